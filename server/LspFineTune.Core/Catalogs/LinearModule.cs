@@ -1,0 +1,40 @@
+namespace LspFineTune.Core.Catalogs;
+
+/// <summary>What a linear layer does in a transformer block; the estimator uses it for activations and FLOPs.</summary>
+public enum LinearRole
+{
+    /// <summary>q, k, v projections (separate or fused).</summary>
+    AttentionInput,
+    /// <summary>The attention output projection (o_proj, dense, c_proj, out_proj).</summary>
+    AttentionOutput,
+    /// <summary>MLP input projections: up/gate (or fused gate_up, fc1, c_fc, dense_h_to_4h).</summary>
+    MlpInput,
+    /// <summary>The MLP output projection (down_proj, fc2, dense_4h_to_h).</summary>
+    MlpOutput,
+    /// <summary>The MoE router (gate).</summary>
+    Router,
+}
+
+/// <summary>
+/// One linear layer of a transformer block as Hugging Face names it (the name PEFT's target_modules match),
+/// with its shape. <see cref="Copies"/> is the number of experts for MoE expert layers, else 1;
+/// <see cref="ActiveCopies"/> is how many of them each token passes through.
+/// </summary>
+public sealed record LinearModule(
+    string Name,
+    LinearRole Role,
+    int InFeatures,
+    int OutFeatures,
+    bool HasBias,
+    int Copies = 1,
+    int ActiveCopies = 1)
+{
+    public long WeightParameters => (long)InFeatures * OutFeatures * Copies;
+
+    public long BiasParameters => HasBias ? (long)OutFeatures * Copies : 0;
+
+    public long Parameters => WeightParameters + BiasParameters;
+
+    /// <summary>Parameters a single token multiplies against (dense: all; MoE: the routed experts).</summary>
+    public long ActiveParameters => ((long)InFeatures * OutFeatures + (HasBias ? OutFeatures : 0)) * ActiveCopies;
+}

@@ -1,0 +1,7 @@
+namespace LspFineTune.Core.Syntax;
+
+public enum DocumentFormat
+{
+    Yaml,
+    Json,
+}
