@@ -54,4 +54,10 @@ public sealed record GpuSpec
 
     /// <summary>True for the <c>cpu</c> pseudo-device of the bundled trainer: memory is the host's RAM.</summary>
     public bool IsCpu { get; init; }
+
+    /// <summary>Caveats behind the figures (sparsity, emulated bf16, per-GCD halving, ...), for hover text.</summary>
+    public string? Notes { get; init; }
+
+    /// <summary>The data sheet or product page the throughput figures come from.</summary>
+    public string? SpecSourceUrl { get; init; }
 }
