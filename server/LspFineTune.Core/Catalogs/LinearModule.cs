@@ -37,4 +37,55 @@ public sealed record LinearModule(
 
     /// <summary>Parameters a single token multiplies against (dense: all; MoE: the routed experts).</summary>
     public long ActiveParameters => ((long)InFeatures * OutFeatures + (HasBias ? OutFeatures : 0)) * ActiveCopies;
+
+    private readonly string? _modulePath;
+
+    /// <summary>
+    /// The module's dotted path inside one block as Hugging Face names it (<c>self_attn.q_proj</c>,
+    /// <c>block_sparse_moe.experts.{e}.w1</c> with <c>{e}</c> standing for the expert index); defaults to <see cref="Name"/>.
+    /// </summary>
+    public string ModulePath
+    {
+        get => _modulePath ?? Name;
+        init => _modulePath = value;
+    }
+
+    /// <summary>
+    /// PEFT's target_modules rule for a string entry: the target equals the module's full name or is a
+    /// dotted suffix of it. So <c>c_proj</c> matches both GPT-2 <c>attn.c_proj</c> and <c>mlp.c_proj</c>,
+    /// while <c>attn.c_proj</c> matches only the attention one. Case-sensitive, as PEFT is.
+    /// </summary>
+    public bool MatchesTarget(string target)
+    {
+        if (string.IsNullOrEmpty(target))
+        {
+            return false;
+        }
+
+        if (string.Equals(target, Name, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        string[] pathParts = ModulePath.Split('.');
+        string[] targetParts = target.Split('.');
+        if (targetParts.Length > pathParts.Length)
+        {
+            return false;
+        }
+
+        int offset = pathParts.Length - targetParts.Length;
+        for (int i = 0; i < targetParts.Length; i++)
+        {
+            string part = pathParts[offset + i];
+            string wanted = targetParts[i];
+            bool expertIndex = part == "{e}" && wanted.Length > 0 && wanted.All(char.IsAsciiDigit);
+            if (!expertIndex && !string.Equals(part, wanted, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -50,6 +50,15 @@ public sealed record ModelArchitecture
     /// <summary>OPT's word_embed_proj_dim when it differs from hidden_size (OPT-350m).</summary>
     public int? WordEmbedProjDim { get; init; }
 
+    /// <summary>
+    /// Whether attention and MLP read the same normalised input and add into the residual together
+    /// (Falcon parallel_attn, GPT-NeoX/StableLM use_parallel_residual). Null: the family's default.
+    /// </summary>
+    public bool? ParallelAttention { get; init; }
+
+    /// <summary>OPT's do_layer_norm_before: false (OPT-350m) means post-norm blocks and no final layer norm. Null: true.</summary>
+    public bool? DoLayerNormBefore { get; init; }
+
     public int KeyValueHeads => NumKeyValueHeads ?? NumAttentionHeads;
 
     public int HeadDimension => HeadDim ?? HiddenSize / NumAttentionHeads;
