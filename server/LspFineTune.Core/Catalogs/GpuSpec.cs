@@ -49,7 +49,7 @@ public sealed record GpuSpec
 
     public required string Interconnect { get; init; }
 
-    /// <summary>GPU-to-GPU bandwidth inside a node, GB/s per direction (NVLink, or PCIe when there is none).</summary>
+    /// <summary>GPU-to-GPU bandwidth inside a node, GB/s, as vendors quote it: the total of both directions (NVLink, or PCIe when there is none).</summary>
     public required double IntraNodeBandwidthGBps { get; init; }
 
     /// <summary>True for the <c>cpu</c> pseudo-device of the bundled trainer: memory is the host's RAM.</summary>

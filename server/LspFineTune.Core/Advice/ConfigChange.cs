@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace LspFineTune.Core.Advice;
+
+/// <summary>One key set to one value, e.g. <c>deepspeed.zero_stage = 3</c>. Values are int, double, bool or string.</summary>
+public sealed record ConfigChange(string Path, object Value)
+{
+    /// <summary>The value as YAML/JSON scalar text (strings are written plain when YAML allows it; JSON quotes them).</summary>
+    public string ValueText(bool json) => Value switch
+    {
+        bool b => b ? "true" : "false",
+        int or long => Convert.ToString(Value, CultureInfo.InvariantCulture)!,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        string s => json ? "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"" : s,
+        _ => Convert.ToString(Value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    public override string ToString() => $"{Path}: {ValueText(json: false)}";
+}

@@ -1,0 +1,102 @@
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Estimation;
+
+/// <summary>
+/// Per-GPU peak memory of one training step, as a sum of named terms taken at the moment of the peak.
+/// Without checkpointing the peak is the start of backward: all activations are saved and the loss is being
+/// differentiated. With checkpointing it is either that moment (checkpoints + logits) or the recomputation of
+/// a block in backward (checkpoints + one block), whichever is larger; the breakdown shows the larger one.
+/// </summary>
+public static class MemoryModel
+{
+    public static MemoryEstimate Estimate(TrainingPlan plan) => Estimate(plan, new ParameterBudget(plan));
+
+    public static MemoryEstimate Estimate(TrainingPlan plan, ParameterBudget budget)
+    {
+        var states = new ModelStateMemory(plan, budget);
+        var activations = new ActivationMemory(plan, budget);
+        var logits = LogitsMemory.Bytes(plan, out var logitsFormula);
+        var gather = ZeroBuffers.Zero3GatherBytes(plan, budget, out var gatherFormula);
+        var communication = ZeroBuffers.CommunicationBytes(plan, budget, out var communicationFormula);
+
+        var activationBytes = activations.Bytes;
+        var activationFormula = activations.Formula;
+        if (plan.Training.GradientCheckpointing && plan.Method.Type != FineTuneMethod.ZerothOrder)
+        {
+            var oneBlock = activations.Bytes - activations.CheckpointBytes;
+            if (logits >= oneBlock)
+            {
+                // Peak at the loss: no block is being recomputed yet.
+                activationBytes = activations.CheckpointBytes;
+                activationFormula = "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
+            }
+            else
+            {
+                // Peak while a block is recomputed: the loss buffers are gone by then.
+                logits = 0;
+                logitsFormula = "freed before the peak (a recomputed block in backward is larger)";
+            }
+        }
+
+        var drivenByBatch = new[] { "training.micro_batch_size", "training.sequence_length" };
+        var zero = new[] { "deepspeed.zero_stage", "hardware.gpus_per_node", "hardware.nodes" };
+        var terms = new List<MemoryTerm>
+        {
+            new(MemoryTermNames.Weights, Round(states.WeightBytes), WeightsFormula(plan, budget),
+                "ZeRO paper §3.1 (2 B/param in 16-bit); QLoRA §2 (NF4 + double quantization); PEFT adapters in fp32")
+            { DrivenBy = ["model.dtype", "model.quantization", .. zero] },
+            new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
+                "ZeRO paper §3.1; ZeRO-2 partitions gradients")
+            { DrivenBy = ["method.type", .. zero] },
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (plan.Method.Type == FineTuneMethod.Full && Precision.IsMixed(plan.Model.Dtype) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+                "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
+            { DrivenBy = ["optimizer.type", "method.type", "deepspeed.offload_optimizer", .. zero] },
+            new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+                "DeepSpeed ZeRO-2 estimator: 18 = 2 + 4 (fp32 grads) + 4 + 8")
+            { DrivenBy = ["method.type", "deepspeed.offload_optimizer", .. zero] },
+            new(MemoryTermNames.Activations, Round(activationBytes), activationFormula,
+                "Korthikanti et al. 2022 §4.1, re-derived per op for HF blocks")
+            { DrivenBy = [.. drivenByBatch, "training.gradient_checkpointing", "training.attention"] },
+            new(MemoryTermNames.LogitsAndLoss, Round(logits), logitsFormula,
+                "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336")
+            { DrivenBy = drivenByBatch },
+            new(MemoryTermNames.Zero3GatherBuffers, Round(gather), gatherFormula,
+                "DeepSpeed ZeRO-3 estimator (4 x largest layer) + stage3_prefetch_bucket_size")
+            { DrivenBy = ["deepspeed.zero_stage"] },
+            new(MemoryTermNames.CommunicationBuffers, Round(communication), communicationFormula,
+                "DeepSpeed bucket defaults; EleutherAI cookbook calc_transformer_mem.py")
+            { DrivenBy = ["deepspeed.zero_stage"] },
+        };
+        var tensorBytes = terms.Sum(t => (double)t.Bytes);
+        var overhead = OverheadMemory.Bytes(plan, tensorBytes, out var overheadFormula);
+        terms.Add(new MemoryTerm(MemoryTermNames.Overhead, Round(overhead), overheadFormula,
+            "gpu_poor (CUDA context); Megatron-LM theoretical_memory_usage.py (5%)"));
+
+        var offloadTarget = plan.DeepSpeed.OffloadParams != OffloadTarget.None && plan.DeepSpeed.ZeroStage == 3
+            ? plan.DeepSpeed.OffloadParams
+            : plan.DeepSpeed.ZeroStage >= 1 ? plan.DeepSpeed.OffloadOptimizer : OffloadTarget.None;
+        return new MemoryEstimate
+        {
+            Terms = terms,
+            UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
+            OffloadedBytesPerNode = Round(states.OffloadedBytes * plan.Hardware.GpusPerNode),
+            OffloadTarget = offloadTarget,
+            ActivationParts = activations.LayerParts,
+        };
+    }
+
+    private static string WeightsFormula(TrainingPlan plan, ParameterBudget budget)
+    {
+        var text = plan.Method.Type != FineTuneMethod.Full && plan.Model.Quantization != Quantization.None
+            ? $"{budget.BlockLinearWeights:N0} block weights x {Precision.QuantizedBytes(plan.Model.Quantization):0.###} B ({plan.Model.Quantization.ToConfigName()}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.Bytes(plan.Model.Dtype)} B"
+            : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
+        if (budget.AdapterParameters > 0)
+            text += $" + {budget.AdapterParameters:N0} adapter x 4 B";
+        if (plan.DeepSpeed.ZeroStage == 3)
+            text += " / N";
+        return text;
+    }
+
+    private static long Round(double bytes) => (long)Math.Round(bytes);
+}

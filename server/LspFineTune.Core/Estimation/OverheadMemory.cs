@@ -1,0 +1,27 @@
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Estimation;
+
+/// <summary>
+/// Memory the framework takes beyond tensors: the CUDA context (driver state, loaded kernels, cuBLAS workspace)
+/// and the caching allocator's fragmentation. The context is a constant; fragmentation is a fraction of what
+/// the tensors take.
+/// </summary>
+public static class OverheadMemory
+{
+    /// <summary>CUDA context + kernels + cuBLAS workspace: 650 MiB as measured by gpu_poor (README: 500 MB-1 GB).</summary>
+    public const double CudaContextBytes = 650 * ByteSizes.MiB;
+
+    /// <summary>The bundled trainer's process on CPU: the .NET runtime and libtorch's CPU libraries (~300 MiB RSS before tensors).</summary>
+    public const double CpuProcessBytes = 300 * ByteSizes.MiB;
+
+    /// <summary>Allocator fragmentation and temporaries: Megatron-LM's theoretical memory model adds 5% (theoretical_memory_usage.py).</summary>
+    public const double FragmentationFraction = 0.05;
+
+    public static double Bytes(TrainingPlan plan, double tensorBytes, out string formula)
+    {
+        var context = plan.Hardware.Gpu.IsCpu ? CpuProcessBytes : CudaContextBytes;
+        formula = $"{(plan.Hardware.Gpu.IsCpu ? "process baseline 300 MiB" : "CUDA context 650 MiB")} + 5% of tensors for allocator fragmentation";
+        return context + FragmentationFraction * tensorBytes;
+    }
+}

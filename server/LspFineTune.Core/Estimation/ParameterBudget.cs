@@ -1,0 +1,85 @@
+using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Estimation;
+
+/// <summary>A group of same-shaped trainable tensors, for optimizers whose state depends on shape (Adafactor, GaLore).</summary>
+public readonly record struct TensorGroup(long Rows, long Columns, long Count, bool IsBlockLinear)
+{
+    public long Elements => Rows * Columns * Count;
+}
+
+/// <summary>
+/// Which parameters exist, which are trained and how the frozen ones are stored, for one plan.
+/// LoRA counts follow PEFT: r x (in + out) per adapted linear, per expert copy (PEFT prints 4,194,304 for
+/// Llama-2-7B with r=8 on q_proj and v_proj: 32 layers x 2 x 8 x (4096 + 4096)).
+/// </summary>
+public sealed class ParameterBudget
+{
+    public ParameterBudget(TrainingPlan plan)
+    {
+        var structure = plan.Model.Structure;
+        Structure = structure;
+        BaseParameters = structure.TotalParameters;
+        BlockLinearWeights = structure.Layers * structure.LayerLinears.Sum(l => l.WeightParameters);
+        AdaptedLinears = plan.Method.Type == FineTuneMethod.Lora ? LoraTargets.Match(structure, plan.Method.Lora) : [];
+        var rank = plan.Method.Lora.Rank;
+        AdapterParameters = structure.Layers * AdaptedLinears.Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies);
+        TrainableParameters = plan.Method.Type switch
+        {
+            FineTuneMethod.Lora => AdapterParameters,
+            FineTuneMethod.ZerothOrder => (long)Math.Round(BaseParameters * plan.Method.ZerothOrder.TrainableFraction),
+            _ => BaseParameters,
+        };
+        TrainableGroups = BuildTrainableGroups(plan, structure, rank);
+    }
+
+    public ModelStructure Structure { get; }
+
+    /// <summary>Parameters of the base model (shared embeddings counted once).</summary>
+    public long BaseParameters { get; }
+
+    /// <summary>Weights of the linear layers inside the blocks: what int8/nf4 quantization stores compactly (biases, norms, embeddings and head stay 16-bit, as bitsandbytes does).</summary>
+    public long BlockLinearWeights { get; }
+
+    public IReadOnlyList<LinearModule> AdaptedLinears { get; }
+
+    public long AdapterParameters { get; }
+
+    /// <summary>Parameters that receive updates: the whole model, the LoRA adapters, or the zeroth-order subset.</summary>
+    public long TrainableParameters { get; }
+
+    /// <summary>Trainable tensors by shape (full fine-tuning and LoRA; empty for zeroth-order).</summary>
+    public IReadOnlyList<TensorGroup> TrainableGroups { get; }
+
+    private static IReadOnlyList<TensorGroup> BuildTrainableGroups(TrainingPlan plan, ModelStructure structure, int rank)
+    {
+        var groups = new List<TensorGroup>();
+        var layers = structure.Layers;
+        switch (plan.Method.Type)
+        {
+            case FineTuneMethod.Full:
+                foreach (var linear in structure.LayerLinears)
+                {
+                    groups.Add(new TensorGroup(linear.OutFeatures, linear.InFeatures, (long)layers * linear.Copies, IsBlockLinear: true));
+                    if (linear.HasBias)
+                        groups.Add(new TensorGroup(1, linear.OutFeatures, (long)layers * linear.Copies, IsBlockLinear: false));
+                }
+                var hidden = structure.Architecture.HiddenSize;
+                groups.Add(new TensorGroup(1, structure.LayerNormParameters, layers, IsBlockLinear: false));
+                groups.Add(new TensorGroup(structure.EmbeddingParameters / hidden, hidden, 1, IsBlockLinear: false));
+                if (structure.LmHeadParameters > 0)
+                    groups.Add(new TensorGroup(structure.LmHeadParameters / hidden, hidden, 1, IsBlockLinear: false));
+                groups.Add(new TensorGroup(1, structure.FinalNormParameters, 1, IsBlockLinear: false));
+                break;
+            case FineTuneMethod.Lora:
+                foreach (var linear in LoraTargets.Match(structure, plan.Method.Lora))
+                {
+                    groups.Add(new TensorGroup(rank, linear.InFeatures, (long)layers * linear.Copies, IsBlockLinear: false));
+                    groups.Add(new TensorGroup(linear.OutFeatures, rank, (long)layers * linear.Copies, IsBlockLinear: false));
+                }
+                break;
+        }
+        return groups;
+    }
+}

@@ -1,0 +1,32 @@
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Estimation;
+
+/// <summary>Bytes per element of each storage format.</summary>
+public static class Precision
+{
+    public static int Bytes(WeightDtype dtype) => dtype == WeightDtype.Fp32 ? 4 : 2;
+
+    /// <summary>Mixed precision: 16-bit weights and activations with fp32 master weights in the optimizer (ZeRO paper §3.1; Micikevicius et al. 2018).</summary>
+    public static bool IsMixed(WeightDtype dtype) => dtype != WeightDtype.Fp32;
+
+    /// <summary>
+    /// Storage per quantized weight, including the quantization constants.
+    /// nf4: 4 bits + double-quantized block constants: 8-bit absmax per 64 weights plus fp32 per 256 blocks
+    ///   = 0.5 + 1/64 + 4/(64*256) = 0.515869 B (QLoRA, Dettmers et al. 2023, §2: 0.127 bits/param of constants).
+    /// int8: LLM.int8() stores one fp32 scale per output row (SCB); over a row of `in` weights that is 4/in B,
+    ///   which for in >= 2048 is under 0.2% and is folded into 1 byte here (Dettmers et al. 2022).
+    /// </summary>
+    public static double QuantizedBytes(Quantization quantization) => quantization switch
+    {
+        Quantization.Nf4 => 0.5 + 1.0 / 64 + 4.0 / (64 * 256),
+        Quantization.Int8 => 1.0,
+        _ => throw new ArgumentOutOfRangeException(nameof(quantization), quantization, "not a quantized format"),
+    };
+
+    /// <summary>LoRA adapters are kept in fp32 even on a 16-bit base (PEFT's autocast_adapter_dtype=True default).</summary>
+    public const int AdapterBytes = 4;
+
+    /// <summary>fp32 master copy of each trained weight in mixed precision (ZeRO paper K = 12 = 4 master + 4 m + 4 v).</summary>
+    public const int MasterWeightBytes = 4;
+}

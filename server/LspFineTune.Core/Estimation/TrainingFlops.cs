@@ -1,0 +1,49 @@
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Estimation;
+
+/// <summary>
+/// FLOPs per trained token. A matmul with P weights costs 2P FLOPs per token forward; backward costs 2P for the
+/// input gradient and 2P for the weight gradient, hence 6P for full training (Kaplan et al. 2020; EleutherAI
+/// Transformer Math: C = 6PD). Frozen weights skip their weight gradient (LoRA: 4P + 6 x adapter params);
+/// full checkpointing repeats the block forward (+2P, Korthikanti et al. §5); zeroth-order training runs two
+/// forward passes and no backward (MeZO). Attention adds 4 s_ctx a d per token per layer forward for QK^T and AV
+/// (PaLM appendix B), where sdpa and flash skip the masked half of causal attention and eager computes it all.
+/// </summary>
+public static class TrainingFlops
+{
+    public static double PerToken(TrainingPlan plan, ParameterBudget budget, double tokensPerSequence)
+    {
+        var structure = budget.Structure;
+        var arch = structure.Architecture;
+        // Matmul parameters a token passes through: the routed experts of each block and the head (the input
+        // embedding is a lookup, not a matmul).
+        var blockMatmul = (double)structure.Layers * structure.LayerLinears.Sum(l => l.ActiveParameters);
+        var headMatmul = (double)structure.HeadMatmulParameters;
+        var context = plan.Training.Attention == AttentionKind.Eager ? tokensPerSequence : tokensPerSequence / 2;
+        var attentionForward = 4.0 * context * arch.NumAttentionHeads * arch.HeadDimension * structure.Layers;
+        var adapter = (double)budget.AdapterParameters;
+
+        var blockForward = 2 * blockMatmul + attentionForward;
+        var forward = blockForward + 2 * headMatmul + 2 * adapter;
+        switch (plan.Method.Type)
+        {
+            case FineTuneMethod.ZerothOrder:
+                return 2 * forward;
+            case FineTuneMethod.Lora:
+            {
+                // Input gradients through every matmul and attention, weight gradients for the adapters only.
+                var backward = 2 * blockMatmul + 2 * attentionForward + 2 * headMatmul + 4 * adapter;
+                return forward + backward + Recompute(plan, blockForward);
+            }
+            default:
+            {
+                var backward = 2 * forward;
+                return forward + backward + Recompute(plan, blockForward);
+            }
+        }
+    }
+
+    private static double Recompute(TrainingPlan plan, double blockForward) =>
+        plan.Training.GradientCheckpointing ? blockForward : 0;
+}
