@@ -32,6 +32,7 @@ public static class DiagnosticCodes
     public const string InvalidArchitecture = "LFT0205";
     public const string DataFileUnreadable = "LFT0206";
     public const string UnknownLoraTarget = "LFT0207";
+    public const string SequenceBeyondTrainedContext = "LFT0208";
 
     // Memory
     public const string OutOfMemory = "LFT0301";

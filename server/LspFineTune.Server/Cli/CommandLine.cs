@@ -1,11 +1,81 @@
 namespace LspFineTune.Server.Cli;
 
-/// <summary>The `lft` verbs. Exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.</summary>
+/// <summary>
+/// The `lft` verbs. Exit codes (CONFIG.md): 0 clean, 1 the config has errors (a predicted OOM is an error),
+/// 2 the tool could not run (unreadable file, bad arguments), with one line on stderr saying why.
+/// </summary>
 public static class CommandLine
 {
+    public const int Clean = 0;
+    public const int ConfigHasErrors = 1;
+    public const int CannotRun = 2;
+
+    public const string Usage = """
+        lft: fine-tuning configs checked, estimated and fixed before they run.
+
+        usage:
+          lft check FILE... [--format text|json|sarif]   diagnostics; exit 1 if any error
+          lft estimate FILE [--json]                     memory breakdown per GPU, runtime, verdict
+          lft plan FILE [--json]                         the fastest plan that fits, as edits
+          lft models | lft gpus                          the catalogs
+          lft lsp                                        the language server on stdin/stdout
+          lft train FILE                                 runs the bundled trainer on FILE
+
+        exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
+        """;
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stderr.WriteLine("lft: no command given; try `lft check FILE`");
-        return 2;
+        if (args.Length == 0)
+        {
+            stderr.WriteLine("lft: no command given; try `lft check FILE` or `lft --help`");
+            return CannotRun;
+        }
+        try
+        {
+            var rest = args[1..];
+            return args[0] switch
+            {
+                "check" => CheckCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: ["--format"]), stdout, stderr),
+                "estimate" => EstimateCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: []), stdout, stderr),
+                "plan" => PlanCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: []), stdout, stderr),
+                "models" => CatalogCommands.Models(stdout),
+                "gpus" => CatalogCommands.Gpus(stdout),
+                "lsp" => NotYet("the language server", stderr),
+                "train" => NotYet("the bundled trainer", stderr),
+                "--help" or "-h" or "help" => Help(stdout),
+                "--version" => Version(stdout),
+                _ => Unknown(args[0], stderr),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"lft {args[0]}: {e.Message}");
+            return CannotRun;
+        }
+    }
+
+    private static int Help(TextWriter stdout)
+    {
+        stdout.WriteLine(Usage);
+        return Clean;
+    }
+
+    private static int Version(TextWriter stdout)
+    {
+        stdout.WriteLine($"lft {typeof(CommandLine).Assembly.GetName().Version}");
+        return Clean;
+    }
+
+    private static int Unknown(string verb, TextWriter stderr)
+    {
+        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, models, gpus, lsp, train (see `lft --help`)");
+        return CannotRun;
+    }
+
+    private static int NotYet(string what, TextWriter stderr)
+    {
+        stderr.WriteLine($"lft: {what} is not available in this build yet; `lft check`, `estimate` and `plan` are.");
+        return CannotRun;
     }
 }

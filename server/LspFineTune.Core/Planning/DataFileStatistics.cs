@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace LspFineTune.Core.Planning;
+
+/// <summary>
+/// Counts the examples of a JSON-lines data file and estimates their mean length in tokens, for the runtime
+/// estimate when the config does not give <c>data.num_examples</c> and <c>data.mean_tokens_per_example</c>.
+/// Tokens are estimated at 4 characters each, OpenAI's rule of thumb for English BPE text; the trainer measures exactly.
+/// </summary>
+public static class DataFileStatistics
+{
+    public const double CharactersPerToken = 4.0;
+
+    /// <summary>Reads at most this many bytes, so a huge data file never stalls the editor.</summary>
+    public const long MaxBytesRead = 64L * 1024 * 1024;
+
+    public sealed record Result(long Examples, double MeanTokens, bool Truncated);
+
+    public static Result? TryRead(string path, out string? error)
+    {
+        error = null;
+        try
+        {
+            using var reader = new StreamReader(path);
+            long examples = 0, characters = 0, bytesRead = 0;
+            var truncated = false;
+            while (reader.ReadLine() is { } line)
+            {
+                bytesRead += line.Length + 1;
+                if (bytesRead > MaxBytesRead)
+                {
+                    truncated = true;
+                    break;
+                }
+                if (string.IsNullOrWhiteSpace(line))
+                    continue;
+                examples++;
+                characters += TextLength(line);
+            }
+            if (truncated)
+            {
+                // Extrapolate from the part read to the whole file.
+                var scale = new FileInfo(path).Length / (double)bytesRead;
+                examples = (long)(examples * scale);
+                characters = (long)(characters * scale);
+            }
+            return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>The characters of text, or prompt + completion; a line that is not such JSON counts as its raw length.</summary>
+    private static int TextLength(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return line.Length;
+            var length = 0;
+            foreach (var key in new[] { "text", "prompt", "completion" })
+            {
+                if (root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
+                    length += value.GetString()!.Length;
+            }
+            return length > 0 ? length : line.Length;
+        }
+        catch (JsonException)
+        {
+            return line.Length;
+        }
+    }
+}
