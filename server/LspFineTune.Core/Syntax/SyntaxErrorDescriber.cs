@@ -18,7 +18,7 @@ internal static class SyntaxErrorDescriber
         var start = exception.Start.Index;
         var end = exception.End.Index;
 
-        if (message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains(" tab ", StringComparison.Ordinal))
         {
             // YamlDotNet sometimes reports tabs at the start of the mapping; point at the tab itself.
             var tab = FindIndentationTab(text, Math.Min(start, end));
@@ -55,7 +55,7 @@ internal static class SyntaxErrorDescriber
         }
         if (message.Contains("did not find expected node content", StringComparison.Ordinal))
             return new("Syntax error: expected a value here.", start, end);
-        if (message.Contains("<document start>", StringComparison.Ordinal))
+        if (message.Contains("<document start>", StringComparison.Ordinal) || message.Contains("<document end>", StringComparison.Ordinal))
             return new("Syntax error: unexpected text after the end of the config; check the indentation and the closing brackets, or remove it.", start, end);
         if (message.Contains("directive", StringComparison.Ordinal))
             return new("Syntax error: YAML directives ('%...') are not supported in a config; remove the line.", start, end);
