@@ -15,6 +15,7 @@ public static class DiagnosticCodes
     public const string NotAMapping = "LFT0005";
     public const string BinaryContent = "LFT0006";
     public const string UnsupportedYamlFeature = "LFT0007";
+    public const string MultipleDocuments = "LFT0008";
 
     // Schema
     public const string WrongType = "LFT0101";
