@@ -51,7 +51,7 @@ public static class RuntimeModel
         var terms = new List<RuntimeTerm>
         {
             new("compute", tokensPerGpuStep * flopsPerToken / achieved,
-                $"{tokensPerGpuStep:N0} tokens x {flopsPerToken / 1e9:N1} GFLOP/token / ({PeakFlops(plan):N0} TFLOPS x {UtilisationPrior:P0})"),
+                $"{tokensPerGpuStep:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {UtilisationPrior:P0})"),
         };
 
         var bandwidth = gpu.MemoryBandwidthGBps * 1e9 * BandwidthEfficiency;
@@ -87,6 +87,9 @@ public static class RuntimeModel
             TotalSteps = totalSteps,
         };
     }
+
+    private static string FormatFlops(double flops) =>
+        flops >= 1e9 ? $"{flops / 1e9:0.#} GFLOP" : $"{flops / 1e6:0.##} MFLOP";
 
     /// <summary>Dense peak TFLOPS for the compute dtype. fp32 uses the non-tensor-core rate (PyTorch disables TF32 matmuls by default).</summary>
     public static double PeakFlops(TrainingPlan plan)

@@ -41,7 +41,7 @@ public static class EstimateText
         var runtime = estimate.Runtime;
         var total = runtime.TotalSeconds is { } seconds ? $", {DurationText.Format(seconds)} for {runtime.TotalSteps:N0} steps" : ", total unknown (no data size)";
         output.WriteLine($"  runtime: {DurationText.Format(runtime.StepSeconds)} per step, {runtime.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture)} tokens/s{total}");
-        foreach (var term in runtime.Terms.Where(t => t.Seconds > 0))
+        foreach (var term in runtime.Terms.Where(t => t.Seconds >= 0.0005))
             output.WriteLine($"    {term.Name,-24} {DurationText.Format(term.Seconds),9}  {term.Formula}");
         output.WriteLine($"    (assumes {runtime.UtilisationPrior:P0} of peak FLOPS; no overlap of communication with compute)");
         WriteDiagnostics(output, file, analysis);
