@@ -49,12 +49,12 @@ internal sealed class SyntaxTreeBuilder(string text, LineMap lines)
         {
             Report(SyntaxErrorDescriber.Describe(exception, text, lines, InnermostOpenFlow()));
         }
-        catch (Exception) when (cutAt >= 0)
+        catch (Exception)
         {
-        }
-        catch (Exception) // YamlDotNet throws InvalidOperationException on some unclosed brackets; parsing must never throw.
-        {
-            Report(SyntaxErrorDescriber.DescribeUnexpected(lastOffset, text, InnermostOpenFlow()));
+            // YamlDotNet throws InvalidOperationException on some unclosed brackets; parsing must never throw.
+            // In a text that was cut short, that is the cut again.
+            if (cutAt < 0)
+                Report(SyntaxErrorDescriber.DescribeUnexpected(lastOffset, text, InnermostOpenFlow()));
         }
         CloseUnfinishedCollections();
         return (root, diagnostics);
