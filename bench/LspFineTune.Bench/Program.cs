@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using LspFineTune.Core;
+using LspFineTune.Core.Advice;
+
+// Times the pipeline a keystroke triggers (parse + schema + bind + estimate + findings) and the plan search,
+// per bundled example, and prints milliseconds per document. Not a test: machines vary several-fold run to run,
+// so compare numbers from one run with each other, not with a fixed threshold.
+// Usage: dotnet run -c Release --project bench/LspFineTune.Bench [-- ITERATIONS]
+var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 200;
+var root = FindRepositoryRoot();
+var files = Directory.GetFiles(Path.Combine(root, "examples"), "*.lft.*").Order().ToList();
+var documents = files.Select(f => (Path: f, Text: File.ReadAllText(f))).ToList();
+
+// Warm up the JIT and the catalogs so the first document does not carry start-up costs.
+foreach (var (path, text) in documents)
+{
+    var warm = ConfigAnalyzer.AnalyzeFile(path, text);
+    if (warm.Estimate is not null)
+        PlanSearch.FindFastestThatFits(warm.Estimate);
+}
+
+Console.WriteLine($"{iterations} iterations per document; median and 95th percentile in milliseconds");
+Console.WriteLine($"{"document",-40} {"analyze p50",12} {"p95",8} {"plan p50",10} {"p95",8} {"plans",6}");
+var allAnalyze = new List<double>();
+var allPlan = new List<double>();
+foreach (var (path, text) in documents)
+{
+    var analyze = new List<double>();
+    var plan = new List<double>();
+    var tried = 0;
+    for (var i = 0; i < iterations; i++)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var analysis = ConfigAnalyzer.AnalyzeFile(path, text);
+        analyze.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        if (analysis.Estimate is null)
+            continue;
+        start = Stopwatch.GetTimestamp();
+        tried = PlanSearch.FindFastestThatFits(analysis.Estimate).PlansTried;
+        plan.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+    allAnalyze.AddRange(analyze);
+    allPlan.AddRange(plan);
+    Console.WriteLine($"{Path.GetFileName(path),-40} {Percentile(analyze, 0.5),12:0.000} {Percentile(analyze, 0.95),8:0.000} {Percentile(plan, 0.5),10:0.000} {Percentile(plan, 0.95),8:0.000} {tried,6}");
+}
+Console.WriteLine($"{"all documents",-40} {Percentile(allAnalyze, 0.5),12:0.000} {Percentile(allAnalyze, 0.95),8:0.000} {Percentile(allPlan, 0.5),10:0.000} {Percentile(allPlan, 0.95),8:0.000}");
+Console.WriteLine($"plan search goal: under 20 ms per document; p95 here {Percentile(allPlan, 0.95):0.0} ms ({(Percentile(allPlan, 0.95) < 20 ? "met" : "NOT met")})");
+
+static double Percentile(List<double> values, double p)
+{
+    if (values.Count == 0)
+        return double.NaN;
+    var sorted = values.Order().ToList();
+    return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
+}
+
+static string FindRepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
+            return dir.FullName;
+    }
+    throw new InvalidOperationException("run from inside the repository");
+}
