@@ -1,3 +1,4 @@
+using LspFineTune.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -101,7 +102,7 @@ public sealed class GpuCatalog
         int limit = Math.Max(2, key.Length / 2);
         var order = All.Select((gpu, index) => (gpu.Id, index)).ToDictionary(x => x.Id, x => x.index);
         return byKey
-            .Select(entry => (entry.Value.Id, Distance: EditDistance(key, entry.Key)))
+            .Select(entry => (entry.Value.Id, Distance: EditDistance.Between(key, entry.Key)))
             .Where(candidate => candidate.Distance <= limit)
             .GroupBy(candidate => candidate.Id, (id, candidates) => (Id: id, Distance: candidates.Min(c => c.Distance)))
             .OrderBy(candidate => candidate.Distance)
@@ -118,30 +119,6 @@ public sealed class GpuCatalog
         return new string(chars);
     }
 
-    private static int EditDistance(string a, string b)
-    {
-        // Levenshtein over two rows; names are short, so this is cheap enough to run against every alias.
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 
     private static GpuCatalog LoadEmbedded()
     {

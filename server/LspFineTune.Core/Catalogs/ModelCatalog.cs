@@ -1,3 +1,4 @@
+using LspFineTune.Core.Text;
 using System.Text.Json;
 
 namespace LspFineTune.Core.Catalogs;
@@ -95,7 +96,7 @@ public sealed class ModelCatalog
         // Allow roughly one edit in three characters, at least two: "lama-2-7b" is a typo, "bert" is not a llama.
         int limit = Math.Max(2, wanted.Length / 3);
         return All
-            .Select(model => (model.Id, Distance: NamesOf(model).Min(name => EditDistance(wanted, name.ToLowerInvariant()))))
+            .Select(model => (model.Id, Distance: NamesOf(model).Min(name => EditDistance.Between(wanted, name))))
             .Where(candidate => candidate.Distance <= limit)
             .OrderBy(candidate => candidate.Distance)
             .ThenBy(candidate => candidate.Id, StringComparer.Ordinal)
@@ -184,28 +185,4 @@ public sealed class ModelCatalog
         }
     }
 
-    /// <summary>Levenshtein distance with two rolling rows.</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 }

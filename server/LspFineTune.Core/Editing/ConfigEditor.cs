@@ -82,7 +82,7 @@ public static class ConfigEditor
         var lines = tree.Text.Split('\n');
         var lineLength = lastLine < lines.Length ? lines[lastLine].TrimEnd('\r').Length : 0;
         var text = new StringBuilder();
-        WriteBlock(text, nested, indent, indentStep: InferIndentStep(tree, mapping, indent));
+        WriteBlock(text, nested, indent, indentStep: InferIndentStep(tree));
         return new TextEdit(TextRange.At(lastLine, lineLength), text.ToString());
     }
 
@@ -142,7 +142,7 @@ public static class ConfigEditor
     }
 
     /// <summary>The document's indentation step: the first nested block mapping's indent relative to its parent, else 2.</summary>
-    private static int InferIndentStep(ConfigSyntaxTree tree, MappingNode mapping, int indent)
+    private static int InferIndentStep(ConfigSyntaxTree tree)
     {
         foreach (var property in tree.RootMapping?.Properties ?? [])
         {
