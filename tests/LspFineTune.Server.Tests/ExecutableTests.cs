@@ -77,7 +77,7 @@ public sealed class ExecutableTests : IDisposable
         Assert.Contains(missing, line);
     }
 
-    [Fact(Skip = "bug: `lft plan --json` crashes with an unhandled InvalidOperationException (exit 134 from the process) whenever a plan is found")]
+    [Fact]
     public void Plan_json_of_a_config_that_does_not_fit_prints_the_plan()
     {
         var result = RunProcess("plan", "--json", "examples/mistral-7b-long-context.lft.yaml");

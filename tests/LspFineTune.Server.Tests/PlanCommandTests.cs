@@ -9,15 +9,11 @@ namespace LspFineTune.Server.Tests;
 /// <summary>`lft plan FILE [--json]`: the fastest plan that fits, as edits that keep the file as written.</summary>
 public class PlanCommandTests
 {
-    private const string PlanJsonCrashes =
-        "bug: `lft plan --json` throws InvalidOperationException (JsonSerializerOptions must specify a TypeInfoResolver) " +
-        "whenever a plan is found: PlanCommand.Json builds change values with JsonValue.Create(object) and JsonOutput.Indented has no TypeInfoResolver";
-
     /// <summary>The plan's changes, as `path=value` strings.</summary>
     private static List<string> Changes(JsonNode plan) =>
         plan["changes"]!.AsArray().Select(c => $"{(string)c!["path"]!}={c["value"]!.ToJsonString()}").ToList();
 
-    [Theory(Skip = PlanJsonCrashes)]
+    [Theory]
     [InlineData("llama2-70b-full-8xa100.lft.yaml", new[] { "deepspeed.zero_stage=3", "training.gradient_checkpointing=true" })]
     [InlineData("mistral-7b-long-context.lft.yaml", new[] { "training.attention=\"flash\"" })]
     public void Plan_json_edits_turn_a_config_that_does_not_fit_into_one_that_does(string example, string[] expectedChanges)
@@ -92,7 +88,7 @@ public class PlanCommandTests
 
     public static IEnumerable<object[]> Examples() => Repo.ExampleNames();
 
-    [Theory(Skip = PlanJsonCrashes)]
+    [Theory]
     [MemberData(nameof(Examples))]
     public void Plan_json_prints_json_for_every_example(string example)
     {

@@ -46,7 +46,8 @@ public static class FindingRules
         var leading = memory.Terms.Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).Take(3).ToList();
         var leadingText = string.Join(", ", leading.Select(t => $"{t.Name.Replace('_', ' ')} {ByteSizes.Format(t.Bytes)}"));
         var drivers = leading.SelectMany(t => t.DrivenBy).Distinct().Where(path => tree.FindProperty(path) is not null).ToList();
-        var primary = drivers.Count > 0 ? tree.FindProperty(drivers[0])!.Key.Range : tree.RangeOf("hardware.gpu");
+        var primary = drivers.Count > 0 ? tree.FindProperty(drivers[0])!.Key.Range
+            : (tree.FindProperty("hardware.gpu") ?? tree.FindProperty("hardware") ?? tree.FindProperty("model"))?.Key.Range ?? tree.RangeOf("model");
         var related = drivers.Skip(1).Select(path => new RelatedLocation(tree.FindProperty(path)!.Key.Range, $"`{path}` drives the estimate")).ToList();
         var perGpu = estimate.Plan.Hardware.TotalGpus > 1 ? " per GPU" : "";
         var data = new Dictionary<string, string>

@@ -128,6 +128,9 @@ public static class PlanBinder
         var sources = new[] { "name", "path", "architecture" }.Select(key => model?.Find(key)).Where(p => p is not null).ToList();
         if (sources.Count == 0)
         {
+            // After a syntax error the keys past it were never read, so "missing" would mislead.
+            if (tree.Diagnostics.Any(d => d.Code == DiagnosticCodes.SyntaxError))
+                return null;
             var range = tree.RootMapping?.Find("model")?.Key.Range ?? TextRange.At(0, 0);
             diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
                 "No model given: set `model.name` (a catalog id such as llama-2-7b), `model.path` (a local Hugging Face folder) or `model.architecture` (config.json keys).",

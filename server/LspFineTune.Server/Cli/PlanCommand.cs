@@ -66,13 +66,23 @@ public static class PlanCommand
         ["plans_tried"] = result.PlansTried,
         ["plan"] = result.Best is not { } best ? null : new JsonObject
         {
-            ["changes"] = new JsonArray(best.Changes.Select(c => (JsonNode)new JsonObject { ["path"] = c.Path, ["value"] = JsonValue.Create(c.Value) }).ToArray()),
+            ["changes"] = new JsonArray(best.Changes.Select(c => (JsonNode)new JsonObject { ["path"] = c.Path, ["value"] = Value(c.Value) }).ToArray()),
             ["edits"] = new JsonArray(edits.Select(e => (JsonNode)JsonOutput.Edit(e)).ToArray()),
             ["peak_bytes_per_gpu"] = best.Result.Memory.PeakBytes,
             ["fits"] = best.Result.Memory.Fits,
             ["step_seconds"] = best.Result.Runtime.StepSeconds,
             ["time_ratio"] = best.TimeRatio,
         },
+    };
+
+    /// <summary>A change's value as a typed JSON value (an untyped object cannot be serialised without reflection metadata).</summary>
+    private static JsonNode Value(object value) => value switch
+    {
+        bool b => JsonValue.Create(b),
+        int i => JsonValue.Create(i),
+        long l => JsonValue.Create(l),
+        double d => JsonValue.Create(d),
+        _ => JsonValue.Create(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? ""),
     };
 
     private static string Escape(string text) => "\"" + text.Replace("\n", "\\n") + "\"";
