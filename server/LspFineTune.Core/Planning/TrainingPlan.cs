@@ -17,7 +17,20 @@ public sealed record ModelChoice
 
     public Quantization Quantization { get; init; } = Quantization.None;
 
-    public ModelStructure Structure => _structure ??= ModelStructureBuilder.Build(Architecture);
+    /// <summary>
+    /// The parameter layout, built once per architecture. The cache remembers which architecture it was built for,
+    /// because a record copy (<c>with</c>) carries the field along, and a copy with another architecture must rebuild.
+    /// </summary>
+    public ModelStructure Structure
+    {
+        get
+        {
+            var cached = _structure;
+            if (cached is null || !ReferenceEquals(cached.Architecture, Architecture))
+                _structure = cached = ModelStructureBuilder.Build(Architecture);
+            return cached;
+        }
+    }
 
     private ModelStructure? _structure;
 }
