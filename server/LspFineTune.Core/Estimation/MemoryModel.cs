@@ -49,7 +49,7 @@ public static class MemoryModel
             new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = ["method.type", .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (plan.Method.Type == FineTuneMethod.Full && Precision.IsMixed(plan.Model.Dtype) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = ["optimizer.type", "method.type", "deepspeed.offload_optimizer", .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),

@@ -46,7 +46,7 @@ public sealed class ModelStateMemory
         GradientBytes = offloadOptimizer && stage >= 2 ? 0 : gradientsPerGpu;
 
         // Optimizer: fp32 master weights (mixed-precision full fine-tuning only) + the optimizer's own state.
-        var masterBytes = method == FineTuneMethod.Full && Precision.IsMixed(plan.Model.Dtype)
+        var masterBytes = Precision.KeepsMasterWeights(plan)
             ? budget.TrainableParameters * (double)Precision.MasterWeightBytes
             : 0;
         var optimizerBytes = masterBytes + OptimizerStateSize.Bytes(plan, budget);
@@ -67,9 +67,6 @@ public sealed class ModelStateMemory
             OptimizerStateBytes = optimizerPerGpu;
             StepBufferBytes = stepBufferPerGpu;
         }
-        OptimizerAndMasterBytesUnpartitioned = optimizerBytes;
-        GradientBytesUnpartitioned = gradientBytes;
-        WeightBytesUnpartitioned = allWeights;
     }
 
     public double WeightBytes { get; }
@@ -82,10 +79,4 @@ public sealed class ModelStateMemory
 
     /// <summary>Bytes each GPU's share places in host memory (or NVMe) through ZeRO-Offload / ZeRO-Infinity.</summary>
     public double OffloadedBytes { get; }
-
-    public double WeightBytesUnpartitioned { get; }
-
-    public double GradientBytesUnpartitioned { get; }
-
-    public double OptimizerAndMasterBytesUnpartitioned { get; }
 }

@@ -11,6 +11,13 @@ public static class Precision
     public static bool IsMixed(WeightDtype dtype) => dtype != WeightDtype.Fp32;
 
     /// <summary>
+    /// Whether the optimizer keeps an fp32 master copy of the trained weights: mixed-precision full fine-tuning only.
+    /// fp32 training updates the weights themselves, LoRA adapters are fp32 already, and zeroth-order SGD updates in place.
+    /// </summary>
+    public static bool KeepsMasterWeights(TrainingPlan plan) =>
+        plan.Method.Type == FineTuneMethod.Full && IsMixed(plan.Model.Dtype);
+
+    /// <summary>
     /// Storage per quantized weight, including the quantization constants.
     /// nf4: 4 bits + double-quantized block constants: 8-bit absmax per 64 weights plus fp32 per 256 blocks
     ///   = 0.5 + 1/64 + 4/(64*256) = 0.515869 B (QLoRA, Dettmers et al. 2023, §2: 0.127 bits/param of constants).

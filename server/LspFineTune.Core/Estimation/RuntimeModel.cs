@@ -107,9 +107,8 @@ public static class RuntimeModel
     {
         if (plan.Model.Quantization == Quantization.None || plan.Method.Type == FineTuneMethod.Full)
             return 0;
-        // bitsandbytes dequantizes each weight to 16-bit before every matmul that uses it: forward, backward
-        // (input gradient), and the recomputed forward under checkpointing; zeroth-order runs two forwards.
-        var passes = plan.Method.Type == FineTuneMethod.ZerothOrder ? 2 : plan.Training.GradientCheckpointing ? 3 : 2;
+        // bitsandbytes dequantizes each weight to 16-bit before every matmul pass that uses it.
+        var passes = WeightPassesPerMicroBatch(plan);
         var perWeight = Precision.QuantizedBytes(plan.Model.Quantization) + 2 * Precision.Bytes(plan.Model.Dtype);
         return passes * perWeight * budget.BlockLinearWeights;
     }
@@ -147,12 +146,19 @@ public static class RuntimeModel
         return Math.Max(perDirection, 1) * 1e9 * LinkEfficiency;
     }
 
+    /// <summary>
+    /// How many times each micro-batch reads every weight: forward and backward (input gradient), plus the
+    /// recomputed forward under checkpointing; zeroth-order training runs two forwards and no backward.
+    /// </summary>
+    private static int WeightPassesPerMicroBatch(TrainingPlan plan) =>
+        plan.Method.Type == FineTuneMethod.ZerothOrder ? 2 : plan.Training.GradientCheckpointing ? 3 : 2;
+
     /// <summary>ZeRO-Infinity parameter offload: the 16-bit partition crosses the host link once per pass of every micro-batch.</summary>
     private static double ParameterOffloadSeconds(TrainingPlan plan, ParameterBudget budget)
     {
         if (plan.DeepSpeed.ZeroStage != 3 || plan.DeepSpeed.OffloadParams == OffloadTarget.None)
             return 0;
-        var passes = plan.Method.Type == FineTuneMethod.ZerothOrder ? 2 : plan.Training.GradientCheckpointing ? 3 : 2;
+        var passes = WeightPassesPerMicroBatch(plan);
         var partition = budget.BaseParameters * (double)Precision.Bytes(plan.Model.Dtype) / plan.Hardware.TotalGpus;
         var linkBytesPerSecond = (plan.DeepSpeed.OffloadParams == OffloadTarget.Nvme ? NvmeGBps / plan.Hardware.GpusPerNode : HostLinkGBps) * 1e9;
         return passes * plan.Training.GradientAccumulationSteps * partition / linkBytesPerSecond;
@@ -166,7 +172,7 @@ public static class RuntimeModel
         var trained = budget.TrainableParameters * share;
         if (trained == 0 || plan.Method.Type == FineTuneMethod.ZerothOrder)
             return new RuntimeTerm("optimizer", 0, "no optimizer state (zeroth-order SGD updates during perturbation)");
-        var stateBytes = (OptimizerStateSize.Bytes(plan, budget) + (plan.Method.Type == FineTuneMethod.Full && Precision.IsMixed(plan.Model.Dtype) ? 4.0 * budget.TrainableParameters : 0)) * share;
+        var stateBytes = (OptimizerStateSize.Bytes(plan, budget) + (Precision.KeepsMasterWeights(plan) ? (double)Precision.MasterWeightBytes * budget.TrainableParameters : 0)) * share;
         var gradAndWeight = trained * (plan.Method.Type == FineTuneMethod.Lora ? 8 : 2 * Precision.Bytes(plan.Model.Dtype));
         var traffic = 2 * stateBytes + gradAndWeight;
         var offload = plan.DeepSpeed.ZeroStage >= 1 ? plan.DeepSpeed.OffloadOptimizer : OffloadTarget.None;
