@@ -15,6 +15,9 @@ public sealed record AnalysisOptions
 
     /// <summary>The document's format when known from its name; null: detect from the text.</summary>
     public DocumentFormat? Format { get; init; }
+
+    /// <summary>Write sizes in messages in GiB (2^30 bytes) instead of GB (10^9), as the editor's units setting asks.</summary>
+    public bool BinaryUnits { get; init; }
 }
 
 /// <summary>Everything the pipeline knows about one version of a document.</summary>

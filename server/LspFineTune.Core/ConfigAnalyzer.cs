@@ -30,7 +30,7 @@ public static class ConfigAnalyzer
         if (bound.Plan is not null)
         {
             estimate = Estimate.For(bound.Plan);
-            diagnostics.AddRange(FindingRules.For(tree, estimate));
+            diagnostics.AddRange(FindingRules.For(tree, estimate, options.BinaryUnits));
         }
         var ordered = diagnostics
             .OrderBy(d => d.Range.Start)

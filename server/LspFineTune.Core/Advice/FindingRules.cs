@@ -15,11 +15,12 @@ public static class FindingRules
 {
     public const double NearLimitUtilisation = 0.9;
 
-    public static IReadOnlyList<Diagnostic> For(ConfigSyntaxTree tree, Estimate estimate)
+    /// <param name="binaryUnits">Write sizes in GiB (2^30) instead of GB (10^9), as the editor's units setting asks.</param>
+    public static IReadOnlyList<Diagnostic> For(ConfigSyntaxTree tree, Estimate estimate, bool binaryUnits = false)
     {
         var plan = estimate.Plan;
         var findings = new List<Diagnostic>();
-        AddMemoryFindings(tree, estimate, findings);
+        AddMemoryFindings(tree, estimate, binaryUnits, findings);
         AddHardwareFindings(tree, plan, findings);
         AddCombinationFindings(tree, plan, findings);
         if (plan.Model.Architecture.MaxPositionEmbeddings is { } trained && plan.Training.SequenceLength > trained)
@@ -37,14 +38,14 @@ public static class FindingRules
         return findings;
     }
 
-    private static void AddMemoryFindings(ConfigSyntaxTree tree, Estimate estimate, List<Diagnostic> findings)
+    private static void AddMemoryFindings(ConfigSyntaxTree tree, Estimate estimate, bool binaryUnits, List<Diagnostic> findings)
     {
         var memory = estimate.Memory;
         var gpu = estimate.Plan.Hardware.Gpu;
         if (memory.Fits && memory.Utilisation <= NearLimitUtilisation)
             return;
         var leading = memory.Terms.Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).Take(3).ToList();
-        var leadingText = string.Join(", ", leading.Select(t => $"{t.Name.Replace('_', ' ')} {ByteSizes.Format(t.Bytes)}"));
+        var leadingText = string.Join(", ", leading.Select(t => $"{t.Name.Replace('_', ' ')} {ByteSizes.Format(t.Bytes, binaryUnits)}"));
         var drivers = leading.SelectMany(t => t.DrivenBy).Distinct().Where(path => tree.FindProperty(path) is not null).ToList();
         var primary = drivers.Count > 0 ? tree.FindProperty(drivers[0])!.Key.Range
             : (tree.FindProperty("hardware.gpu") ?? tree.FindProperty("hardware") ?? tree.FindProperty("model"))?.Key.Range ?? tree.RangeOf("model");
@@ -57,18 +58,18 @@ public static class FindingRules
         };
         if (!memory.Fits)
         {
-            var best = QuickFixes.For(estimate).FirstOrDefault(f => f.IsPreferred);
+            var best = QuickFixes.For(estimate, binaryUnits).FirstOrDefault(f => f.IsPreferred);
             var advice = best is not null
                 ? $" Quickest fix: {best.Title}."
                 : " No single change fits; run `lft plan` (or \"Find a plan that fits\") for a combination.";
             findings.Add(new Diagnostic(DiagnosticCodes.OutOfMemory, DiagnosticSeverity.Error,
-                $"Out of memory: predicted peak {ByteSizes.Format(memory.PeakBytes)}{perGpu} exceeds the {ByteSizes.Format(memory.UsableBytes)} usable on {gpu.Name} (largest: {leadingText}).{advice}",
+                $"Out of memory: predicted peak {ByteSizes.Format(memory.PeakBytes, binaryUnits)}{perGpu} exceeds the {ByteSizes.Format(memory.UsableBytes, binaryUnits)} usable on {gpu.Name} (largest: {leadingText}).{advice}",
                 primary) { Related = related, Data = data });
         }
         else
         {
             findings.Add(new Diagnostic(DiagnosticCodes.NearMemoryLimit, DiagnosticSeverity.Warning,
-                $"Predicted peak {ByteSizes.Format(memory.PeakBytes)}{perGpu} is {memory.Utilisation:P0} of the {ByteSizes.Format(memory.UsableBytes)} usable on {gpu.Name}: allocator growth over steps can still run out. Largest: {leadingText}.",
+                $"Predicted peak {ByteSizes.Format(memory.PeakBytes, binaryUnits)}{perGpu} is {memory.Utilisation:P0} of the {ByteSizes.Format(memory.UsableBytes, binaryUnits)} usable on {gpu.Name}: allocator growth over steps can still run out. Largest: {leadingText}.",
                 primary) { Related = related, Data = data });
         }
     }

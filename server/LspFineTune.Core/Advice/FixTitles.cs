@@ -6,11 +6,11 @@ namespace LspFineTune.Core.Advice;
 /// <summary>Titles that say what a fix does and what it reaches: "Enable gradient checkpointing: 61.2 GB, fits A100 80GB SXM4, +33% time".</summary>
 public static class FixTitles
 {
-    public static string Describe(string action, Estimate result, double timeRatio)
+    public static string Describe(string action, Estimate result, double timeRatio, bool binaryUnits = false)
     {
         var memory = result.Memory;
-        var verdict = memory.Fits ? $"fits {result.Plan.Hardware.Gpu.Name}" : $"still over {ByteSizes.Format(memory.UsableBytes)}";
-        return $"{action}: {ByteSizes.Format(memory.PeakBytes)}, {verdict}, {TimeChange(timeRatio)}";
+        var verdict = memory.Fits ? $"fits {result.Plan.Hardware.Gpu.Name}" : $"still over {ByteSizes.Format(memory.UsableBytes, binaryUnits)}";
+        return $"{action}: {ByteSizes.Format(memory.PeakBytes, binaryUnits)}, {verdict}, {TimeChange(timeRatio)}";
     }
 
     public static string TimeChange(double ratio)

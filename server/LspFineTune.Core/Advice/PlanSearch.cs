@@ -20,7 +20,7 @@ public static class PlanSearch
 {
     public const double ComfortableUtilisation = 0.9;
 
-    public static PlanSearchResult FindFastestThatFits(Estimate current)
+    public static PlanSearchResult FindFastestThatFits(Estimate current, bool binaryUnits = false)
     {
         var plan = current.Plan;
         Estimate? best = null;
@@ -46,7 +46,7 @@ public static class PlanSearch
         if (diff.Count == 0)
             return new PlanSearchResult(null, tried, current);
         var ratio = current.Runtime.StepSeconds > 0 ? best.Runtime.StepSeconds / current.Runtime.StepSeconds : 1;
-        var fix = new Fix(FixTitles.Describe("Apply the fastest plan that fits", best, ratio), diff, best) { TimeRatio = ratio, IsPreferred = true };
+        var fix = new Fix(FixTitles.Describe("Apply the fastest plan that fits", best, ratio, binaryUnits), diff, best) { TimeRatio = ratio, IsPreferred = true };
         return new PlanSearchResult(fix, tried, current);
     }
 

@@ -9,7 +9,7 @@ namespace LspFineTune.Core.Advice;
 /// </summary>
 public static class QuickFixes
 {
-    public static IReadOnlyList<Fix> For(Estimate current)
+    public static IReadOnlyList<Fix> For(Estimate current, bool binaryUnits = false)
     {
         var plan = current.Plan;
         var candidates = new List<(string Action, ConfigChange[] Changes)>();
@@ -55,7 +55,7 @@ public static class QuickFixes
         }
 
         var fixes = candidates
-            .Select(c => Evaluate(current, c.Action, c.Changes))
+            .Select(c => Evaluate(current, c.Action, c.Changes, binaryUnits))
             .OrderBy(f => f.Result.Memory.Fits ? 0 : 1)
             .ThenBy(f => f.Result.Memory.Fits ? f.TimeRatio : f.Result.Memory.PeakBytes)
             .ToList();
@@ -64,10 +64,10 @@ public static class QuickFixes
         return fixes;
     }
 
-    public static Fix Evaluate(Estimate current, string action, IReadOnlyList<ConfigChange> changes)
+    public static Fix Evaluate(Estimate current, string action, IReadOnlyList<ConfigChange> changes, bool binaryUnits = false)
     {
         var result = Estimate.For(PlanChanges.Apply(current.Plan, changes));
         var ratio = current.Runtime.StepSeconds > 0 ? result.Runtime.StepSeconds / current.Runtime.StepSeconds : 1;
-        return new Fix(FixTitles.Describe(action, result, ratio), changes, result) { TimeRatio = ratio };
+        return new Fix(FixTitles.Describe(action, result, ratio, binaryUnits), changes, result) { TimeRatio = ratio };
     }
 }

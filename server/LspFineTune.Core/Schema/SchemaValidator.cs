@@ -10,7 +10,7 @@ namespace LspFineTune.Core.Schema;
 /// </summary>
 public sealed class SchemaValidator
 {
-    private const string DefaultSchemaResource = "LspFineTune.Schemas.lft.schema.json";
+    internal const string DefaultSchemaResource = "LspFineTune.Schemas.lft.schema.json";
 
     private static readonly Lazy<SchemaValidator> DefaultValidator = new(LoadDefault);
 

@@ -18,7 +18,7 @@ public static class CommandLine
           lft estimate FILE [--json]                     memory breakdown per GPU, runtime, verdict
           lft plan FILE [--json]                         the fastest plan that fits, as edits
           lft models | lft gpus                          the catalogs
-          lft lsp                                        the language server on stdin/stdout
+          lft lsp [--stdio]                              the language server on stdin/stdout
           lft train FILE                                 runs the bundled trainer on FILE
 
         exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
@@ -41,7 +41,7 @@ public static class CommandLine
                 "plan" => PlanCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: []), stdout, stderr),
                 "models" => CatalogCommands.Models(stdout),
                 "gpus" => CatalogCommands.Gpus(stdout),
-                "lsp" => NotYet("the language server", stderr),
+                "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
                 "train" => NotYet("the bundled trainer", stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),

@@ -2,6 +2,7 @@ using System.Globalization;
 using LspFineTune.Core;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
+using LspFineTune.Server.Presentation;
 
 namespace LspFineTune.Server.Cli;
 
@@ -23,7 +24,7 @@ public static class EstimateText
         var memory = estimate.Memory;
         var parameters = estimate.Parameters;
         var trainedShare = parameters.TrainableParameters / (double)parameters.BaseParameters;
-        output.WriteLine($"  model     {plan.Model.Id}: {Count(parameters.BaseParameters)} parameters, {Count(parameters.TrainableParameters)} trained ({trainedShare:P2}), {plan.Model.Dtype.ToConfigName()}{(plan.Model.Quantization != Quantization.None ? ", " + plan.Model.Quantization.ToConfigName() + " base" : "")}");
+        output.WriteLine($"  model     {plan.Model.Id}: {EstimateMarkdown.Count(parameters.BaseParameters)} parameters, {EstimateMarkdown.Count(parameters.TrainableParameters)} trained ({trainedShare:P2}), {plan.Model.Dtype.ToConfigName()}{(plan.Model.Quantization != Quantization.None ? ", " + plan.Model.Quantization.ToConfigName() + " base" : "")}");
         output.WriteLine($"  hardware  {plan.Hardware.TotalGpus} x {plan.Hardware.Gpu.Name} ({ByteSizes.Format(memory.UsableBytes)} usable each)");
         output.WriteLine($"  training  {Method(plan)}, {plan.Optimizer.Type.ToConfigName()}, ZeRO-{plan.DeepSpeed.ZeroStage}, micro-batch {plan.Training.MicroBatchSize} x {plan.Training.GradientAccumulationSteps} accumulation x {plan.Training.SequenceLength:N0} tokens, checkpointing {(plan.Training.GradientCheckpointing ? "on" : "off")}, {plan.Training.Attention.ToConfigName()}");
         output.WriteLine();
@@ -61,12 +62,5 @@ public static class EstimateText
         FineTuneMethod.Lora => $"LoRA r{plan.Method.Lora.Rank} on {(plan.Method.Lora.AllLinear ? "all linear layers" : string.Join(", ", plan.Method.Lora.TargetModules))}",
         FineTuneMethod.ZerothOrder => $"zeroth-order ({plan.Method.ZerothOrder.TrainableFraction:P1} of weights)",
         _ => "full fine-tuning",
-    };
-
-    private static string Count(long value) => value switch
-    {
-        >= 1_000_000_000 => (value / 1e9).ToString("0.##", CultureInfo.InvariantCulture) + " B",
-        >= 1_000_000 => (value / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " M",
-        _ => value.ToString("N0", CultureInfo.InvariantCulture),
     };
 }

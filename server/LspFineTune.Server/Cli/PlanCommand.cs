@@ -3,6 +3,7 @@ using LspFineTune.Core;
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Editing;
 using LspFineTune.Core.Estimation;
+using LspFineTune.Server.Presentation;
 
 namespace LspFineTune.Server.Cli;
 

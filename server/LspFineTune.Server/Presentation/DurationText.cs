@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LspFineTune.Server.Cli;
+namespace LspFineTune.Server.Presentation;
 
 /// <summary>Durations as people read them: "850 ms", "21.8 s", "3 h 12 min", "2 d 4 h".</summary>
 public static class DurationText

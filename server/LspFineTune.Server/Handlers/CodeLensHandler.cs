@@ -1,0 +1,33 @@
+using LspFineTune.Server.Presentation;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>
+/// textDocument/codeLens at the top of the document: the estimate ("Peak 93.4 GB of 79.2 GB per GPU · 3 h 12 min/epoch",
+/// opens the breakdown), "Find a plan that fits" (or a faster one) and "Train with bundled trainer".
+/// </summary>
+public sealed class CodeLensHandler(DocumentRequests requests)
+{
+    private const string Method = "textDocument/codeLens";
+
+    [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
+    public async Task<IReadOnlyList<CodeLens>> CodeLenses(CodeLensParams? parameters, CancellationToken cancellationToken)
+    {
+        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
+        if (snapshot is null)
+            return [];
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        if (analysis.Estimate is not { } estimate)
+            return [];
+        var top = new LspRange(new Position(0, 0), new Position(0, 0));
+        var arguments = ExecuteCommandHandler.Arguments(snapshot.Uri);
+        return
+        [
+            new CodeLens(top, new LspCommand(EstimateMarkdown.Summary(estimate, requests.BinaryUnits), ExecuteCommandHandler.ShowBreakdown, arguments)),
+            new CodeLens(top, new LspCommand(estimate.Memory.Fits ? "Find a faster plan that fits" : "Find a plan that fits", ExecuteCommandHandler.Plan, arguments)),
+            new CodeLens(top, new LspCommand("Train with bundled trainer", ExecuteCommandHandler.Train, arguments)),
+        ];
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Schema;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Server.Documents;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers.Completion;
+
+/// <summary>
+/// textDocument/completion: the keys of the section at the cursor (not yet written), whole sections as snippets with
+/// their common keys, and values: enum members, catalog GPU and model ids, booleans, each with its documentation.
+/// </summary>
+public sealed class CompletionHandler(DocumentRequests requests)
+{
+    private const string Method = "textDocument/completion";
+
+    [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
+    public CompletionList Completion(CompletionParams? parameters)
+    {
+        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
+        if (snapshot is null)
+            return new CompletionList(false, []);
+        var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
+        if (CompletionContext.For(snapshot, position) is not { } context)
+            return new CompletionList(false, []);
+        var items = context.IsValue ? ValueItems(snapshot, context) : KeyItems(snapshot, context, requests.Session.Capabilities.Snippets);
+        return new CompletionList(false, items);
+    }
+
+    private static List<CompletionItem> KeyItems(DocumentSnapshot snapshot, CompletionContext context, bool snippets)
+    {
+        if (SchemaDocumentation.Default.Find(context.SectionPath) is not { IsSection: true } section)
+            return [];
+        var json = snapshot.Format == DocumentFormat.Json;
+        var written = WrittenKeys(snapshot, context.SectionPath);
+        var items = new List<CompletionItem>();
+        foreach (var key in section.Children)
+        {
+            var name = key.Path[(key.Path.LastIndexOf('.') + 1)..];
+            if (written.Contains(name))
+                continue;
+            var useSnippet = snippets && key.IsSection && key.Children.Any(c => c.Default is not null);
+            items.Add(new CompletionItem
+            {
+                Label = name,
+                Kind = key.IsSection ? CompletionItemKind.Module : CompletionItemKind.Property,
+                Detail = key.IsSection ? "section" : string.Join(" | ", key.Types),
+                Documentation = Documentation(key),
+                SortText = (key.IsSection ? "1" : "0") + name,
+                FilterText = json && context.InsideQuotes ? "\"" + name : name,
+                InsertTextFormat = useSnippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+                TextEdit = new LspTextEdit(context.Replace, useSnippet ? SectionSnippet(name, key, json) : KeyText(name, key, json)),
+            });
+        }
+        return items;
+    }
+
+    private static List<CompletionItem> ValueItems(DocumentSnapshot snapshot, CompletionContext context)
+    {
+        var json = snapshot.Format == DocumentFormat.Json;
+        var path = context.ValuePath;
+        var items = new List<CompletionItem>();
+        if (path == "hardware.gpu")
+        {
+            foreach (var gpu in GpuCatalog.Default.All)
+                items.Add(Value(gpu.Id, $"{gpu.Name}, {Presentation.EstimateMarkdown.Size(gpu.UsableMemoryBytes, false)}", Presentation.EstimateMarkdown.Gpu(gpu, false), context, json));
+            return items;
+        }
+        if (path == "model.name")
+        {
+            foreach (var model in ModelCatalog.Default.All)
+                items.Add(Value(model.Id, $"{model.HfId}, {Presentation.EstimateMarkdown.Count(model.PublishedParameters)} parameters", null, context, json));
+            return items;
+        }
+        if (SchemaDocumentation.Default.Find(path) is not { } key)
+            return items;
+        foreach (var allowed in key.AllowedValues)
+            items.Add(Value(Unquoted(allowed), key.Default?.ToJsonString() == allowed?.ToJsonString() ? "default" : null, key.MarkdownDescription, context, json, allowed is JsonValue v && v.TryGetValue<string>(out _)));
+        if (key.AllowedValues.Count == 0 && key.Types.Contains("boolean"))
+        {
+            items.Add(Value("true", null, key.MarkdownDescription, context, json, quoted: false));
+            items.Add(Value("false", null, key.MarkdownDescription, context, json, quoted: false));
+        }
+        return items;
+    }
+
+    private static CompletionItem Value(string value, string? detail, string? documentation, CompletionContext context, bool json, bool quoted = true) => new()
+    {
+        Label = value,
+        Kind = CompletionItemKind.EnumMember,
+        Detail = detail,
+        Documentation = documentation is null ? null : new MarkupContent(MarkupKind.Markdown, documentation),
+        FilterText = json && context.InsideQuotes ? "\"" + value : value,
+        TextEdit = new LspTextEdit(context.Replace, json && quoted ? "\"" + value + "\"" : value),
+    };
+
+    private static string KeyText(string name, SchemaKeyInfo key, bool json) => json
+        ? $"\"{name}\": " + (key.IsSection ? "{}" : "")
+        : key.IsSection ? name + ":" : name + ": ";
+
+    /// <summary>A section with its keys that have defaults, each a tab stop (<c>deepspeed:\n  zero_stage: ${1:0}</c>).</summary>
+    private static string SectionSnippet(string name, SchemaKeyInfo section, bool json)
+    {
+        var children = section.Children.Where(c => c.Default is not null && !c.IsSection).Take(8).ToList();
+        var text = new StringBuilder();
+        text.Append(json ? $"\"{name}\": {{\n" : $"{name}:\n");
+        for (var i = 0; i < children.Count; i++)
+        {
+            var child = children[i];
+            var childName = child.Path[(child.Path.LastIndexOf('.') + 1)..];
+            var value = json ? child.Default!.ToJsonString() : Unquoted(child.Default);
+            var escaped = value.Replace("\\", "\\\\").Replace("$", "\\$").Replace("}", "\\}");
+            text.Append(json ? $"  \"{childName}\": ${{{i + 1}:{escaped}}}{(i + 1 < children.Count ? "," : "")}\n" : $"  {childName}: ${{{i + 1}:{escaped}}}\n");
+        }
+        if (json)
+            text.Append('}');
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static HashSet<string> WrittenKeys(DocumentSnapshot snapshot, string sectionPath)
+    {
+        var tree = ConfigParser.Parse(snapshot.Text, snapshot.Format);
+        var mapping = sectionPath.Length == 0 ? tree.RootMapping : tree.FindProperty(sectionPath)?.Value as MappingNode;
+        return mapping?.Properties.Select(p => p.Key.Value).ToHashSet(StringComparer.Ordinal) ?? [];
+    }
+
+    private static MarkupContent? Documentation(SchemaKeyInfo key)
+    {
+        var text = key.MarkdownDescription ?? "";
+        if (key.Default is not null)
+            text += $"\n\nDefault: `{key.Default.ToJsonString()}`";
+        return text.Length == 0 ? null : new MarkupContent(MarkupKind.Markdown, text.Trim());
+    }
+
+    private static string Unquoted(JsonNode? value) => value?.ToJsonString().Trim('"') ?? "null";
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using LspFineTune.Core.Advice;
+using LspFineTune.Core.Editing;
+using LspFineTune.Core.Estimation;
+using LspFineTune.Server.Documents;
+using LspFineTune.Server.Hosting;
+using LspFineTune.Server.Presentation;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>
+/// workspace/executeCommand. Each command takes the document URI as its first argument (a string, or an object with
+/// <c>uri</c>): <c>lft.showBreakdown</c> answers the breakdown as data and Markdown (the VS Code view draws it),
+/// <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
+/// <c>{"apply": false}</c> second to only look), <c>lft.train</c> will launch the bundled trainer.
+/// </summary>
+public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageClient client)
+{
+    public const string ShowBreakdown = "lft.showBreakdown";
+    public const string Plan = "lft.plan";
+    public const string Train = "lft.train";
+
+    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train];
+
+    private const string Method = "workspace/executeCommand";
+
+    public static IReadOnlyList<JsonElement> Arguments(string uri) => [LspJson.ToElement(uri)];
+
+    [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
+    public async Task<object?> ExecuteCommand(ExecuteCommandParams? parameters, CancellationToken cancellationToken)
+    {
+        requests.Session.EnsureRunning(Method);
+        var command = parameters?.Command ?? throw LspException.InvalidParams($"{Method}: params.command is missing.");
+        var arguments = parameters.Arguments ?? [];
+        return command switch
+        {
+            ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
+            Train => throw new LspException(LspErrorCodes.RequestFailed,
+                "lft.train: the bundled trainer is not available in this build yet. Run the estimate with `lft estimate FILE` meanwhile."),
+            _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
+        };
+    }
+
+    private async Task<(DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate)> EstimateAsync(string command, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    {
+        var uri = arguments.Count > 0 ? UriOf(arguments[0]) : null;
+        if (uri is null)
+            throw LspException.InvalidParams($"{command}: the first argument must be the document URI (a string or {{\"uri\": ...}}).");
+        var snapshot = requests.Snapshot(command, new TextDocumentIdentifier(uri))
+            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{command}: {uri} is not open in the editor; open it first.");
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        if (analysis.Estimate is not { } estimate)
+            throw new LspException(LspErrorCodes.RequestFailed, $"{command}: no estimate for {uri}: fix the errors it reports first (the model or GPU could not be resolved).");
+        return (snapshot, analysis, estimate);
+    }
+
+    private Task<object?> BreakdownAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document)
+    {
+        var (snapshot, _, estimate) = document;
+        var binary = requests.BinaryUnits;
+        var memory = estimate.Memory;
+        var runtime = estimate.Runtime;
+        object result = new
+        {
+            uri = snapshot.Uri,
+            version = snapshot.Version,
+            fits = memory.Fits,
+            gpu = estimate.Plan.Hardware.Gpu.Name,
+            gpus = estimate.Plan.Hardware.TotalGpus,
+            units = binary ? "GiB" : "GB",
+            peakBytes = memory.PeakBytes,
+            usableBytes = memory.UsableBytes,
+            offloadedBytesPerNode = memory.OffloadedBytesPerNode,
+            terms = memory.Terms.Select(t => new { name = t.Name, label = EstimateMarkdown.Label(t.Name), bytes = t.Bytes, formula = t.Formula, source = t.Source }).ToList(),
+            runtime = new
+            {
+                stepSeconds = runtime.StepSeconds,
+                tokensPerSecond = runtime.TokensPerSecond,
+                totalSeconds = runtime.TotalSeconds,
+                totalSteps = runtime.TotalSteps,
+                terms = runtime.Terms.Select(t => new { name = t.Name, seconds = t.Seconds, formula = t.Formula }).ToList(),
+            },
+            summary = EstimateMarkdown.Summary(estimate, binary),
+            markdown = EstimateMarkdown.Breakdown(estimate, binary),
+        };
+        return Task.FromResult<object?>(result);
+    }
+
+    private async Task<object?> PlanAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    {
+        var (snapshot, analysis, estimate) = document;
+        var apply = !(arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object
+            && arguments[1].TryGetProperty("apply", out var flag) && flag.ValueKind == JsonValueKind.False);
+        var result = PlanSearch.FindFastestThatFits(estimate, requests.BinaryUnits);
+        if (result.Best is not { } best)
+        {
+            var message = estimate.Memory.Fits
+                ? $"Already the fastest plan that fits ({result.PlansTried} plans tried)."
+                : $"Nothing fits on {estimate.Plan.Hardware.TotalGpus} × {estimate.Plan.Hardware.Gpu.Name} ({result.PlansTried} plans tried): use more or larger GPUs, a shorter sequence_length or a smaller model.";
+            await client.ShowMessageAsync(estimate.Memory.Fits ? MessageType.Info : MessageType.Warning, message).ConfigureAwait(false);
+            return new { found = false, applied = false, message, plansTried = result.PlansTried };
+        }
+        var edit = ProtocolConversions.ToWorkspaceEdit(snapshot.Uri, snapshot.Version, ConfigEditor.ToTextEdits(analysis.Tree, best.Changes));
+        var applied = apply && (await client.ApplyEditAsync(best.Title, edit, cancellationToken).ConfigureAwait(false))?.Applied == true;
+        return new
+        {
+            found = true,
+            applied,
+            title = best.Title,
+            changes = best.Changes.Select(c => new { path = c.Path, value = c.ValueText(json: false) }).ToList(),
+            edit,
+            peakBytes = best.Result.Memory.PeakBytes,
+            stepSeconds = best.Result.Runtime.StepSeconds,
+            plansTried = result.PlansTried,
+        };
+    }
+
+    private static string? UriOf(JsonElement argument) => argument.ValueKind switch
+    {
+        JsonValueKind.String => argument.GetString(),
+        JsonValueKind.Object when argument.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String => uri.GetString(),
+        _ => null,
+    };
+}

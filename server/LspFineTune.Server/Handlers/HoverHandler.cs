@@ -1,0 +1,78 @@
+using System.Text;
+using LspFineTune.Core.Advice;
+using LspFineTune.Core.Schema;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Server.Presentation;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>
+/// textDocument/hover. On a key (or its value): the schema's description, type, default and allowed values, and for
+/// keys that drive the estimate what each other value would do. On <c>model</c> the architecture, on
+/// <c>hardware.gpu</c> the GPU. Outside every key (the top of the document): the full breakdown table.
+/// </summary>
+public sealed class HoverHandler(DocumentRequests requests)
+{
+    private const string Method = "textDocument/hover";
+
+    [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
+    public async Task<Hover?> Hover(TextDocumentPositionParams? parameters, CancellationToken cancellationToken)
+    {
+        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
+        if (snapshot is null)
+            return null;
+        var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        var binary = requests.BinaryUnits;
+        var located = SyntaxLocator.PropertyAt(analysis.Tree, ProtocolConversions.ToTextPosition(position));
+        if (located is null)
+        {
+            return analysis.Estimate is { } whole
+                ? new Hover(new MarkupContent(MarkupKind.Markdown, EstimateMarkdown.Breakdown(whole, binary)), null)
+                : null;
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine($"### `{located.Path}`");
+        if (SchemaDocumentation.Default.Find(located.Path) is { } key)
+            AppendSchema(text, key);
+        if (analysis.Estimate is { } estimate)
+        {
+            if (located.Path is "model" or "model.name" or "model.path" or "model.architecture")
+                text.AppendLine().AppendLine(EstimateMarkdown.Model(estimate));
+            if (located.Path is "hardware.gpu")
+                text.AppendLine().AppendLine(EstimateMarkdown.Gpu(estimate.Plan.Hardware.Gpu, binary));
+            var effects = KeyEffects.For(estimate, located.Path);
+            if (effects.Count > 0)
+            {
+                text.AppendLine().AppendLine($"**Effect on the estimate** (now {EstimateMarkdown.Size(estimate.Memory.PeakBytes, binary)} per GPU):");
+                text.AppendLine();
+                foreach (var effect in effects)
+                    text.AppendLine($"- {EstimateMarkdown.Effect(effect, binary)}");
+            }
+        }
+        var range = located.OnKey ? located.Property.Key.Range : located.Property.Range;
+        return new Hover(new MarkupContent(MarkupKind.Markdown, text.ToString().TrimEnd()), ProtocolConversions.ToRange(range));
+    }
+
+    private static void AppendSchema(StringBuilder text, SchemaKeyInfo key)
+    {
+        if (key.MarkdownDescription is { } description)
+            text.AppendLine().AppendLine(description);
+        var facts = new List<string>();
+        if (key.Types.Count > 0)
+            facts.Add($"type: {string.Join(" or ", key.Types)}");
+        if (key.Default is not null)
+            facts.Add($"default: `{key.Default.ToJsonString()}`");
+        if (key.AllowedValues.Count > 0)
+            facts.Add($"allowed: {string.Join(", ", key.AllowedValues.Select(v => $"`{v?.ToJsonString().Trim('"') ?? "null"}`"))}");
+        if (key.Minimum is { } minimum)
+            facts.Add($"minimum: {minimum}");
+        if (key.Maximum is { } maximum)
+            facts.Add($"maximum: {maximum}");
+        if (facts.Count > 0)
+            text.AppendLine().AppendLine(string.Join(" · ", facts));
+    }
+}

@@ -1,0 +1,63 @@
+using System.Reflection;
+using LspFineTune.Server.Hosting;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>initialize / initialized / shutdown / exit, and the settings pulled once the client is ready.</summary>
+public sealed class LifecycleHandler(ServerSession session, SettingsUpdater settings, ServerLog log, bool watchClientProcess)
+{
+    public static readonly IReadOnlyList<string> Commands = ExecuteCommandHandler.Commands;
+
+    [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
+    public InitializeResult Initialize(InitializeParams? parameters)
+    {
+        parameters ??= new InitializeParams();
+        session.Initialize(ClientCapabilities.Read(parameters.Capabilities), parameters.ClientInfo?.Name);
+        log.Write($"initialize from {session.ClientName} (process {parameters.ProcessId?.ToString() ?? "unknown"})");
+        settings.ApplyInitializationOptions(parameters.InitializationOptions);
+        if (watchClientProcess && parameters.ProcessId is { } processId && processId > 0)
+            ClientProcessWatcher.Watch(processId, session, log);
+        return new InitializeResult(Capabilities, new ServerInfo("lft", Version));
+    }
+
+    [JsonRpcMethod("initialized", UseSingleObjectParameterDeserialization = true)]
+    public Task Initialized(object? parameters)
+    {
+        if (!session.AcceptsNotifications)
+            return Task.CompletedTask;
+        return settings.PullAsync();
+    }
+
+    [JsonRpcMethod("shutdown")]
+    public object? Shutdown()
+    {
+        session.EnsureRunning("shutdown");
+        session.ShutDown();
+        log.Write("shutdown");
+        return null;
+    }
+
+    [JsonRpcMethod("exit")]
+    public void Exit()
+    {
+        log.Write("exit");
+        session.End();
+    }
+
+    public static ServerCapabilities Capabilities { get; } = new()
+    {
+        TextDocumentSync = new TextDocumentSyncOptions(OpenClose: true, Change: TextDocumentSyncKind.Incremental),
+        HoverProvider = true,
+        CompletionProvider = new CompletionOptions([":", " ", "-", "\"", "."], ResolveProvider: false),
+        CodeActionProvider = new CodeActionOptions([CodeActionKind.QuickFix, CodeActionKind.ApplyPlan], ResolveProvider: false),
+        CodeLensProvider = new CodeLensOptions(ResolveProvider: false),
+        InlayHintProvider = new InlayHintOptions(ResolveProvider: false),
+        DocumentSymbolProvider = true,
+        ExecuteCommandProvider = new ExecuteCommandOptions(Commands),
+    };
+
+    private static string Version =>
+        typeof(LifecycleHandler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

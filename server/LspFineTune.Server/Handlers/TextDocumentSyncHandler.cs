@@ -1,0 +1,59 @@
+using LspFineTune.Server.Documents;
+using LspFineTune.Server.Hosting;
+using LspFineTune.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>
+/// didOpen / didChange / didClose. The host runs these one at a time in arrival order, so the store always holds
+/// the text the editor has; each new version schedules (debounced) diagnostics. Notifications have no reply, so a
+/// change the server must drop (unknown document, old version) is reported in the log and the editor's log view.
+/// </summary>
+public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore store, DiagnosticPublisher publisher, LanguageClient client)
+{
+    [JsonRpcMethod("textDocument/didOpen", UseSingleObjectParameterDeserialization = true)]
+    public void DidOpen(DidOpenTextDocumentParams? parameters)
+    {
+        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
+            return;
+        publisher.Schedule(store.Open(uri, document.Version, document.Text ?? ""), immediately: true);
+    }
+
+    [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
+    public void DidChange(DidChangeTextDocumentParams? parameters)
+    {
+        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
+            return;
+        var changes = (parameters.ContentChanges ?? []).Where(c => c is not null).ToList();
+        var (outcome, snapshot) = store.Change(uri, document.Version, text => TextChanges.Apply(text, changes));
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                publisher.Schedule(snapshot!);
+                break;
+            case ChangeOutcome.UnknownDocument:
+                _ = client.LogMessageAsync(MessageType.Warning, $"didChange for {uri}, which is not open: ignored (send didOpen first).");
+                break;
+            case ChangeOutcome.StaleVersion:
+                _ = client.LogMessageAsync(MessageType.Warning, $"didChange for {uri} at version {document.Version}, not after the current {snapshot!.Version}: ignored.");
+                break;
+        }
+    }
+
+    [JsonRpcMethod("textDocument/didClose", UseSingleObjectParameterDeserialization = true)]
+    public Task DidClose(DidCloseTextDocumentParams? parameters)
+    {
+        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri })
+            return Task.CompletedTask;
+        if (!store.Close(uri))
+            return client.LogMessageAsync(MessageType.Warning, $"didClose for {uri}, which is not open: ignored.");
+        return publisher.ClearAsync(uri);
+    }
+
+    [JsonRpcMethod("textDocument/didSave", UseSingleObjectParameterDeserialization = true)]
+    public void DidSave(DidSaveTextDocumentParams? parameters)
+    {
+        // Nothing to do: the analysis follows the editor's buffer, not the file on disk.
+    }
+}

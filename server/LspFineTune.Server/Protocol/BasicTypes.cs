@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace LspFineTune.Server.Protocol;
+
+// The LSP 3.17 base structures this server uses. Names follow the specification; types that would clash with
+// System.Range or Core's own Diagnostic/TextEdit carry an Lsp prefix. Every field a client may omit is nullable,
+// so a sloppy client gets a clear InvalidParams error from the handler instead of a crash.
+
+/// <summary>Zero-based line and UTF-16 character offset.</summary>
+public sealed record Position(int Line, int Character);
+
+public sealed record LspRange(Position Start, Position End);
+
+public sealed record Location(string Uri, LspRange Range);
+
+public sealed record TextDocumentIdentifier(string Uri);
+
+public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
+
+public sealed record TextDocumentItem(string Uri, string? LanguageId, int Version, string Text);
+
+public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
+
+public sealed record LspTextEdit(LspRange Range, string NewText);
+
+public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, int? Version);
+
+public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier TextDocument, IReadOnlyList<LspTextEdit> Edits);
+
+/// <summary>Edits by document; <see cref="DocumentChanges"/> carries the version the edits were computed against.</summary>
+public sealed record WorkspaceEdit
+{
+    public IReadOnlyDictionary<string, IReadOnlyList<LspTextEdit>>? Changes { get; init; }
+
+    public IReadOnlyList<TextDocumentEdit>? DocumentChanges { get; init; }
+}
+
+public static class MarkupKind
+{
+    public const string PlainText = "plaintext";
+    public const string Markdown = "markdown";
+}
+
+public sealed record MarkupContent(string Kind, string Value);
+
+/// <summary>A command the client shows (code lens, code action) and sends back through workspace/executeCommand.</summary>
+public sealed record LspCommand(string Title, string Command, IReadOnlyList<JsonElement>? Arguments = null);
+
+/// <summary>Request ids and error codes of JSON-RPC and LSP.</summary>
+public static class LspErrorCodes
+{
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+    public const int ServerNotInitialized = -32002;
+    public const int InvalidRequest = -32600;
+    public const int RequestFailed = -32803;
+    public const int ContentModified = -32801;
+    public const int RequestCancelled = -32800;
+}

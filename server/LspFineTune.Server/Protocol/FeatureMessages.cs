@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace LspFineTune.Server.Protocol;
+
+public sealed record Hover(MarkupContent Contents, LspRange? Range);
+
+public sealed record InlayHintParams(TextDocumentIdentifier TextDocument, LspRange? Range);
+
+public static class InlayHintKind
+{
+    public const int Type = 1;
+    public const int Parameter = 2;
+}
+
+public sealed record InlayHint
+{
+    public required Position Position { get; init; }
+
+    public required string Label { get; init; }
+
+    public int? Kind { get; init; }
+
+    public MarkupContent? Tooltip { get; init; }
+
+    public bool? PaddingLeft { get; init; }
+
+    public bool? PaddingRight { get; init; }
+}
+
+public sealed record CodeLensParams(TextDocumentIdentifier TextDocument);
+
+public sealed record CodeLens(LspRange Range, LspCommand? Command);
+
+public static class CodeActionKind
+{
+    public const string QuickFix = "quickfix";
+    public const string Source = "source";
+    /// <summary>"Apply the fastest plan that fits": a whole-document source action.</summary>
+    public const string ApplyPlan = "source.lft.applyPlan";
+}
+
+public sealed record CodeActionContext(IReadOnlyList<LspDiagnostic>? Diagnostics, IReadOnlyList<string>? Only);
+
+public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, LspRange Range, CodeActionContext? Context);
+
+public sealed record CodeAction
+{
+    public required string Title { get; init; }
+
+    public string? Kind { get; init; }
+
+    public IReadOnlyList<LspDiagnostic>? Diagnostics { get; init; }
+
+    public bool? IsPreferred { get; init; }
+
+    public WorkspaceEdit? Edit { get; init; }
+
+    public LspCommand? Command { get; init; }
+}
+
+public static class CompletionItemKind
+{
+    public const int Module = 9;
+    public const int Property = 10;
+    public const int Value = 12;
+    public const int Enum = 13;
+    public const int Snippet = 15;
+    public const int EnumMember = 20;
+}
+
+public static class InsertTextFormat
+{
+    public const int PlainText = 1;
+    public const int Snippet = 2;
+}
+
+public sealed record CompletionParams(TextDocumentIdentifier TextDocument, Position Position);
+
+public sealed record CompletionItem
+{
+    public required string Label { get; init; }
+
+    public int? Kind { get; init; }
+
+    public string? Detail { get; init; }
+
+    public MarkupContent? Documentation { get; init; }
+
+    public string? SortText { get; init; }
+
+    public string? FilterText { get; init; }
+
+    public int? InsertTextFormat { get; init; }
+
+    public LspTextEdit? TextEdit { get; init; }
+
+    public bool? Preselect { get; init; }
+}
+
+public sealed record CompletionList(bool IsIncomplete, IReadOnlyList<CompletionItem> Items);
+
+public sealed record DocumentSymbolParams(TextDocumentIdentifier TextDocument);
+
+public static class SymbolKind
+{
+    public const int Module = 2;
+    public const int Namespace = 3;
+    public const int Property = 7;
+    public const int Array = 18;
+    public const int Key = 20;
+}
+
+public sealed record DocumentSymbol
+{
+    public required string Name { get; init; }
+
+    public string? Detail { get; init; }
+
+    public required int Kind { get; init; }
+
+    public required LspRange Range { get; init; }
+
+    public required LspRange SelectionRange { get; init; }
+
+    public IReadOnlyList<DocumentSymbol>? Children { get; init; }
+}
+
+public sealed record ExecuteCommandParams(string Command, IReadOnlyList<JsonElement>? Arguments);
