@@ -39,7 +39,11 @@ public static class CodeActionKind
     public const string ApplyPlan = "source.lft.applyPlan";
 }
 
-public sealed record CodeActionContext(IReadOnlyList<LspDiagnostic>? Diagnostics, IReadOnlyList<string>? Only);
+/// <summary>
+/// The client's view of the diagnostics at the range stays raw JSON: clients echo them back in different shapes
+/// (Neovim 0.7 without ranges), and the server matches its own diagnostics by range instead.
+/// </summary>
+public sealed record CodeActionContext(IReadOnlyList<JsonElement>? Diagnostics, IReadOnlyList<string>? Only);
 
 public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, LspRange Range, CodeActionContext? Context);
 
