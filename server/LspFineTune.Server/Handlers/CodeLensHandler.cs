@@ -15,12 +15,9 @@ public sealed class CodeLensHandler(DocumentRequests requests)
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
     public async Task<IReadOnlyList<CodeLens>> CodeLenses(CodeLensParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
+        if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { Analysis.Estimate: { } estimate } document)
             return [];
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
-        if (analysis.Estimate is not { } estimate)
-            return [];
+        var snapshot = document.Snapshot;
         var top = new LspRange(new Position(0, 0), new Position(0, 0));
         var arguments = ExecuteCommandHandler.Arguments(snapshot.Uri);
         return

@@ -1,8 +1,12 @@
+using LspFineTune.Core;
 using LspFineTune.Server.Documents;
 using LspFineTune.Server.Hosting;
 using LspFineTune.Server.Protocol;
 
 namespace LspFineTune.Server.Handlers;
+
+/// <summary>A document version and what the pipeline found in it.</summary>
+public sealed record AnalyzedDocument(DocumentSnapshot Snapshot, ConfigAnalysis Analysis);
 
 /// <summary>
 /// The start of every document request: the session must be running, the params must name a document, and the
@@ -24,6 +28,13 @@ public sealed class DocumentRequests(ServerSession session, DocumentStore store,
         if (snapshot is null)
             log.Write($"{method} for {uri}, which is not open: empty result");
         return snapshot;
+    }
+
+    /// <summary>The latest snapshot and its analysis; null for a document that is not open.</summary>
+    public async Task<AnalyzedDocument?> AnalyzedAsync(string method, TextDocumentIdentifier? document, CancellationToken cancellationToken)
+    {
+        var snapshot = Snapshot(method, document);
+        return snapshot is null ? null : new AnalyzedDocument(snapshot, await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false));
     }
 
     public static Position RequirePosition(string method, Position? position) =>

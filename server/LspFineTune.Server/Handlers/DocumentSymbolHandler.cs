@@ -12,11 +12,8 @@ public sealed class DocumentSymbolHandler(DocumentRequests requests)
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
     public async Task<IReadOnlyList<DocumentSymbol>> DocumentSymbols(DocumentSymbolParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
-            return [];
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
-        return analysis.Tree.RootMapping is { } root ? Symbols(root) : [];
+        var document = await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false);
+        return document?.Analysis.Tree.RootMapping is { } root ? Symbols(root) : [];
     }
 
     private static List<DocumentSymbol> Symbols(MappingNode mapping) =>

@@ -17,12 +17,9 @@ public sealed class InlayHintHandler(DocumentRequests requests)
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
     public async Task<IReadOnlyList<InlayHint>> InlayHints(InlayHintParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
+        if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { Analysis.Estimate: { } estimate } document)
             return [];
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
-        if (analysis.Estimate is not { } estimate)
-            return [];
+        var (snapshot, analysis) = document;
         var binary = requests.BinaryUnits;
         var memory = estimate.Memory;
         var labelsByLine = new SortedDictionary<int, List<string>>();
