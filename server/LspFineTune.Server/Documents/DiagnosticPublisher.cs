@@ -16,11 +16,21 @@ public sealed class DiagnosticPublisher(DocumentStore store, LanguageClient clie
     private readonly SemaphoreSlim _sending = new(1, 1);
 
     /// <summary>Starts (after the debounce delay) the analysis and publishing of <paramref name="snapshot"/>.</summary>
+    /// <remarks>
+    /// Edits (on the message queue) and new settings (after a workspace/configuration reply, on the thread pool) both
+    /// replace snapshots and schedule them. Only the store's current snapshot may take the pending slot, so a late
+    /// call for a replaced snapshot can never cancel the work for its replacement.
+    /// </remarks>
     public void Schedule(DocumentSnapshot snapshot, bool immediately = false)
     {
         var cancellation = new CancellationTokenSource();
         lock (_gate)
         {
+            if (!store.IsCurrent(snapshot))
+            {
+                cancellation.Dispose();
+                return;
+            }
             if (_pending.Remove(snapshot.Uri, out var previous))
                 previous.Cancel();
             _pending[snapshot.Uri] = cancellation;
