@@ -5,25 +5,25 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const { LspSession, exampleFiles, lftCheckJson, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
 
 const files = exampleFiles();
 // One `lft check` run gives the command line's view of every example, to compare the editor's with.
 const checked = new Map(lftCheckJson(files.map((f) => `examples/${f}`)).map((r) => [path.basename(r.file), r.diagnostics]));
 
-/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line, as [peak, usable, fits]. */
+/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line, as {peak, usable, fits}. */
 function cliMemoryLine(file) {
-  let out;
-  try {
-    out = execFileSync('dotnet', ['artifacts/lft/lft.dll', 'estimate', `examples/${file}`], { cwd: repoRoot, encoding: 'utf8' });
-  } catch (e) {
-    out = e.stdout; // exit 1: the estimate says out of memory
-  }
-  const m = /memory per GPU: (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
-  assert.ok(m, `no "memory per GPU" line in lft estimate ${file}:\n${out}`);
-  return { peak: m[1], usable: m[2], fits: m[3] === 'fits' };
+  return new Promise((resolve, reject) => {
+    // Exit 1 only means the estimate says out of memory; the text is on stdout either way.
+    execFile('dotnet', ['artifacts/lft/lft.dll', 'estimate', `examples/${file}`], { cwd: repoRoot, encoding: 'utf8' }, (error, out) => {
+      const m = /memory per GPU: (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
+      if (!m) reject(new Error(`no "memory per GPU" line in lft estimate ${file}: ${error || ''}\n${out}`));
+      else resolve({ peak: m[1], usable: m[2], fits: m[3] === 'fits' });
+    });
+  });
 }
+const estimates = {};
 
 /** A position on the key of the first line matching `re` (a hover there is "on the key"). */
 function positionOfKey(text, re) {
@@ -36,12 +36,15 @@ function positionOfKey(text, re) {
 
 let session;
 before(async () => {
+  // The command line's estimates, all at once (each is a process start), while the server starts.
+  const running = Promise.all(files.map(async (f) => { estimates[f] = await cliMemoryLine(f); }));
   session = new LspSession();
   const init = await session.initialize();
   // What VS Code needs to enable the features exercised below.
   assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
   assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.lft.applyPlan']);
   assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.plan', 'lft.showBreakdown', 'lft.train']);
+  await running;
 });
 after(async () => {
   if (!session) return;
@@ -55,11 +58,13 @@ for (const file of files) {
     let uri;
     let diagnostics;
     const expected = checked.get(file);
-    const cli = cliMemoryLine(file);
     const outOfMemory = expected.some((d) => d.code === 'LFT0301');
+    let cli;
 
     it('publishes the diagnostics `lft check` reports (code, severity, position, message)', async () => {
       uri = session.uriOf(file);
+      cli = estimates[file];
+      assert.equal(cli.fits, !outOfMemory, 'lft estimate and lft check agree on the verdict');
       diagnostics = await session.open(uri);
       assert.deepEqual(
         summarize(diagnostics),
