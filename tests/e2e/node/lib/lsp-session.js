@@ -163,6 +163,16 @@ class LspSession {
       for (const uri of Object.keys(params.edit.changes || {})) this.applyEdits(uri, params.edit.changes[uri]);
       return { applied: true };
     });
+    // workspace/{codeLens,inlayHint}/refresh: the server's "re-ask me" after new settings (announced below).
+    this.refreshRequests = [];
+    this.refreshWaiters = [];
+    for (const method of ['workspace/codeLens/refresh', 'workspace/inlayHint/refresh']) {
+      this.connection.onRequest(method, () => {
+        this.refreshRequests.push(method);
+        this.refreshWaiters.splice(0).forEach((resolve) => resolve(method));
+        return null;
+      });
+    }
     this.connection.onNotification(ShowMessageNotification.type, (p) => this.messages.push(p));
     this.connection.onNotification(LogMessageNotification.type, (p) => this.logMessages.push(p));
     this.connection.listen();
@@ -176,7 +186,13 @@ class LspSession {
       rootUri: pathToFileURL(repoRoot).href,
       workspaceFolders: [{ uri: pathToFileURL(repoRoot).href, name: 'repo' }],
       capabilities: {
-        workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: false } },
+        workspace: {
+          configuration: true,
+          applyEdit: true,
+          workspaceEdit: { documentChanges: false },
+          codeLens: { refreshSupport: true },
+          inlayHint: { refreshSupport: true },
+        },
         textDocument: {
           synchronization: { dynamicRegistration: false, didSave: true },
           publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
@@ -191,6 +207,15 @@ class LspSession {
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return this.initializeResult;
+  }
+
+  /** Resolves at the next workspace/(codeLens|inlayHint)/refresh request (the server applied new settings), or fails after WAIT_MS. */
+  waitForRefresh() {
+    if (this.refreshRequests.length > 0) return Promise.resolve(this.refreshRequests[0]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no workspace/*/refresh within ${WAIT_MS} ms after new settings; stderr:\n${this.stderr.slice(-2000)}`)), WAIT_MS);
+      this.refreshWaiters.push((method) => { clearTimeout(timer); resolve(method); });
+    });
   }
 
   uriOf(file) {
