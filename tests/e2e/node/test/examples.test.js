@@ -1,0 +1,137 @@
+'use strict';
+// Every bundled example, opened the way an editor opens it: the diagnostics must be the ones `lft check` prints,
+// and hover, inlay hints and code lenses must tell the user the same verdict and numbers as `lft estimate`.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const { LspSession, exampleFiles, lftCheckJson, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
+
+const files = exampleFiles();
+// One `lft check` run gives the command line's view of every example, to compare the editor's with.
+const checked = new Map(lftCheckJson(files.map((f) => `examples/${f}`)).map((r) => [path.basename(r.file), r.diagnostics]));
+
+/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line, as {peak, usable, fits}. */
+function cliMemoryLine(file) {
+  return new Promise((resolve, reject) => {
+    // Exit 1 only means the estimate says out of memory; the text is on stdout either way.
+    execFile('dotnet', ['artifacts/lft/lft.dll', 'estimate', `examples/${file}`], { cwd: repoRoot, encoding: 'utf8' }, (error, out) => {
+      const m = /memory per GPU: (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
+      if (!m) reject(new Error(`no "memory per GPU" line in lft estimate ${file}: ${error || ''}\n${out}`));
+      else resolve({ peak: m[1], usable: m[2], fits: m[3] === 'fits' });
+    });
+  });
+}
+const estimates = {};
+
+/** A position on the key of the first line matching `re` (a hover there is "on the key"). */
+function positionOfKey(text, re) {
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => re.test(l));
+  assert.ok(line >= 0, `no line matching ${re}`);
+  const character = lines[line].search(/\S/) + 1 + (lines[line].trimStart().startsWith('"') ? 1 : 0);
+  return { line, character };
+}
+
+let session;
+before(async () => {
+  // The command line's estimates, all at once (each is a process start), while the server starts.
+  const running = Promise.all(files.map(async (f) => { estimates[f] = await cliMemoryLine(f); }));
+  session = new LspSession();
+  const init = await session.initialize();
+  // What VS Code needs to enable the features exercised below.
+  assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
+  assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.lft.applyPlan']);
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.plan', 'lft.showBreakdown', 'lft.train']);
+  await running;
+});
+after(async () => {
+  if (!session) return;
+  const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
+  session.kill();
+  assert.equal(code, 0, 'server exit code after shutdown + exit');
+});
+
+for (const file of files) {
+  describe(file, () => {
+    let uri;
+    let diagnostics;
+    const expected = checked.get(file);
+    const outOfMemory = expected.some((d) => d.code === 'LFT0301');
+    let cli;
+
+    it('publishes the diagnostics `lft check` reports (code, severity, position, message)', async () => {
+      uri = session.uriOf(file);
+      cli = estimates[file];
+      assert.equal(cli.fits, !outOfMemory, 'lft estimate and lft check agree on the verdict');
+      diagnostics = await session.open(uri);
+      assert.deepEqual(
+        summarize(diagnostics),
+        expected.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`).sort(),
+        `editor and command line disagree on ${file}`,
+      );
+      for (const d of diagnostics) {
+        const same = expected.find((e) => e.code === d.code && e.line === d.range.start.line + 1);
+        assert.equal(d.message, same.message, `${d.code} message`);
+        assert.equal(d.source, 'lft');
+        assert.match(d.codeDescription.href, /^https:\/\//, `${d.code} links to its documentation`);
+      }
+      if (outOfMemory) {
+        const oom = diagnostics.find((d) => d.code === 'LFT0301');
+        assert.equal(severityNames[oom.severity], 'error');
+        // "Go to" the keys that drive the estimate: every related location is in this document.
+        assert.ok(oom.relatedInformation.length > 0, 'OOM error names the keys that drive it');
+        for (const r of oom.relatedInformation) assert.equal(r.location.uri, uri);
+      }
+    });
+
+    it('hover on a key explains it; hover outside every key shows the breakdown table', async () => {
+      const text = session.text(uri);
+      const onGpu = await session.request('textDocument/hover', { textDocument: { uri }, position: positionOfKey(text, /^\s*"?gpu"?:/) });
+      assert.equal(onGpu.contents.kind, 'markdown');
+      assert.match(onGpu.contents.value, /### `hardware\.gpu`/);
+      assert.match(onGpu.contents.value, /usable memory/, 'GPU hover shows the GPU specs');
+
+      const onModel = await session.request('textDocument/hover', { textDocument: { uri }, position: positionOfKey(text, /^\s*"?model"?:/) });
+      assert.match(onModel.contents.value, /parameters/, 'model hover gives the parameter count');
+
+      // The first line is a comment in the YAML examples and `{` in JSON: neither is a key.
+      const top = await session.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+      assert.equal(top.contents.kind, 'markdown');
+      assert.match(top.contents.value, outOfMemory ? /^\*\*Does not fit\*\*/ : /^\*\*Fits\*\*/);
+      assert.ok(top.contents.value.includes(`peak ${cli.peak} of ${cli.usable}`), `breakdown agrees with lft estimate (${cli.peak} of ${cli.usable}):\n${top.contents.value}`);
+      assert.match(top.contents.value, /\| weights \|/, 'breakdown table lists the weights');
+    });
+
+    it('inlay hints: the total and verdict on line 0, each term at the end of the line of its key', async () => {
+      const text = session.text(uri);
+      const lines = text.split('\n');
+      const hints = await session.request('textDocument/inlayHint', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+      });
+      const top = hints.find((h) => h.position.line === 0);
+      assert.ok(top, 'a hint on line 0');
+      assert.ok(top.label.startsWith(`peak ${cli.peak} / ${cli.usable} per GPU, ${outOfMemory ? 'OUT OF MEMORY' : 'fits'}`), top.label);
+      for (const h of hints) {
+        assert.equal(h.position.character, lines[h.position.line].length, `hint "${h.label}" sits at the end of its line`);
+      }
+      const weights = hints.find((h) => /\bweights \d/.test(h.label));
+      assert.ok(weights, 'a weights hint');
+      assert.ok(weights.position.line > 0 && /model|dtype|name|path|quantization/.test(lines[weights.position.line]),
+        `weights hint is on a model key, got line ${weights.position.line}: ${lines[weights.position.line]}`);
+    });
+
+    it('code lenses at the top: estimate, plan search, trainer', async () => {
+      const lenses = await session.request('textDocument/codeLens', { textDocument: { uri } });
+      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train']);
+      for (const l of lenses) assert.equal(l.range.start.line, 0);
+      const [estimate, plan] = lenses.map((l) => l.command.title);
+      assert.ok(estimate.startsWith(`Peak ${cli.peak} of ${cli.usable} per GPU`), estimate);
+      assert.equal(estimate.includes('(out of memory)'), outOfMemory, `estimate lens: ${estimate}`);
+      assert.equal(plan, outOfMemory ? 'Find a plan that fits' : 'Find a faster plan that fits');
+      assert.deepEqual(lenses[0].command.arguments, [uri], 'commands get the document URI');
+    });
+  });
+}
