@@ -24,7 +24,7 @@ public static class QuickFixes
         if (deepSpeed.OffloadOptimizer == OffloadTarget.None && current.Parameters.TrainableParameters > 0 && plan.Method.Type != FineTuneMethod.ZerothOrder)
         {
             var stage = Math.Max(deepSpeed.ZeroStage, 2);
-            candidates.Add(("Offload optimizer states to CPU (ZeRO-Offload)",
+            candidates.Add((stage != deepSpeed.ZeroStage ? $"ZeRO-{stage} with optimizer states offloaded to CPU (ZeRO-Offload)" : "Offload optimizer states to CPU (ZeRO-Offload)",
                 stage != deepSpeed.ZeroStage
                     ? [new("deepspeed.zero_stage", stage), new("deepspeed.offload_optimizer", "cpu")]
                     : [new("deepspeed.offload_optimizer", "cpu")]));

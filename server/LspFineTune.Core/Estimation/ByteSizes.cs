@@ -17,6 +17,10 @@ public static class ByteSizes
         if (Math.Abs(value) >= 0.1)
             return value.ToString(value >= 100 ? "0" : "0.0", CultureInfo.InvariantCulture) + " " + suffix;
         var mega = bytes / (binary ? MiB : 1e6);
-        return mega.ToString("0", CultureInfo.InvariantCulture) + (binary ? " MiB" : " MB");
+        if (Math.Abs(mega) >= 1 || bytes == 0)
+            return mega.ToString("0", CultureInfo.InvariantCulture) + (binary ? " MiB" : " MB");
+        // A LoRA adapter's gradients on a tiny model are kilobytes: "0 MB" would read as nothing at all.
+        var kilo = bytes / (binary ? 1024.0 : 1e3);
+        return kilo.ToString("0", CultureInfo.InvariantCulture) + (binary ? " KiB" : " KB");
     }
 }

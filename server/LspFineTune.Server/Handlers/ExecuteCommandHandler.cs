@@ -104,7 +104,9 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             return new { found = false, applied = false, message, plansTried = result.PlansTried };
         }
         var edit = ProtocolConversions.ToWorkspaceEdit(snapshot.Uri, snapshot.Version, ConfigEditor.ToTextEdits(analysis.Tree, best.Changes));
-        var applied = apply && (await client.ApplyEditAsync(best.Title, edit, cancellationToken).ConfigureAwait(false))?.Applied == true;
+        // A client that cannot apply edits gets the plan and its edit in the reply instead.
+        var applied = apply && requests.Session.Capabilities.ApplyEdit
+            && (await client.ApplyEditAsync(best.Title, edit, cancellationToken).ConfigureAwait(false))?.Applied == true;
         return new
         {
             found = true,

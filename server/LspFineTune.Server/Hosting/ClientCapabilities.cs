@@ -8,6 +8,9 @@ public sealed record ClientCapabilities
     /// <summary>The client answers workspace/configuration.</summary>
     public bool Configuration { get; init; }
 
+    /// <summary>The client applies edits the server asks for (workspace/applyEdit).</summary>
+    public bool ApplyEdit { get; init; }
+
     /// <summary>The client accepts window/workDoneProgress/create and $/progress.</summary>
     public bool WorkDoneProgress { get; init; }
 
@@ -27,6 +30,7 @@ public sealed record ClientCapabilities
         return new ClientCapabilities
         {
             Configuration = Flag(root, "workspace", "configuration"),
+            ApplyEdit = Flag(root, "workspace", "applyEdit"),
             WorkDoneProgress = Flag(root, "window", "workDoneProgress"),
             MarkdownHover = Find(root, "textDocument", "hover", "contentFormat") is { ValueKind: JsonValueKind.Array } formats
                 && formats.EnumerateArray().Any(f => f.ValueKind == JsonValueKind.String && f.GetString() == "markdown"),
