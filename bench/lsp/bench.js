@@ -12,7 +12,7 @@
 //   inlayHint      the whole document (n/a where the server has no inlayHintProvider)
 //   codeAction     at the typo's diagnostic, with the diagnostic in the context
 //
-// Usage: node bench.js [--iterations N] [--big-iterations N] [--cold-runs N] [--only lft|yaml]
+// Usage: node bench.js [--iterations N] [--big-iterations N] [--warmup N] [--cold-runs N] [--cold-only 1] [--only lft|yaml]
 // Environment: LFT_DLL (default artifacts/lft/lft.dll)
 
 const cp = require('child_process');
@@ -25,9 +25,10 @@ const { documents, sites } = require('./docs');
 const repo = path.resolve(__dirname, '..', '..');
 const args = parseArgs(process.argv.slice(2));
 const ITERATIONS = args.iterations ?? 100;
-const BIG_ITERATIONS = args['big-iterations'] ?? 40;
+const BIG_ITERATIONS = args['big-iterations'] ?? 20;
 const WARMUP = args.warmup ?? 5;
 const COLD_RUNS = args['cold-runs'] ?? 5;
+const COLD_ONLY = !!args['cold-only']; // --cold-only 1: only the cold-start rows
 const TIMEOUT_MS = 60000;
 const schemaPath = path.join(repo, 'schemas', 'lft.schema.json');
 const schemaUri = pathToFileURL(schemaPath).href;
@@ -146,6 +147,7 @@ class Session {
       },
     }), 'initialize');
     this.capabilities = init.capabilities;
+    this.tInitialized = now();
     conn.sendNotification('initialized', {});
     conn.sendNotification('workspace/didChangeConfiguration', { settings });
     this.version = 1;
@@ -191,6 +193,18 @@ class Session {
 
 const typoDiagnostic = (p, site) => p.diagnostics.find((d) => d.range.start.line === site.typo.line);
 
+// CPU time (user + system, all threads) a process has used so far, from /proc (Linux); NaN elsewhere. Less sensitive
+// than wall time to other load on the machine, so it shows start-up work (JIT, initialisation) more steadily.
+function cpuMs(pid) {
+  try {
+    const stat = require('fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
 // Spawn -> first diagnostics that show the schema error of the opened text (the document opens with the typo).
 async function coldStart(kind, delay, doc, site) {
   const s = new Session(kind, delay);
@@ -199,8 +213,9 @@ async function coldStart(kind, delay, doc, site) {
     const withSchema = s.nextDiagnostics(1, (p) => typoDiagnostic(p, site));
     await s.start(doc);
     const a = await first;
+    const cpu = cpuMs(s.proc.pid);
     const b = await withSchema;
-    return { first: a.at - s.t0, schema: b.at - s.t0 };
+    return { first: a.at - s.t0, schema: b.at - s.t0, cpu, init: s.tInitialized - s.t0 };
   } finally {
     await s.stop();
   }
@@ -346,16 +361,19 @@ async function main() {
     const res = {};
     for (const kind of kinds) {
       const server = SERVERS[kind];
-      const cold = { first: [], schema: [] };
+      const cold = { first: [], schema: [], cpu: [], init: [] };
       for (let i = 0; i < COLD_RUNS; i++) {
         const c = await coldStart(kind, server.defaultDelay, doc, doc.site);
         cold.first.push(c.first);
         cold.schema.push(c.schema);
+        cold.cpu.push(c.cpu);
+        cold.init.push(c.init);
       }
-      const raw = await steady(kind, server.defaultDelay, doc, doc.site, iterations);
-      const zero = await steady(kind, 0, doc, doc.site, iterations);
+      const none = { change: [], hover: [], inlay: [], action: [], actions: 0, wrong: 0, hoverEmpty: 0 };
+      const raw = COLD_ONLY ? none : await steady(kind, server.defaultDelay, doc, doc.site, iterations);
+      const zero = COLD_ONLY ? none : await steady(kind, 0, doc, doc.site, iterations);
       const coldZero = { schema: [] };
-      for (let i = 0; i < Math.min(COLD_RUNS, 3); i++) coldZero.schema.push((await coldStart(kind, 0, doc, doc.site)).schema);
+      for (let i = 0; i < Math.min(COLD_RUNS, 3) && !COLD_ONLY; i++) coldZero.schema.push((await coldStart(kind, 0, doc, doc.site)).schema);
       res[kind] = { cold, coldZero, raw, zero };
       for (const [label, r] of [['default debounce', raw], ['debounce 0', zero]]) {
         if (r.wrong) notes.push(`WARNING ${server.title}, ${doc.label}, ${label}: ${r.wrong} publishes did not match the edited text`);
@@ -363,12 +381,14 @@ async function main() {
       }
       process.stderr.write(`  done: ${server.title}, ${doc.label}\n`);
     }
-    const o = res.lft ?? { cold: { first: [], schema: [] }, coldZero: { schema: [] }, raw: { change: [], hover: [], inlay: [], action: [] }, zero: { change: [] } };
-    const t = res.yaml ?? { cold: { first: [], schema: [] }, coldZero: { schema: [] }, raw: { change: [], hover: [], inlay: [], action: [] }, zero: { change: [] } };
+    const o = res.lft ?? { cold: { first: [], schema: [], cpu: [], init: [] }, coldZero: { schema: [] }, raw: { change: [], hover: [], inlay: [], action: [] }, zero: { change: [] } };
+    const t = res.yaml ?? { cold: { first: [], schema: [], cpu: [], init: [] }, coldZero: { schema: [] }, raw: { change: [], hover: [], inlay: [], action: [] }, zero: { change: [] } };
     rows.push([`${doc.label} (${doc.site.lineCount} lines; ${iterations} edits)`]);
     if (doc.name === 'small') goals.cold = `p50 ${fmt(percentile(o.cold.first, 50))} ms`;
+    rows.push(row('  cold start -> initialize result', o.cold.init, t.cold.init));
     rows.push(row('  cold start -> first diagnostics', o.cold.first, t.cold.first));
     rows.push(row('  cold start -> schema diagnostics', o.cold.schema, t.cold.schema));
+    rows.push(row('  cold start, server CPU time used', o.cold.cpu, t.cold.cpu));
     rows.push(row('  cold start, debounce 0', o.coldZero.schema, t.coldZero.schema));
     rows.push(row(`  didChange -> diagnostics (${SERVERS.lft.defaultDelay}/${SERVERS.yaml.defaultDelay} ms debounce)`, o.raw.change, t.raw.change));
     rows.push(row('  didChange -> diagnostics (debounce 0)', o.zero.change, t.zero.change));
