@@ -1,4 +1,5 @@
 using LspFineTune.Core;
+using LspFineTune.Core.Advice;
 using LspFineTune.Core.Syntax;
 
 namespace LspFineTune.Server.Documents;
@@ -10,6 +11,8 @@ namespace LspFineTune.Server.Documents;
 public sealed class DocumentSnapshot
 {
     private readonly Lazy<ConfigAnalysis> _analysis;
+    private readonly Lazy<IReadOnlyList<Fix>> _quickFixes;
+    private readonly Lazy<PlanSearchResult?> _fastestPlan;
     private readonly Lazy<LineIndex> _lines;
 
     public DocumentSnapshot(string uri, int version, string text, AnalysisOptions options)
@@ -25,6 +28,8 @@ public sealed class DocumentSnapshot
         };
         _analysis = new Lazy<ConfigAnalysis>(() => ConfigAnalyzer.Analyze(Text, Options), LazyThreadSafetyMode.ExecutionAndPublication);
         _lines = new Lazy<LineIndex>(() => new LineIndex(Text), LazyThreadSafetyMode.ExecutionAndPublication);
+        _quickFixes = new Lazy<IReadOnlyList<Fix>>(() => _analysis.Value.Estimate is { } estimate ? Core.Advice.QuickFixes.For(estimate, Options.BinaryUnits) : [], LazyThreadSafetyMode.ExecutionAndPublication);
+        _fastestPlan = new Lazy<PlanSearchResult?>(() => _analysis.Value.Estimate is { } estimate ? PlanSearch.FindFastestThatFits(estimate, Options.BinaryUnits) : null, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Uri { get; }
@@ -45,6 +50,12 @@ public sealed class DocumentSnapshot
     /// <summary>Parse, validate, bind, estimate and find, once per version; runs on the thread pool, not the message loop.</summary>
     public Task<ConfigAnalysis> GetAnalysisAsync(CancellationToken cancellationToken) =>
         _analysis.IsValueCreated ? Task.FromResult(_analysis.Value) : Task.Run(() => _analysis.Value, cancellationToken);
+
+    /// <summary>The single-change fixes of this version, estimated once (the light bulb asks on every cursor move).</summary>
+    public IReadOnlyList<Fix> QuickFixes => _quickFixes.Value;
+
+    /// <summary>The plan search of this version (up to a few hundred estimates), run once and shared by code actions and lft.plan.</summary>
+    public PlanSearchResult? FastestPlan => _fastestPlan.Value;
 
     public DocumentSnapshot WithOptions(AnalysisOptions options) => new(Uri, Version, Text, options);
 

@@ -34,7 +34,6 @@ public sealed class CodeActionHandler(DocumentRequests requests)
             ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End ?? requested.Start ?? new Position(0, 0))));
         var only = parameters.Context?.Only;
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
-        var binary = requests.BinaryUnits;
         var actions = new List<CodeAction>();
 
         if (Wants(only, CodeActionKind.QuickFix))
@@ -42,29 +41,28 @@ public sealed class CodeActionHandler(DocumentRequests requests)
             foreach (var diagnostic in analysis.Diagnostics.Where(d => Overlaps(d.Range, range)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                actions.AddRange(QuickFixesFor(diagnostic, snapshot, analysis, binary));
+                actions.AddRange(QuickFixesFor(diagnostic, snapshot, analysis));
             }
         }
-        if (Wants(only, CodeActionKind.ApplyPlan) && analysis.Estimate is { } estimate)
+        if (Wants(only, CodeActionKind.ApplyPlan))
         {
-            var plan = PlanSearch.FindFastestThatFits(estimate, binary);
-            if (plan.Best is { } best)
+            if (snapshot.FastestPlan?.Best is { } best)
                 actions.Add(Action(best.Title, CodeActionKind.ApplyPlan, snapshot, analysis.Tree, best.Changes, null, preferred: false));
         }
         return actions;
     }
 
-    private static IEnumerable<CodeAction> QuickFixesFor(CoreDiagnostic diagnostic, DocumentSnapshot snapshot, ConfigAnalysis analysis, bool binary)
+    private static IEnumerable<CodeAction> QuickFixesFor(CoreDiagnostic diagnostic, DocumentSnapshot snapshot, ConfigAnalysis analysis)
     {
         var tree = analysis.Tree;
         switch (diagnostic.Code)
         {
             case DiagnosticCodes.OutOfMemory or DiagnosticCodes.NearMemoryLimit when analysis.Estimate is { } estimate:
-                var fixes = QuickFixes.For(estimate, binary);
+                var fixes = snapshot.QuickFixes;
                 foreach (var fix in fixes)
                     yield return Action(fix.Title, CodeActionKind.QuickFix, snapshot, tree, fix.Changes, diagnostic, fix.IsPreferred);
                 // When no single change fits, the search's combination is the fix to offer.
-                if (!estimate.Memory.Fits && !fixes.Any(f => f.Result.Memory.Fits) && PlanSearch.FindFastestThatFits(estimate, binary).Best is { } plan)
+                if (!estimate.Memory.Fits && !fixes.Any(f => f.Result.Memory.Fits) && snapshot.FastestPlan?.Best is { } plan)
                     yield return Action(plan.Title, CodeActionKind.QuickFix, snapshot, tree, plan.Changes, diagnostic, preferred: true);
                 break;
             case DiagnosticCodes.UnknownKey when diagnostic.Data.TryGetValue("suggestion", out var key):

@@ -94,7 +94,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var (snapshot, analysis, estimate) = document;
         var apply = !(arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object
             && arguments[1].TryGetProperty("apply", out var flag) && flag.ValueKind == JsonValueKind.False);
-        var result = PlanSearch.FindFastestThatFits(estimate, requests.BinaryUnits);
+        var result = snapshot.FastestPlan ?? PlanSearch.FindFastestThatFits(estimate, requests.BinaryUnits);
         if (result.Best is not { } best)
         {
             var message = estimate.Memory.Fits

@@ -60,6 +60,7 @@ public sealed class LanguageServerHost : IDisposable
     /// <summary>Serves until the client sends exit, closes the connection or its process dies; returns the exit code.</summary>
     public async Task<int> RunAsync()
     {
+        _ = Task.Run(() => Warmup.Run(_log));
         _rpc.StartListening();
         var connectionClosed = _rpc.Completion.ContinueWith(_ => 0, TaskScheduler.Default);
         var finished = await Task.WhenAny(_session.Exit, connectionClosed).ConfigureAwait(false);
