@@ -58,10 +58,10 @@ public sealed class TemplateFileTests
     }
 
     [Fact]
-    public void Settings_json_is_valid_against_its_schema_and_the_server_reads_it_without_complaint()
+    public async Task Settings_json_is_valid_against_its_schema_and_the_server_reads_it_without_complaint()
     {
         var schemaText = File.ReadAllText(Path.Combine(Lsp4ijTemplate.Folder, "settings.schema.json"));
-        var schema = JsonSchema.FromJsonAsync(schemaText).GetAwaiter().GetResult();
+        var schema = await JsonSchema.FromJsonAsync(schemaText);
         var settings = Lsp4ijTemplate.Read("settings.json");
         var errors = schema.Validate(settings.ToJsonString());
         Assert.True(errors.Count == 0, "settings.json against settings.schema.json: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
@@ -76,7 +76,7 @@ public sealed class TemplateFileTests
         var problems = new List<string>();
         var read = ServerSettings.Read(JsonDocument.Parse(settings.ToJsonString()).RootElement, new ServerSettings(), problems);
         Assert.Empty(problems);
-        Assert.Equal(new ServerSettings(), read with { });
+        Assert.Equal(new ServerSettings(), read);
         Assert.Equal(new ServerSettings().DefaultGpu, (string?)lft["defaultGpu"]);
     }
 
