@@ -206,4 +206,60 @@ public sealed class LifecycleEdgeCaseTests
             Replies.AssertErrorCode(r, ParseError, "reply to a malformed body");
         });
     }
+
+    /// <summary>Each body that is not a JSON-RPC message, alone, followed by the known-good check; names the culprit.</summary>
+    [Fact]
+    public async Task Every_kind_of_non_JSON_RPC_body_is_survived()
+    {
+        var failures = new List<string>();
+        foreach (var body in MalformedMessageFuzzTests.NotJsonRpc)
+        {
+            await using var client = await RawLspClient.StartInitializedAsync();
+            await client.SendFrameAsync(Encoding.UTF8.GetBytes(body));
+            try
+            {
+                await client.AssertStillAnswersCorrectlyAsync($"body {RawLspClient.Truncate(body, 80)}");
+                Assert.All(client.UnmatchedReplies, r => Replies.AssertProperError(r, $"reply to body {RawLspClient.Truncate(body, 80)}"));
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{RawLspClient.Truncate(body, 80)}: {RawLspClient.Truncate(e.Message, 1500)}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    // Regression (server bug): StreamJsonRpc ended the connection on a response whose id the server never sent, which
+    // an editor produces by answering a request late or twice. LspMessageHandler now drops such responses.
+    [Fact]
+    public async Task A_response_to_no_request_of_the_server_is_ignored()
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        await client.SendTextAsync("""{"jsonrpc":"2.0","id":424242,"result":{"applied":true}}""");
+        await client.SendTextAsync("""{"jsonrpc":"2.0","id":"late","error":{"code":-32800,"message":"cancelled"}}""");
+        await client.SendTextAsync("""{"jsonrpc":"2.0","result":null}""");
+        await client.AssertStillAnswersCorrectlyAsync("responses to no request");
+        Assert.Contains("ignored a response to 424242", client.Log, StringComparison.Ordinal);
+    }
+
+    // Regression (server bug): a request with "method": null ended the connection; now it is InvalidRequest.
+    [Fact]
+    public async Task A_request_without_a_method_is_InvalidRequest()
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var message = """{"jsonrpc":"2.0","id":77,"method":null}""";
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(message, "77"), InvalidRequest, message);
+        await client.AssertStillAnswersCorrectlyAsync("a request without a method");
+    }
+
+    // Regression (server bug): shutdown and exit were bound with no parameters, so a client sending params got
+    // InvalidParams for shutdown (even before initialize, instead of -32002) and had its exit silently dropped.
+    [Fact]
+    public async Task Shutdown_and_exit_with_params_still_end_the_session()
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        Replies.Result(await client.AskAsync("shutdown", new JsonObject { ["unexpected"] = 1, ["also"] = "x" }, "shutdown with params"), "shutdown with params");
+        await client.NotifyAsync("exit", new JsonObject { ["unexpected"] = 1, ["also"] = "x" });
+        Assert.Equal(0, await client.ServerRun.WaitAsync(RawLspClient.ReplyTimeout));
+    }
 }

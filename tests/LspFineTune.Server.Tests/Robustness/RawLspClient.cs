@@ -17,7 +17,7 @@ namespace LspFineTune.Server.Tests.Robustness;
 public sealed class RawLspClient : IAsyncDisposable
 {
     /// <summary>How long one reply may take before the test fails as a hang (not a timing assertion: a guard).</summary>
-    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Stream _stream;
     private readonly StringWriter _log;
@@ -139,13 +139,15 @@ public sealed class RawLspClient : IAsyncDisposable
     }
 
     /// <summary>Waits for a reply, failing with the request text and the server log if it never comes.</summary>
-    public async Task<JsonObject> WaitAsync(Task<JsonObject> reply, string idJson, string sent)
+    /// <remarks>Pipelined requests pass one <paramref name="deadline"/> for the whole batch, so a stuck server fails fast.</remarks>
+    public async Task<JsonObject> WaitAsync(Task<JsonObject> reply, string idJson, string sent, DateTime? deadline = null)
     {
-        var finished = await Task.WhenAny(reply, ReaderEnded, Task.Delay(ReplyTimeout));
+        var wait = deadline is { } until ? until - DateTime.UtcNow : ReplyTimeout;
+        var finished = await Task.WhenAny(reply, ReaderEnded, Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait));
         if (finished == reply)
             return await reply;
         _pending.TryRemove(idJson, out _);
-        var why = finished == ReaderEnded ? "the server closed the connection" : $"no reply within {ReplyTimeout.TotalSeconds} s";
+        var why = finished == ReaderEnded ? "the server closed the connection" : $"no reply within {ReplyTimeout.TotalSeconds} s of the batch";
         throw new Xunit.Sdk.XunitException($"{why} for id {idJson}; request was:\n{Truncate(sent)}\nserver run: {ServerRun.Status}\nserver log:\n{Truncate(Log, 4000)}");
     }
 
