@@ -28,6 +28,12 @@ public sealed class LspMessageHandler(Stream output, Stream input, IJsonRpcMessa
             {
                 message = await base.ReadCoreAsync(cancellationToken).ConfigureAwait(false);
             }
+            catch (InvalidRequestException e)
+            {
+                log.Write($"ignored an invalid request {e.Id}: {e.Message}");
+                await ReplyErrorAsync(e.Id, JsonRpcErrorCode.InvalidRequest, "The request is not valid JSON-RPC (params must be an object or an array); it was ignored.", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             catch (Exception e) when (e is not (OperationCanceledException or BadRpcHeaderException or IOException or ObjectDisposedException))
             {
                 log.Write($"ignored a message that is not JSON-RPC: {e.GetType().Name}: {e.Message}");

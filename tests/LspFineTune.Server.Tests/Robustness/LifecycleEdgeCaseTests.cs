@@ -14,6 +14,7 @@ public sealed class LifecycleEdgeCaseTests
     private const int ParseError = -32700;
     private const int ServerNotInitialized = -32002;
     private const int InvalidRequest = -32600;
+    private const int InvalidParams = -32602;
     private const int MethodNotFound = -32601;
     private const int RequestFailed = -32803;
 
@@ -261,5 +262,36 @@ public sealed class LifecycleEdgeCaseTests
         Replies.Result(await client.AskAsync("shutdown", new JsonObject { ["unexpected"] = 1, ["also"] = "x" }, "shutdown with params"), "shutdown with params");
         await client.NotifyAsync("exit", new JsonObject { ["unexpected"] = 1, ["also"] = "x" });
         Assert.Equal(0, await client.ServerRun.WaitAsync(RawLspClient.ReplyTimeout));
+    }
+
+    // Regression (server bug): a request whose params were a string, number or boolean failed inside StreamJsonRpc's
+    // formatter before its id was known, so it got no reply with its id and the client waited forever.
+    [Theory]
+    [InlineData("\"a string\"")]
+    [InlineData("42")]
+    [InlineData("true")]
+    public async Task A_request_with_unstructured_params_is_InvalidRequest_to_its_id(string parameters)
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var numeric = $$"""{"jsonrpc":"2.0","id":31,"method":"textDocument/hover","params":{{parameters}}}""";
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(numeric, "31"), InvalidRequest, numeric);
+        var text = $$"""{"jsonrpc":"2.0","id":"lsp4j-1","method":"initialize","params":{{parameters}}}""";
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(text, "\"lsp4j-1\""), InvalidRequest, text);
+        await client.AssertStillAnswersCorrectlyAsync($"params {parameters}");
+    }
+
+    // Regression (server bug): params of the wrong shape (a string where an object goes, a number past int) were
+    // answered InternalError, "failed inside the server"; they are the client's mistake: InvalidParams.
+    [Theory]
+    [InlineData("""{"textDocument":"file:///x.lft.yaml","position":{"line":0,"character":0}}""")]
+    [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":1e400,"character":0}}""")]
+    [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":"three","character":0}}""")]
+    [InlineData("""{"textDocument":{"uri":"\uD800"},"position":{"line":0,"character":0}}""")]
+    public async Task Params_of_the_wrong_type_are_InvalidParams(string parameters)
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var message = $$"""{"jsonrpc":"2.0","id":"p","method":"textDocument/hover","params":{{parameters}}}""";
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(message, "\"p\""), InvalidParams, message);
+        await client.AssertStillAnswersCorrectlyAsync($"params {parameters}");
     }
 }

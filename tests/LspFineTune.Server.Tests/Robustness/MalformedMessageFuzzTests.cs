@@ -71,7 +71,7 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
     [
         """{"textDocument":{"uri":"URI"},"position":{"line":1e400,"character":0}}""",
         """{"textDocument":{"uri":"URI"},"position":{"line":99999999999999999999999,"character":-99999999999999999999}}""",
-        """{"textDocument":{"uri":"URI"},"position":{"line":1.5,"character":NaN}}""",
+        """{"textDocument":{"uri":"URI"},"position":{"line":1.5,"character":-0.0}}""",
         """{"textDocument":{"uri":"URI","version":4294967296,"text":"a: 1"}}""",
         """{"textDocument":{"uri":"URI"},"range":{"start":{"line":-1e10,"character":0},"end":{"line":2147483648,"character":0}}}""",
     ];
@@ -87,7 +87,7 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
         "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"textDocument/hover\"}", "{\"jsonrpc\":\"2.0\",\"id\":99999999999999999999999,\"method\":\"x\"}",
         "{\"jsonrpc\":\"1.0\",\"method\":\"textDocument/hover\"}", "{\"jsonrpc\":2,\"method\":\"no/such\"}", "{\"method\":\"no/such/notification\"}",
         "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/hover\",\"params\":{\"textDocument\":{\"uri\":\"\\uD800\"}}}",
-        new string('[', 10_000), new string('{', 5_000),
+        new string('[', 10_000), new string('{', 5_000), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":{\"line\":NaN}}",
     ];
 
     [Theory]

@@ -132,6 +132,7 @@ public sealed class RawLspClient : IAsyncDisposable
     /// <summary>Registers interest in the reply with id <paramref name="idJson"/> before the request is written.</summary>
     public Task<JsonObject> Expect(string idJson)
     {
+        idJson = Canonical(idJson);
         var completion = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_pending.TryAdd(idJson, completion))
             throw new InvalidOperationException($"id {idJson} is already pending; a test must not reuse an id in flight");
@@ -142,6 +143,7 @@ public sealed class RawLspClient : IAsyncDisposable
     /// <remarks>Pipelined requests pass one <paramref name="deadline"/> for the whole batch, so a stuck server fails fast.</remarks>
     public async Task<JsonObject> WaitAsync(Task<JsonObject> reply, string idJson, string sent, DateTime? deadline = null)
     {
+        idJson = Canonical(idJson);
         var wait = deadline is { } until ? until - DateTime.UtcNow : ReplyTimeout;
         var finished = await Task.WhenAny(reply, ReaderEnded, Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait));
         if (finished == reply)
@@ -286,6 +288,9 @@ public sealed class RawLspClient : IAsyncDisposable
             bytes.RemoveAt(bytes.Count - 1);
         return Encoding.ASCII.GetString(bytes.ToArray());
     }
+
+    /// <summary>One spelling per JSON value ("\u00fc" and "\u00FC" and "ü" are the same id), as System.Text.Json writes it.</summary>
+    public static string Canonical(string json) => JsonNode.Parse(json)?.ToJsonString() ?? "null";
 
     public static string Truncate(string text, int max = 600) =>
         text.Length <= max ? text : text[..max] + $"... ({text.Length} chars)";

@@ -23,7 +23,7 @@ public static partial class Replies
         if ((string?)reply["jsonrpc"] != "2.0")
             throw new XunitException($"reply without \"jsonrpc\": \"2.0\"{Where()}");
         var id = reply["id"]?.ToJsonString() ?? "null";
-        if (id != expectedIdJson)
+        if (id != RawLspClient.Canonical(expectedIdJson))
             throw new XunitException($"reply id {id}, expected {expectedIdJson}{Where()}");
         var hasResult = reply.ContainsKey("result");
         var hasError = reply.ContainsKey("error");
