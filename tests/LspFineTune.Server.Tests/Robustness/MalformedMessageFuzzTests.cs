@@ -10,7 +10,8 @@ namespace LspFineTune.Server.Tests.Robustness;
 /// "jsonrpc" versions, params of the wrong type for every method the server has, odd ids, unknown methods, stray
 /// cancellations. Three kinds of expectation, by what JSON-RPC allows:
 /// a request with a usable id must get exactly one proper reply with that id (never InternalError);
-/// a notification must get none; anything else may get a proper error reply with id null, or none.
+/// a notification must get none; anything else may get a proper error reply with id null, or none. A request with a
+/// wrong or missing "jsonrpc" version is handled like a 2.0 request (StreamJsonRpc's leniency, kept on purpose).
 /// After each batch the server must still answer a known-good request correctly.
 /// </summary>
 public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
@@ -195,11 +196,12 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
             }
             case 6:
             {
-                // Wrong or missing jsonrpc version: JSON-RPC 1.0-style messages. Whether they are answered is the
-                // server's choice; if they are, the reply must be proper (checked with the id-less replies).
+                // Wrong or missing jsonrpc version (JSON-RPC 1.0 style). The server is lenient here, as StreamJsonRpc
+                // is: the message is handled as a 2.0 request, so it must get a proper 2.0 reply to its id.
                 var version = random.Next(3) switch { 0 => "\"jsonrpc\":\"1.0\",", 1 => "\"jsonrpc\":2,", _ => "" };
                 var parameters = WrongParams(random, uri)?.ToJsonString() ?? "null";
-                return ("wrong jsonrpc version", null, Encoding.UTF8.GetBytes("{" + version + $"\"id\":\"v{client.NewId()}\",\"method\":\"{method}\",\"params\":{parameters}}}"));
+                var id = Fuzz.JsonString("v" + client.NewId());
+                return ("wrong jsonrpc version", id, Encoding.UTF8.GetBytes("{" + version + $"\"id\":{id},\"method\":\"{method}\",\"params\":{parameters}}}"));
             }
             default:
             {
