@@ -23,9 +23,10 @@ public sealed class LspMessageFormatter : SystemTextJsonFormatter, IJsonRpcMessa
         {
             return Deserialize(contentBuffer, encoding);
         }
-        catch (Exception e) when (e is not OperationCanceledException && IdOf(contentBuffer) is { } id)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidRequestException(id, e.Message);
+            // Only this formatter's failures are recoverable: the frame was whole, so the next one can be read.
+            throw IdOf(contentBuffer) is { } id ? new InvalidRequestException(id, e.Message) : new InvalidMessageException(e.Message);
         }
     }
 
@@ -49,6 +50,9 @@ public sealed class LspMessageFormatter : SystemTextJsonFormatter, IJsonRpcMessa
         }
     }
 }
+
+/// <summary>A whole frame whose body is not a JSON-RPC message (and has no usable id).</summary>
+public sealed class InvalidMessageException(string reason) : Exception(reason);
 
 /// <summary>A message with a usable id that is still not a valid JSON-RPC request.</summary>
 public sealed class InvalidRequestException(RequestId id, string reason) : Exception(reason)

@@ -10,8 +10,9 @@ namespace LspFineTune.Server.Hosting;
 /// cannot parse, on a request without a method, and on a response to no request it sent; from an editor (a late
 /// reply after a cancellation, a duplicate reply) or a fuzzer, such a message should only cost itself. So: a body
 /// that is not JSON-RPC gets ParseError (id null, as JSON-RPC 2.0 asks), a request without a method InvalidRequest,
-/// a response whose id the server never sent is dropped, and reading goes on. A broken header still ends the
-/// connection: where the next frame starts is unknown then.
+/// a response whose id the server never sent is dropped, and reading goes on. A broken header (any error that is
+/// not the formatter's, see <see cref="LspMessageFormatter"/>) still ends the connection: where the next frame
+/// starts is unknown then.
 /// </summary>
 public sealed class LspMessageHandler(Stream output, Stream input, IJsonRpcMessageFormatter formatter, ServerLog log)
     : HeaderDelimitedMessageHandler(output, input, formatter)
@@ -34,9 +35,9 @@ public sealed class LspMessageHandler(Stream output, Stream input, IJsonRpcMessa
                 await ReplyErrorAsync(e.Id, JsonRpcErrorCode.InvalidRequest, "The request is not valid JSON-RPC (params must be an object or an array); it was ignored.", cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            catch (Exception e) when (e is not (OperationCanceledException or BadRpcHeaderException or IOException or ObjectDisposedException))
+            catch (InvalidMessageException e)
             {
-                log.Write($"ignored a message that is not JSON-RPC: {e.GetType().Name}: {e.Message}");
+                log.Write($"ignored a message that is not JSON-RPC: {e.Message}");
                 await ReplyErrorAsync(RequestId.Null, JsonRpcErrorCode.ParseError, "The message is not valid JSON-RPC; it was ignored.", cancellationToken).ConfigureAwait(false);
                 continue;
             }

@@ -79,7 +79,7 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
 
     internal static readonly string[] NotJsonRpc =
     [
-        "", " ", "{", "}", "[", "not json", "{\"jsonrpc\":\"2.0\",\"id\":1,", "\u0000", "{'single':'quotes'}", "{\"a\":1,}", "/* comment */ {}",
+        " ", "{", "}", "[", "not json", "{\"jsonrpc\":\"2.0\",\"id\":1,", "\u0000", "{'single':'quotes'}", "{\"a\":1,}", "/* comment */ {}",
         "42", "\"just a string\"", "null", "true", "[]", "[1,2,3]", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\"}]", "{}", "{\"foo\":1}",
         "{\"jsonrpc\":\"2.0\"}", "{\"jsonrpc\":\"2.0\",\"method\":5}", "{\"jsonrpc\":\"2.0\",\"method\":null,\"id\":3}", "{\"jsonrpc\":\"2.0\",\"result\":1}",
         "{\"jsonrpc\":\"2.0\",\"id\":424242,\"result\":{}}", "{\"jsonrpc\":\"2.0\",\"id\":434343,\"error\":{\"code\":1,\"message\":\"x\"}}",
@@ -176,7 +176,7 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
             {
                 // A valid request cut short: invalid JSON.
                 var full = Encoding.UTF8.GetBytes(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = method, ["params"] = WrongParams(random, uri) }.ToJsonString());
-                return ("truncated", null, full[..random.Next(0, full.Length)]);
+                return ("truncated", null, full[..random.Next(1, full.Length)]);
             }
             case 3:
             {
