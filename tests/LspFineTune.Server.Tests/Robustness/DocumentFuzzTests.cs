@@ -15,7 +15,7 @@ namespace LspFineTune.Server.Tests.Robustness;
 public sealed class DocumentFuzzTests(ITestOutputHelper output)
 {
     private const int InternalError = -32603;
-    private const int DocumentsPerSeed = 24;
+    private const int DocumentsPerSeed = 40;
     private const int DocumentsPerBatch = 6;
 
     private static readonly string[] Requests =
