@@ -30,8 +30,9 @@ public sealed class LifecycleHandler(ServerSession session, SettingsUpdater sett
         return settings.PullAsync();
     }
 
-    [JsonRpcMethod("shutdown")]
-    public object? Shutdown()
+    // Params are ignored (LSP sends none); a client that sends some must still get shutdown, not InvalidParams.
+    [JsonRpcMethod("shutdown", UseSingleObjectParameterDeserialization = true)]
+    public object? Shutdown(object? parameters = null)
     {
         session.EnsureRunning("shutdown");
         session.ShutDown();
@@ -39,8 +40,9 @@ public sealed class LifecycleHandler(ServerSession session, SettingsUpdater sett
         return null;
     }
 
-    [JsonRpcMethod("exit")]
-    public void Exit()
+    // Params are ignored here too: an exit with params must not be silently dropped as an unmatched notification.
+    [JsonRpcMethod("exit", UseSingleObjectParameterDeserialization = true)]
+    public void Exit(object? parameters = null)
     {
         log.Write("exit");
         session.End();

@@ -28,8 +28,8 @@ public sealed class LanguageServerHost : IDisposable
     {
         options ??= new LanguageServerOptions();
         _log = new ServerLog(log);
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = LspJson.Options };
-        _rpc = new LspJsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter), _log)
+        var formatter = new LspMessageFormatter { JsonSerializerOptions = LspJson.Options };
+        _rpc = new LspJsonRpc(new LspMessageHandler(output, input, formatter, _log), _log)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };

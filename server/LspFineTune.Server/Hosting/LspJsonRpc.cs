@@ -16,6 +16,9 @@ public sealed class LspJsonRpc(IJsonRpcMessageHandler handler, ServerLog log) : 
         var error = Unwrap(exception);
         if (error is LspException lsp)
             return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)lsp.Code, Message = lsp.Message };
+        // Params that do not deserialize into the method's LSP type: the client's mistake, not the server's.
+        if (error is System.Text.Json.JsonException)
+            return new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InvalidParams, Message = $"{request.Method}: invalid params: {error.Message}" };
         if (error is OperationCanceledException)
             return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)Protocol.LspErrorCodes.RequestCancelled, Message = $"{request.Method} was cancelled." };
         log.Write($"{request.Method} failed: {error}");
