@@ -102,7 +102,7 @@ public sealed class GpuCatalog
         int limit = Math.Max(2, key.Length / 2);
         var order = All.Select((gpu, index) => (gpu.Id, index)).ToDictionary(x => x.Id, x => x.index);
         return byKey
-            .Select(entry => (entry.Value.Id, Distance: EditDistance.Between(key, entry.Key)))
+            .Select(entry => (entry.Value.Id, Distance: EditDistance.AtMost(key, entry.Key, limit)))
             .Where(candidate => candidate.Distance <= limit)
             .GroupBy(candidate => candidate.Id, (id, candidates) => (Id: id, Distance: candidates.Min(c => c.Distance)))
             .OrderBy(candidate => candidate.Distance)

@@ -96,7 +96,7 @@ public sealed class ModelCatalog
         // Allow roughly one edit in three characters, at least two: "lama-2-7b" is a typo, "bert" is not a llama.
         int limit = Math.Max(2, wanted.Length / 3);
         return All
-            .Select(model => (model.Id, Distance: NamesOf(model).Min(name => EditDistance.Between(wanted, name))))
+            .Select(model => (model.Id, Distance: NamesOf(model).Min(name => EditDistance.AtMost(wanted, name, limit))))
             .Where(candidate => candidate.Distance <= limit)
             .OrderBy(candidate => candidate.Distance)
             .ThenBy(candidate => candidate.Id, StringComparer.Ordinal)

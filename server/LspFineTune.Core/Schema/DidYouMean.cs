@@ -17,8 +17,9 @@ public static class DidYouMean
         {
             if (candidate == input)
                 continue;
-            var distance = Distance(input, candidate);
-            if (distance < bestDistance && distance * 3 <= Math.Max(input.Length, candidate.Length))
+            var limit = Math.Max(input.Length, candidate.Length) / 3;
+            var distance = EditDistance.AtMost(input, candidate, limit);
+            if (distance < bestDistance && distance <= limit)
             {
                 best = candidate;
                 bestDistance = distance;
