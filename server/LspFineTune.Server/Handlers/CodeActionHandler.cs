@@ -15,8 +15,8 @@ namespace LspFineTune.Server.Handlers;
 /// <summary>
 /// textDocument/codeAction. Quick fixes for the diagnostics under the cursor, each estimated and titled with what it
 /// reaches (the fastest that fits is preferred), did-you-mean fixes for schema errors, and the source action
-/// "Apply the fastest plan that fits". The diagnostics are the server's own for the current version, matched by
-/// range: clients echo them back differently (Neovim 0.7 drops their ranges), so the context is only a hint.
+/// "Apply the fastest plan that fits" (when the client asks for source actions). The diagnostics are the server's
+/// own for the current version, matched by range: clients echo them back differently (Neovim 0.7 drops their ranges), so the context is only a hint.
 /// </summary>
 public sealed class CodeActionHandler(DocumentRequests requests)
 {
@@ -44,7 +44,10 @@ public sealed class CodeActionHandler(DocumentRequests requests)
                 actions.AddRange(QuickFixesFor(diagnostic, snapshot, analysis));
             }
         }
-        if (Wants(only, CodeActionKind.ApplyPlan))
+        // The plan search costs a few hundred estimates, and clients show source actions only where they ask for them
+        // by kind (VS Code's Source Action menu, code-actions-on-save), so it runs only then (LSP: "servers can omit
+        // computing" kinds not in `only`).
+        if (only is { Count: > 0 } && Wants(only, CodeActionKind.ApplyPlan))
         {
             if (snapshot.FastestPlan?.Best is { } best)
                 actions.Add(Action(best.Title, CodeActionKind.ApplyPlan, snapshot, analysis.Tree, best.Changes, null, preferred: false));
