@@ -12,7 +12,12 @@ namespace LspFineTune.Trainer.Models;
 /// </summary>
 public static class Llama2cCheckpoint
 {
-    public static LlamaForCausalLM Load(string path)
+    /// <param name="path">The .bin file.</param>
+    /// <param name="halfSplitRope">
+    /// True: permute the q/k rows so the model uses Hugging Face's half-split RoPE (what transformers' conversion script
+    /// does), for saving as a Hugging Face folder. False: keep llama2.c's layout and rotate interleaved pairs.
+    /// </param>
+    public static LlamaForCausalLM Load(string path, bool halfSplitRope = false)
     {
         byte[] bytes;
         try
@@ -42,7 +47,7 @@ public static class Llama2cCheckpoint
             VocabSize = vocab,
             MaxPositionEmbeddings = maxSeq,
             TieWordEmbeddings = tied,
-            RopeStyle = RopeStyle.Interleaved,
+            RopeStyle = halfSplitRope ? RopeStyle.HalfSplit : RopeStyle.Interleaved,
             RmsNormEps = 1e-5,
         };
         var headSize = dim / heads;
@@ -67,6 +72,14 @@ public static class Llama2cCheckpoint
             PerLayer("mlp.down_proj.weight", dim, hidden);
             PerLayer("mlp.up_proj.weight", hidden, dim);
             weights["model.norm.weight"] = reader.Next(dim);
+            if (halfSplitRope)
+            {
+                for (var i = 0; i < layers; i++)
+                {
+                    PermuteToHalfSplit(weights, $"model.layers.{i}.self_attn.q_proj.weight", heads);
+                    PermuteToHalfSplit(weights, $"model.layers.{i}.self_attn.k_proj.weight", kvHeads);
+                }
+            }
             reader.Skip((long)maxSeq * headSize / 2 * 2);
             if (!tied)
                 weights["lm_head.weight"] = reader.Next(vocab, dim);
@@ -79,6 +92,18 @@ public static class Llama2cCheckpoint
             foreach (var tensor in weights.Values)
                 tensor.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Reorders each head's output rows from interleaved pairs (0,1),(2,3).. to halves (i, i + d/2): row 2j goes to j
+    /// and row 2j+1 to j + d/2, so half-split rotation of the new rows equals interleaved rotation of the old ones.
+    /// </summary>
+    private static void PermuteToHalfSplit(Dictionary<string, Tensor> weights, string name, int heads)
+    {
+        var weight = weights[name];
+        var (rows, columns) = (weight.shape[0], weight.shape[1]);
+        weights[name] = weight.view(heads, rows / heads / 2, 2, columns).transpose(1, 2).reshape(rows, columns).contiguous();
+        weight.Dispose();
     }
 
     /// <summary>Walks the fp32 arrays in order, with a clear error when the file ends early.</summary>

@@ -11,7 +11,6 @@ namespace LspFineTune.Trainer.Models;
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
     private LlamaModel model;
-    private Parameter? lm_head_weight;
     private readonly RotaryEmbedding _rope;
 
     public LlamaConfig Config { get; }
@@ -29,7 +28,6 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
             // Registered as a module named lm_head holding `weight`, so the name is Hugging Face's lm_head.weight.
             var head = new HeadModule(config.VocabSize, config.HiddenSize);
             register_module("lm_head", head);
-            lm_head_weight = head.Weight;
         }
     }
 
@@ -98,7 +96,5 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
             nn.init.normal_(weight, 0, 0.02);
             register_parameter(nameof(weight), weight);
         }
-
-        public Parameter Weight => weight;
     }
 }
