@@ -1,16 +1,33 @@
 using LspFineTune.Trainer;
-using LspFineTune.Trainer.Native;
-using TorchSharp;
+using LspFineTune.Trainer.Cli;
 
+// Every failure the user can act on is a TrainerException: one line on stderr, a documented exit code, no stack trace.
 try
 {
-    LibTorchLoader.EnsureLoaded();
-    using var x = torch.ones(2, 3);
-    Console.WriteLine(x.sum().item<float>());
-    return 0;
+    if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+    {
+        Console.Error.WriteLine(Commands.Usage);
+        return args.Length == 0 ? 2 : 0;
+    }
+    var rest = args.Skip(1).ToList();
+    return args[0] switch
+    {
+        "train" => Commands.Train(rest),
+        "init-model" => Commands.InitModel(rest),
+        "convert-llama2c" => Commands.ConvertLlama2c(rest),
+        "generate" => Commands.Generate(rest),
+        var first when first.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || first.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || first.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            => Commands.Train(args),
+        var other => throw CommandLine.Usage($"unknown command `{other}`."),
+    };
 }
 catch (TrainerException ex)
 {
     Console.Error.WriteLine($"lft-train: {ex.Message}");
     return ex.ExitCode;
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"lft-train: {ex.Message}");
+    return 2;
 }

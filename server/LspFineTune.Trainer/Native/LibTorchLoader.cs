@@ -33,6 +33,7 @@ public static class LibTorchLoader
                 patchProblem = TryPatch(library);
             try
             {
+                OpenMpWaitPolicy.PreferPassive();
                 torch.InitializeDeviceType(DeviceType.CPU);
                 using var probe = torch.ones(1);
             }
