@@ -1,0 +1,85 @@
+using LspFineTune.Trainer.Data;
+using LspFineTune.Trainer.Models;
+using LspFineTune.Trainer.Native;
+using LspFineTune.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace LspFineTune.Trainer.Tests;
+
+/// <summary>Options that must not change the maths: gradient checkpointing and the attention kernel.</summary>
+public sealed class GradientEquivalenceTests
+{
+    public GradientEquivalenceTests() => LibTorchLoader.EnsureLoaded();
+
+    private static LlamaForCausalLM Model(LoraSpec? lora, double dropout = 0)
+    {
+        manual_seed(11);
+        var model = ModelFolder.Load(TempRun.TinyModel, lora is null ? null : lora with { Dropout = dropout });
+        using (no_grad())
+        {
+            // Non-zero B so LoRA gradients flow into A too (a fresh adapter has B = 0).
+            foreach (var (name, parameter) in model.AdapterParameters().Where(p => p.Name.Contains("lora_B")))
+                parameter.normal_(0, 0.02);
+        }
+        if (lora is not null)
+        {
+            foreach (var (_, parameter) in model.BaseParameters())
+                parameter.requires_grad = false;
+        }
+        model.train();
+        return model;
+    }
+
+    private static (Tensor Inputs, Tensor Labels) Batch()
+    {
+        var examples = new[] { "The teacher walks to the market.", "A young girl sings a song under the big tree after lunch." }
+            .Select(text => new TokenizedExample([1, .. text.Select(c => 3 + c), 2], [false, .. text.Select(_ => true), true])).ToList();
+        var (inputs, labels, _) = Batcher.Collate(examples, 0);
+        return (inputs, labels);
+    }
+
+    /// <summary>Loss and every trainable gradient after one forward/backward, seeded so dropout draws alike.</summary>
+    private static (double Loss, Dictionary<string, Tensor> Gradients) LossAndGradients(LlamaForCausalLM model)
+    {
+        var (inputs, labels) = Batch();
+        manual_seed(5);
+        using var loss = LanguageModelLoss.Mean(model, inputs, labels);
+        loss.backward();
+        var gradients = model.named_parameters().Where(p => p.parameter.requires_grad)
+            .ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        model.zero_grad();
+        return (loss.item<float>(), gradients);
+    }
+
+    public static TheoryData<bool, double> Methods => new() { { false, 0.0 }, { true, 0.0 }, { true, 0.1 } };
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Gradient_checkpointing_gives_the_same_loss_and_gradients(bool lora, double dropout)
+    {
+        using var model = Model(lora ? new LoraSpec(4, 8, 0, ["q_proj", "v_proj", "down_proj"], false) : null, dropout);
+        var (plainLoss, plain) = LossAndGradients(model);
+        model.GradientCheckpointing = true;
+        var (checkpointedLoss, checkpointed) = LossAndGradients(model);
+
+        Assert.Equal(plainLoss, checkpointedLoss);
+        Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
+        Assert.NotEmpty(plain);
+        foreach (var (name, gradient) in plain)
+            Assert.True(gradient.allclose(checkpointed[name], rtol: 1e-5, atol: 1e-7), $"gradient of {name} differs with checkpointing");
+    }
+
+    [Fact]
+    public void Sdpa_attention_matches_eager_attention_in_loss_and_gradients()
+    {
+        using var model = Model(null);
+        model.Attention = AttentionImplementation.Eager;
+        var (eagerLoss, eager) = LossAndGradients(model);
+        model.Attention = AttentionImplementation.Sdpa;
+        var (sdpaLoss, sdpa) = LossAndGradients(model);
+
+        Assert.Equal(eagerLoss, sdpaLoss, 5);
+        foreach (var (name, gradient) in eager)
+            Assert.True(gradient.allclose(sdpa[name], rtol: 1e-4, atol: 1e-6), $"gradient of {name} differs between eager and sdpa");
+    }
+}
