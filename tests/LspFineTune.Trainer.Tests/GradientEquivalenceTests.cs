@@ -80,6 +80,11 @@ public sealed class GradientEquivalenceTests
 
         Assert.Equal(eagerLoss, sdpaLoss, 5);
         foreach (var (name, gradient) in eager)
-            Assert.True(gradient.allclose(sdpa[name], rtol: 1e-4, atol: 1e-6), $"gradient of {name} differs between eager and sdpa");
+        {
+            // Different kernels sum in different orders: compare against the gradient's own scale, not elementwise.
+            var difference = (gradient - sdpa[name]).abs().max().item<float>();
+            var scale = gradient.abs().max().item<float>();
+            Assert.True(difference <= 1e-4 * scale + 1e-9, $"gradient of {name} differs between eager and sdpa by up to {difference} (scale {scale})");
+        }
     }
 }

@@ -20,10 +20,10 @@ public sealed class LoraRunFixture : IDisposable
         var config = Run.WriteConfig("""
             method:
               type: lora
-              lora: { rank: 8, alpha: 16, dropout: 0.0, target_modules: [q_proj, v_proj] }
+              lora: { rank: 8, alpha: 16, dropout: 0.0, target_modules: all-linear }
             optimizer:
               type: adamw
-              learning_rate: 3.0e-3
+              learning_rate: 5.0e-3
               lr_scheduler: cosine
               warmup_steps: 3
             training:
@@ -48,7 +48,7 @@ public sealed class LoraTrainingTests(LoraRunFixture run) : IClassFixture<LoraRu
     {
         var before = run.Summary.InitialEvalLoss!.Value;
         var after = run.Summary.FinalEvalLoss!.Value;
-        Assert.True(after < before * 0.85, $"eval loss went from {before:F4} to {after:F4}; expected at least 15% lower");
+        Assert.True(after < before * 0.8, $"eval loss went from {before:F4} to {after:F4}; expected at least 20% lower");
     }
 
     [Fact]
@@ -75,8 +75,8 @@ public sealed class LoraTrainingTests(LoraRunFixture run) : IClassFixture<LoraRu
         using (var contents = SafeTensorsFile.Read(Path.Combine(adapter, PeftAdapter.WeightsFile)))
         {
             Assert.Contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", contents.Tensors.Keys);
-            Assert.Contains("base_model.model.model.layers.3.self_attn.v_proj.lora_B.weight", contents.Tensors.Keys);
-            Assert.Equal(4 * 2 * 2, contents.Tensors.Count);
+            Assert.Contains("base_model.model.model.layers.3.mlp.down_proj.lora_B.weight", contents.Tensors.Keys);
+            Assert.Equal(4 * 7 * 2, contents.Tensors.Count);
         }
 
         using var model = ModelFolder.Load(TempRun.TinyModel, PeftAdapter.ReadSpec(adapter));
