@@ -213,6 +213,7 @@ public sealed class TrainingSession
                     ["step_ms"] = Math.Round(watch.Elapsed.TotalMilliseconds, 3),
                     ["peak_rss_bytes"] = PeakMemory.PeakResidentBytes(),
                     ["epoch"] = Math.Round((double)completed * accumulation / trainBatches.BatchesPerEpoch, 4),
+                    ["eta_seconds"] = Math.Round((totalSteps - completed) * secondsSpent / stepMs.Count, 1),
                 });
                 if (!double.IsFinite(lastLoss))
                     throw new TrainerException($"the loss became {lastLoss} at step {completed}; lower optimizer.learning_rate or use fp32.", 1);
