@@ -31,3 +31,9 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
     Console.Error.WriteLine($"lft-train: {ex.Message}");
     return 2;
 }
+catch (Exception ex) when (Environment.GetEnvironmentVariable("LFT_TRAIN_DEBUG") is null)
+{
+    // Not a known user error: still one line, with how to get the details for a bug report.
+    Console.Error.WriteLine($"lft-train: internal error ({ex.GetType().Name}: {ex.Message.Split('\n')[0].Trim()}). Run with LFT_TRAIN_DEBUG=1 for the stack trace and report it.");
+    return 2;
+}

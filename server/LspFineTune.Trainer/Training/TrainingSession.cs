@@ -174,6 +174,7 @@ public sealed class TrainingSession
             {
                 initialEval = LanguageModelLoss.Evaluate(model, evalBatches);
                 WriteEval(0, initialEval.Value);
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lft-train: before training: eval loss {initialEval:F4} (perplexity {Math.Exp(initialEval.Value):F2})"));
             }
 
             var lastLoss = double.NaN;
@@ -223,6 +224,8 @@ public sealed class TrainingSession
                 {
                     lastEval = LanguageModelLoss.Evaluate(model, evalBatches);
                     WriteEval(completed, lastEval.Value);
+                    _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"lft-train: step {completed}/{totalSteps}: train loss {lastLoss:F4}, eval loss {lastEval:F4} (perplexity {Math.Exp(lastEval.Value):F2}), {stepMs.Average():F0} ms/step, peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB"));
                 }
                 if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
                 {
@@ -236,6 +239,12 @@ public sealed class TrainingSession
             if (!_options.StepsOnly)
                 (adapterDirectory, savedModelDirectory) = SaveResults(model, outputDirectory, modelDirectory, method);
 
+            if (estimatedPeak is { } estimate)
+            {
+                var measured = PeakMemory.PeakResidentBytes();
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"lft-train: peak memory measured {measured / 1048576.0:F0} MiB (VmHWM), estimated {estimate / 1048576.0:F0} MiB ({(double)(estimate - measured) / measured * 100:+0;-0} %)."));
+            }
             var summary = new TrainingSummary
             {
                 Steps = totalSteps,
