@@ -11,10 +11,18 @@ public sealed class GradientEquivalenceTests
 {
     public GradientEquivalenceTests() => LibTorchLoader.EnsureLoaded();
 
-    private static LlamaForCausalLM Model(LoraSpec? lora, double dropout = 0)
+    /// <summary>A GPT-2 shaped like the tiny LLaMA (random weights: the equivalences hold for any weights).</summary>
+    internal static Gpt2Config TinyGpt2 { get; } = new()
+    {
+        HiddenSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, InnerSize = 256, VocabSize = 512,
+        MaxPositionEmbeddings = 256, TieWordEmbeddings = true, BosTokenId = 1, EosTokenId = 2, PadTokenId = 0,
+    };
+
+    private static CausalLanguageModel Model(string family, LoraSpec? lora, double dropout = 0)
     {
         manual_seed(11);
-        var model = ModelFolder.Load(TempRun.TinyModel, lora is null ? null : lora with { Dropout = dropout });
+        lora = lora is null ? null : lora with { Dropout = dropout };
+        var model = family == "gpt2" ? new Gpt2LMHeadModel(TinyGpt2, lora) : ModelFolder.Load(TempRun.TinyModel, lora);
         using (no_grad())
         {
             // Non-zero B so LoRA gradients flow into A too (a fresh adapter has B = 0).
@@ -39,7 +47,7 @@ public sealed class GradientEquivalenceTests
     }
 
     /// <summary>Loss and every trainable gradient after one forward/backward, seeded so dropout draws alike.</summary>
-    private static (double Loss, Dictionary<string, Tensor> Gradients) LossAndGradients(LlamaForCausalLM model)
+    private static (double Loss, Dictionary<string, Tensor> Gradients) LossAndGradients(CausalLanguageModel model)
     {
         var (inputs, labels) = Batch();
         manual_seed(5);
@@ -51,13 +59,16 @@ public sealed class GradientEquivalenceTests
         return (loss.item<float>(), gradients);
     }
 
-    public static TheoryData<bool, double> Methods => new() { { false, 0.0 }, { true, 0.0 }, { true, 0.1 } };
+    public static TheoryData<string, bool, double> Methods => new()
+    {
+        { "llama", false, 0.0 }, { "llama", true, 0.0 }, { "llama", true, 0.1 }, { "gpt2", false, 0.0 }, { "gpt2", true, 0.1 },
+    };
 
     [Theory]
     [MemberData(nameof(Methods))]
-    public void Gradient_checkpointing_gives_the_same_loss_and_gradients(bool lora, double dropout)
+    public void Gradient_checkpointing_gives_the_same_loss_and_gradients(string family, bool lora, double dropout)
     {
-        using var model = Model(lora ? new LoraSpec(4, 8, 0, ["q_proj", "v_proj", "down_proj"], false) : null, dropout);
+        using var model = Model(family, lora ? new LoraSpec(4, 8, 0, ["q_proj", "v_proj", "down_proj", "c_attn", "c_fc"], false) : null, dropout);
         var (plainLoss, plain) = LossAndGradients(model);
         model.GradientCheckpointing = true;
         var (checkpointedLoss, checkpointed) = LossAndGradients(model);
@@ -69,10 +80,12 @@ public sealed class GradientEquivalenceTests
             Assert.True(gradient.allclose(checkpointed[name], rtol: 1e-5, atol: 1e-7), $"gradient of {name} differs with checkpointing");
     }
 
-    [Fact]
-    public void Sdpa_attention_matches_eager_attention_in_loss_and_gradients()
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("gpt2")]
+    public void Sdpa_attention_matches_eager_attention_in_loss_and_gradients(string family)
     {
-        using var model = Model(null);
+        using var model = Model(family, null);
         model.Attention = AttentionImplementation.Eager;
         var (eagerLoss, eager) = LossAndGradients(model);
         model.Attention = AttentionImplementation.Sdpa;

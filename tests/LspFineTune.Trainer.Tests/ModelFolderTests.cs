@@ -28,7 +28,7 @@ public sealed class ModelFolderTests : IDisposable
 
         using var reloaded = ModelFolder.Load(_folder);
 
-        Assert.Equal(RopeStyle.HalfSplit, reloaded.Config.RopeStyle);
+        Assert.Equal(RopeStyle.HalfSplit, Assert.IsType<LlamaConfig>(reloaded.Config).RopeStyle);
         Assert.Equal(Golden(), GreedyDecoder.Generate(reloaded, [1], 60));
     }
 

@@ -8,7 +8,8 @@ namespace LspFineTune.Trainer.Models;
 /// A linear projection with an optional LoRA adapter built in at construction (TorchSharp cannot swap submodules
 /// later). Parameter names follow Hugging Face / PEFT: <c>weight</c>, <c>bias</c>, <c>lora_A.weight</c>, <c>lora_B.weight</c>,
 /// so base weights load strictly under their Hugging Face names and adapters save under PEFT's.
-/// y = x W^T + b + scaling * B(A(dropout(x))).
+/// y = x W^T + b + scaling * B(A(dropout(x))). With <c>fanInFanOut</c> (GPT-2's Conv1D) the weight is stored
+/// [in, out] and used as x W, as Hugging Face stores it; the adapter is the same (PEFT's fan_in_fan_out).
 /// </summary>
 internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 {
@@ -19,16 +20,18 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     private nn.Module<Tensor, Tensor>? lora_B;
     private readonly double _scaling;
     private readonly double _dropout;
+    private readonly bool _fanInFanOut;
 
     public long InFeatures { get; }
     public long OutFeatures { get; }
     public bool HasLora => lora_A is not null;
 
-    public AdaptableLinear(string name, long inFeatures, long outFeatures, bool hasBias, LoraSpec? lora) : base(name)
+    public AdaptableLinear(string name, long inFeatures, long outFeatures, bool hasBias, LoraSpec? lora, bool fanInFanOut = false) : base(name)
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        weight = new Parameter(empty(outFeatures, inFeatures));
+        _fanInFanOut = fanInFanOut;
+        weight = new Parameter(fanInFanOut ? empty(inFeatures, outFeatures) : empty(outFeatures, inFeatures));
         nn.init.normal_(weight, 0, 0.02);
         register_parameter(nameof(weight), weight);
         if (hasBias)
@@ -52,7 +55,9 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var output = nn.functional.linear(input, weight, bias);
+        var output = _fanInFanOut
+            ? (bias is null ? matmul(input, weight) : matmul(input, weight) + bias)
+            : nn.functional.linear(input, weight, bias);
         if (lora_A is null || lora_B is null)
             return output;
         using var scope = NewDisposeScope();
@@ -71,7 +76,8 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         {
             var a = lora_A.parameters().First();
             var b = lora_B.parameters().First();
-            weight.add_(matmul(b, a).to(weight.dtype) * _scaling);
+            var delta = matmul(b, a) * _scaling;
+            weight.add_((_fanInFanOut ? delta.t() : delta).to(weight.dtype));
             b.zero_();
         }
     }

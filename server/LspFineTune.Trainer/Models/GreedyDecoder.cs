@@ -5,7 +5,7 @@ namespace LspFineTune.Trainer.Models;
 /// <summary>Temperature-0 generation: the argmax next token, appended and fed back (no KV cache; these models are tiny).</summary>
 public static class GreedyDecoder
 {
-    public static IReadOnlyList<long> Generate(LlamaForCausalLM model, IReadOnlyList<long> prompt, int newTokens)
+    public static IReadOnlyList<long> Generate(CausalLanguageModel model, IReadOnlyList<long> prompt, int newTokens)
     {
         var ids = prompt.ToList();
         model.eval();

@@ -49,20 +49,8 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor>
             k = k.repeat_interleave(groups, dim: 1);
             v = v.repeat_interleave(groups, dim: 1);
         }
-        var attended = Implementation == AttentionImplementation.Sdpa
-            ? nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true)
-            : Eager(q, k, v);
+        var attended = CausalAttention.Compute(q, k, v, Implementation);
         var merged = attended.transpose(1, 2).reshape(batch, sequence, _config.NumAttentionHeads * headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>softmax(q k^T / sqrt(d) + causal mask) v, with the softmax in fp32 as Hugging Face does.</summary>
-    private static Tensor Eager(Tensor q, Tensor k, Tensor v)
-    {
-        var sequence = q.shape[2];
-        var scores = matmul(q, k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]);
-        var mask = triu(full(sequence, sequence, double.NegativeInfinity, dtype: float32), diagonal: 1);
-        var weights = nn.functional.softmax(scores.to(float32) + mask, dim: -1).to(q.dtype);
-        return matmul(weights, v);
     }
 }

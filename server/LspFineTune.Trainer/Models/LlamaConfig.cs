@@ -1,86 +1,56 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace LspFineTune.Trainer.Models;
 
-/// <summary>The shape of a LLaMA-family decoder, read from and written to a Hugging Face <c>config.json</c>.</summary>
-public sealed record LlamaConfig
+/// <summary>The shape of a LLaMA-family decoder (llama, mistral, qwen2 layouts), read from and written to config.json.</summary>
+public sealed record LlamaConfig : CausalLmConfig
 {
-    public required int HiddenSize { get; init; }
     public required int IntermediateSize { get; init; }
-    public required int NumHiddenLayers { get; init; }
-    public required int NumAttentionHeads { get; init; }
     public required int NumKeyValueHeads { get; init; }
-    public required int VocabSize { get; init; }
     public int? HeadDimOverride { get; init; }
-    public int MaxPositionEmbeddings { get; init; } = 2048;
-    public bool TieWordEmbeddings { get; init; }
     public double RmsNormEps { get; init; } = 1e-5;
     public double RopeTheta { get; init; } = 10000.0;
     public RopeStyle RopeStyle { get; init; } = RopeStyle.HalfSplit;
     public bool AttentionBias { get; init; }
-    public int BosTokenId { get; init; } = 1;
-    public int EosTokenId { get; init; } = 2;
-    public int PadTokenId { get; init; }
 
     public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
 
-    /// <summary>model_type values whose weights use the Llama layout and names.</summary>
-    private static readonly HashSet<string> LlamaFamily = new(StringComparer.OrdinalIgnoreCase) { "llama", "mistral", "qwen2" };
+    public override string ModelType => "llama";
 
-    /// <summary>Reads config.json; throws <see cref="TrainerException"/> naming the file and the key when it does not fit.</summary>
-    public static LlamaConfig Read(string path)
+    /// <summary>Reads a LLaMA-family config.json (any family: <see cref="CausalLmConfig.Read"/>).</summary>
+    public static new LlamaConfig Read(string path) => CausalLmConfig.Read(path) as LlamaConfig
+        ?? throw new TrainerException($"{path}: not a LLaMA-family config.json.");
+
+    internal static LlamaConfig FromJson(JsonObject json, string path, string modelType)
     {
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new TrainerException($"{path}: config.json must hold a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new TrainerException($"{path}: not valid JSON ({ex.Message}). Fix the file or regenerate it with `lft-train init-model`.");
-        }
-        catch (IOException ex)
-        {
-            throw new TrainerException($"{path}: cannot read ({ex.Message}).");
-        }
-        var modelType = json["model_type"]?.GetValue<string>() ?? "llama";
-        if (!LlamaFamily.Contains(modelType))
-            throw new TrainerException($"{path}: model_type `{modelType}` is not supported by lft-train (supported: {string.Join(", ", LlamaFamily)}). Use a LLaMA-family model folder.");
-
-        int Required(string key) => json[key] is JsonValue value && value.TryGetValue<int>(out var number) && number > 0
-            ? number
-            : throw new TrainerException($"{path}: `{key}` is missing or not a positive integer; a LLaMA config.json needs it.");
-
-        var heads = Required("num_attention_heads");
+        var heads = RequiredInt(json, path, "num_attention_heads");
         var config = new LlamaConfig
         {
-            HiddenSize = Required("hidden_size"),
-            IntermediateSize = Required("intermediate_size"),
-            NumHiddenLayers = Required("num_hidden_layers"),
+            HiddenSize = RequiredInt(json, path, "hidden_size"),
+            IntermediateSize = RequiredInt(json, path, "intermediate_size"),
+            NumHiddenLayers = RequiredInt(json, path, "num_hidden_layers"),
             NumAttentionHeads = heads,
-            NumKeyValueHeads = json["num_key_value_heads"] is JsonValue kv && kv.TryGetValue<int>(out var kvHeads) ? kvHeads : heads,
-            VocabSize = Required("vocab_size"),
+            NumKeyValueHeads = Optional(json, "num_key_value_heads", heads),
+            VocabSize = RequiredInt(json, path, "vocab_size"),
             HeadDimOverride = json["head_dim"] is JsonValue hd && hd.TryGetValue<int>(out var headDim) ? headDim : null,
-            MaxPositionEmbeddings = json["max_position_embeddings"] is JsonValue mp && mp.TryGetValue<int>(out var maxPos) ? maxPos : 2048,
-            TieWordEmbeddings = json["tie_word_embeddings"] is JsonValue tie && tie.TryGetValue<bool>(out var tied) && tied,
-            RmsNormEps = json["rms_norm_eps"] is JsonValue eps && eps.TryGetValue<double>(out var epsValue) ? epsValue : 1e-5,
-            RopeTheta = json["rope_theta"] is JsonValue theta && theta.TryGetValue<double>(out var thetaValue) ? thetaValue : 10000.0,
-            RopeStyle = json["lft_rope_interleaved"] is JsonValue inter && inter.TryGetValue<bool>(out var interleaved) && interleaved ? RopeStyle.Interleaved : RopeStyle.HalfSplit,
-            AttentionBias = json["attention_bias"] is JsonValue bias && bias.TryGetValue<bool>(out var hasBias) ? hasBias : modelType.Equals("qwen2", StringComparison.OrdinalIgnoreCase),
-            BosTokenId = json["bos_token_id"] is JsonValue bos && bos.TryGetValue<int>(out var bosId) ? bosId : 1,
-            EosTokenId = json["eos_token_id"] is JsonValue eos && eos.TryGetValue<int>(out var eosId) ? eosId : 2,
-            PadTokenId = json["pad_token_id"] is JsonValue pad && pad.TryGetValue<int>(out var padId) ? padId : 0,
+            MaxPositionEmbeddings = Optional(json, "max_position_embeddings", 2048),
+            TieWordEmbeddings = Optional(json, "tie_word_embeddings", false),
+            RmsNormEps = Optional(json, "rms_norm_eps", 1e-5),
+            RopeTheta = Optional(json, "rope_theta", 10000.0),
+            RopeStyle = Optional(json, "lft_rope_interleaved", false) ? RopeStyle.Interleaved : RopeStyle.HalfSplit,
+            AttentionBias = Optional(json, "attention_bias", modelType.Equals("qwen2", StringComparison.OrdinalIgnoreCase)),
+            BosTokenId = Optional(json, "bos_token_id", 1),
+            EosTokenId = Optional(json, "eos_token_id", 2),
+            PadTokenId = Optional(json, "pad_token_id", 0),
         };
-        if (heads % config.NumKeyValueHeads != 0)
+        if (config.NumKeyValueHeads <= 0 || heads % config.NumKeyValueHeads != 0)
             throw new TrainerException($"{path}: num_attention_heads ({heads}) must be a multiple of num_key_value_heads ({config.NumKeyValueHeads}).");
         if (config.HeadDim % 2 != 0)
             throw new TrainerException($"{path}: the head dimension ({config.HeadDim}) must be even for rotary embeddings.");
         return config;
     }
 
-    /// <summary>The config.json Hugging Face transformers reads for this model.</summary>
-    public string ToJson()
+    public override string ToJson()
     {
         var json = new JsonObject
         {
@@ -107,8 +77,9 @@ public sealed record LlamaConfig
             ["pad_token_id"] = PadTokenId,
             ["torch_dtype"] = "float32",
         };
+        // Not a transformers key: llama2.c's interleaved rotation, kept only by lft-train.
         if (RopeStyle == RopeStyle.Interleaved)
             json["lft_rope_interleaved"] = true;
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return Serialize(json);
     }
 }

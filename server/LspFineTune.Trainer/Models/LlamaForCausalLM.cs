@@ -8,18 +8,16 @@ namespace LspFineTune.Trainer.Models;
 /// A LLaMA-family causal LM with Hugging Face parameter names (<c>model.layers.0.self_attn.q_proj.weight</c>, ...,
 /// <c>lm_head.weight</c> when the head is not tied to the embedding). LoRA adapters are part of the construction.
 /// </summary>
-public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
+public sealed class LlamaForCausalLM : CausalLanguageModel
 {
     private LlamaModel model;
     private readonly RotaryEmbedding _rope;
 
-    public LlamaConfig Config { get; }
-    public LoraSpec? Lora { get; }
+    public override LlamaConfig Config { get; }
 
-    public LlamaForCausalLM(LlamaConfig config, LoraSpec? lora = null) : base("LlamaForCausalLM")
+    public LlamaForCausalLM(LlamaConfig config, LoraSpec? lora = null) : base("LlamaForCausalLM", lora)
     {
         Config = config;
-        Lora = lora;
         _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, config.RopeStyle);
         model = new LlamaModel("model", config, _rope, lora);
         register_module(nameof(model), model);
@@ -31,13 +29,13 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         }
     }
 
-    public bool GradientCheckpointing
+    public override bool GradientCheckpointing
     {
         get => model.GradientCheckpointing;
         set => model.GradientCheckpointing = value;
     }
 
-    public AttentionImplementation Attention
+    public override AttentionImplementation Attention
     {
         set
         {
@@ -56,27 +54,6 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     }
 
     private Tensor CurrentHeadWeight() => named_parameters().First(p => p.name == "lm_head.weight").parameter;
-
-    /// <summary>The projections that carry LoRA adapters, with their module paths (model.layers.0.self_attn.q_proj).</summary>
-    internal IEnumerable<(string Path, AdaptableLinear Linear)> AdaptedLinears() =>
-        named_modules().Where(m => m.module is AdaptableLinear { HasLora: true }).Select(m => (m.name, (AdaptableLinear)m.module));
-
-    /// <summary>Folds every LoRA adapter into its base weight.</summary>
-    public void MergeLora()
-    {
-        foreach (var (_, linear) in AdaptedLinears())
-            linear.MergeLora();
-    }
-
-    /// <summary>Base weights by Hugging Face name (no adapter parameters).</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> BaseParameters() =>
-        named_parameters().Where(p => !IsAdapterName(p.name)).Select(p => (p.name, p.parameter));
-
-    /// <summary>LoRA parameters by model name (model.layers.0.self_attn.q_proj.lora_A.weight).</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> AdapterParameters() =>
-        named_parameters().Where(p => IsAdapterName(p.name)).Select(p => (p.name, p.parameter));
-
-    internal static bool IsAdapterName(string name) => name.Contains(".lora_A.", StringComparison.Ordinal) || name.Contains(".lora_B.", StringComparison.Ordinal);
 
     protected override void Dispose(bool disposing)
     {

@@ -10,14 +10,14 @@ public static class ModelFolder
     public const string WeightsFile = "model.safetensors";
 
     /// <summary>Builds the model (with LoRA adapters when given) and loads every base weight strictly.</summary>
-    public static LlamaForCausalLM Load(string folder, LoraSpec? lora = null)
+    public static CausalLanguageModel Load(string folder, LoraSpec? lora = null)
     {
         if (!Directory.Exists(folder))
             throw new TrainerException($"{folder}: the model folder does not exist. Point model.path at a folder with config.json and *.safetensors, or create one with `lft-train init-model {folder}`.");
         var configPath = Path.Combine(folder, ConfigFile);
         if (!File.Exists(configPath))
             throw new TrainerException($"{folder}: no config.json. A model folder needs config.json and *.safetensors.");
-        var config = LlamaConfig.Read(configPath);
+        var config = CausalLmConfig.Read(configPath);
         var files = Directory.GetFiles(folder, "*.safetensors").Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
             throw new TrainerException($"{folder}: no *.safetensors weights next to config.json. Run `lft-train init-model {folder}` to create a small pretrained model there, or copy the weights in.");
@@ -35,7 +35,7 @@ public static class ModelFolder
                         throw new TrainerException($"{file}: weight `{name}` is also in another safetensors file of {folder}; each weight must be stored once.");
                 }
             }
-            var model = new LlamaForCausalLM(config, lora);
+            var model = CausalLanguageModel.Create(config, lora);
             try
             {
                 StrictWeightAssigner.Assign(model, weights, folder);
@@ -55,7 +55,7 @@ public static class ModelFolder
     }
 
     /// <summary>Writes config.json and model.safetensors (base weights only, in <paramref name="dtype"/>).</summary>
-    public static void Save(LlamaForCausalLM model, string folder, ScalarType dtype)
+    public static void Save(CausalLanguageModel model, string folder, ScalarType dtype)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, ConfigFile), model.Config.ToJson());

@@ -36,13 +36,13 @@ public static class ModelInitializer
         LibTorchLoader.EnsureLoaded();
         Directory.CreateDirectory(options.Directory);
         var configPath = Path.Combine(options.Directory, ModelFolder.ConfigFile);
-        var config = File.Exists(configPath) ? LlamaConfig.Read(configPath) : DefaultConfig;
+        CausalLmConfig config = File.Exists(configPath) ? CausalLmConfig.Read(configPath) : DefaultConfig;
         var tokenizer = new ByteLevelTokenizer();
         if (tokenizer.RequiredVocabSize > config.VocabSize)
             throw new TrainerException($"{configPath}: vocab_size {config.VocabSize} is too small for the byte-level tokenizer ({tokenizer.RequiredVocabSize}).");
 
         manual_seed(options.Seed);
-        using var model = new LlamaForCausalLM(config);
+        using var model = CausalLanguageModel.Create(config, null);
         model.Attention = AttentionImplementation.Sdpa;
         model.train();
         var examples = PretrainingCorpus.Sentences(options.Seed, 4000)

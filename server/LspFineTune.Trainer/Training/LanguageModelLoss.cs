@@ -7,11 +7,11 @@ namespace LspFineTune.Trainer.Training;
 /// <summary>Next-token cross-entropy in fp32 over the labelled positions (labels of -100 are ignored).</summary>
 public static class LanguageModelLoss
 {
-    public static Tensor Mean(LlamaForCausalLM model, Tensor inputs, Tensor labels) => Compute(model, inputs, labels, nn.Reduction.Mean);
+    public static Tensor Mean(CausalLanguageModel model, Tensor inputs, Tensor labels) => Compute(model, inputs, labels, nn.Reduction.Mean);
 
-    public static Tensor Sum(LlamaForCausalLM model, Tensor inputs, Tensor labels) => Compute(model, inputs, labels, nn.Reduction.Sum);
+    public static Tensor Sum(CausalLanguageModel model, Tensor inputs, Tensor labels) => Compute(model, inputs, labels, nn.Reduction.Sum);
 
-    private static Tensor Compute(LlamaForCausalLM model, Tensor inputs, Tensor labels, nn.Reduction reduction)
+    private static Tensor Compute(CausalLanguageModel model, Tensor inputs, Tensor labels, nn.Reduction reduction)
     {
         using var scope = NewDisposeScope();
         var logits = model.forward(inputs);
@@ -20,7 +20,7 @@ public static class LanguageModelLoss
     }
 
     /// <summary>Token-weighted mean loss over every example of <paramref name="batcher"/>, without gradients or dropout.</summary>
-    public static double Evaluate(LlamaForCausalLM model, Batcher batcher)
+    public static double Evaluate(CausalLanguageModel model, Batcher batcher)
     {
         var wasTraining = model.training;
         model.eval();

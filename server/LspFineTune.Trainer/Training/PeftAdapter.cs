@@ -16,7 +16,7 @@ public static class PeftAdapter
     public const string WeightsFile = "adapter_model.safetensors";
     public const string NamePrefix = "base_model.model.";
 
-    public static void Save(LlamaForCausalLM model, string directory, string baseModelPath)
+    public static void Save(CausalLanguageModel model, string directory, string baseModelPath)
     {
         var lora = model.Lora ?? throw new InvalidOperationException("the model has no LoRA adapters");
         Directory.CreateDirectory(directory);
@@ -31,7 +31,7 @@ public static class PeftAdapter
             ["lora_dropout"] = lora.Dropout,
             ["target_modules"] = new JsonArray(targets.Select(t => (JsonNode)t).ToArray()),
             ["bias"] = "none",
-            ["fan_in_fan_out"] = false,
+            ["fan_in_fan_out"] = model.LoraFanInFanOut,
             ["inference_mode"] = true,
             ["init_lora_weights"] = true,
             ["modules_to_save"] = null,
@@ -75,7 +75,7 @@ public static class PeftAdapter
     }
 
     /// <summary>Loads the adapter weights into a model built with the adapter's spec; every name must match.</summary>
-    public static void Load(LlamaForCausalLM model, string directory)
+    public static void Load(CausalLanguageModel model, string directory)
     {
         var path = Path.Combine(directory, WeightsFile);
         using var contents = SafeTensorsFile.Read(path);

@@ -153,7 +153,7 @@ public sealed class TrainingSession
                 _log.WriteLine($"lft-train: resumed from {resumed.Path} (step {startStep}).");
             }
 
-            _log.WriteLine($"lft-train: {model.Config.NumHiddenLayers}-layer LLaMA from {modelDirectory}, {method.ToConfigName()}, {trainableCount:N0} trainable parameters, tokenizer {tokenizer.Description}, {trainBatches.ExampleCount} training examples, {totalSteps} steps.");
+            _log.WriteLine($"lft-train: {model.Config.NumHiddenLayers}-layer {model.Config.ModelType} from {modelDirectory}, {method.ToConfigName()}, {trainableCount:N0} trainable parameters, tokenizer {tokenizer.Description}, {trainBatches.ExampleCount} training examples, {totalSteps} steps.");
             _metrics.Write("start", new JsonObject
             {
                 ["config"] = Path.GetFullPath(_options.ConfigPath),
@@ -321,7 +321,7 @@ public sealed class TrainingSession
         throw new TrainerException($"{_options.ConfigPath}: lft-train needs `model.path` pointing to a local model folder (config.json + *.safetensors); `{plan.Model.Id}` is not one. Create a small one with `lft-train init-model DIR`.", 1);
     }
 
-    private IReadOnlyList<TokenizedExample> ReadData(string path, ITextTokenizer tokenizer, LlamaConfig config, int maxTokens)
+    private IReadOnlyList<TokenizedExample> ReadData(string path, ITextTokenizer tokenizer, CausalLmConfig config, int maxTokens)
     {
         var result = JsonlDataset.Read(path, tokenizer, config.BosTokenId, config.EosTokenId, maxTokens, _options.BadLines);
         foreach (var bad in result.BadLines)
@@ -340,7 +340,7 @@ public sealed class TrainingSession
     });
 
     /// <summary>Forward and backward over the step's micro-batches; gradients accumulate scaled by 1/accumulation.</summary>
-    private static double GradientStep(LlamaForCausalLM model, Batcher batches, long step, int accumulation, ref long tokens)
+    private static double GradientStep(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens)
     {
         double total = 0;
         for (var micro = 0; micro < accumulation; micro++)
@@ -356,7 +356,7 @@ public sealed class TrainingSession
     }
 
     /// <summary>The step's loss without gradients (one MeZO evaluation).</summary>
-    private static double ForwardLoss(LlamaForCausalLM model, Batcher batches, long step, int accumulation, ref long tokens)
+    private static double ForwardLoss(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens)
     {
         using var noGrad = no_grad();
         double total = 0;
@@ -370,7 +370,7 @@ public sealed class TrainingSession
         return total / accumulation;
     }
 
-    private static void CalibrationBackward(LlamaForCausalLM model, Batcher batches)
+    private static void CalibrationBackward(CausalLanguageModel model, Batcher batches)
     {
         using var scope = NewDisposeScope();
         var (inputs, labels, _) = batches.MicroBatch(0);
@@ -411,7 +411,7 @@ public sealed class TrainingSession
     private static Dictionary<string, Tensor> ReadPrefixed(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
-    private (string? Adapter, string? Model) SaveResults(LlamaForCausalLM model, string outputDirectory, string baseModel, FineTuneMethod method)
+    private (string? Adapter, string? Model) SaveResults(CausalLanguageModel model, string outputDirectory, string baseModel, FineTuneMethod method)
     {
         string? adapter = null;
         string? merged = null;

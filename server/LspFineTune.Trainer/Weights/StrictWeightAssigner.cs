@@ -10,13 +10,13 @@ namespace LspFineTune.Trainer.Weights;
 /// </summary>
 public static class StrictWeightAssigner
 {
-    public static void Assign(LlamaForCausalLM model, IReadOnlyDictionary<string, Tensor> weights, string source)
+    public static void Assign(CausalLanguageModel model, IReadOnlyDictionary<string, Tensor> weights, string source)
     {
         var targets = model.BaseParameters().ToDictionary(p => p.Name, p => p.Parameter);
         var missing = targets.Keys.Where(name => !weights.ContainsKey(name)).OrderBy(n => n, StringComparer.Ordinal).ToList();
-        // Hugging Face sometimes stores lm_head.weight of a tied model as a copy of the embedding; it carries nothing new.
+        // Some names carry nothing (a tied head's copy of the embedding, old causal-mask buffers); the model says which.
         var unexpected = weights.Keys
-            .Where(name => !targets.ContainsKey(name) && !(model.Config.TieWordEmbeddings && name == "lm_head.weight"))
+            .Where(name => !targets.ContainsKey(name) && !model.IsIgnorableWeight(name))
             .OrderBy(n => n, StringComparer.Ordinal).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {
