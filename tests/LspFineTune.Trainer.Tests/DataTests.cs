@@ -8,6 +8,8 @@ public sealed class DataTests : IDisposable
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"lft-data-{Guid.NewGuid():N}.jsonl");
     private readonly ByteLevelTokenizer _tokenizer = new();
 
+    public DataTests() => LspFineTune.Trainer.Native.LibTorchLoader.EnsureLoaded();
+
     public void Dispose() => File.Delete(_path);
 
     [Fact]
@@ -74,6 +76,35 @@ public sealed class DataTests : IDisposable
             var loaded = TokenizerLoader.Load(folder, 512);
             Assert.Equal("héllo wörld", loaded.Decode(loaded.Encode("héllo wörld")));
             Assert.Equal(_tokenizer.Encode("abc"), loaded.Encode("abc"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
+public sealed class BpeTokenizerTests
+{
+    [Fact]
+    public void A_byte_level_BPE_tokenizer_json_applies_its_merges_and_decodes_back()
+    {
+        var bytes = new ByteLevelTokenizer(firstByteId: 0);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(bytes.ToTokenizerJson(256, 257, 258))!.AsObject();
+        var model = json["model"]!.AsObject();
+        model["vocab"]!.AsObject()["th"] = 259;
+        model["vocab"]!.AsObject()["the"] = 260;
+        model["merges"] = new System.Text.Json.Nodes.JsonArray("t h", new System.Text.Json.Nodes.JsonArray("th", "e"));
+        json["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = true };
+        var folder = Directory.CreateTempSubdirectory("lft-bpe").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, TokenizerLoader.TokenizerJson), json.ToJsonString());
+            var tokenizer = TokenizerLoader.Load(folder, 512);
+
+            Assert.IsType<ByteLevelBpeTokenizer>(tokenizer);
+            Assert.Equal([260, 'm'], tokenizer.Encode("them"));
+            Assert.Equal("them, the end", tokenizer.Decode(tokenizer.Encode("them, the end")));
         }
         finally
         {

@@ -3,11 +3,16 @@ using System.Text.Json.Nodes;
 
 namespace LspFineTune.Trainer.Tokenization;
 
-/// <summary>Picks the tokenizer of a model folder: tokenizer.model, a byte-level tokenizer.json, or byte-level when there is none.</summary>
+/// <summary>
+/// Picks the tokenizer of a model folder: tokenizer.model (SentencePiece), tokenizer.json (byte-level, with or without
+/// BPE merges), vocab.json + merges.txt (GPT-2), or bytes as tokens when there is none.
+/// </summary>
 public static class TokenizerLoader
 {
     public const string TokenizerJson = "tokenizer.json";
     public const string SentencePieceModel = "tokenizer.model";
+    public const string VocabJson = "vocab.json";
+    public const string MergesText = "merges.txt";
 
     public static ITextTokenizer Load(string folder, int vocabSize)
     {
@@ -36,8 +41,13 @@ public static class TokenizerLoader
             {
                 throw new TrainerException($"{jsonPath}: not valid JSON ({ex.Message}).");
             }
-            tokenizer = ByteLevelTokenizer.FromTokenizerJson(json)
-                ?? throw new TrainerException($"{jsonPath}: lft-train reads byte-level tokenizer.json files and SentencePiece tokenizer.model files; this tokenizer.json is another kind. Add the model's tokenizer.model, or remove tokenizer.json to train with bytes as tokens.");
+            tokenizer = (ITextTokenizer?)ByteLevelTokenizer.FromTokenizerJson(json)
+                ?? ByteLevelBpeTokenizer.FromTokenizerJson(json, jsonPath)
+                ?? throw new TrainerException($"{jsonPath}: lft-train reads byte-level BPE tokenizer.json files (GPT-2 style) and SentencePiece tokenizer.model files; this tokenizer.json is another kind. Add the model's tokenizer.model, or remove tokenizer.json to train with bytes as tokens.");
+        }
+        else if (File.Exists(Path.Combine(folder, VocabJson)) && File.Exists(Path.Combine(folder, MergesText)))
+        {
+            tokenizer = ByteLevelBpeTokenizer.FromFiles(Path.Combine(folder, VocabJson), Path.Combine(folder, MergesText));
         }
         else
         {
