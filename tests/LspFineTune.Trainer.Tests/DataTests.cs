@@ -112,3 +112,19 @@ public sealed class BpeTokenizerTests
         }
     }
 }
+
+public sealed class PackingTests
+{
+    [Fact]
+    public void Packing_cuts_the_concatenated_examples_into_windows_of_sequence_length_plus_one()
+    {
+        LspFineTune.Trainer.Native.LibTorchLoader.EnsureLoaded();
+        var examples = Enumerable.Range(0, 5).Select(i => new TokenizedExample([1, 10 + i, 20 + i, 2], [false, true, true, true])).ToList();
+        var packed = new Batcher(examples, 1, sequenceLength: 7, packing: true, seed: 1, padId: 0);
+
+        // 20 tokens, windows of 8 overlapping by one (the last target of a window is the next window's first input).
+        Assert.Equal(3, packed.ExampleCount);
+        var lengths = packed.InOrder().Select(b => b.Inputs.shape[1]).ToList();
+        Assert.Equal([7L, 7L, 5L], lengths);
+    }
+}

@@ -15,7 +15,7 @@ public sealed class Llama2cGoldenTests
         using var model = Llama2cCheckpoint.Load(RepositoryPaths.Fixture("stories260K", "stories260K.bin"));
 
         Assert.Equal(64, model.Config.HiddenSize);
-        Assert.Equal(4, model.Config.NumKeyValueHeads);
+        Assert.Equal(4, Assert.IsType<LlamaConfig>(model.Config).NumKeyValueHeads);
         var generated = GreedyDecoder.Generate(model, [1], expected.Count);
 
         Assert.Equal(expected, generated);

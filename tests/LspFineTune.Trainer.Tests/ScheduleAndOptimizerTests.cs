@@ -17,7 +17,7 @@ public sealed class ScheduleAndOptimizerTests
     }
 
     [Fact]
-    public void AdaRankGrad_full_fine_tuning_lowers_the_loss_with_ranks_within_the_cap()
+    public void AdaRankGrad_full_fine_tuning_lowers_the_eval_loss()
     {
         using var run = new TempRun();
         var config = run.WriteConfig("""
@@ -36,5 +36,28 @@ public sealed class ScheduleAndOptimizerTests
             """);
         var summary = new TrainingSession(new TrainOptions { ConfigPath = config }, TextWriter.Null, TextWriter.Null).Run();
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.05, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
+    }
+
+    [Fact]
+    public void AdaRankGrad_keeps_ranks_within_the_cap_and_carries_moments_into_a_new_subspace()
+    {
+        LspFineTune.Trainer.Native.LibTorchLoader.EnsureLoaded();
+        TorchSharp.torch.manual_seed(1);
+        var weight = new TorchSharp.Modules.Parameter(TorchSharp.torch.randn(32, 16));
+        using var optimizer = new AdaRankGradOptimizer([("w", weight)], weightDecay: 0, maxRank: 4, energyThreshold: 0.99);
+        var before = weight.detach().clone();
+        for (var step = 0; step < AdaRankGradOptimizer.RefreshInterval + 1; step++)
+        {
+            // A fresh random gradient each step: full-rank, so the cap decides the rank.
+            weight.grad = TorchSharp.torch.randn(32, 16);
+            optimizer.Step(1e-2);
+        }
+
+        Assert.Equal(4, optimizer.Ranks["w"]);
+        var state = optimizer.State().ToDictionary(s => s.Name, s => s.Value);
+        Assert.Equal([4L, 16L], state["adarankgrad.exp_avg.w"].shape);
+        Assert.Equal([32L, 4L], state["adarankgrad.projector.w"].shape);
+        Assert.True(state["adarankgrad.exp_avg.w"].abs().sum().item<float>() > 0, "moments were carried over, not reset");
+        Assert.False(weight.detach().allclose(before));
     }
 }

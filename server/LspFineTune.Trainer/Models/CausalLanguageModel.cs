@@ -10,9 +10,15 @@ namespace LspFineTune.Trainer.Models;
 /// </summary>
 public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
 {
-    protected CausalLanguageModel(string name, LoraSpec? lora) : base(name) => Lora = lora;
+    protected CausalLanguageModel(string name, CausalLmConfig config, LoraSpec? lora) : base(name)
+    {
+        Config = config;
+        Lora = lora;
+    }
 
-    public abstract CausalLmConfig Config { get; }
+    // Not overridden with a narrower type in subclasses: TorchSharp's Module.to() reflects over members by name, and a
+    // covariant override would show up twice.
+    public CausalLmConfig Config { get; }
 
     public LoraSpec? Lora { get; }
 

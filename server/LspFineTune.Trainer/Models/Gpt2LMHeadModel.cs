@@ -12,11 +12,8 @@ public sealed class Gpt2LMHeadModel : CausalLanguageModel
 {
     private Gpt2Transformer transformer;
 
-    public override Gpt2Config Config { get; }
-
-    public Gpt2LMHeadModel(Gpt2Config config, LoraSpec? lora = null) : base("GPT2LMHeadModel", lora)
+    public Gpt2LMHeadModel(Gpt2Config config, LoraSpec? lora = null) : base("GPT2LMHeadModel", config, lora)
     {
-        Config = config;
         transformer = new Gpt2Transformer("transformer", config, lora);
         register_module(nameof(transformer), transformer);
         if (!config.TieWordEmbeddings)

@@ -13,11 +13,11 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     private LlamaModel model;
     private readonly RotaryEmbedding _rope;
 
-    public override LlamaConfig Config { get; }
+    private readonly LlamaConfig _config;
 
-    public LlamaForCausalLM(LlamaConfig config, LoraSpec? lora = null) : base("LlamaForCausalLM", lora)
+    public LlamaForCausalLM(LlamaConfig config, LoraSpec? lora = null) : base("LlamaForCausalLM", config, lora)
     {
-        Config = config;
+        _config = config;
         _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, config.RopeStyle);
         model = new LlamaModel("model", config, _rope, lora);
         register_module(nameof(model), model);
@@ -49,7 +49,7 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     {
         using var scope = NewDisposeScope();
         var hidden = model.forward(inputIds);
-        var headWeight = Config.TieWordEmbeddings ? model.EmbeddingWeight : CurrentHeadWeight();
+        var headWeight = _config.TieWordEmbeddings ? model.EmbeddingWeight : CurrentHeadWeight();
         return matmul(hidden, headWeight.t()).MoveToOuterDisposeScope();
     }
 
