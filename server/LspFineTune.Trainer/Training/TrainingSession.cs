@@ -20,11 +20,6 @@ namespace LspFineTune.Trainer.Training;
 /// </summary>
 public sealed class TrainingSession
 {
-    private const string ParameterPrefix = "param.";
-    private const string OptimizerPrefix = "optim.";
-    private const string MaskPrefix = "mezo_mask.";
-    private const string RngName = "rng.cpu";
-
     private readonly TrainOptions _options;
     private readonly TextWriter _log;
     private readonly MetricsWriter _metrics;
@@ -130,7 +125,7 @@ public sealed class TrainingSession
                     parameter.requires_grad = false;
                 var fraction = plan.Method.ZerothOrder.TrainableFraction;
                 if (resumed is not null)
-                    masks = ReadPrefixed(resumed.Contents.Tensors, MaskPrefix) is { Count: > 0 } saved ? saved.ToDictionary(p => p.Key, p => p.Value.clone()) : null;
+                    masks = TrainingState.RestoreMasks(resumed);
                 else if (fraction < 1.0)
                     masks = ZerothOrderOptimizer.SensitiveMasks(trainable, fraction, () => CalibrationBackward(model, trainBatches));
                 zeroth = new ZerothOrderOptimizer(trainable, plan.Method.ZerothOrder.Epsilon, training.Seed, masks);
@@ -148,7 +143,7 @@ public sealed class TrainingSession
 
             if (resumed is not null)
             {
-                RestoreState(resumed, trainable, optimizer);
+                TrainingState.Restore(resumed, trainable, optimizer);
                 startStep = resumed.Step;
                 _log.WriteLine($"lft-train: resumed from {resumed.Path} (step {startStep}).");
             }
@@ -166,6 +161,9 @@ public sealed class TrainingSession
                 ["train_examples"] = trainBatches.ExampleCount,
                 ["eval_examples"] = evalBatches?.ExampleCount,
                 ["estimated_peak_bytes"] = estimatedPeak,
+                // Resident memory with the runtime, libtorch, model and data loaded, before the first step:
+                // the fixed part an estimator's process-overhead term has to cover.
+                ["rss_bytes_before_training"] = PeakMemory.CurrentResidentBytes(),
                 ["output_dir"] = outputDirectory,
             });
 
@@ -229,7 +227,7 @@ public sealed class TrainingSession
                 }
                 if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
                 {
-                    var path = SaveCheckpoint(checkpoints, completed, trainable, optimizer, masks);
+                    var path = TrainingState.Save(checkpoints, completed, trainable, optimizer, masks);
                     _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = path });
                 }
             }
@@ -237,7 +235,7 @@ public sealed class TrainingSession
             string? adapterDirectory = null;
             string? savedModelDirectory = null;
             if (!_options.StepsOnly)
-                (adapterDirectory, savedModelDirectory) = SaveResults(model, outputDirectory, modelDirectory, method);
+                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, method, _options.MergeLora, _log);
 
             if (estimatedPeak is { } estimate)
             {
@@ -375,66 +373,5 @@ public sealed class TrainingSession
         using var scope = NewDisposeScope();
         var (inputs, labels, _) = batches.MicroBatch(0);
         LanguageModelLoss.Mean(model, inputs, labels).backward();
-    }
-
-    private static string SaveCheckpoint(CheckpointStore store, long step, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
-    {
-        using var rng = random.get_rng_state();
-        var tensors = new List<(string, Tensor)>();
-        tensors.AddRange(trainable.Select(p => (ParameterPrefix + p.Name, (Tensor)p.Parameter)));
-        if (optimizer is not null)
-            tensors.AddRange(optimizer.State().Select(s => (OptimizerPrefix + s.Name, s.Value)));
-        if (masks is not null)
-            tensors.AddRange(masks.Select(m => (MaskPrefix + m.Key, m.Value)));
-        tensors.Add((RngName, rng));
-        var metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture), ["writer"] = "lft-train" };
-        return store.Save(step, tensors, metadata);
-    }
-
-    private static void RestoreState(CheckpointStore.Loaded checkpoint, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer)
-    {
-        var tensors = checkpoint.Contents.Tensors;
-        var saved = ReadPrefixed(tensors, ParameterPrefix);
-        var expected = trainable.Select(p => p.Name).ToHashSet();
-        if (!expected.SetEquals(saved.Keys))
-            throw new TrainerException($"{checkpoint.Path}: the checkpoint's weights do not match this config's trainable weights (another method or model?). Delete the checkpoints folder or run without --resume.");
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in trainable)
-                parameter.copy_(saved[name]);
-        }
-        optimizer?.LoadState(ReadPrefixed(tensors, OptimizerPrefix));
-        if (tensors.TryGetValue(RngName, out var rng))
-            random.set_rng_state(rng);
-    }
-
-    private static Dictionary<string, Tensor> ReadPrefixed(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
-
-    private (string? Adapter, string? Model) SaveResults(CausalLanguageModel model, string outputDirectory, string baseModel, FineTuneMethod method)
-    {
-        string? adapter = null;
-        string? merged = null;
-        if (method == FineTuneMethod.Lora)
-        {
-            adapter = Path.Combine(outputDirectory, "adapter");
-            PeftAdapter.Save(model, adapter, baseModel);
-            _log.WriteLine($"lft-train: LoRA adapter written to {adapter}");
-        }
-        if (method != FineTuneMethod.Lora || _options.MergeLora)
-        {
-            if (method == FineTuneMethod.Lora)
-                model.MergeLora();
-            merged = Path.Combine(outputDirectory, "model");
-            ModelFolder.Save(model, merged, model.parameters().First().dtype);
-            foreach (var file in new[] { TokenizerLoader.TokenizerJson, TokenizerLoader.SentencePieceModel, "tokenizer_config.json", "special_tokens_map.json" })
-            {
-                var source = Path.Combine(baseModel, file);
-                if (File.Exists(source))
-                    File.Copy(source, Path.Combine(merged, file), overwrite: true);
-            }
-            _log.WriteLine($"lft-train: model written to {merged}");
-        }
-        return (adapter, merged);
     }
 }
