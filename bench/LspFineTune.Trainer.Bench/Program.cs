@@ -38,8 +38,8 @@ var trainer = Path.Combine(AppContext.BaseDirectory, "lft-train.dll");
 var results = new JsonArray();
 Console.WriteLine($"lft-train benchmark: tiny model ({modelPath}), {steps} steps per variant, first 3 steps excluded from timing, {Environment.ProcessorCount} cores");
 Console.WriteLine();
-Console.WriteLine("| variant | step ms (median) | tokens/s | measured peak RSS (VmHWM) | estimated peak | estimate error |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| variant | step ms (median) | tokens/s | RSS before training | measured peak RSS (VmHWM) | estimated peak | estimate error |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
 try
 {
     foreach (var variant in BenchVariant.All(steps).Where(v => only is null || v.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
@@ -57,7 +57,7 @@ try
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            Console.WriteLine($"| {variant.Name} | failed: {stderr.Result.Trim().Split('\n')[^1]} | | | | |");
+            Console.WriteLine($"| {variant.Name} | failed: {stderr.Result.Trim().Split('\n')[^1]} | | | | | |");
             continue;
         }
         var stepEvents = lines.Where(l => l["event"]!.GetValue<string>() == "step").Skip(3).ToList();
@@ -66,10 +66,11 @@ try
         var tokensPerSecond = stepEvents.Sum(e => e["tokens"]!.GetValue<long>()) / (stepMs.Sum() / 1000);
         var end = lines.Single(l => l["event"]!.GetValue<string>() == "end");
         var measured = end["peak_rss_bytes"]!.GetValue<long>();
+        var before = lines.Single(l => l["event"]!.GetValue<string>() == "start")["rss_bytes_before_training"]!.GetValue<long>();
         var estimated = end["estimated_peak_bytes"]?.GetValue<long>();
         var error = estimated is { } e2 ? (double)(e2 - measured) / measured : double.NaN;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {variant.Name} | {median:F1} | {tokensPerSecond:F0} | {measured / 1048576.0:F0} MiB | {(estimated ?? 0) / 1048576.0:F0} MiB | {error * 100:+0;-0}% |"));
+            $"| {variant.Name} | {median:F1} | {tokensPerSecond:F0} | {before / 1048576.0:F0} MiB | {measured / 1048576.0:F0} MiB | {(estimated ?? 0) / 1048576.0:F0} MiB | {error * 100:+0;-0}% |"));
         results.Add(new JsonObject
         {
             ["variant"] = variant.Name,
@@ -77,6 +78,7 @@ try
             ["steps"] = steps,
             ["median_step_ms"] = Math.Round(median, 2),
             ["tokens_per_second"] = Math.Round(tokensPerSecond, 1),
+            ["rss_bytes_before_training"] = before,
             ["measured_peak_rss_bytes"] = measured,
             ["estimated_peak_bytes"] = estimated,
             ["relative_error"] = double.IsFinite(error) ? Math.Round(error, 4) : null,
