@@ -59,6 +59,39 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void SIGTERM_stops_after_the_current_step_with_a_checkpoint_that_resume_continues_from()
+    {
+        using var run = new TempRun();
+        var config = run.WriteConfig(LoraWithDropout);
+        var lines = new List<string>();
+        int exitCode;
+        using (var process = Process.Start(TrainerProcess.StartInfo("train", config, "--threads", "1"))!)
+        {
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) is not null)
+            {
+                lines.Add(line);
+                if (line.Contains("\"step\":3,", StringComparison.Ordinal))
+                    Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            }
+            process.WaitForExit();
+            exitCode = process.ExitCode;
+        }
+        var metrics = new MetricsLines(string.Join("\n", lines));
+        var cancelled = metrics.Events("cancelled").Single();
+        var stoppedAt = cancelled["step"]!.GetValue<long>();
+
+        Assert.Equal(130, exitCode);
+        Assert.Empty(metrics.Events("end"));
+        Assert.True(stoppedAt is >= 3 and < 30);
+        Assert.Null(CheckpointStore.Verify(cancelled["checkpoint"]!.GetValue<string>()));
+
+        var resumed = TrainerProcess.Run("train", config, "--threads", "1", "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Equal(stoppedAt, new MetricsLines(resumed.Stdout).Events("start").Single()["start_step"]!.GetValue<long>());
+    }
+
+    [Fact]
     public void A_corrupted_newest_checkpoint_is_detected_and_the_previous_one_is_loaded_instead()
     {
         using var run = new TempRun();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LspFineTune.Core.Planning;
 using LspFineTune.Trainer.Data;
 using LspFineTune.Trainer.Models;
@@ -26,8 +27,12 @@ internal static class Commands
         lft-train generate MODEL_DIR [--prompt TEXT] [--tokens N] [--adapter DIR]
             Greedy generation, to look at what a model learned.
 
-        Exit codes: 0 done, 1 the config or data has errors, 2 the tool could not run.
+        Exit codes: 0 done, 1 the config or data has errors, 2 the tool could not run,
+        130 cancelled by SIGTERM/SIGINT after checkpointing the last step (continue with --resume).
         """;
+
+    /// <summary>128 + SIGINT, as shells report an interrupted command; the run can continue with --resume.</summary>
+    public const int CancelledExitCode = 130;
 
     public static int Train(IReadOnlyList<string> arguments)
     {
@@ -54,8 +59,17 @@ internal static class Commands
             OutputDirectory = line.Value("output") is { } output ? Path.GetFullPath(output) : null,
             Threads = (int?)line.Long("threads"),
         };
-        new TrainingSession(options, Console.Out, Console.Error).Run();
-        return 0;
+        // The editor cancels with SIGTERM (Ctrl+C sends SIGINT): finish the step, checkpoint, exit 130.
+        using var cancellation = new CancellationTokenSource();
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        }
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        var summary = new TrainingSession(options with { Cancellation = cancellation.Token }, Console.Out, Console.Error).Run();
+        return summary.Cancelled ? CancelledExitCode : 0;
     }
 
     public static int InitModel(IReadOnlyList<string> arguments)

@@ -32,6 +32,9 @@ public sealed record TrainOptions
     public bool? GradientCheckpointing { get; init; }
     public Core.Planning.WeightDtype? Dtype { get; init; }
 
+    /// <summary>Set by SIGTERM/SIGINT: the run stops after the current step and checkpoints it.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Skip evaluation and checkpoints (the benchmark measures steps only).</summary>
     public bool StepsOnly { get; init; }
 }

@@ -175,7 +175,7 @@ public sealed class TrainingSession
                 _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lft-train: before training: eval loss {initialEval:F4} (perplexity {Math.Exp(initialEval.Value):F2})"));
             }
 
-            var lastLoss = double.NaN;
+            var lastLoss = resumed is null ? double.NaN : TrainingState.LastLoss(resumed);
             double? lastEval = null;
             var stepMs = new List<double>();
             long tokensSeen = 0;
@@ -225,10 +225,31 @@ public sealed class TrainingSession
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"lft-train: step {completed}/{totalSteps}: train loss {lastLoss:F4}, eval loss {lastEval:F4} (perplexity {Math.Exp(lastEval.Value):F2}), {stepMs.Average():F0} ms/step, peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB"));
                 }
+                string? checkpointPath = null;
                 if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
                 {
-                    var path = TrainingState.Save(checkpoints, completed, trainable, optimizer, masks);
-                    _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = path });
+                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = checkpointPath });
+                }
+                if (_options.Cancellation.IsCancellationRequested && completed < totalSteps)
+                {
+                    // Stopped by SIGTERM/SIGINT (the editor's cancel): keep the work, so --resume continues from here.
+                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    _metrics.Write("cancelled", new JsonObject { ["step"] = completed, ["checkpoint"] = checkpointPath });
+                    _log.WriteLine($"lft-train: cancelled after step {completed}/{totalSteps}; checkpoint {checkpointPath}. Run again with --resume to continue.");
+                    return new TrainingSummary
+                    {
+                        Steps = completed,
+                        FinalLoss = lastLoss,
+                        InitialEvalLoss = initialEval,
+                        FinalEvalLoss = lastEval,
+                        PeakRssBytes = PeakMemory.PeakResidentBytes(),
+                        EstimatedPeakBytes = estimatedPeak,
+                        MeanStepMs = stepMs.Average(),
+                        TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
+                        TrainableParameters = trainableCount,
+                        Cancelled = true,
+                    };
                 }
             }
 

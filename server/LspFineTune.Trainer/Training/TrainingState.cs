@@ -16,7 +16,7 @@ internal static class TrainingState
     private const string MaskPrefix = "mezo_mask.";
     private const string RngName = "rng.cpu";
 
-    public static string Save(CheckpointStore store, long step, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
+    public static string Save(CheckpointStore store, long step, double loss, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
     {
         using var rng = random.get_rng_state();
         var tensors = new List<(string, Tensor)>();
@@ -26,7 +26,12 @@ internal static class TrainingState
         if (masks is not null)
             tensors.AddRange(masks.Select(m => (MaskPrefix + m.Key, m.Value)));
         tensors.Add((RngName, rng));
-        var metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture), ["writer"] = "lft-train" };
+        var metadata = new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["loss"] = loss.ToString("R", CultureInfo.InvariantCulture),
+            ["writer"] = "lft-train",
+        };
         return store.Save(step, tensors, metadata);
     }
 
@@ -49,6 +54,10 @@ internal static class TrainingState
 
     private static Dictionary<string, Tensor> ReadPrefixed(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    /// <summary>The loss of the step the checkpoint was taken after (reported when a resumed run has no step left).</summary>
+    public static double LastLoss(CheckpointStore.Loaded checkpoint) =>
+        checkpoint.Contents.Metadata.TryGetValue("loss", out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var loss) ? loss : double.NaN;
 
     /// <summary>The sensitive-weight masks of a zeroth-order run (copies the caller owns), or null when it had none.</summary>
     public static Dictionary<string, Tensor>? RestoreMasks(CheckpointStore.Loaded checkpoint) =>

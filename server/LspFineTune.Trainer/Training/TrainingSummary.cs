@@ -14,4 +14,7 @@ public sealed record TrainingSummary
     public string? AdapterDirectory { get; init; }
     public string? ModelDirectory { get; init; }
     public required long TrainableParameters { get; init; }
+
+    /// <summary>Stopped early by a signal; a checkpoint of the last completed step was written.</summary>
+    public bool Cancelled { get; init; }
 }
