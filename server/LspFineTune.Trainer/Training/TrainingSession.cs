@@ -77,6 +77,8 @@ public sealed class TrainingSession
         if (training.Attention == AttentionKind.Flash)
             _log.WriteLine("lft-train: attention `flash` needs a GPU; using libtorch's sdpa kernel on CPU.");
         model.train();
+        if (training.SequenceLength > model.Config.MaxPositionEmbeddings)
+            throw new TrainerException($"{_options.ConfigPath}: training.sequence_length {training.SequenceLength} is longer than the model's {model.Config.MaxPositionEmbeddings} positions (max_position_embeddings in {modelDirectory}/config.json); lower it.", 1);
 
         var tokenizer = TokenizerLoader.Load(modelDirectory, model.Config.VocabSize);
         var maxTokens = training.SequenceLength + 1;
@@ -121,6 +123,8 @@ public sealed class TrainingSession
         {
             if (method == FineTuneMethod.ZerothOrder)
             {
+                if (plan.Optimizer.Type is not (OptimizerType.ZoSgd or OptimizerType.Sgd))
+                    _log.WriteLine($"lft-train: method zeroth_order updates with zeroth-order SGD (MeZO); optimizer.type {plan.Optimizer.Type.ToConfigName()} is not used.");
                 foreach (var (_, parameter) in trainable)
                     parameter.requires_grad = false;
                 var fraction = plan.Method.ZerothOrder.TrainableFraction;
