@@ -9,7 +9,13 @@ namespace LspFineTune.Trainer.Tests;
 
 public sealed class Gpt2Tests
 {
-    public Gpt2Tests() => LibTorchLoader.EnsureLoaded();
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public Gpt2Tests(Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _output = output;
+        LibTorchLoader.EnsureLoaded();
+    }
 
     [Fact]
     public void A_GPT2_folder_round_trips_with_Hugging_Face_names_and_Conv1D_shapes()
@@ -69,6 +75,7 @@ public sealed class Gpt2Tests
             """);
 
         var summary = new TrainingSession(new TrainOptions { ConfigPath = config }, TextWriter.Null, TextWriter.Null).Run();
+        _output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
 
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.05, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
         Assert.Contains("\"fan_in_fan_out\": true", File.ReadAllText(Path.Combine(summary.AdapterDirectory!, PeftAdapter.ConfigFile)));

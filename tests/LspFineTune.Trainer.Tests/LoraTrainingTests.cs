@@ -41,13 +41,15 @@ public sealed class LoraRunFixture : IDisposable
     public void Dispose() => Run.Dispose();
 }
 
-public sealed class LoraTrainingTests(LoraRunFixture run) : IClassFixture<LoraRunFixture>
+public sealed class LoraTrainingTests(LoraRunFixture run, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LoraRunFixture>
 {
     [Fact]
     public void A_LoRA_run_cuts_the_eval_loss_by_a_clear_margin()
     {
         var before = run.Summary.InitialEvalLoss!.Value;
         var after = run.Summary.FinalEvalLoss!.Value;
+        var summary = run.Summary;
+        output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
         Assert.True(after < before * 0.8, $"eval loss went from {before:F4} to {after:F4}; expected at least 20% lower");
     }
 

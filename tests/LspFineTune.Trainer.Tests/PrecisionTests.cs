@@ -2,7 +2,7 @@ using LspFineTune.Trainer.Training;
 
 namespace LspFineTune.Trainer.Tests;
 
-public sealed class PrecisionTests
+public sealed class PrecisionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void A_bf16_LoRA_run_with_gradient_checkpointing_lowers_the_eval_loss()
@@ -27,6 +27,7 @@ public sealed class PrecisionTests
             """, dtype: "bf16");
         var stdout = new StringWriter();
         var summary = new TrainingSession(new TrainOptions { ConfigPath = config }, stdout, TextWriter.Null).Run();
+        output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
 
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.1, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
         Assert.All(new MetricsLines(stdout.ToString()).Events("step"), step => Assert.NotNull(step["loss"]));

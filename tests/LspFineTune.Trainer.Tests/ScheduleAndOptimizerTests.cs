@@ -3,7 +3,7 @@ using LspFineTune.Trainer.Training;
 
 namespace LspFineTune.Trainer.Tests;
 
-public sealed class ScheduleAndOptimizerTests
+public sealed class ScheduleAndOptimizerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void Warmup_rises_linearly_then_cosine_decays_to_zero()
@@ -35,6 +35,7 @@ public sealed class ScheduleAndOptimizerTests
               seed: 4
             """);
         var summary = new TrainingSession(new TrainOptions { ConfigPath = config }, TextWriter.Null, TextWriter.Null).Run();
+        output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.05, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
     }
 

@@ -2,7 +2,7 @@ using LspFineTune.Trainer.Training;
 
 namespace LspFineTune.Trainer.Tests;
 
-public sealed class ZerothOrderTests
+public sealed class ZerothOrderTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static TrainingSummary Run(TempRun run, double trainableFraction, double learningRate)
     {
@@ -28,6 +28,7 @@ public sealed class ZerothOrderTests
     {
         using var run = new TempRun();
         var summary = Run(run, 1.0, 2e-4);
+        output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.02, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
         Assert.True(Directory.Exists(summary.ModelDirectory), "a zeroth-order run saves the whole model");
     }
@@ -37,6 +38,7 @@ public sealed class ZerothOrderTests
     {
         using var run = new TempRun();
         var summary = Run(run, 0.01, 5e-4);
+        output.WriteLine($"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4} ({(summary.FinalEvalLoss / summary.InitialEvalLoss - 1) * 100:F1} %), final train loss {summary.FinalLoss:F4}, {summary.MeanStepMs:F0} ms/step, peak RSS {summary.PeakRssBytes / 1048576.0:F0} MiB");
         Assert.True(summary.FinalEvalLoss < summary.InitialEvalLoss - 0.02, $"eval loss {summary.InitialEvalLoss:F4} -> {summary.FinalEvalLoss:F4}");
     }
 }

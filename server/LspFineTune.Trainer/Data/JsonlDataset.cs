@@ -67,7 +67,8 @@ public static class JsonlDataset
         }
         catch (JsonException ex)
         {
-            return $"not valid JSON ({ex.Message.Split(" Path:")[0].TrimEnd('.')})";
+            // System.Text.Json appends "Path: ... | LineNumber: 0 | ..." for the one-line document; the file line is ours.
+            return $"not valid JSON ({ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ')})";
         }
         if (root.ValueKind != JsonValueKind.Object)
             return "expected a JSON object with \"text\" or \"prompt\" and \"completion\"";
