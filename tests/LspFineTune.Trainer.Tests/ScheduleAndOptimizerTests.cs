@@ -47,7 +47,7 @@ public sealed class ScheduleAndOptimizerTests(Xunit.Abstractions.ITestOutputHelp
         var weight = new TorchSharp.Modules.Parameter(TorchSharp.torch.randn(32, 16));
         using var optimizer = new AdaRankGradOptimizer([("w", weight)], weightDecay: 0, maxRank: 4, energyThreshold: 0.99);
         var before = weight.detach().clone();
-        for (var step = 0; step < AdaRankGradOptimizer.RefreshInterval + 1; step++)
+        for (var step = 0; step < AdaRankGradOptimizer.MinRefreshInterval + 1; step++)
         {
             // A fresh random gradient each step: full-rank, so the cap decides the rank.
             weight.grad = TorchSharp.torch.randn(32, 16);

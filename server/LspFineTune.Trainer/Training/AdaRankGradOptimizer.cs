@@ -8,14 +8,19 @@ namespace LspFineTune.Trainer.Training;
 /// matrix, the gradient G [m, n] is projected onto the top left singular vectors P [m, r] of a recent gradient,
 /// Adam runs on the small R = P^T G [r, n], and the update is P times Adam's direction. The rank r is chosen when the
 /// subspace is refreshed as the smallest one keeping <c>energy_threshold</c> of the gradient's squared singular values
-/// (at most <c>max_rank</c>), so it shrinks as training converges. When the subspace changes, the moments are carried
-/// into the new one through T = P_new^T P_old (first moment T M; second moment (T∘T) V, an approximation since V is
+/// (at most <c>max_rank</c>), so it shrinks as training converges. The subspace is refreshed when it no longer holds
+/// that share of the current gradient's energy (checked every step, at most once per <see cref="MinRefreshInterval"/>).
+/// When the subspace changes, the moments are carried into the new one through T = P_new^T P_old (first moment T M; second moment (T∘T) V, an approximation since V is
 /// elementwise). Vectors (norm weights) use plain AdamW. Optimizer memory is O(r n) per matrix instead of O(m n).
 /// </summary>
 public sealed class AdaRankGradOptimizer : IParameterOptimizer
 {
-    /// <summary>Steps between subspace refreshes (an SVD of the current gradient).</summary>
-    public const int RefreshInterval = 20;
+    /// <summary>
+    /// Fewest steps between two refreshes of one matrix's subspace (an SVD each). Between them the subspace is kept;
+    /// after that it is refreshed as soon as it stops holding <c>energy_threshold</c> of the current gradient's energy,
+    /// so a converging (stable) gradient keeps its subspace and a drifting one gets a new one.
+    /// </summary>
+    public const int MinRefreshInterval = 10;
 
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly Dictionary<string, MatrixState> _states = [];
@@ -30,6 +35,15 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
         public Tensor? Projector;
         public Tensor M = null!;
         public Tensor V = null!;
+        public long RefreshedAt;
+    }
+
+    /// <summary>Share of the gradient's squared norm that lies in the subspace: |P^T G|^2 / |G|^2.</summary>
+    private static double CapturedEnergy(Tensor projector, Tensor gradient)
+    {
+        using var scope = NewDisposeScope();
+        var total = gradient.pow(2).sum().item<float>();
+        return total > 0 ? matmul(projector.t(), gradient).pow(2).sum().item<float>() / total : 1.0;
     }
 
     public AdaRankGradOptimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double weightDecay, int maxRank, double energyThreshold)
@@ -54,7 +68,6 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
 
     public void Step(double learningRate)
     {
-        var refresh = _steps % RefreshInterval == 0;
         _steps++;
         var correction1 = 1 - Math.Pow(Beta1, _steps);
         var correction2 = 1 - Math.Pow(Beta2, _steps);
@@ -67,8 +80,11 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
             var state = _states[name];
             var g = gradient.to(float32);
             var projected = parameter.dim() == 2;
-            if (projected && (refresh || state.Projector is null))
+            if (projected && (state.Projector is null || (_steps - state.RefreshedAt >= MinRefreshInterval && CapturedEnergy(state.Projector, g) < _energyThreshold)))
+            {
                 Refresh(state, g);
+                state.RefreshedAt = _steps;
+            }
             var r = projected ? matmul(state.Projector!.t(), g) : g;
             state.M.mul_(Beta1).add_(r, alpha: 1 - Beta1);
             state.V.mul_(Beta2).addcmul_(r, r, value: 1 - Beta2);
@@ -84,7 +100,19 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
 
     private void Refresh(MatrixState state, Tensor gradient)
     {
-        var (u, s, vh) = linalg.svd(gradient, fullMatrices: false);
+        // Multithreaded LAPACK may split the work differently from run to run and round differently; one thread makes
+        // the subspace a pure function of the gradient, so a resumed run repeats the uninterrupted one bit for bit.
+        var threads = get_num_threads();
+        set_num_threads(1);
+        Tensor u, s, vh;
+        try
+        {
+            (u, s, vh) = linalg.svd(gradient, fullMatrices: false);
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
         vh.Dispose();
         var energy = s.pow(2);
         var cumulative = energy.cumsum(0) / energy.sum().clamp_min(1e-30);
@@ -119,7 +147,10 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
             yield return ($"adarankgrad.exp_avg.{name}", state.M);
             yield return ($"adarankgrad.exp_avg_sq.{name}", state.V);
             if (state.Projector is not null)
+            {
                 yield return ($"adarankgrad.projector.{name}", state.Projector);
+                yield return ($"adarankgrad.refreshed_at.{name}", tensor(new[] { state.RefreshedAt }));
+            }
         }
     }
 
@@ -135,6 +166,7 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
             state.M = AdamWOptimizer.Required(saved, $"adarankgrad.exp_avg.{name}").clone();
             state.V = AdamWOptimizer.Required(saved, $"adarankgrad.exp_avg_sq.{name}").clone();
             state.Projector = saved.TryGetValue($"adarankgrad.projector.{name}", out var projector) ? projector.clone() : null;
+            state.RefreshedAt = saved.TryGetValue($"adarankgrad.refreshed_at.{name}", out var refreshedAt) ? refreshedAt.item<long>() : 0;
         }
     }
 
