@@ -38,4 +38,28 @@ public sealed class CommandLineTests
         Assert.Equal(2, code);
         Assert.Contains("unknown option --fast", stderr);
     }
+
+    [Fact]
+    public void The_metrics_file_holds_the_same_json_lines_as_stdout()
+    {
+        using var run = new TempRun();
+        var config = run.WriteConfig("""
+            method:
+              type: lora
+            optimizer:
+              type: sgd
+              learning_rate: 1.0e-2
+            training:
+              micro_batch_size: 2
+              sequence_length: 32
+              max_steps: 50
+            """);
+        var metricsFile = Path.Combine(run.Directory, "metrics.jsonl");
+
+        var (code, stdout, stderr) = TrainerProcess.Run("train", config, "--max-steps", "3", "--metrics", metricsFile);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(stdout.Replace("\r\n", "\n"), File.ReadAllText(metricsFile).Replace("\r\n", "\n"));
+        Assert.Equal(3, new MetricsLines(stdout).Events("step").Count());
+    }
 }
