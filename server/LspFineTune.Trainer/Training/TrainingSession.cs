@@ -333,6 +333,8 @@ public sealed class TrainingSession
             throw new TrainerException($"{_options.ConfigPath}: model.quantization {plan.Model.Quantization.ToConfigName()} is not supported by lft-train on CPU; set it to none.", 1);
         // The estimate is of this machine's memory only when the config targets the CPU.
         var estimate = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
+        if (!plan.Hardware.Gpu.IsCpu)
+            _log.WriteLine($"lft-train: hardware.gpu is {plan.Hardware.Gpu.Id}; training runs on this machine's CPU, and the GPU's memory estimate is not compared with it (use `gpu: cpu` for that).");
         return (plan, estimate);
     }
 
