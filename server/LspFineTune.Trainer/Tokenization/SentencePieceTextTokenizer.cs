@@ -1,0 +1,22 @@
+using Microsoft.ML.Tokenizers;
+
+namespace LspFineTune.Trainer.Tokenization;
+
+/// <summary>A SentencePiece <c>tokenizer.model</c> (Llama, Mistral) read by Microsoft.ML.Tokenizers' LlamaTokenizer.</summary>
+public sealed class SentencePieceTextTokenizer : ITextTokenizer
+{
+    private readonly LlamaTokenizer _tokenizer;
+
+    public SentencePieceTextTokenizer(string path)
+    {
+        using var stream = File.OpenRead(path);
+        _tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
+        Description = $"SentencePiece ({path})";
+    }
+
+    public string Description { get; }
+
+    public IReadOnlyList<int> Encode(string text) => _tokenizer.EncodeToIds(text);
+
+    public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
+}

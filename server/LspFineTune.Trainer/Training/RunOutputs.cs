@@ -1,0 +1,39 @@
+using LspFineTune.Core.Planning;
+using LspFineTune.Trainer.Models;
+using LspFineTune.Trainer.Tokenization;
+
+namespace LspFineTune.Trainer.Training;
+
+/// <summary>
+/// The end products of a run: a LoRA run's adapter in PEFT layout (OUTPUT/adapter), and the whole model as a Hugging
+/// Face folder (OUTPUT/model) for full and zeroth-order runs, or for LoRA with the adapter merged when asked.
+/// </summary>
+internal static class RunOutputs
+{
+    public static (string? Adapter, string? Model) Save(CausalLanguageModel model, string outputDirectory, string baseModel, FineTuneMethod method, bool mergeLora, TextWriter log)
+    {
+        string? adapter = null;
+        string? merged = null;
+        if (method == FineTuneMethod.Lora)
+        {
+            adapter = Path.Combine(outputDirectory, "adapter");
+            PeftAdapter.Save(model, adapter, baseModel);
+            log.WriteLine($"lft-train: LoRA adapter written to {adapter}");
+        }
+        if (method != FineTuneMethod.Lora || mergeLora)
+        {
+            if (method == FineTuneMethod.Lora)
+                model.MergeLora();
+            merged = Path.Combine(outputDirectory, "model");
+            ModelFolder.Save(model, merged, model.parameters().First().dtype);
+            foreach (var file in new[] { TokenizerLoader.TokenizerJson, TokenizerLoader.SentencePieceModel, TokenizerLoader.VocabJson, TokenizerLoader.MergesText, "tokenizer_config.json", "special_tokens_map.json" })
+            {
+                var source = Path.Combine(baseModel, file);
+                if (File.Exists(source))
+                    File.Copy(source, Path.Combine(merged, file), overwrite: true);
+            }
+            log.WriteLine($"lft-train: model written to {merged}");
+        }
+        return (adapter, merged);
+    }
+}

@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LspFineTune.Core;
+using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Planning;
+using LspFineTune.Trainer.Data;
+using LspFineTune.Trainer.Models;
+using LspFineTune.Trainer.Native;
+using LspFineTune.Trainer.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LspFineTune.Trainer.Training;
+
+/// <summary>
+/// Runs one config: binds it with LspFineTune.Core (the plan the editor estimated), loads the base model and data,
+/// trains with the configured method, and writes metrics, checkpoints and the final adapter or model.
+/// </summary>
+public sealed class TrainingSession
+{
+    private readonly TrainOptions _options;
+    private readonly TextWriter _log;
+    private readonly MetricsWriter _metrics;
+
+    public TrainingSession(TrainOptions options, TextWriter stdout, TextWriter log)
+    {
+        _options = options;
+        _log = log;
+        _metrics = new MetricsWriter(stdout, options.MetricsPath, append: options.Resume);
+    }
+
+    public TrainingSummary Run()
+    {
+        try
+        {
+            return RunCore();
+        }
+        finally
+        {
+            _metrics.Dispose();
+        }
+    }
+
+    private TrainingSummary RunCore()
+    {
+        var (plan, estimatedPeak) = BindConfig();
+        LibTorchLoader.EnsureLoaded();
+        if (_options.Threads is { } threads)
+            set_num_threads(threads);
+        var configDirectory = Path.GetDirectoryName(Path.GetFullPath(_options.ConfigPath))!;
+        var modelDirectory = ResolveModelFolder(plan, configDirectory);
+        var outputDirectory = _options.OutputDirectory ?? Path.GetFullPath(Path.Combine(configDirectory, plan.Output.Dir));
+        var training = plan.Training with
+        {
+            Attention = _options.Attention ?? plan.Training.Attention,
+            GradientCheckpointing = _options.GradientCheckpointing ?? plan.Training.GradientCheckpointing,
+        };
+        var dtype = (_options.Dtype ?? plan.Model.Dtype) switch
+        {
+            WeightDtype.Bf16 => ScalarType.BFloat16,
+            WeightDtype.Fp16 => throw new TrainerException($"{_options.ConfigPath}: model.dtype fp16 is not supported on CPU by lft-train (libtorch lacks fp16 CPU kernels for training); use bf16 or fp32.", 1),
+            _ => ScalarType.Float32,
+        };
+
+        manual_seed(plan.Training.Seed);
+        var method = plan.Method.Type;
+        var lora = method == FineTuneMethod.Lora
+            ? new LoraSpec(plan.Method.Lora.Rank, plan.Method.Lora.Alpha, plan.Method.Lora.Dropout, plan.Method.Lora.TargetModules, plan.Method.Lora.AllLinear)
+            : null;
+        using var model = ModelFolder.Load(modelDirectory, lora);
+        if (dtype != ScalarType.Float32)
+            model.to(dtype);
+        model.Attention = training.Attention == AttentionKind.Eager ? AttentionImplementation.Eager : AttentionImplementation.Sdpa;
+        model.GradientCheckpointing = training.GradientCheckpointing;
+        if (training.Attention == AttentionKind.Flash)
+            _log.WriteLine("lft-train: attention `flash` needs a GPU; using libtorch's sdpa kernel on CPU.");
+        model.train();
+        if (training.SequenceLength > model.Config.MaxPositionEmbeddings)
+            throw new TrainerException($"{_options.ConfigPath}: training.sequence_length {training.SequenceLength} is longer than the model's {model.Config.MaxPositionEmbeddings} positions (max_position_embeddings in {modelDirectory}/config.json); lower it.", 1);
+
+        var tokenizer = TokenizerLoader.Load(modelDirectory, model.Config.VocabSize);
+        var maxTokens = training.SequenceLength + 1;
+        var trainData = ReadData(plan.Data.TrainPath ?? throw new TrainerException($"{_options.ConfigPath}: data.train is not set; lft-train needs a JSON lines file to train on.", 1), tokenizer, model.Config, maxTokens);
+        var evalData = plan.Data.EvalPath is { } evalPath ? ReadData(evalPath, tokenizer, model.Config, maxTokens) : null;
+        var trainBatches = new Batcher(trainData, training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
+        var evalBatches = evalData is null ? null : new Batcher(evalData, training.MicroBatchSize, training.SequenceLength, packing: false, training.Seed, model.Config.PadTokenId);
+
+        var accumulation = training.GradientAccumulationSteps;
+        var totalSteps = _options.MaxSteps ?? training.MaxSteps ?? (long)Math.Ceiling(training.Epochs * trainBatches.BatchesPerEpoch / accumulation);
+        totalSteps = Math.Max(1, totalSteps);
+        var schedule = new LearningRateSchedule(plan.Optimizer.LearningRate, plan.Optimizer.Scheduler, plan.Optimizer.WarmupSteps, totalSteps);
+
+        // Which weights train: LoRA adapters only; every weight for full and zeroth-order fine-tuning.
+        var trainable = method == FineTuneMethod.Lora ? model.AdapterParameters().ToList() : model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        var frozen = model.named_parameters().Where(p => !trainable.Any(t => t.Item1 == p.name)).ToList();
+        foreach (var (_, parameter) in frozen)
+            parameter.requires_grad = false;
+        var trainableCount = trainable.Sum(p => p.Item2.numel());
+
+        var checkpoints = new CheckpointStore(Path.Combine(outputDirectory, "checkpoints"), _log);
+        IParameterOptimizer? optimizer = null;
+        ZerothOrderOptimizer? zeroth = null;
+        Dictionary<string, Tensor>? masks = null;
+        long startStep = 0;
+        CheckpointStore.Loaded? resumed = null;
+        if (_options.Resume)
+        {
+            resumed = checkpoints.LoadLatest();
+            if (resumed is null && checkpoints.Any())
+                throw new TrainerException($"{checkpoints.Directory}: every checkpoint there is damaged (see above); none was loaded. Delete the folder to start over, or run without --resume.");
+            if (resumed is null)
+                _log.WriteLine($"lft-train: no checkpoint in {checkpoints.Directory}; starting from step 0.");
+        }
+        else if (Directory.Exists(checkpoints.Directory))
+        {
+            // A fresh run must not later resume from an older run's checkpoints.
+            Directory.Delete(checkpoints.Directory, recursive: true);
+        }
+
+        try
+        {
+            if (method == FineTuneMethod.ZerothOrder)
+            {
+                if (plan.Optimizer.Type is not (OptimizerType.ZoSgd or OptimizerType.Sgd))
+                    _log.WriteLine($"lft-train: method zeroth_order updates with zeroth-order SGD (MeZO); optimizer.type {plan.Optimizer.Type.ToConfigName()} is not used.");
+                foreach (var (_, parameter) in trainable)
+                    parameter.requires_grad = false;
+                var fraction = plan.Method.ZerothOrder.TrainableFraction;
+                if (resumed is not null)
+                    masks = TrainingState.RestoreMasks(resumed);
+                else if (fraction < 1.0)
+                    masks = ZerothOrderOptimizer.SensitiveMasks(trainable, fraction, () => CalibrationBackward(model, trainBatches));
+                zeroth = new ZerothOrderOptimizer(trainable, plan.Method.ZerothOrder.Epsilon, training.Seed, masks);
+            }
+            else
+            {
+                optimizer = plan.Optimizer.Type switch
+                {
+                    OptimizerType.Sgd or OptimizerType.ZoSgd => new SgdOptimizer(trainable, plan.Optimizer.WeightDecay),
+                    OptimizerType.AdaRankGrad => new AdaRankGradOptimizer(trainable, plan.Optimizer.WeightDecay, plan.Optimizer.AdaRankGrad.MaxRank, plan.Optimizer.AdaRankGrad.EnergyThreshold),
+                    OptimizerType.AdamW => new AdamWOptimizer(trainable, plan.Optimizer.WeightDecay),
+                    var other => UnsupportedOptimizer(other),
+                };
+            }
+
+            if (resumed is not null)
+            {
+                TrainingState.Restore(resumed, trainable, optimizer);
+                startStep = resumed.Step;
+                _log.WriteLine($"lft-train: resumed from {resumed.Path} (step {startStep}).");
+            }
+
+            _log.WriteLine($"lft-train: {model.Config.NumHiddenLayers}-layer {model.Config.ModelType} from {modelDirectory}, {method.ToConfigName()}, {trainableCount:N0} trainable parameters, tokenizer {tokenizer.Description}, {trainBatches.ExampleCount} training examples, {totalSteps} steps.");
+            _metrics.Write("start", new JsonObject
+            {
+                ["config"] = Path.GetFullPath(_options.ConfigPath),
+                ["method"] = method.ToConfigName(),
+                ["optimizer"] = method == FineTuneMethod.ZerothOrder ? "zo_sgd" : optimizer!.Name,
+                ["total_steps"] = totalSteps,
+                ["start_step"] = startStep,
+                ["trainable_parameters"] = trainableCount,
+                ["total_parameters"] = model.parameters().Sum(p => p.numel()),
+                ["train_examples"] = trainBatches.ExampleCount,
+                ["eval_examples"] = evalBatches?.ExampleCount,
+                ["estimated_peak_bytes"] = estimatedPeak,
+                // Resident memory with the runtime, libtorch, model and data loaded, before the first step:
+                // the fixed part an estimator's process-overhead term has to cover.
+                ["rss_bytes_before_training"] = PeakMemory.CurrentResidentBytes(),
+                ["output_dir"] = outputDirectory,
+            });
+
+            double? initialEval = null;
+            if (evalBatches is not null && startStep == 0 && !_options.StepsOnly)
+            {
+                initialEval = LanguageModelLoss.Evaluate(model, evalBatches);
+                WriteEval(0, initialEval.Value);
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lft-train: before training: eval loss {initialEval:F4} (perplexity {Math.Exp(initialEval.Value):F2})"));
+            }
+
+            var lastLoss = resumed is null ? double.NaN : TrainingState.LastLoss(resumed);
+            double? lastEval = null;
+            var stepMs = new List<double>();
+            long tokensSeen = 0;
+            double secondsSpent = 0;
+            for (var step = startStep; step < totalSteps; step++)
+            {
+                var learningRate = schedule.At(step);
+                var watch = Stopwatch.StartNew();
+                long tokens = 0;
+                if (zeroth is not null)
+                {
+                    lastLoss = zeroth.Step(step, () => ForwardLoss(model, trainBatches, step, accumulation, ref tokens), learningRate);
+                    tokens /= 2; // both forwards read the same tokens
+                }
+                else
+                {
+                    lastLoss = GradientStep(model, trainBatches, step, accumulation, ref tokens);
+                    optimizer!.Step(learningRate);
+                    model.zero_grad();
+                }
+                watch.Stop();
+                var completed = step + 1;
+                stepMs.Add(watch.Elapsed.TotalMilliseconds);
+                tokensSeen += tokens;
+                secondsSpent += watch.Elapsed.TotalSeconds;
+                _metrics.Write("step", new JsonObject
+                {
+                    ["step"] = completed,
+                    ["total_steps"] = totalSteps,
+                    ["loss"] = MetricsWriter.Number(lastLoss),
+                    ["lr"] = learningRate,
+                    ["tokens"] = tokens,
+                    ["tokens_per_second"] = MetricsWriter.Number(tokens / watch.Elapsed.TotalSeconds),
+                    ["step_ms"] = Math.Round(watch.Elapsed.TotalMilliseconds, 3),
+                    ["peak_rss_bytes"] = PeakMemory.PeakResidentBytes(),
+                    ["epoch"] = Math.Round((double)completed * accumulation / trainBatches.BatchesPerEpoch, 4),
+                    ["eta_seconds"] = Math.Round((totalSteps - completed) * secondsSpent / stepMs.Count, 1),
+                });
+                if (!double.IsFinite(lastLoss))
+                    throw new TrainerException($"the loss became {lastLoss} at step {completed}; lower optimizer.learning_rate or use fp32.", 1);
+                if (_options.StepsOnly)
+                    continue;
+                if (evalBatches is not null && (completed % plan.Output.EvalEverySteps == 0 || completed == totalSteps))
+                {
+                    lastEval = LanguageModelLoss.Evaluate(model, evalBatches);
+                    WriteEval(completed, lastEval.Value);
+                    _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"lft-train: step {completed}/{totalSteps}: train loss {lastLoss:F4}, eval loss {lastEval:F4} (perplexity {Math.Exp(lastEval.Value):F2}), {stepMs.Average():F0} ms/step, peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB"));
+                }
+                string? checkpointPath = null;
+                if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
+                {
+                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = checkpointPath });
+                }
+                if (_options.Cancellation.IsCancellationRequested && completed < totalSteps)
+                {
+                    // Stopped by SIGTERM/SIGINT (the editor's cancel): keep the work, so --resume continues from here.
+                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    _metrics.Write("cancelled", new JsonObject { ["step"] = completed, ["checkpoint"] = checkpointPath });
+                    _log.WriteLine($"lft-train: cancelled after step {completed}/{totalSteps}; checkpoint {checkpointPath}. Run again with --resume to continue.");
+                    return new TrainingSummary
+                    {
+                        Steps = completed,
+                        FinalLoss = lastLoss,
+                        InitialEvalLoss = initialEval,
+                        FinalEvalLoss = lastEval,
+                        PeakRssBytes = PeakMemory.PeakResidentBytes(),
+                        EstimatedPeakBytes = estimatedPeak,
+                        MeanStepMs = stepMs.Average(),
+                        TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
+                        TrainableParameters = trainableCount,
+                        Cancelled = true,
+                    };
+                }
+            }
+
+            string? adapterDirectory = null;
+            string? savedModelDirectory = null;
+            if (!_options.StepsOnly)
+                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, method, _options.MergeLora, _log);
+
+            if (estimatedPeak is { } estimate)
+            {
+                var measured = PeakMemory.PeakResidentBytes();
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"lft-train: peak memory measured {measured / 1048576.0:F0} MiB (VmHWM), estimated {estimate / 1048576.0:F0} MiB ({(double)(estimate - measured) / measured * 100:+0;-0} %)."));
+            }
+            var summary = new TrainingSummary
+            {
+                Steps = totalSteps,
+                FinalLoss = lastLoss,
+                InitialEvalLoss = initialEval,
+                FinalEvalLoss = lastEval,
+                PeakRssBytes = PeakMemory.PeakResidentBytes(),
+                EstimatedPeakBytes = estimatedPeak,
+                MeanStepMs = stepMs.Count > 0 ? stepMs.Average() : 0,
+                TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
+                AdapterDirectory = adapterDirectory,
+                ModelDirectory = savedModelDirectory,
+                TrainableParameters = trainableCount,
+            };
+            _metrics.Write("end", new JsonObject
+            {
+                ["step"] = totalSteps,
+                ["final_loss"] = MetricsWriter.Number(summary.FinalLoss),
+                ["initial_eval_loss"] = summary.InitialEvalLoss is { } first ? MetricsWriter.Number(first) : null,
+                ["eval_loss"] = summary.FinalEvalLoss is { } last ? MetricsWriter.Number(last) : null,
+                ["perplexity"] = summary.FinalEvalLoss is { } lastForPerplexity ? MetricsWriter.Number(Math.Exp(lastForPerplexity)) : null,
+                ["peak_rss_bytes"] = summary.PeakRssBytes,
+                ["estimated_peak_bytes"] = summary.EstimatedPeakBytes,
+                ["mean_step_ms"] = Math.Round(summary.MeanStepMs, 3),
+                ["tokens_per_second"] = Math.Round(summary.TokensPerSecond, 1),
+                ["adapter_dir"] = adapterDirectory,
+                ["model_dir"] = savedModelDirectory,
+            });
+            return summary;
+        }
+        finally
+        {
+            optimizer?.Dispose();
+            zeroth?.Dispose();
+            resumed?.Dispose();
+        }
+    }
+
+    private static IParameterOptimizer UnsupportedOptimizer(OptimizerType type) =>
+        throw new TrainerException($"optimizer.type {type.ToConfigName()} is not available in lft-train on CPU; use adamw, sgd or adarankgrad (or method zeroth_order).", 1);
+
+    private (TrainingPlan Plan, long? EstimatedPeak) BindConfig()
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(_options.ConfigPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new TrainerException($"{_options.ConfigPath}: cannot read the config ({ex.Message}).");
+        }
+        var analysis = ConfigAnalyzer.AnalyzeFile(_options.ConfigPath, text);
+        string Format(Diagnostic d) =>
+            $"{_options.ConfigPath}:{d.Range.Start.Line + 1}:{d.Range.Start.Character + 1}: {d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}";
+        var errors = analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0 || analysis.Plan is null)
+            throw new TrainerException(errors.Count > 0 ? string.Join(Environment.NewLine, errors.Select(Format)) : $"{_options.ConfigPath}: the config could not be bound to a training plan.", 1);
+        foreach (var warning in analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
+            _log.WriteLine(Format(warning));
+        var plan = analysis.Plan;
+        if (plan.Model.Quantization != Quantization.None)
+            throw new TrainerException($"{_options.ConfigPath}: model.quantization {plan.Model.Quantization.ToConfigName()} is not supported by lft-train on CPU; set it to none.", 1);
+        // The estimate is of this machine's memory only when the config targets the CPU.
+        var estimate = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
+        if (!plan.Hardware.Gpu.IsCpu)
+            _log.WriteLine($"lft-train: hardware.gpu is {plan.Hardware.Gpu.Id}; training runs on this machine's CPU, and the GPU's memory estimate is not compared with it (use `gpu: cpu` for that).");
+        return (plan, estimate);
+    }
+
+    private string ResolveModelFolder(TrainingPlan plan, string configDirectory)
+    {
+        var candidate = Path.GetFullPath(Path.Combine(configDirectory, plan.Model.Id));
+        if (Directory.Exists(candidate))
+            return candidate;
+        throw new TrainerException($"{_options.ConfigPath}: lft-train needs `model.path` pointing to a local model folder (config.json + *.safetensors); `{plan.Model.Id}` is not one. Create a small one with `lft-train init-model DIR`.", 1);
+    }
+
+    private IReadOnlyList<TokenizedExample> ReadData(string path, ITextTokenizer tokenizer, CausalLmConfig config, int maxTokens)
+    {
+        var result = JsonlDataset.Read(path, tokenizer, config.BosTokenId, config.EosTokenId, maxTokens, _options.BadLines);
+        foreach (var bad in result.BadLines)
+        {
+            _log.WriteLine($"{bad}; line skipped.");
+            _metrics.Write("bad_line", new JsonObject { ["file"] = bad.File, ["line"] = bad.Line, ["problem"] = bad.Problem });
+        }
+        return result.Examples;
+    }
+
+    private void WriteEval(long step, double loss) => _metrics.Write("eval", new JsonObject
+    {
+        ["step"] = step,
+        ["eval_loss"] = MetricsWriter.Number(loss),
+        ["perplexity"] = MetricsWriter.Number(Math.Exp(loss)),
+    });
+
+    /// <summary>Forward and backward over the step's micro-batches; gradients accumulate scaled by 1/accumulation.</summary>
+    private static double GradientStep(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens)
+    {
+        double total = 0;
+        for (var micro = 0; micro < accumulation; micro++)
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, labels, _) = batches.MicroBatch(step * accumulation + micro);
+            tokens += inputs.numel();
+            var loss = LanguageModelLoss.Mean(model, inputs, labels);
+            (loss / accumulation).backward();
+            total += loss.item<float>();
+        }
+        return total / accumulation;
+    }
+
+    /// <summary>The step's loss without gradients (one MeZO evaluation).</summary>
+    private static double ForwardLoss(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens)
+    {
+        using var noGrad = no_grad();
+        double total = 0;
+        for (var micro = 0; micro < accumulation; micro++)
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, labels, _) = batches.MicroBatch(step * accumulation + micro);
+            tokens += inputs.numel();
+            total += LanguageModelLoss.Mean(model, inputs, labels).item<float>();
+        }
+        return total / accumulation;
+    }
+
+    private static void CalibrationBackward(CausalLanguageModel model, Batcher batches)
+    {
+        using var scope = NewDisposeScope();
+        var (inputs, labels, _) = batches.MicroBatch(0);
+        LanguageModelLoss.Mean(model, inputs, labels).backward();
+    }
+}
