@@ -16,6 +16,8 @@ const options = {
   external: ['vscode'],
   format: 'cjs',
   platform: 'node',
+  // jsonc-parser's default (UMD) build requires its parts dynamically, which a bundle cannot resolve: take its ESM build.
+  mainFields: ['module', 'main'],
   target: 'node20',
   sourcemap: !production,
   minify: production,
