@@ -49,7 +49,8 @@
     const el = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === undefined || value === null || value === false) continue;
-      if (key === 'style') el.setAttribute('style', value);
+      // Through the CSSOM: the page's Content-Security-Policy blocks inline style attributes, not style properties.
+      if (key === 'style') el.style.cssText = value;
       else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, String(value));
     }
@@ -129,7 +130,7 @@
         h('li', {}, h('span', { class: 'swatch', style: `background:${FALLBACK.concat(Object.values(COLORS))[i % 12]}` }), h('span', { class: 'rt-name' }, t.name), h('span', { class: 'rt-sec' }, `${duration(t.seconds)}/step`), h('span', { class: 'muted rt-formula' }, t.formula)))) : null,
     );
 
-    root.replaceChildren(
+    root.replaceChildren(...[
       header(file, b),
       h('section', { class: 'kpis' },
         kpi('Peak per GPU', size(b.peakBytes, units), `${percent(b.peakBytes / b.usableBytes)} of usable`, b.fits ? 'good' : 'bad'),
@@ -147,7 +148,7 @@
         !b.fits ? h('button', { class: 'primary', onclick: () => vscode.postMessage({ type: 'plan' }) }, 'Find a plan that fits') : null,
         h('span', { class: 'muted' }, `Document version ${b.version} · updated ${new Date().toLocaleTimeString()} · sizes in ${units} (setting lft.units)`),
       ),
-    );
+    ].filter(Boolean));
   }
 
   function header(file, b) {
