@@ -96,12 +96,13 @@
     // Ticks on round numbers of the display unit (GB or GiB).
     const unitBytes = units === 'GiB' ? 2 ** 30 : 1e9;
     const step = niceStep(scale / unitBytes / 5) * unitBytes;
-    for (let v = 0; v <= scale; v += step) ticks.push(h('span', { class: 'tick', style: `left:${at(v)}` }, size(v, units).replace(/\.0 /, ' ')));
+    for (let v = 0; v <= scale; v += step) ticks.push(h('span', { class: 'tick', style: `left:${at(v)}` }, v === 0 ? '0' : size(v, units).replace(/\.0 /, ' ')));
     const chart = h('section', { class: 'chart', 'aria-label': 'Stacked bar of the memory terms against the usable memory per GPU' },
       h('div', { class: 'bar-wrap' },
         h('div', { class: 'bar' }, segments),
         over > 0 ? h('div', { class: 'over', style: `left:${at(b.usableBytes)};width:${at(over)}`, title: `${size(over, units)} over the limit` }) : null,
-        h('div', { class: `limit ${b.fits ? 'ok' : 'bad'}`, style: `left:${at(b.usableBytes)}` }, h('span', {}, `usable ${size(b.usableBytes, units)}`)),
+        // Near the right edge the label goes left of the line so it is not cut off.
+        h('div', { class: `limit ${b.fits ? 'ok' : 'bad'} ${b.usableBytes / scale > 0.7 ? 'flip' : ''}`, style: `left:${at(b.usableBytes)}` }, h('span', {}, `usable ${size(b.usableBytes, units)}`)),
       ),
       h('div', { class: 'axis' }, ticks),
     );
