@@ -29,7 +29,7 @@
     let value = bytes;
     let unit = 0;
     while (Math.abs(value) >= k && unit < names.length - 1) { value /= k; unit++; }
-    return `${value.toFixed(unit === 0 ? 0 : 1)} ${names[unit]}`;
+    return `${value.toFixed(unit === 0 || Math.abs(value) >= 100 ? 0 : 1)} ${names[unit]}`;
   }
   function duration(seconds) {
     if (seconds == null || !isFinite(seconds)) return '–';

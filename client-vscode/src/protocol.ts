@@ -75,6 +75,7 @@ export function formatBytes(bytes: number, units: 'GB' | 'GiB'): string {
     value /= k;
     unit++;
   }
-  const digits = unit === 0 ? 0 : 1;
+  // As the server prints them (ByteSizes.Format): three significant figures from 100 up, one decimal below.
+  const digits = unit === 0 || Math.abs(value) >= 100 ? 0 : 1;
   return `${value.toFixed(digits)} ${names[unit]}`;
 }

@@ -247,7 +247,40 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
       assert.ok((await view.locator('table.terms tbody tr').count()) >= 3, 'the terms table');
     });
   });
+
+  it('Select GPU (command palette) writes hardware.gpu into the config', async () => {
+    await step('06-select-gpu', async () => {
+      await runCommand('LspFineTune: Select GPU');
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h100-sxm' }).first().waitFor();
+      await input.fill('h200-nvl');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h200-nvl' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-line', { hasText: /^\s*gpu:\sh200-nvl$/ }).waitFor();
+      // The estimate follows: more usable memory on the new GPU.
+      await assertEventually(async () => /\/ 150(\.\d)? GB/.test(await statusItem().innerText()), 'the status bar shows the H200 NVL limit (150 GB)');
+    });
+  });
+
+  it('Train with bundled trainer shows the server\'s "not available" message', async () => {
+    await step('07-train', async () => {
+      await runCommand('LspFineTune: Train with Bundled Trainer');
+      await page.locator('.notification-toast', { hasText: /not available/ }).first().waitFor();
+    });
+  });
 });
+
+/** Runs a command from the command palette, as a user would. */
+async function runCommand(title) {
+  await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 200, y: 200 } });
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
 
 /** Polls a condition (the workbench updates asynchronously) and fails with the given message after the UI timeout. */
 async function assertEventually(condition, message, timeoutMs = T.ui) {
