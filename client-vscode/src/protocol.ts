@@ -1,0 +1,81 @@
+// The replies of the server's workspace/executeCommand commands (see server/.../ExecuteCommandHandler.cs).
+// Server command ids are `lft.*`; the client's own VS Code commands are `lft.client.*` so the two never collide
+// (vscode-languageclient registers a VS Code command for every server command id).
+
+export const ServerCommands = {
+  showBreakdown: 'lft.showBreakdown',
+  plan: 'lft.plan',
+  train: 'lft.train',
+} as const;
+
+export const ClientCommands = {
+  showBreakdown: 'lft.client.showBreakdown',
+  plan: 'lft.client.plan',
+  selectGpu: 'lft.client.selectGpu',
+  train: 'lft.client.train',
+  restartServer: 'lft.client.restartServer',
+  showOutput: 'lft.client.showOutput',
+} as const;
+
+export interface MemoryTerm {
+  name: string;
+  label: string;
+  bytes: number;
+  formula: string;
+  source: string;
+}
+
+export interface RuntimeTerm {
+  name: string;
+  seconds: number;
+  formula: string;
+}
+
+export interface Breakdown {
+  uri: string;
+  version: number;
+  fits: boolean;
+  gpu: string;
+  gpus: number;
+  units: 'GB' | 'GiB';
+  peakBytes: number;
+  usableBytes: number;
+  offloadedBytesPerNode: number;
+  terms: MemoryTerm[];
+  runtime: {
+    stepSeconds: number;
+    tokensPerSecond: number;
+    totalSeconds: number | null;
+    totalSteps: number | null;
+    terms: RuntimeTerm[];
+  };
+  summary: string;
+  markdown: string;
+}
+
+export interface PlanResult {
+  found: boolean;
+  applied: boolean;
+  title?: string;
+  message?: string;
+  changes?: { path: string; value: string }[];
+  peakBytes?: number;
+  stepSeconds?: number;
+  plansTried: number;
+}
+
+/** Sizes as the server prints them: GB = 10⁹ bytes, GiB = 2³⁰; small sizes in MB/KB. */
+export function formatBytes(bytes: number, units: 'GB' | 'GiB'): string {
+  const binary = units === 'GiB';
+  const k = binary ? 1024 : 1000;
+  const names = binary ? ['B', 'KiB', 'MiB', 'GiB', 'TiB'] : ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= k && unit < names.length - 1) {
+    value /= k;
+    unit++;
+  }
+  // As the server prints them (ByteSizes.Format): three significant figures from 100 up, one decimal below.
+  const digits = unit === 0 || Math.abs(value) >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${names[unit]}`;
+}

@@ -1,0 +1,296 @@
+// The extension in the real VS Code workbench: code-server serves VS Code on 127.0.0.1 with our .vsix installed in a
+// fresh profile, playwright-core drives Debian's Chromium through it like a user. The steps depend on each other
+// (one workbench, one document) and run in order; each saves a screenshot to tests/ui/artifacts/.
+// Input: LFT_UI_VSIX (tests/ui/run packages it). Nothing here reaches the network.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const artifacts = path.join(here, 'artifacts');
+const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
+const vsix = process.env.LFT_UI_VSIX;
+const EXAMPLE = 'mistral-7b-long-context.lft.yaml';
+const T = { start: 90_000, server: 60_000, ui: 20_000 };
+
+let tmp, workspace, server, serverLog = '', browser, page;
+
+/** A screenshot for each step; failures name it so the reader can look. */
+async function shot(name) {
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs a step; on failure saves a screenshot and puts its path (and the server's last log lines) in the message. */
+async function step(name, body, { screenshot = true } = {}) {
+  try {
+    await body();
+    if (screenshot) await shot(name);
+  } catch (error) {
+    const file = page ? await shot(`${name}-FAILED`).catch(() => '(no screenshot)') : '(no page)';
+    error.message = `${error.message}\n    screenshot: ${file}\n    code-server log (tail):\n${serverLog.split('\n').slice(-15).join('\n')}`;
+    throw error;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited ${code}:\n${out}`))));
+  });
+}
+
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`code-server did not answer ${url} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The status bar entry of the extension (its accessibility label is set by client-vscode/src/statusBar.ts). */
+const statusItem = () => page.locator('.statusbar-item', { has: page.locator('[aria-label^="Fine-tuning memory estimate"]') }).or(page.locator('.statusbar-item[aria-label^="Fine-tuning memory estimate"]')).first();
+/** The breakdown webview's page: two iframes deep in the workbench. */
+const webview = () => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+
+before(async () => {
+  assert.ok(vsix && existsSync(vsix), `LFT_UI_VSIX must name the packaged extension (tests/ui/run sets it); got ${vsix}`);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  // A fresh profile and extensions folder per run, and a copy of the examples so nothing edits the repository.
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'lft-ui-'));
+  const userData = path.join(tmp, 'user-data');
+  const extensions = path.join(tmp, 'extensions');
+  workspace = path.join(tmp, 'workspace');
+  cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+    'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'workbench.enableExperiments': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'chat.commandCenter.enabled': false,
+    'editor.minimap.enabled': false,
+    'editor.inlayHints.enabled': 'on',
+    'editor.codeLens': true,
+    'editor.lightbulb.enabled': 'on',
+    'editor.fontSize': 14,
+    'window.commandCenter': false,
+    'files.autoSave': 'off',
+  }, null, 2));
+  const config = path.join(tmp, 'config.yaml');
+  writeFileSync(config, ''); // keeps code-server from writing ~/.config/code-server/config.yaml
+  const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
+  const env = { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') };
+
+  await run(codeServer, [...common, '--install-extension', vsix], { env });
+
+  const port = await freePort();
+  server = spawn(codeServer, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--bind-addr', `127.0.0.1:${port}`, workspace], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  server.stdout.on('data', (d) => (serverLog += d));
+  server.stderr.on('data', (d) => (serverLog += d));
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, T.start);
+
+  browser = await chromium.launch({ executablePath: process.env.LFT_UI_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
+  page.setDefaultTimeout(T.ui);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: T.start });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+  // LFT_UI_KEEP=1 keeps the profile (logs under user-data/logs) for a look after a failure.
+  if (tmp && !process.env.LFT_UI_KEEP) rmSync(tmp, { recursive: true, force: true });
+  else if (tmp) console.log(`ui: kept ${tmp}`);
+});
+
+describe('LspFineTune in the VS Code workbench (code-server)', () => {
+  it('opens a config that does not fit: inlay hint, code lens, squiggle, red status bar', async () => {
+    await step('01-does-not-fit', async () => {
+      // Quick Open, like a user: Ctrl+P, the file name, Enter.
+      await page.locator('.monaco-workbench .part.editor').click();
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(EXAMPLE);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: EXAMPLE }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-lines', { hasText: 'gradient_checkpointing' }).waitFor();
+
+      // The code lens on line 0 (the server's start-up and first analysis are included in this wait).
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ });
+      await lens.first().waitFor({ timeout: T.server });
+      assert.match(await lens.first().innerText(), /out of memory/, 'the estimate lens says it is out of memory');
+      await editor.locator('.codelens-decoration a', { hasText: 'Find a plan that fits' }).waitFor();
+
+      // The inlay hint with the peak and verdict at the end of the first line (Monaco renders it as injected text).
+      const firstLine = editor.locator('.view-line').first();
+      await assert.doesNotReject(firstLine.locator(':scope span', { hasText: /GB/ }).first().waitFor(), 'an inlay hint with the peak on line 1');
+
+      // The out-of-memory squiggle.
+      await editor.locator('.squiggly-error').first().waitFor();
+
+      // The status bar: peak / usable with the error background.
+      const item = statusItem();
+      await item.waitFor();
+      await assertEventually(async () => /error-kind/.test(await item.getAttribute('class')), 'the status bar item has the error background');
+      assert.match(await item.innerText(), /GB \/ .*GB/);
+    });
+  });
+
+  it('clicking the estimate lens opens the breakdown view, which says it does not fit', async () => {
+    await step('02-breakdown-does-not-fit', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first().click();
+      const view = webview();
+      await view.locator('#verdict').waitFor({ timeout: T.server });
+      assert.match(await view.locator('#verdict').innerText(), /Does not fit/);
+      assert.ok((await view.locator('.bar .segment').count()) >= 3, 'a stacked bar with the memory terms');
+      await view.locator('.over').waitFor(); // the hatched part past the GPU limit
+    });
+  });
+
+  it('applies the preferred quick fix through the lightbulb', async () => {
+    await step('03-quick-fix-menu', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      // Put the cursor in the squiggle: click in its middle.
+      const squiggle = editor.locator('.squiggly-error').first();
+      const box = await squiggle.boundingBox();
+      assert.ok(box, 'the squiggle is on screen');
+      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
+      // A preferred fix is there: the lightbulb shows the autofix icon.
+      const bulb = editor.locator('.lightBulbWidget');
+      await bulb.waitFor();
+      await assertEventually(async () => /codicon-lightbulb-autofix/.test(await bulb.getAttribute('class')), 'the lightbulb shows the autofix icon (a preferred fix)');
+      await bulb.click();
+      const preferred = page.locator('.action-widget .monaco-list-row', { hasText: /fits H100/ }).filter({ hasNotText: /still over/ });
+      await preferred.first().waitFor();
+      // VS Code focuses the preferred action in the menu.
+      assert.match(await page.locator('.action-widget .monaco-list-row.focused').innerText(), /fits H100/, 'the preferred fix is the focused entry');
+      await shot('03-quick-fix-menu');
+      // The menu lays a pointer block over the page (against iframes stealing the mouse) that the first mouse
+      // move removes, as a real pointer would; then click the entry.
+      const row = await preferred.first().boundingBox();
+      await page.mouse.move(row.x + 20, row.y + row.height / 2);
+      await page.mouse.move(row.x + 40, row.y + row.height / 2);
+      await preferred.first().click();
+    }, { screenshot: false });
+  });
+
+  it('the error goes away, the status bar turns green and the breakdown view follows', async () => {
+    await step('04-fits', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-lines', { hasText: /attention:\s(flash|sdpa)/ }).waitFor();
+      await assertEventually(async () => (await editor.locator('.squiggly-error').count()) === 0, 'the out-of-memory squiggle goes away');
+      const item = statusItem();
+      await assertEventually(async () => !/error-kind/.test(await item.getAttribute('class')), 'the status bar item loses the error background');
+      const color = await item.locator('a').first().evaluate((el) => getComputedStyle(el).color);
+      const [r, g, b] = color.match(/\d+/g).map(Number);
+      assert.ok(g > r && g > b, `the status bar text is green when it fits (got ${color})`);
+      // The lens and the inlay hint are asked for again after the edit (VS Code debounces them).
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first();
+      await assertEventually(async () => !/out of memory/.test(await lens.innerText()), 'the estimate lens no longer says "out of memory"');
+      // The view updated on its own, from the edit.
+      await assertEventually(async () => /Fits/.test(await webview().locator('#verdict').innerText()), 'the breakdown view says "Fits" after the edit');
+    });
+  });
+
+  it('the status bar opens the breakdown view', async () => {
+    await step('05-breakdown-fits', async () => {
+      // Close the view, then open it again from the status bar.
+      await page.locator('.tab', { hasText: /^Memory:/ }).locator('.codicon-close').click({ force: true });
+      await assertEventually(async () => (await page.locator('.tab', { hasText: /^Memory:/ }).count()) === 0, 'the view closed');
+      await statusItem().click();
+      const view = webview();
+      await view.locator('#verdict').waitFor({ timeout: T.server });
+      assert.match(await view.locator('#verdict').innerText(), /Fits/);
+      assert.equal(await view.locator('.over').count(), 0, 'nothing past the limit');
+      assert.ok((await view.locator('table.terms tbody tr').count()) >= 3, 'the terms table');
+    });
+  });
+
+  it('Select GPU (command palette) writes hardware.gpu into the config', async () => {
+    await step('06-select-gpu', async () => {
+      await runCommand('LspFineTune: Select GPU');
+      const input = page.locator('.quick-input-widget input');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h100-sxm' }).first().waitFor();
+      await input.fill('h200-nvl');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h200-nvl' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-line', { hasText: /^\s*gpu:\sh200-nvl$/ }).waitFor();
+      // The estimate follows: more usable memory on the new GPU.
+      await assertEventually(async () => /\/ 150(\.\d)? GB/.test(await statusItem().innerText()), 'the status bar shows the H200 NVL limit (150 GB)');
+    });
+  });
+
+  it('Train with bundled trainer shows the server\'s "not available" message', async () => {
+    await step('07-train', async () => {
+      await runCommand('LspFineTune: Train with Bundled Trainer');
+      await page.locator('.notification-toast', { hasText: /not available/ }).first().waitFor();
+    });
+  });
+});
+
+/** Runs a command from the command palette, as a user would. */
+async function runCommand(title) {
+  await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 200, y: 200 } });
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Polls a condition (the workbench updates asynchronously) and fails with the given message after the UI timeout. */
+async function assertEventually(condition, message, timeoutMs = T.ui) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch { /* element not there yet */ }
+    if (Date.now() > deadline) assert.fail(`${message} (waited ${timeoutMs / 1000} s)`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
