@@ -120,7 +120,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       if (document?.isDirty) await document.save(); // the trainer reads the file from disk
       try {
-        await executeOnServer(ServerCommands.train, [uri.toString()]);
+        // The run reports through LSP progress (step, loss, ETA; cancellable) and ends with a message comparing the
+        // measured peak memory with the estimate.
+        const trainer = vscode.workspace.getConfiguration('lft.trainer', uri);
+        const threads = trainer.get<number>('threads', 0);
+        const outputDir = trainer.get<string>('outputDir', '');
+        await executeOnServer(ServerCommands.train, [uri.toString(), { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) }]);
       } catch (error) {
         void vscode.window.showErrorMessage(messageOf(error));
       }

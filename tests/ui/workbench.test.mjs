@@ -93,6 +93,8 @@ before(async () => {
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
+    // The installed extension lives in a temp folder, far from this checkout's trainer build: point at it.
+    'lft.trainerPath': path.join(root, 'server', 'LspFineTune.Trainer', 'bin', 'Release', 'net10.0', 'linux-x64', 'lft-train.dll'),
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -263,10 +265,12 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
     });
   });
 
-  it('Train with bundled trainer shows the server\'s "not available" message', async () => {
+  it('Train with bundled trainer runs lft-train, which refuses a catalog model without local weights', async () => {
     await step('07-train', async () => {
       await runCommand('LspFineTune: Train with Bundled Trainer');
-      await page.locator('.notification-toast', { hasText: /not available/ }).first().waitFor();
+      // The server starts lft-train on the saved file; the catalog model has no weights on disk, so the trainer's
+      // own error comes back as a notification (a CPU config with model.path trains; see the protocol tests).
+      await page.locator('.notification-toast', { hasText: /lft-train stopped with exit code/ }).first().waitFor({ timeout: 120_000 });
     });
   });
 });

@@ -19,7 +19,7 @@ public static class CommandLine
           lft plan FILE [--json]                         the fastest plan that fits, as edits
           lft models | lft gpus                          the catalogs
           lft lsp [--stdio]                              the language server on stdin/stdout
-          lft train FILE                                 runs the bundled trainer on FILE
+          lft train FILE [options]                       runs the bundled trainer (lft-train) on FILE
 
         exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
         """;
@@ -42,7 +42,7 @@ public static class CommandLine
                 "models" => CatalogCommands.Models(stdout),
                 "gpus" => CatalogCommands.Gpus(stdout),
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
-                "train" => NotYet("the bundled trainer", stderr),
+                "train" => TrainCommand.Run(rest, stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),
                 _ => Unknown(args[0], stderr),
@@ -70,12 +70,6 @@ public static class CommandLine
     private static int Unknown(string verb, TextWriter stderr)
     {
         stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, models, gpus, lsp, train (see `lft --help`)");
-        return CannotRun;
-    }
-
-    private static int NotYet(string what, TextWriter stderr)
-    {
-        stderr.WriteLine($"lft: {what} is not available in this build yet; `lft check`, `estimate` and `plan` are.");
         return CannotRun;
     }
 }

@@ -16,7 +16,8 @@ namespace LspFineTune.Server.Handlers;
 /// textDocument/codeAction. Quick fixes for the diagnostics under the cursor, each estimated and titled with what it
 /// reaches (the fastest that fits is preferred), did-you-mean fixes for schema errors, and the source action
 /// "Apply the fastest plan that fits" (when the client asks for source actions). The diagnostics are the server's
-/// own for the current version, matched by range: clients echo them back differently (Neovim 0.7 drops their ranges), so the context is only a hint.
+/// own for the current version, matched by range: clients echo them back differently (Neovim 0.7 drops their
+/// ranges), so the context is only a hint.
 /// </summary>
 public sealed class CodeActionHandler(DocumentRequests requests)
 {

@@ -6,6 +6,7 @@ using LspFineTune.Server.Documents;
 using LspFineTune.Server.Hosting;
 using LspFineTune.Server.Presentation;
 using LspFineTune.Server.Protocol;
+using LspFineTune.Server.Training;
 using StreamJsonRpc;
 
 namespace LspFineTune.Server.Handlers;
@@ -14,9 +15,10 @@ namespace LspFineTune.Server.Handlers;
 /// workspace/executeCommand. Each command takes the document URI as its first argument (a string, or an object with
 /// <c>uri</c>): <c>lft.showBreakdown</c> answers the breakdown as data and Markdown (the VS Code view draws it),
 /// <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
-/// <c>{"apply": false}</c> second to only look), <c>lft.train</c> will launch the bundled trainer.
+/// <c>{"apply": false}</c> second to only look), <c>lft.train</c> starts the bundled trainer on the saved file (options
+/// second: <c>{"maxSteps", "outputDir", "threads"}</c>) and answers at once with the progress token it reports on.
 /// </summary>
-public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageClient client)
+public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageClient client, TrainingSessions training)
 {
     public const string ShowBreakdown = "lft.showBreakdown";
     public const string Plan = "lft.plan";
@@ -38,8 +40,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         {
             ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
             Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
-            Train => throw new LspException(LspErrorCodes.RequestFailed,
-                "lft.train: the bundled trainer is not available in this build yet. Run the estimate with `lft estimate FILE` meanwhile."),
+            Train => await TrainAsync(arguments, cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
     }
@@ -119,6 +120,29 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             plansTried = result.PlansTried,
         };
     }
+
+    private async Task<object?> TrainAsync(IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    {
+        var (snapshot, analysis, _) = await EstimateAsync(Train, arguments, cancellationToken).ConfigureAwait(false);
+        if (snapshot.FilePath is not { } path || !File.Exists(path))
+            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {snapshot.Uri} is not a file on disk; save it first (the trainer reads the file).");
+        if (!string.Equals(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), snapshot.Text, StringComparison.Ordinal))
+            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has unsaved changes; save it first (the trainer reads the file from disk).");
+        if (analysis.HasErrors)
+            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has errors; fix them first (see the Problems list).");
+        var trainer = TrainerLocator.Find(requests.Session.Settings.TrainerPath, out var problem)
+            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {problem}.");
+        var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
+        var request = new TrainingRequest(snapshot.Uri, path, Int(options, "maxSteps"), String(options, "outputDir"), Int(options, "threads"), requests.BinaryUnits);
+        var token = await training.StartAsync(trainer, request, cancellationToken).ConfigureAwait(false);
+        return new { started = true, token, config = path };
+    }
+
+    private static int? Int(JsonElement options, string name) =>
+        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) && number > 0 ? number : null;
+
+    private static string? String(JsonElement options, string name) =>
+        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string? UriOf(JsonElement argument) => argument.ValueKind switch
     {

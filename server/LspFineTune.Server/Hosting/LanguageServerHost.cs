@@ -1,6 +1,7 @@
 using LspFineTune.Server.Documents;
 using LspFineTune.Server.Handlers;
 using LspFineTune.Server.Handlers.Completion;
+using LspFineTune.Server.Training;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -39,6 +40,7 @@ public sealed class LanguageServerHost : IDisposable
         var publisher = new DiagnosticPublisher(store, client, _session, _log);
         var settings = new SettingsUpdater(_session, store, client, () => publisher);
         var requests = new DocumentRequests(_session, store, _log);
+        var training = new TrainingSessions(client, _session, _log);
         var targetOptions = new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true };
         object[] handlers =
         [
@@ -51,7 +53,8 @@ public sealed class LanguageServerHost : IDisposable
             new CodeActionHandler(requests),
             new CompletionHandler(requests),
             new DocumentSymbolHandler(requests),
-            new ExecuteCommandHandler(requests, client),
+            new ExecuteCommandHandler(requests, client, training),
+            new ProgressHandler(training),
         ];
         foreach (var handler in handlers)
             _rpc.AddLocalRpcTarget(handler, targetOptions);

@@ -27,6 +27,9 @@ public sealed record ServerSettings
     /// <summary>Quiet time after the last keystroke before diagnostics are computed and published.</summary>
     public int DiagnosticsDelayMs { get; init; } = 50;
 
+    /// <summary>The bundled trainer's lft-train.dll, when it is not where the server looks (see TrainerLocator).</summary>
+    public string? TrainerPath { get; init; }
+
     public AnalysisOptions ToAnalysisOptions() => new()
     {
         ValidateSchema = ValidateSchema,
@@ -77,7 +80,10 @@ public sealed record ServerSettings
                     if (value.TryGetInt32(out var delay) && delay is >= 0 and <= 5000)
                         settings = settings with { DiagnosticsDelayMs = delay };
                     break;
-                case "defaultGpu" or "gpuCount" or "validateSchema" or "units" or "diagnosticsDelayMs":
+                case "trainerPath" when value.ValueKind == JsonValueKind.String:
+                    settings = settings with { TrainerPath = value.GetString() is { Length: > 0 } path ? path : null };
+                    break;
+                case "defaultGpu" or "gpuCount" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
                     if (value.ValueKind != JsonValueKind.Null)
                         problems.Add($"Setting lft.{property.Name}: {value.GetRawText()} has the wrong type; it is ignored.");
                     break;

@@ -39,15 +39,6 @@ public sealed class CommandAndSymbolTests
     }
 
     [Fact]
-    public async Task Train_answers_that_the_trainer_is_not_available_yet()
-    {
-        await using var client = await LspTestClient.StartAsync();
-        var uri = await client.OpenAsync(Repo.Example("tiny-cpu-lora.lft.yaml"));
-        var error = await client.RequestErrorAsync("workspace/executeCommand", Command("lft.train", uri));
-        Assert.Contains("not available", error.Message);
-    }
-
-    [Fact]
     public async Task Unknown_commands_and_missing_arguments_are_invalid_params()
     {
         await using var client = await LspTestClient.StartAsync();

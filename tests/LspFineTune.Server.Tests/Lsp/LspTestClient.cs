@@ -49,6 +49,22 @@ public sealed class LspTestClient : IAsyncDisposable
 
     public ConcurrentQueue<JsonNode> AppliedEdits { get; } = new();
 
+    /// <summary>Every $/progress the server sent ({token, value: {kind: begin|report|end, ...}}).</summary>
+    public ConcurrentQueue<JsonNode> Progress { get; } = new();
+
+    /// <summary>Waits until a message satisfying <paramref name="condition"/> has arrived (window/showMessage or logMessage).</summary>
+    public async Task<JsonNode> MessageAsync(Func<JsonNode, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Messages.FirstOrDefault(condition) is { } message)
+                return message;
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException($"no such message; got:\n{string.Join("\n", Messages.Select(m => (string?)m["message"]))}\nserver log:\n{ServerLog}");
+    }
+
     public int ConfigurationRequests;
 
     public string ServerLog => _log.ToString();
@@ -270,5 +286,8 @@ public sealed class LspTestClient : IAsyncDisposable
         public void CreateProgress(JsonElement parameters)
         {
         }
+
+        [JsonRpcMethod("$/progress")]
+        public void Progress(JsonElement parameters) => client.Progress.Enqueue(JsonNode.Parse(parameters.GetRawText())!);
     }
 }

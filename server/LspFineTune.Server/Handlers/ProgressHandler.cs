@@ -1,0 +1,16 @@
+using System.Text.Json;
+using LspFineTune.Server.Training;
+using StreamJsonRpc;
+
+namespace LspFineTune.Server.Handlers;
+
+/// <summary>window/workDoneProgress/cancel: the user pressed Cancel on a training run's progress.</summary>
+public sealed class ProgressHandler(TrainingSessions training)
+{
+    [JsonRpcMethod("window/workDoneProgress/cancel", UseSingleObjectParameterDeserialization = true)]
+    public void Cancel(JsonElement? parameters)
+    {
+        if (parameters is { ValueKind: JsonValueKind.Object } cancel && cancel.TryGetProperty("token", out var token))
+            training.Cancel(token.ValueKind == JsonValueKind.String ? token.GetString()! : token.GetRawText());
+    }
+}

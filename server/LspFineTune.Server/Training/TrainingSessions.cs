@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LspFineTune.Core.Estimation;
+using LspFineTune.Server.Hosting;
+using LspFineTune.Server.Presentation;
+using LspFineTune.Server.Protocol;
+
+namespace LspFineTune.Server.Training;
+
+/// <summary>What the editor asked for: the config file, its URI, and trainer options (steps, output, threads).</summary>
+public sealed record TrainingRequest(string Uri, string ConfigPath, int? MaxSteps, string? OutputDir, int? Threads, bool BinaryUnits);
+
+/// <summary>
+/// The training runs started from the editor: each is an <c>lft-train</c> subprocess whose metrics become LSP work-done
+/// progress (step, loss, ETA; cancellable), whose stderr goes to the log, and whose end is shown next to the estimate
+/// (measured peak memory against the estimator's for <c>hardware.gpu: cpu</c>). One run per config at a time.
+/// </summary>
+public sealed class TrainingSessions(LanguageClient client, ServerSession session, ServerLog log)
+{
+    private readonly ConcurrentDictionary<string, TrainerRun> _byToken = new();
+    private readonly ConcurrentDictionary<string, string> _tokenByConfig = new(StringComparer.Ordinal);
+
+    /// <summary>Starts a run; returns its progress token. Throws <see cref="LspException"/> when it cannot start.</summary>
+    public async Task<string> StartAsync(string trainerDll, TrainingRequest request, CancellationToken cancellationToken)
+    {
+        var token = "lft-train-" + Guid.NewGuid().ToString("N");
+        if (!_tokenByConfig.TryAdd(request.ConfigPath, token))
+            throw new LspException(LspErrorCodes.RequestFailed, $"lft.train: {Path.GetFileName(request.ConfigPath)} is already training; cancel that run first (the progress notification's Cancel).");
+        try
+        {
+            var progress = session.Capabilities.WorkDoneProgress && await client.CreateProgressAsync(token, cancellationToken).ConfigureAwait(false);
+            var title = $"Training {Path.GetFileName(request.ConfigPath)}";
+            if (progress)
+                await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
+            var monitor = new RunMonitor(client, token, progress, request.BinaryUnits);
+            var run = TrainerRun.Start(trainerDll, request.ConfigPath, Options(request), monitor.OnEventAsync, line => monitor.OnLog(line, log, client));
+            _byToken[token] = run;
+            _ = FinishAsync(run, token, request, monitor, title);
+            return token;
+        }
+        catch
+        {
+            _tokenByConfig.TryRemove(request.ConfigPath, out _);
+            throw;
+        }
+    }
+
+    /// <summary>window/workDoneProgress/cancel: stop after the current step, leaving a checkpoint.</summary>
+    public bool Cancel(string token)
+    {
+        if (!_byToken.TryGetValue(token, out var run))
+            return false;
+        log.Write($"cancelling training {token}");
+        run.Cancel();
+        return true;
+    }
+
+    private async Task FinishAsync(TrainerRun run, string token, TrainingRequest request, RunMonitor monitor, string title)
+    {
+        int exitCode;
+        try
+        {
+            exitCode = await run.WaitAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _byToken.TryRemove(token, out _);
+            _tokenByConfig.TryRemove(request.ConfigPath, out _);
+            run.Dispose();
+        }
+        var (type, message) = monitor.Outcome(exitCode);
+        if (monitor.Progress)
+            await client.ProgressAsync(token, new WorkDoneProgressEnd(message)).ConfigureAwait(false);
+        await client.LogMessageAsync(MessageType.Info, $"{title}: {message}").ConfigureAwait(false);
+        await client.ShowMessageAsync(type, $"{title}: {message}").ConfigureAwait(false);
+    }
+
+    private static IEnumerable<string> Options(TrainingRequest request)
+    {
+        if (request.MaxSteps is { } steps)
+            yield return "--max-steps=" + steps.ToString(CultureInfo.InvariantCulture);
+        if (request.OutputDir is { } output)
+            yield return "--output=" + output;
+        if (request.Threads is { } threads)
+            yield return "--threads=" + threads.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Turns one run's metrics lines into progress reports and its final summary.</summary>
+    private sealed class RunMonitor(LanguageClient client, string token, bool progress, bool binaryUnits)
+    {
+        private readonly List<string> _lastLogLines = [];
+        private JsonObject? _end;
+        private JsonObject? _cancelled;
+        private double? _initialEvalLoss;
+
+        public bool Progress => progress;
+
+        public async Task OnEventAsync(JsonObject metrics)
+        {
+            switch ((string?)metrics["event"])
+            {
+                case "step" when progress:
+                    var step = Number(metrics, "step");
+                    var total = Number(metrics, "total_steps");
+                    var percentage = total > 0 ? (int)Math.Clamp(step * 100 / total, 0, 100) : (int?)null;
+                    var eta = metrics["eta_seconds"] is JsonValue etaValue && etaValue.TryGetValue<double>(out var seconds) ? $" · ETA {DurationText.Format(seconds)}" : "";
+                    var loss = metrics["loss"] is JsonValue lossValue && lossValue.TryGetValue<double>(out var l) ? l.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+                    await client.ProgressAsync(token, new WorkDoneProgressReport($"step {step:0}/{total:0} · loss {loss}{eta}", percentage)).ConfigureAwait(false);
+                    break;
+                case "eval" when Number(metrics, "step") == 0:
+                    _initialEvalLoss = Number(metrics, "eval_loss");
+                    break;
+                case "end":
+                    _end = metrics;
+                    break;
+                case "cancelled":
+                    _cancelled = metrics;
+                    break;
+            }
+        }
+
+        public void OnLog(string line, ServerLog log, LanguageClient client)
+        {
+            lock (_lastLogLines)
+            {
+                _lastLogLines.Add(line);
+                if (_lastLogLines.Count > 5)
+                    _lastLogLines.RemoveAt(0);
+            }
+            _ = client.LogMessageAsync(MessageType.Log, "lft-train: " + line);
+        }
+
+        public (int Type, string Message) Outcome(int exitCode)
+        {
+            if (_end is { } end)
+                return (MessageType.Info, Summary(end));
+            if (_cancelled is { } cancelled || exitCode == TrainerRun.CancelledExitCode)
+            {
+                var at = _cancelled is null ? "" : $" after step {Number(_cancelled, "step"):0}";
+                return (MessageType.Warning, $"cancelled{at}; a checkpoint was written: resume with `lft-train train CONFIG --resume`.");
+            }
+            string last;
+            lock (_lastLogLines)
+                last = string.Join(" | ", _lastLogLines);
+            return (MessageType.Error, $"lft-train stopped with exit code {exitCode}: {(last.Length > 0 ? last : "no output")}");
+        }
+
+        /// <summary>"done: loss 2.65, eval loss 2.88 → 2.63; peak memory 305 MB measured vs 372 MB estimated (+22%)".</summary>
+        private string Summary(JsonObject end)
+        {
+            var text = $"done after {Number(end, "step"):0} steps: final loss {Format(end, "final_loss")}";
+            var initial = end["initial_eval_loss"] is JsonValue ? Number(end, "initial_eval_loss") : _initialEvalLoss;
+            if (end["eval_loss"] is JsonValue)
+                text += initial is { } before ? $", eval loss {before.ToString("0.000", CultureInfo.InvariantCulture)} → {Format(end, "eval_loss")}" : $", eval loss {Format(end, "eval_loss")}";
+            if (end["peak_rss_bytes"] is JsonValue)
+            {
+                var measured = Number(end, "peak_rss_bytes");
+                text += $"; peak memory {ByteSizes.Format(measured, binaryUnits)} measured";
+                if (end["estimated_peak_bytes"] is JsonValue && Number(end, "estimated_peak_bytes") is var estimated and > 0)
+                {
+                    var error = (estimated / measured - 1) * 100;
+                    text += $" vs {ByteSizes.Format(estimated, binaryUnits)} estimated (estimate {(error >= 0 ? "+" : "−")}{Math.Abs(error).ToString("0", CultureInfo.InvariantCulture)}%)";
+                }
+            }
+            if ((string?)end["adapter_dir"] is { } adapter)
+                text += $"; adapter in {adapter}";
+            else if ((string?)end["model_dir"] is { } model)
+                text += $"; model in {model}";
+            return text;
+        }
+
+        private static double Number(JsonObject metrics, string name) =>
+            metrics[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number : double.NaN;
+
+        private static string Format(JsonObject metrics, string name) =>
+            metrics[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+    }
+}
