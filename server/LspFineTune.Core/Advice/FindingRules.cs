@@ -83,6 +83,14 @@ public static class FindingRules
                 $"{gpu.Name} ({gpu.Architecture}) has no native bf16: it is emulated at about {gpu.Bf16Tflops:0.#} TFLOPS against {gpu.Fp16Tflops:0.#} for fp16, and Hugging Face Trainer refuses bf16 there. Use `dtype: fp16`.",
                 tree.RangeOf("model.dtype")) with { Data = new Dictionary<string, string> { ["suggestion"] = "fp16" } });
         }
+        if (plan.Model.Dtype == WeightDtype.Fp16 && gpu.IsCpu)
+        {
+            // fp16 mixed precision relies on CUDA's loss scaler (torch.cuda.amp.GradScaler) and fp16 tensor cores;
+            // CPU training uses bf16 autocast or fp32, and the bundled trainer refuses fp16 on the CPU.
+            findings.Add(Diagnostic.Warning(DiagnosticCodes.Fp16OnCpu,
+                "fp16 training does not run on the CPU: its loss scaling and fast kernels are CUDA features, and the bundled trainer refuses it. Use `dtype: bf16` (or fp32).",
+                tree.RangeOf("model.dtype")) with { Data = new Dictionary<string, string> { ["suggestion"] = "bf16" } });
+        }
         if (plan.Training.Attention == AttentionKind.Flash && !gpu.FlashAttention2)
         {
             findings.Add(Diagnostic.Warning(DiagnosticCodes.FlashAttentionUnsupported,

@@ -43,6 +43,7 @@ public static class DiagnosticCodes
     // Hardware capability
     public const string Bf16Unsupported = "LFT0401";
     public const string FlashAttentionUnsupported = "LFT0402";
+    public const string Fp16OnCpu = "LFT0403";
 
     // Option combinations
     public const string OffloadParamsNeedsStage3 = "LFT0501";

@@ -77,7 +77,7 @@ public sealed class CodeActionHandler(DocumentRequests requests)
                 if (FindScalar(tree, diagnostic.Range) is { } badValue)
                     yield return Replace($"Change to `{value}`", snapshot, badValue, value, diagnostic);
                 break;
-            case DiagnosticCodes.Bf16Unsupported when diagnostic.Data.TryGetValue("suggestion", out var dtype):
+            case DiagnosticCodes.Bf16Unsupported or DiagnosticCodes.Fp16OnCpu when diagnostic.Data.TryGetValue("suggestion", out var dtype):
                 yield return Action($"Use {dtype} weights", CodeActionKind.QuickFix, snapshot, tree, [new ConfigChange("model.dtype", dtype)], diagnostic, preferred: true);
                 break;
             case DiagnosticCodes.FlashAttentionUnsupported when diagnostic.Data.TryGetValue("suggestion", out var attention):
