@@ -34,7 +34,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
             if (progress)
                 await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
             var monitor = new RunMonitor(client, token, progress, request.BinaryUnits);
-            var run = TrainerRun.Start(trainerDll, request.ConfigPath, Options(request), monitor.OnEventAsync, line => monitor.OnLog(line, log, client));
+            var run = TrainerRun.Start(trainerDll, request.ConfigPath, Options(request), monitor.OnEventAsync, monitor.OnLog);
             _byToken[token] = run;
             _ = FinishAsync(run, token, request, monitor, title);
             return token;
@@ -62,6 +62,12 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
         try
         {
             exitCode = await run.WaitAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Reading the trainer's output failed (not the trainer): still end the progress, with what happened.
+            log.Write($"training {token}: reading lft-train's output failed: {e}");
+            exitCode = -1;
         }
         finally
         {
@@ -120,7 +126,8 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
             }
         }
 
-        public void OnLog(string line, ServerLog log, LanguageClient client)
+        /// <summary>A stderr line: to the editor's log, and kept (the last five) to explain a failed run.</summary>
+        public void OnLog(string line)
         {
             lock (_lastLogLines)
             {
