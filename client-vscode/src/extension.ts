@@ -16,6 +16,8 @@ import {
   ServerOptions,
   State,
   TransportKind,
+  WorkDoneProgress,
+  WorkDoneProgressCancelNotification,
 } from 'vscode-languageclient/node';
 import { BreakdownPanel } from './breakdownPanel';
 import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
@@ -75,6 +77,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const needConfig = () => void vscode.window.showWarningMessage('Open a fine-tuning config (*.lft.yaml, *.lft.yml, *.lft.json) first.');
 
+  /**
+   * Runs lft.train with a progress token the client creates (LSP client-initiated progress), so the run shows as a
+   * cancellable notification; the client library's own handling of server-created progress only uses the status bar,
+   * where VS Code offers no Cancel. The listener is in place before the request, so no report is missed.
+   */
+  const trainWithProgress = async (uri: vscode.Uri, options: object): Promise<void> => {
+    if (!client) throw new Error('The lft language server is not running; see the LspFineTune output.');
+    const running = client;
+    const token = `lft-train-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    const title = `Training ${uri.path.split('/').pop()}`;
+    let ended!: () => void;
+    const finished = new Promise<void>((resolve) => (ended = resolve));
+    let reported = 0;
+    let report: ((message: string, percentage?: number) => void) | undefined;
+    const listener = running.onProgress(WorkDoneProgress.type, token, (value) => {
+      if (value.kind === 'report' || value.kind === 'begin') report?.(value.message ?? '', value.percentage);
+      if (value.kind === 'end') ended();
+    });
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancel) => {
+      report = (message, percentage) => {
+        const increment = percentage !== undefined ? Math.max(0, percentage - reported) : undefined;
+        if (percentage !== undefined) reported = Math.max(reported, percentage);
+        progress.report({ message, increment });
+      };
+      cancel.onCancellationRequested(() => void running.sendNotification(WorkDoneProgressCancelNotification.type, { token }));
+      return finished;
+    });
+    try {
+      await running.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.train, arguments: [uri.toString(), options], workDoneToken: token });
+    } catch (error) {
+      ended();
+      throw error;
+    } finally {
+      void finished.then(() => listener.dispose());
+    }
+  };
+
   const executeOnServer = async <T>(command: string, args: unknown[]): Promise<T> => {
     if (!client || client.state !== State.Running) throw new Error('The lft language server is not running; run "LspFineTune: Restart Language Server".');
     return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
@@ -125,7 +164,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const trainer = vscode.workspace.getConfiguration('lft.trainer', uri);
         const threads = trainer.get<number>('threads', 0);
         const outputDir = trainer.get<string>('outputDir', '');
-        await executeOnServer(ServerCommands.train, [uri.toString(), { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) }]);
+        const options = { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) };
+        await trainWithProgress(uri, options);
       } catch (error) {
         void vscode.window.showErrorMessage(messageOf(error));
       }

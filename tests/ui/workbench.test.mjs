@@ -273,6 +273,29 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
       await page.locator('.notification-toast', { hasText: /lft-train stopped with exit code/ }).first().waitFor({ timeout: 120_000 });
     });
   });
+
+  it('the code lens trains the bundled tiny model on the CPU, with progress, and shows measured memory next to the estimate', async () => {
+    await step('08-train-tiny', async () => {
+      await page.locator('.monaco-workbench .part.editor').click();
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill('tiny-cpu-lora.lft.yaml');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-cpu-lora.lft.yaml' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.locator('.view-lines', { hasText: 'models/tiny' }).waitFor();
+      await editor.locator('.codelens-decoration a', { hasText: 'Train with bundled trainer' }).first().click({ timeout: T.server });
+      // Client-initiated LSP progress: a cancellable notification with the step, loss and ETA.
+      await page.locator('.notification-toast', { hasText: /Training tiny-cpu-lora\.lft\.yaml/ }).first().waitFor({ timeout: 120_000 });
+      await page.locator('.notification-toast', { hasText: /step \d+\/60 · loss/ }).first().waitFor({ timeout: 120_000 });
+      await shot('08a-training-progress');
+      // The end: the measured peak memory (VmHWM) next to the estimate.
+      await page.locator('.notification-toast', { hasText: /done after 60 steps/ }).first().waitFor({ timeout: 240_000 });
+      const done = await page.locator('.notification-toast', { hasText: /done after 60 steps/ }).first().innerText();
+      assert.match(done, /peak memory .* measured vs .* estimated/, done);
+    });
+  });
 });
 
 /** Runs a command from the command palette, as a user would. */

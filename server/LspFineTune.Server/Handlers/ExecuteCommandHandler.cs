@@ -40,7 +40,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         {
             ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
             Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
-            Train => await TrainAsync(arguments, cancellationToken).ConfigureAwait(false),
+            Train => await TrainAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
     }
@@ -121,7 +121,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         };
     }
 
-    private async Task<object?> TrainAsync(IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    private async Task<object?> TrainAsync(IReadOnlyList<JsonElement> arguments, string? workDoneToken, CancellationToken cancellationToken)
     {
         var (snapshot, analysis, _) = await EstimateAsync(Train, arguments, cancellationToken).ConfigureAwait(false);
         if (snapshot.FilePath is not { } path || !File.Exists(path))
@@ -133,10 +133,21 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var trainer = TrainerLocator.Find(requests.Session.Settings.TrainerPath, out var problem)
             ?? throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {problem}.");
         var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
-        var request = new TrainingRequest(snapshot.Uri, path, Int(options, "maxSteps"), String(options, "outputDir"), Int(options, "threads"), requests.BinaryUnits);
+        var request = new TrainingRequest(snapshot.Uri, path, Int(options, "maxSteps"), String(options, "outputDir"), Int(options, "threads"), requests.BinaryUnits)
+        {
+            WorkDoneToken = workDoneToken,
+        };
         var token = await training.StartAsync(trainer, request, cancellationToken).ConfigureAwait(false);
         return new { started = true, token, config = path };
     }
+
+    /// <summary>A progress token as text (LSP allows integers and strings).</summary>
+    private static string? TokenText(JsonElement? token) => token switch
+    {
+        { ValueKind: JsonValueKind.String } text => text.GetString(),
+        { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
+        _ => null,
+    };
 
     private static int? Int(JsonElement options, string name) =>
         options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) && number > 0 ? number : null;

@@ -13,11 +13,9 @@ public sealed class LanguageClient(JsonRpc rpc, ServerLog log)
     public Task PublishDiagnosticsAsync(PublishDiagnosticsParams diagnostics) =>
         NotifyAsync("textDocument/publishDiagnostics", diagnostics);
 
-    public Task LogMessageAsync(int type, string message)
-    {
-        log.Write(message);
-        return NotifyAsync("window/logMessage", new LogMessageParams(type, message));
-    }
+    /// <summary>window/logMessage (not also stderr: editors show both in the same place, twice).</summary>
+    public Task LogMessageAsync(int type, string message) =>
+        NotifyAsync("window/logMessage", new LogMessageParams(type, message));
 
     public Task ShowMessageAsync(int type, string message) =>
         NotifyAsync("window/showMessage", new ShowMessageParams(type, message));

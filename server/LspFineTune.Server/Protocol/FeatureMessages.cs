@@ -129,4 +129,5 @@ public sealed record DocumentSymbol
     public IReadOnlyList<DocumentSymbol>? Children { get; init; }
 }
 
-public sealed record ExecuteCommandParams(string Command, IReadOnlyList<JsonElement>? Arguments);
+/// <summary><see cref="WorkDoneToken"/>: a progress token the client created itself (client-initiated progress).</summary>
+public sealed record ExecuteCommandParams(string Command, IReadOnlyList<JsonElement>? Arguments, JsonElement? WorkDoneToken = null);

@@ -9,7 +9,11 @@ using LspFineTune.Server.Protocol;
 namespace LspFineTune.Server.Training;
 
 /// <summary>What the editor asked for: the config file, its URI, and trainer options (steps, output, threads).</summary>
-public sealed record TrainingRequest(string Uri, string ConfigPath, int? MaxSteps, string? OutputDir, int? Threads, bool BinaryUnits);
+public sealed record TrainingRequest(string Uri, string ConfigPath, int? MaxSteps, string? OutputDir, int? Threads, bool BinaryUnits)
+{
+    /// <summary>The client's own progress token (client-initiated progress, e.g. VS Code's cancellable notification); null: the server creates one.</summary>
+    public string? WorkDoneToken { get; init; }
+}
 
 /// <summary>
 /// The training runs started from the editor: each is an <c>lft-train</c> subprocess whose metrics become LSP work-done
@@ -24,12 +28,14 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
     /// <summary>Starts a run; returns its progress token. Throws <see cref="LspException"/> when it cannot start.</summary>
     public async Task<string> StartAsync(string trainerDll, TrainingRequest request, CancellationToken cancellationToken)
     {
-        var token = "lft-train-" + Guid.NewGuid().ToString("N");
+        var token = request.WorkDoneToken ?? "lft-train-" + Guid.NewGuid().ToString("N");
         if (!_tokenByConfig.TryAdd(request.ConfigPath, token))
             throw new LspException(LspErrorCodes.RequestFailed, $"lft.train: {Path.GetFileName(request.ConfigPath)} is already training; cancel that run first (the progress notification's Cancel).");
         try
         {
-            var progress = session.Capabilities.WorkDoneProgress && await client.CreateProgressAsync(token, cancellationToken).ConfigureAwait(false);
+            // A client-initiated token needs no create; otherwise ask the client for one where it supports progress.
+            var progress = request.WorkDoneToken is not null
+                || session.Capabilities.WorkDoneProgress && await client.CreateProgressAsync(token, cancellationToken).ConfigureAwait(false);
             var title = $"Training {Path.GetFileName(request.ConfigPath)}";
             if (progress)
                 await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
@@ -106,13 +112,17 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
         {
             switch ((string?)metrics["event"])
             {
-                case "step" when progress:
+                case "step":
                     var step = Number(metrics, "step");
                     var total = Number(metrics, "total_steps");
                     var percentage = total > 0 ? (int)Math.Clamp(step * 100 / total, 0, 100) : (int?)null;
                     var eta = metrics["eta_seconds"] is JsonValue etaValue && etaValue.TryGetValue<double>(out var seconds) ? $" · ETA {DurationText.Format(seconds)}" : "";
-                    var loss = metrics["loss"] is JsonValue lossValue && lossValue.TryGetValue<double>(out var l) ? l.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
-                    await client.ProgressAsync(token, new WorkDoneProgressReport($"step {step:0}/{total:0} · loss {loss}{eta}", percentage)).ConfigureAwait(false);
+                    var report = $"step {step:0}/{total:0} · loss {Format(metrics, "loss")}{eta}";
+                    if (progress)
+                        await client.ProgressAsync(token, new WorkDoneProgressReport(report, percentage)).ConfigureAwait(false);
+                    // Every step's metrics in the editor's log (VS Code: the LspFineTune output channel).
+                    await client.LogMessageAsync(MessageType.Log,
+                        $"lft-train: {report} · lr {Format(metrics, "lr", "0.######")} · {Number(metrics, "tokens_per_second").ToString("N0", CultureInfo.InvariantCulture)} tokens/s · {Number(metrics, "step_ms").ToString("0", CultureInfo.InvariantCulture)} ms/step · peak {ByteSizes.Format(Number(metrics, "peak_rss_bytes"), binaryUnits)}").ConfigureAwait(false);
                     break;
                 case "eval" when Number(metrics, "step") == 0:
                     _initialEvalLoss = Number(metrics, "eval_loss");
@@ -180,7 +190,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
         private static double Number(JsonObject metrics, string name) =>
             metrics[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number : double.NaN;
 
-        private static string Format(JsonObject metrics, string name) =>
-            metrics[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+        private static string Format(JsonObject metrics, string name, string format = "0.000") =>
+            metrics[name] is JsonValue value && value.TryGetValue<double>(out var number) ? number.ToString(format, CultureInfo.InvariantCulture) : "n/a";
     }
 }

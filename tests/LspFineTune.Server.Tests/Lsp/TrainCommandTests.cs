@@ -12,8 +12,8 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => _output.Dispose();
 
-    private static JsonObject Train(string uri, JsonObject options) =>
-        new() { ["command"] = "lft.train", ["arguments"] = new JsonArray(uri, options) };
+    private static JsonObject Train(string uri, JsonObject options, string? workDoneToken = null) =>
+        new() { ["command"] = "lft.train", ["arguments"] = new JsonArray(uri, options), ["workDoneToken"] = workDoneToken };
 
     private static async Task<JsonNode> ProgressEndAsync(LspTestClient client, string token)
     {
@@ -47,9 +47,25 @@ public sealed class TrainCommandTests : IDisposable
         var summary = (string)end["value"]!["message"]!;
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(summary,
             @"^done after 4 steps: final loss [0-9.]+, eval loss [0-9.]+ → [0-9.]+; peak memory [0-9.]+ [GM]B measured vs [0-9.]+ [GM]B estimated \(estimate [+−][0-9]+%\); adapter in "), summary);
+        // Each step's metrics also go to the editor's log (the output channel).
+        Assert.Contains(client.Messages, m => System.Text.RegularExpressions.Regex.IsMatch((string)m["message"]!, @"^lft-train: step 2/4 · loss [0-9.]+( · ETA [^·]+)? · lr [0-9.]+ · [0-9,]+ tokens/s · [0-9]+ ms/step · peak [0-9.]+ [GMK]B$"));
         var shown = await client.MessageAsync(m => ((string)m["message"]!).Contains("done after 4 steps"));
         Assert.Equal(3, (int)shown["type"]!);
         Assert.True(File.Exists(Path.Combine(_output.Path, "adapter", "adapter_model.safetensors")));
+    }
+
+    [Fact]
+    public async Task A_progress_token_the_client_created_is_the_one_the_run_reports_on()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Repo.Example("tiny-cpu-lora.lft.yaml"));
+        await client.DiagnosticsAsync(uri);
+
+        var started = (await client.RequestAsync("workspace/executeCommand", Train(uri, new JsonObject { ["maxSteps"] = 2, ["outputDir"] = _output.Path, ["threads"] = 1 }, "client-token-7")))!;
+
+        Assert.Equal("client-token-7", (string)started["token"]!);
+        var end = await ProgressEndAsync(client, "client-token-7");
+        Assert.StartsWith("done after 2 steps", (string)end["value"]!["message"]!);
     }
 
     [Fact]
