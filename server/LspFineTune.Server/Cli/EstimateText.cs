@@ -29,7 +29,7 @@ public static class EstimateText
         output.WriteLine($"  training  {Method(plan)}, {plan.Optimizer.Type.ToConfigName()}, ZeRO-{plan.DeepSpeed.ZeroStage}, micro-batch {plan.Training.MicroBatchSize} x {plan.Training.GradientAccumulationSteps} accumulation x {plan.Training.SequenceLength:N0} tokens, checkpointing {(plan.Training.GradientCheckpointing ? "on" : "off")}, {plan.Training.Attention.ToConfigName()}");
         output.WriteLine();
         var verdict = memory.Fits ? "fits" : "DOES NOT FIT";
-        output.WriteLine($"  memory per GPU: {ByteSizes.Format(memory.PeakBytes)} of {ByteSizes.Format(memory.UsableBytes)} ({memory.Utilisation:P0}), {verdict}");
+        output.WriteLine($"  memory {EstimateMarkdown.Per(plan.Hardware.Gpu)}: {ByteSizes.Format(memory.PeakBytes)} of {ByteSizes.Format(memory.UsableBytes)} ({memory.Utilisation:P0}), {verdict}");
         var scale = Math.Max(memory.PeakBytes, memory.UsableBytes);
         foreach (var term in memory.Terms.Where(t => t.Bytes > 0))
         {

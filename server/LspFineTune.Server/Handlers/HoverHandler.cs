@@ -47,7 +47,7 @@ public sealed class HoverHandler(DocumentRequests requests)
             var effects = KeyEffects.For(estimate, located.Path);
             if (effects.Count > 0)
             {
-                text.AppendLine().AppendLine($"**Effect on the estimate** (now {EstimateMarkdown.Size(estimate.Memory.PeakBytes, binary)} per GPU):");
+                text.AppendLine().AppendLine($"**Effect on the estimate** (now {EstimateMarkdown.Size(estimate.Memory.PeakBytes, binary)} {EstimateMarkdown.Per(estimate.Plan.Hardware.Gpu)}):");
                 text.AppendLine();
                 foreach (var effect in effects)
                     text.AppendLine($"- {EstimateMarkdown.Effect(effect, binary)}");

@@ -35,7 +35,7 @@ public sealed class InlayHintHandler(DocumentRequests requests)
         }
 
         var verdict = memory.Fits ? "fits" : "OUT OF MEMORY";
-        var total = $"peak {EstimateMarkdown.Size(memory.PeakBytes, binary)} / {EstimateMarkdown.Size(memory.UsableBytes, binary)} per GPU, {verdict}";
+        var total = $"peak {EstimateMarkdown.Size(memory.PeakBytes, binary)} / {EstimateMarkdown.Size(memory.UsableBytes, binary)} {EstimateMarkdown.Per(estimate.Plan.Hardware.Gpu)}, {verdict}";
         var top = labelsByLine.TryGetValue(0, out var onFirstLine) ? onFirstLine : [];
         top.InsertRange(0, [total, .. unplaced]);
         labelsByLine[0] = top;

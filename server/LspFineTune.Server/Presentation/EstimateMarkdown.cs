@@ -12,6 +12,9 @@ public static class EstimateMarkdown
 {
     public static string Size(double bytes, bool binaryUnits) => ByteSizes.Format(bytes, binaryUnits);
 
+    /// <summary>"per GPU", or "on the CPU" for <c>hardware.gpu: cpu</c> (host memory, one device).</summary>
+    public static string Per(GpuSpec device) => device.IsCpu ? "on the CPU" : "per GPU";
+
     /// <summary>"Peak 93.4 GB of 79.2 GB per GPU · 3 h 12 min/epoch" (the top code lens).</summary>
     public static string Summary(Estimate estimate, bool binaryUnits)
     {
@@ -21,7 +24,7 @@ public static class EstimateMarkdown
         var time = runtime.EpochSeconds is { } epoch ? $"{DurationText.Format(epoch)}/epoch"
             : runtime.TotalSeconds is { } total ? $"{DurationText.Format(total)} total"
             : $"{DurationText.Format(runtime.StepSeconds)}/step";
-        return $"Peak {Size(memory.PeakBytes, binaryUnits)} of {Size(memory.UsableBytes, binaryUnits)} per GPU{verdict} · {time}";
+        return $"Peak {Size(memory.PeakBytes, binaryUnits)} of {Size(memory.UsableBytes, binaryUnits)} {Per(estimate.Plan.Hardware.Gpu)}{verdict} · {time}";
     }
 
     /// <summary>The whole breakdown as a Markdown table with the verdict and runtime.</summary>
@@ -30,9 +33,9 @@ public static class EstimateMarkdown
         var memory = estimate.Memory;
         var plan = estimate.Plan;
         var text = new StringBuilder();
-        text.AppendLine($"**{(memory.Fits ? "Fits" : "Does not fit")}**: peak {Size(memory.PeakBytes, binaryUnits)} of {Size(memory.UsableBytes, binaryUnits)} usable per GPU ({Percent(memory.Utilisation)}) on {plan.Hardware.TotalGpus} × {plan.Hardware.Gpu.Name}");
+        text.AppendLine($"**{(memory.Fits ? "Fits" : "Does not fit")}**: peak {Size(memory.PeakBytes, binaryUnits)} of {Size(memory.UsableBytes, binaryUnits)} usable {Per(plan.Hardware.Gpu)} ({Percent(memory.Utilisation)}) on {plan.Hardware.TotalGpus} × {plan.Hardware.Gpu.Name}");
         text.AppendLine();
-        text.AppendLine("| term | per GPU | share | formula |");
+        text.AppendLine($"| term | {(plan.Hardware.Gpu.IsCpu ? "bytes" : "per GPU")} | share | formula |");
         text.AppendLine("|---|---:|---:|---|");
         foreach (var term in memory.Terms.Where(t => t.Bytes > 0))
             text.AppendLine($"| {Label(term.Name)} | {Size(term.Bytes, binaryUnits)} | {Percent(term.Bytes / (double)memory.PeakBytes)} | {Escape(term.Formula)} |");

@@ -52,4 +52,18 @@ public sealed class InlayHintAndCodeLensTests
         Assert.Equal(("Find a plan that fits", "lft.plan"), ((string)lenses[1]!["command"]!["title"]!, (string)lenses[1]!["command"]!["command"]!));
         Assert.Equal(("Train with bundled trainer", "lft.train"), ((string)lenses[2]!["command"]!["title"]!, (string)lenses[2]!["command"]!["command"]!));
     }
+
+    [Fact]
+    public async Task A_cpu_config_speaks_of_the_cpu_not_of_a_gpu()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Repo.Example("tiny-cpu-lora.lft.yaml"));
+
+        var lenses = (await client.RequestAsync("textDocument/codeLens", Document(uri)))!.AsArray();
+        var hints = (await client.RequestAsync("textDocument/inlayHint", Range(uri, Lines(0, 100)["start"]!, Lines(0, 100)["end"]!)))!.AsArray();
+
+        Assert.Matches(@"^Peak [0-9.]+ [GMK]B of [0-9.]+ GB on the CPU · ", (string)lenses[0]!["command"]!["title"]!);
+        Assert.Contains(" on the CPU, fits", (string)hints.Single(h => (int)h!["position"]!["line"]! == 0)!["label"]!);
+        Assert.DoesNotContain("GPU", (string)lenses[0]!["command"]!["title"]!);
+    }
 }

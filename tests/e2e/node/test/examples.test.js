@@ -12,14 +12,14 @@ const files = exampleFiles();
 // One `lft check` run gives the command line's view of every example, to compare the editor's with.
 const checked = new Map(lftCheckJson(files.map((f) => `examples/${f}`)).map((r) => [path.basename(r.file), r.diagnostics]));
 
-/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line, as {peak, usable, fits}. */
+/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line (or "memory on the CPU: ..."), as {per, peak, usable, fits}. */
 function cliMemoryLine(file) {
   return new Promise((resolve, reject) => {
     // Exit 1 only means the estimate says out of memory; the text is on stdout either way.
     execFile('dotnet', ['artifacts/lft/lft.dll', 'estimate', `examples/${file}`], { cwd: repoRoot, encoding: 'utf8' }, (error, out) => {
-      const m = /memory per GPU: (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
+      const m = /memory (per GPU|on the CPU): (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
       if (!m) reject(new Error(`no "memory per GPU" line in lft estimate ${file}: ${error || ''}\n${out}`));
-      else resolve({ peak: m[1], usable: m[2], fits: m[3] === 'fits' });
+      else resolve({ per: m[1], peak: m[2], usable: m[3], fits: m[4] === 'fits' });
     });
   });
 }
@@ -113,7 +113,7 @@ for (const file of files) {
       });
       const top = hints.find((h) => h.position.line === 0);
       assert.ok(top, 'a hint on line 0');
-      assert.ok(top.label.startsWith(`peak ${cli.peak} / ${cli.usable} per GPU, ${outOfMemory ? 'OUT OF MEMORY' : 'fits'}`), top.label);
+      assert.ok(top.label.startsWith(`peak ${cli.peak} / ${cli.usable} ${cli.per}, ${outOfMemory ? 'OUT OF MEMORY' : 'fits'}`), top.label);
       for (const h of hints) {
         assert.equal(h.position.character, lines[h.position.line].length, `hint "${h.label}" sits at the end of its line`);
       }
@@ -128,7 +128,7 @@ for (const file of files) {
       assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train']);
       for (const l of lenses) assert.equal(l.range.start.line, 0);
       const [estimate, plan] = lenses.map((l) => l.command.title);
-      assert.ok(estimate.startsWith(`Peak ${cli.peak} of ${cli.usable} per GPU`), estimate);
+      assert.ok(estimate.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), estimate);
       assert.equal(estimate.includes('(out of memory)'), outOfMemory, `estimate lens: ${estimate}`);
       assert.equal(plan, outOfMemory ? 'Find a plan that fits' : 'Find a faster plan that fits');
       assert.deepEqual(lenses[0].command.arguments, [uri], 'commands get the document URI');
