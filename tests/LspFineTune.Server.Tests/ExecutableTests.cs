@@ -24,7 +24,7 @@ public sealed class ExecutableTests : IDisposable
 
     private static CliResult RunProcess(params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        var dotnet = Packaging.ProcessRun.Dotnet;
         var start = new ProcessStartInfo(dotnet)
         {
             RedirectStandardOutput = true,

@@ -19,7 +19,7 @@ public static class TrainCommand
             stderr.WriteLine($"lft train: {problem}");
             return CommandLine.CannotRun;
         }
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             UseShellExecute = false,
         };

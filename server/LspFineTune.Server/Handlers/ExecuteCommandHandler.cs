@@ -95,7 +95,8 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var (snapshot, analysis, estimate) = document;
         var apply = !(arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object
             && arguments[1].TryGetProperty("apply", out var flag) && flag.ValueKind == JsonValueKind.False);
-        var result = snapshot.FastestPlan ?? PlanSearch.FindFastestThatFits(estimate, requests.BinaryUnits);
+        // The snapshot has an estimate (EstimateAsync checked), so its cached plan search is there.
+        var result = snapshot.FastestPlan!;
         if (result.Best is not { } best)
         {
             var message = estimate.Memory.Fits

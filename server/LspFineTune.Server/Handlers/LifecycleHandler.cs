@@ -8,8 +8,6 @@ namespace LspFineTune.Server.Handlers;
 /// <summary>initialize / initialized / shutdown / exit, and the settings pulled once the client is ready.</summary>
 public sealed class LifecycleHandler(ServerSession session, SettingsUpdater settings, ServerLog log, bool watchClientProcess)
 {
-    public static readonly IReadOnlyList<string> Commands = ExecuteCommandHandler.Commands;
-
     [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
     public InitializeResult Initialize(InitializeParams? parameters)
     {
@@ -57,7 +55,7 @@ public sealed class LifecycleHandler(ServerSession session, SettingsUpdater sett
         CodeLensProvider = new CodeLensOptions(ResolveProvider: false),
         InlayHintProvider = new InlayHintOptions(ResolveProvider: false),
         DocumentSymbolProvider = true,
-        ExecuteCommandProvider = new ExecuteCommandOptions(Commands),
+        ExecuteCommandProvider = new ExecuteCommandOptions(ExecuteCommandHandler.Commands),
     };
 
     private static string Version =>

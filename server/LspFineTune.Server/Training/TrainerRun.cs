@@ -43,7 +43,7 @@ public sealed class TrainerRun : IDisposable
     /// <summary>Starts the trainer on a config file with extra command-line options (e.g. --max-steps, --output).</summary>
     public static TrainerRun Start(string trainerDll, string configPath, IEnumerable<string> options, Func<JsonObject, Task> onEvent, Action<string> onLog)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -97,11 +97,6 @@ public sealed class TrainerRun : IDisposable
             return null;
         }
     }
-
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
-        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-        : "dotnet";
 
     private const int Sigterm = 15;
 

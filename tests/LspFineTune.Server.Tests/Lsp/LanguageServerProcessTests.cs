@@ -14,7 +14,7 @@ public sealed class LanguageServerProcessTests
 
         public ServerProcess()
         {
-            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+            var dotnet = Packaging.ProcessRun.Dotnet;
             var start = new ProcessStartInfo(dotnet)
             {
                 RedirectStandardInput = true,

@@ -18,24 +18,24 @@ public sealed class CompletionHandler(DocumentRequests requests)
     private const string Method = "textDocument/completion";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public CompletionList Completion(CompletionParams? parameters)
+    public async Task<CompletionList> Completion(CompletionParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
+        if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { } document)
             return new CompletionList(false, []);
+        var snapshot = document.Snapshot;
         var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
         if (CompletionContext.For(snapshot, position) is not { } context)
             return new CompletionList(false, []);
-        var items = context.IsValue ? ValueItems(snapshot, context) : KeyItems(snapshot, context, requests.Session.Capabilities.Snippets);
+        var items = context.IsValue ? ValueItems(snapshot, context) : KeyItems(document, context, requests.Session.Capabilities.Snippets);
         return new CompletionList(false, items);
     }
 
-    private static List<CompletionItem> KeyItems(DocumentSnapshot snapshot, CompletionContext context, bool snippets)
+    private static List<CompletionItem> KeyItems(AnalyzedDocument document, CompletionContext context, bool snippets)
     {
         if (SchemaDocumentation.Default.Find(context.SectionPath) is not { IsSection: true } section)
             return [];
-        var json = snapshot.Format == DocumentFormat.Json;
-        var written = WrittenKeys(snapshot, context.SectionPath);
+        var json = document.Snapshot.Format == DocumentFormat.Json;
+        var written = WrittenKeys(document.Analysis.Tree, context.SectionPath);
         var items = new List<CompletionItem>();
         foreach (var key in section.Children)
         {
@@ -120,9 +120,9 @@ public sealed class CompletionHandler(DocumentRequests requests)
         return text.ToString().TrimEnd('\n');
     }
 
-    private static HashSet<string> WrittenKeys(DocumentSnapshot snapshot, string sectionPath)
+    /// <summary>Keys already in the section, from the version's cached parse.</summary>
+    private static HashSet<string> WrittenKeys(ConfigSyntaxTree tree, string sectionPath)
     {
-        var tree = ConfigParser.Parse(snapshot.Text, snapshot.Format);
         var mapping = sectionPath.Length == 0 ? tree.RootMapping : tree.FindProperty(sectionPath)?.Value as MappingNode;
         return mapping?.Properties.Select(p => p.Key.Value).ToHashSet(StringComparer.Ordinal) ?? [];
     }
