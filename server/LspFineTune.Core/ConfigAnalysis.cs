@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
@@ -10,7 +11,7 @@ public sealed record AnalysisOptions
 {
     public BindingOptions Binding { get; init; } = new();
 
-    /// <summary>Whether to validate against the JSON Schema (the editor can turn it off).</summary>
+    /// <summary>Whether to validate against the dialect's JSON Schema (the editor can turn it off).</summary>
     public bool ValidateSchema { get; init; } = true;
 
     /// <summary>The document's format when known from its name; null: detect from the text.</summary>
@@ -18,10 +19,34 @@ public sealed record AnalysisOptions
 
     /// <summary>Write sizes in messages in GiB (2^30 bytes) instead of GB (10^9), as the editor's units setting asks.</summary>
     public bool BinaryUnits { get; init; }
+
+    /// <summary>A dialect id that overrides detection (<c>--dialect</c>); null: detect.</summary>
+    public string? Dialect { get; init; }
+
+    /// <summary>The editor's <c>lft.dialects</c> globs.</summary>
+    public IReadOnlyList<DialectAssociation> DialectAssociations { get; init; } = [];
 }
 
-/// <summary>Everything the pipeline knows about one version of a document.</summary>
-public sealed record ConfigAnalysis(ConfigSyntaxTree Tree, TrainingPlan? Plan, Estimate? Estimate, IReadOnlyList<Diagnostic> Diagnostics)
+/// <summary>
+/// Everything the pipeline knows about one version of a document. <see cref="Match"/> is null when no dialect claims
+/// the document: then it is not a fine-tuning config and gets no diagnostics at all.
+/// </summary>
+public sealed record ConfigAnalysis(ConfigSyntaxTree Tree, DialectMatch? Match, DialectBinding? Binding, Estimate? Estimate, IReadOnlyList<Diagnostic> Diagnostics)
 {
+    public IConfigDialect? Dialect => Match?.Dialect;
+
+    public TrainingPlan? Plan => Binding?.Plan;
+
+    public PlanProvenance Provenance => Binding?.Provenance ?? PlanProvenance.Empty;
+
+    public bool IsClaimed => Match is not null;
+
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    /// <summary>Plan changes as edits in the document's dialect (possibly in companion files); empty when unclaimed.</summary>
+    public IReadOnlyList<FileEdit> Write(IReadOnlyList<PlanChange> changes) =>
+        Dialect is { } dialect && Binding is { } binding ? dialect.Write(binding, changes) : [];
+
+    /// <summary>The files read besides the document: companion files the config names.</summary>
+    public IReadOnlyList<CompanionFile> Companions => Binding?.Companions ?? [];
 }

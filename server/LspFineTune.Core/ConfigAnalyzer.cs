@@ -1,15 +1,15 @@
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
-using LspFineTune.Core.Planning;
-using LspFineTune.Core.Schema;
 using LspFineTune.Core.Syntax;
 
 namespace LspFineTune.Core;
 
 /// <summary>
-/// The pipeline every front end drives: text -> syntax -> schema -> binding -> estimate -> findings.
+/// The pipeline every front end drives: text -> syntax -> dialect -> schema -> binding -> estimate -> findings.
 /// Never throws for any text: each stage turns problems into diagnostics and later stages run on what is usable.
+/// A document that no dialect claims is left alone.
 /// </summary>
 public static class ConfigAnalyzer
 {
@@ -17,39 +17,54 @@ public static class ConfigAnalyzer
     {
         options ??= new AnalysisOptions();
         var tree = ConfigParser.Parse(text, options.Format);
+        var document = DocumentContext.Of(text, tree, options.Binding.DocumentPath);
+        var match = DialectRegistry.Default.Detect(document, options.Dialect, options.DialectAssociations);
+        if (match is null)
+            return new ConfigAnalysis(tree, null, null, null, []);
+        var dialect = match.Dialect;
         var diagnostics = new List<Diagnostic>(tree.Diagnostics);
         if (tree.RootMapping is null)
-            return new ConfigAnalysis(tree, null, null, diagnostics);
+            return new ConfigAnalysis(tree, match, null, null, diagnostics);
 
-        if (options.ValidateSchema)
-            diagnostics.AddRange(SchemaValidator.Default.Validate(tree));
+        if (options.ValidateSchema && dialect.Schema is { } schema)
+            diagnostics.AddRange(SuggestionFixes.Attach(tree, schema.Validate(tree)));
 
-        var bound = PlanBinder.Bind(tree, options.Binding);
-        diagnostics.AddRange(bound.Diagnostics);
+        var binding = dialect.Bind(document, options.Binding);
+        diagnostics.AddRange(binding.Diagnostics);
         Estimate? estimate = null;
-        if (bound.Plan is not null)
+        if (binding.Plan is not null)
         {
-            estimate = Estimate.For(bound.Plan);
-            diagnostics.AddRange(FindingRules.For(tree, estimate, options.BinaryUnits));
+            estimate = Estimate.For(binding.Plan);
+            diagnostics.AddRange(FindingRules.For(binding, estimate, dialect, options.BinaryUnits));
         }
         var ordered = diagnostics
-            .OrderBy(d => d.Range.Start)
+            .OrderBy(d => d.FilePath is null ? 0 : 1)
+            .ThenBy(d => d.FilePath, StringComparer.Ordinal)
+            .ThenBy(d => d.Range.Start)
             .ThenBy(d => d.Severity)
             .ToList();
-        return new ConfigAnalysis(tree, bound.Plan, estimate, ordered);
+        return new ConfigAnalysis(tree, match, binding, estimate, ordered);
     }
 
-    /// <summary>Reads a config file and analyses it, taking its format from the extension.</summary>
+    /// <summary>Analyses a config file's text, taking its format from the extension and resolving paths against its folder.</summary>
     public static ConfigAnalysis AnalyzeFile(string path, string text, AnalysisOptions? options = null)
     {
         options ??= new AnalysisOptions();
-        var format = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? DocumentFormat.Json
-            : path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ? DocumentFormat.Yaml
-            : (DocumentFormat?)null;
         return Analyze(text, options with
         {
-            Format = options.Format ?? format,
+            Format = options.Format ?? FormatOf(path),
             Binding = options.Binding with { DocumentPath = Path.GetFullPath(path) },
         });
+    }
+
+    /// <summary>The format a file name implies (<c>.json</c>/<c>.jsonc</c>, <c>.yaml</c>/<c>.yml</c>), or null: detect from the text.</summary>
+    public static DocumentFormat? FormatOf(string path)
+    {
+        var name = path.Split('?', '#')[0];
+        if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jsonc", StringComparison.OrdinalIgnoreCase))
+            return DocumentFormat.Json;
+        if (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            return DocumentFormat.Yaml;
+        return null;
     }
 }

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Native;
 using System.Text.Json.Nodes;
 using LspFineTune.Core;
 using LspFineTune.Core.Advice;
@@ -45,11 +46,11 @@ public class PlanCommandTests
         var analysis = ConfigAnalyzer.AnalyzeFile(path, File.ReadAllText(path), new AnalysisOptions());
         var search = PlanSearch.FindFastestThatFits(analysis.Estimate!);
         var best = Assert.IsType<Fix>(search.Best);
-        var changes = best.Changes.Select(c => c.ToString()).ToList();
+        var changes = best.Changes.Select(NativeVocabulary.Instance.Setting).ToList();
         foreach (var change in expectedChanges)
             Assert.Contains(change, changes);
 
-        var edits = new JsonArray(ConfigEditor.ToTextEdits(analysis.Tree, best.Changes).Select(e => (JsonNode)JsonOutput.Edit(e)).ToArray());
+        var edits = new JsonArray(analysis.Write(best.Changes).SelectMany(f => f.Edits.Select(e => (JsonNode)JsonOutput.Edit(e, path))).ToArray());
         AssertEditsFitAndKeepComments(path, edits);
     }
 

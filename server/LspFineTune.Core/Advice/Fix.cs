@@ -1,9 +1,10 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 
 namespace LspFineTune.Core.Advice;
 
-/// <summary>A set of config changes and the estimate the config reaches with them.</summary>
-public sealed record Fix(string Title, IReadOnlyList<ConfigChange> Changes, Estimate Result)
+/// <summary>A set of plan changes and the estimate the config reaches with them.</summary>
+public sealed record Fix(string Title, IReadOnlyList<PlanChange> Changes, Estimate Result)
 {
     public bool IsPreferred { get; init; }
 

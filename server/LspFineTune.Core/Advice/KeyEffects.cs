@@ -1,10 +1,11 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Advice;
 
 /// <summary>What setting one key to another value would do: the estimate it reaches and how memory and time move.</summary>
-public sealed record KeyEffect(ConfigChange Change, Estimate Result, Estimate Current)
+public sealed record KeyEffect(PlanChange Change, Estimate Result, Estimate Current)
 {
     public long PeakDelta => Result.Memory.PeakBytes - Current.Memory.PeakBytes;
 
@@ -27,69 +28,69 @@ public sealed record KeyEffect(ConfigChange Change, Estimate Result, Estimate Cu
 /// </summary>
 public static class KeyEffects
 {
-    /// <summary>The alternatives of the key at <paramref name="path"/>; empty for keys that do not change the estimate.</summary>
-    public static IReadOnlyList<KeyEffect> For(Estimate current, string path) =>
-        Alternatives(current.Plan, path)
+    /// <summary>The alternatives of a plan field; empty for fields that do not change the estimate.</summary>
+    public static IReadOnlyList<KeyEffect> For(Estimate current, PlanField field) =>
+        Alternatives(current.Plan, field)
             .Select(change => new KeyEffect(change, Estimate.For(PlanChanges.Apply(current.Plan, change)), current))
             .ToList();
 
-    private static IEnumerable<ConfigChange> Alternatives(TrainingPlan plan, string path)
+    private static IEnumerable<PlanChange> Alternatives(TrainingPlan plan, PlanField field)
     {
         var training = plan.Training;
         var deepSpeed = plan.DeepSpeed;
         var zerothOrder = plan.Method.Type == FineTuneMethod.ZerothOrder;
-        switch (path)
+        switch (field)
         {
-            case "training.gradient_checkpointing" when !zerothOrder:
-                yield return new(path, !training.GradientCheckpointing);
+            case PlanField.GradientCheckpointing when !zerothOrder:
+                yield return new(field, !training.GradientCheckpointing);
                 break;
-            case "training.attention":
+            case PlanField.Attention:
                 foreach (var kind in Enum.GetValues<AttentionKind>())
                 {
                     if (kind != training.Attention && (kind != AttentionKind.Flash || plan.Hardware.Gpu.FlashAttention2))
-                        yield return new(path, kind.ToConfigName());
+                        yield return new(field, kind);
                 }
                 break;
-            case "training.micro_batch_size":
+            case PlanField.MicroBatchSize:
                 if (training.MicroBatchSize > 1)
-                    yield return new(path, training.MicroBatchSize / 2);
-                yield return new(path, training.MicroBatchSize * 2);
+                    yield return new(field, training.MicroBatchSize / 2);
+                yield return new(field, training.MicroBatchSize * 2);
                 break;
-            case "deepspeed.zero_stage" when plan.Hardware.TotalGpus > 1 || deepSpeed.ZeroStage > 0:
+            case PlanField.ZeroStage when plan.Hardware.TotalGpus > 1 || deepSpeed.ZeroStage > 0:
                 for (var stage = 0; stage <= 3; stage++)
                 {
                     if (stage != deepSpeed.ZeroStage)
-                        yield return new(path, stage);
+                        yield return new(field, stage);
                 }
                 break;
-            case "deepspeed.offload_optimizer" when deepSpeed.ZeroStage >= 1 && !zerothOrder:
-                yield return new(path, (deepSpeed.OffloadOptimizer == OffloadTarget.None ? OffloadTarget.Cpu : OffloadTarget.None).ToConfigName());
+            case PlanField.OffloadOptimizer when deepSpeed.ZeroStage >= 1 && !zerothOrder:
+                yield return new(field, deepSpeed.OffloadOptimizer == OffloadTarget.None ? OffloadTarget.Cpu : OffloadTarget.None);
                 break;
-            case "deepspeed.offload_params" when deepSpeed.ZeroStage == 3:
-                yield return new(path, (deepSpeed.OffloadParams == OffloadTarget.None ? OffloadTarget.Cpu : OffloadTarget.None).ToConfigName());
+            case PlanField.OffloadParams when deepSpeed.ZeroStage == 3:
+                yield return new(field, deepSpeed.OffloadParams == OffloadTarget.None ? OffloadTarget.Cpu : OffloadTarget.None);
                 break;
-            case "method.type" when !zerothOrder:
-                yield return new(path, (plan.Method.Type == FineTuneMethod.Full ? FineTuneMethod.Lora : FineTuneMethod.Full).ToConfigName());
+            case PlanField.Method when !zerothOrder:
+                yield return new(field, plan.Method.Type == FineTuneMethod.Full ? FineTuneMethod.Lora : FineTuneMethod.Full);
                 break;
-            case "model.quantization" when plan.Method.Type == FineTuneMethod.Lora:
+            case PlanField.Quantization when plan.Method.Type == FineTuneMethod.Lora:
                 foreach (var quantization in Enum.GetValues<Quantization>())
                 {
                     if (quantization != plan.Model.Quantization)
-                        yield return new(path, quantization.ToConfigName());
+                        yield return new(field, quantization);
                 }
                 break;
-            case "model.dtype":
+            case PlanField.Dtype:
                 foreach (var dtype in Enum.GetValues<WeightDtype>())
                 {
                     if (dtype != plan.Model.Dtype && (dtype != WeightDtype.Bf16 || plan.Hardware.Gpu.NativeBf16))
-                        yield return new(path, dtype.ToConfigName());
+                        yield return new(field, dtype);
                 }
                 break;
-            case "optimizer.type" when !zerothOrder:
+            case PlanField.Optimizer when !zerothOrder:
                 foreach (var optimizer in new[] { OptimizerType.AdamW, OptimizerType.AdamW8bit, OptimizerType.Adafactor, OptimizerType.Sgd })
                 {
                     if (optimizer != plan.Optimizer.Type)
-                        yield return new(path, optimizer.ToConfigName());
+                        yield return new(field, optimizer);
                 }
                 break;
         }

@@ -1,34 +1,31 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Advice;
 
-/// <summary>Applies config changes to a bound plan, so a fix can be estimated before it is written.</summary>
+/// <summary>Applies plan changes to a bound plan, so a fix can be estimated before it is written.</summary>
 public static class PlanChanges
 {
-    public static TrainingPlan Apply(TrainingPlan plan, IEnumerable<ConfigChange> changes)
+    public static TrainingPlan Apply(TrainingPlan plan, IEnumerable<PlanChange> changes)
     {
         foreach (var change in changes)
             plan = Apply(plan, change);
         return plan;
     }
 
-    public static TrainingPlan Apply(TrainingPlan plan, ConfigChange change) => change.Path switch
+    public static TrainingPlan Apply(TrainingPlan plan, PlanChange change) => change.Field switch
     {
-        "deepspeed.zero_stage" => plan with { DeepSpeed = plan.DeepSpeed with { ZeroStage = (int)change.Value } },
-        "deepspeed.offload_optimizer" => plan with { DeepSpeed = plan.DeepSpeed with { OffloadOptimizer = Parse<OffloadTarget>(change) } },
-        "deepspeed.offload_params" => plan with { DeepSpeed = plan.DeepSpeed with { OffloadParams = Parse<OffloadTarget>(change) } },
-        "training.gradient_checkpointing" => plan with { Training = plan.Training with { GradientCheckpointing = (bool)change.Value } },
-        "training.attention" => plan with { Training = plan.Training with { Attention = Parse<AttentionKind>(change) } },
-        "training.micro_batch_size" => plan with { Training = plan.Training with { MicroBatchSize = (int)change.Value } },
-        "training.gradient_accumulation_steps" => plan with { Training = plan.Training with { GradientAccumulationSteps = (int)change.Value } },
-        "method.type" => plan with { Method = plan.Method with { Type = Parse<FineTuneMethod>(change) } },
-        "model.quantization" => plan with { Model = plan.Model with { Quantization = Parse<Quantization>(change) } },
-        "model.dtype" => plan with { Model = plan.Model with { Dtype = Parse<WeightDtype>(change) } },
-        "optimizer.type" => plan with { Optimizer = plan.Optimizer with { Type = Parse<OptimizerType>(change) } },
-        _ => throw new ArgumentException($"no plan field for `{change.Path}`", nameof(change)),
+        PlanField.ZeroStage => plan with { DeepSpeed = plan.DeepSpeed with { ZeroStage = (int)change.Value } },
+        PlanField.OffloadOptimizer => plan with { DeepSpeed = plan.DeepSpeed with { OffloadOptimizer = (OffloadTarget)change.Value } },
+        PlanField.OffloadParams => plan with { DeepSpeed = plan.DeepSpeed with { OffloadParams = (OffloadTarget)change.Value } },
+        PlanField.GradientCheckpointing => plan with { Training = plan.Training with { GradientCheckpointing = (bool)change.Value } },
+        PlanField.Attention => plan with { Training = plan.Training with { Attention = (AttentionKind)change.Value } },
+        PlanField.MicroBatchSize => plan with { Training = plan.Training with { MicroBatchSize = (int)change.Value } },
+        PlanField.GradientAccumulationSteps => plan with { Training = plan.Training with { GradientAccumulationSteps = (int)change.Value } },
+        PlanField.Method => plan with { Method = plan.Method with { Type = (FineTuneMethod)change.Value } },
+        PlanField.Quantization => plan with { Model = plan.Model with { Quantization = (Quantization)change.Value } },
+        PlanField.Dtype => plan with { Model = plan.Model with { Dtype = (WeightDtype)change.Value } },
+        PlanField.Optimizer => plan with { Optimizer = plan.Optimizer with { Type = (OptimizerType)change.Value } },
+        _ => throw new ArgumentException($"the advice layer does not change {change.Field}", nameof(change)),
     };
-
-    private static TEnum Parse<TEnum>(ConfigChange change) where TEnum : struct, Enum =>
-        PlanEnumNames.FromConfigName<TEnum>((string)change.Value)
-        ?? throw new ArgumentException($"`{change.Value}` is not a value of {change.Path}", nameof(change));
 }

@@ -1,28 +1,29 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Advice;
 
-/// <summary>The config changes that turn one plan into another, over the fields the advice layer changes.</summary>
+/// <summary>The plan changes that turn one plan into another, over the fields the advice layer changes.</summary>
 public static class PlanDiff
 {
-    public static IReadOnlyList<ConfigChange> Between(TrainingPlan from, TrainingPlan to)
+    public static IReadOnlyList<PlanChange> Between(TrainingPlan from, TrainingPlan to)
     {
-        var changes = new List<ConfigChange>();
-        void Add(string path, object before, object after)
+        var changes = new List<PlanChange>();
+        void Add(PlanField field, object before, object after)
         {
             if (!Equals(before, after))
-                changes.Add(new ConfigChange(path, after));
+                changes.Add(new PlanChange(field, after));
         }
-        Add("method.type", from.Method.Type.ToConfigName(), to.Method.Type.ToConfigName());
-        Add("model.quantization", from.Model.Quantization.ToConfigName(), to.Model.Quantization.ToConfigName());
-        Add("deepspeed.zero_stage", from.DeepSpeed.ZeroStage, to.DeepSpeed.ZeroStage);
-        Add("deepspeed.offload_optimizer", from.DeepSpeed.OffloadOptimizer.ToConfigName(), to.DeepSpeed.OffloadOptimizer.ToConfigName());
-        Add("deepspeed.offload_params", from.DeepSpeed.OffloadParams.ToConfigName(), to.DeepSpeed.OffloadParams.ToConfigName());
-        Add("training.gradient_checkpointing", from.Training.GradientCheckpointing, to.Training.GradientCheckpointing);
-        Add("training.attention", from.Training.Attention.ToConfigName(), to.Training.Attention.ToConfigName());
-        Add("training.micro_batch_size", from.Training.MicroBatchSize, to.Training.MicroBatchSize);
-        Add("training.gradient_accumulation_steps", from.Training.GradientAccumulationSteps, to.Training.GradientAccumulationSteps);
-        Add("optimizer.type", from.Optimizer.Type.ToConfigName(), to.Optimizer.Type.ToConfigName());
+        Add(PlanField.Method, from.Method.Type, to.Method.Type);
+        Add(PlanField.Quantization, from.Model.Quantization, to.Model.Quantization);
+        Add(PlanField.ZeroStage, from.DeepSpeed.ZeroStage, to.DeepSpeed.ZeroStage);
+        Add(PlanField.OffloadOptimizer, from.DeepSpeed.OffloadOptimizer, to.DeepSpeed.OffloadOptimizer);
+        Add(PlanField.OffloadParams, from.DeepSpeed.OffloadParams, to.DeepSpeed.OffloadParams);
+        Add(PlanField.GradientCheckpointing, from.Training.GradientCheckpointing, to.Training.GradientCheckpointing);
+        Add(PlanField.Attention, from.Training.Attention, to.Training.Attention);
+        Add(PlanField.MicroBatchSize, from.Training.MicroBatchSize, to.Training.MicroBatchSize);
+        Add(PlanField.GradientAccumulationSteps, from.Training.GradientAccumulationSteps, to.Training.GradientAccumulationSteps);
+        Add(PlanField.Optimizer, from.Optimizer.Type, to.Optimizer.Type);
         return changes;
     }
 }

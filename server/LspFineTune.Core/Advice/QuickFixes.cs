@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
 
@@ -12,37 +13,37 @@ public static class QuickFixes
     public static IReadOnlyList<Fix> For(Estimate current, bool binaryUnits = false)
     {
         var plan = current.Plan;
-        var candidates = new List<(string Action, ConfigChange[] Changes)>();
+        var candidates = new List<(string Action, PlanChange[] Changes)>();
         var training = plan.Training;
         var deepSpeed = plan.DeepSpeed;
         var gpus = plan.Hardware.TotalGpus;
 
         if (!training.GradientCheckpointing && plan.Method.Type != FineTuneMethod.ZerothOrder)
-            candidates.Add(("Enable gradient checkpointing", [new("training.gradient_checkpointing", true)]));
+            candidates.Add(("Enable gradient checkpointing", [new(PlanField.GradientCheckpointing, true)]));
         if (gpus > 1 && deepSpeed.ZeroStage < 3)
-            candidates.Add(("Switch to ZeRO-3", [new("deepspeed.zero_stage", 3)]));
+            candidates.Add(("Switch to ZeRO-3", [new(PlanField.ZeroStage, 3)]));
         if (deepSpeed.OffloadOptimizer == OffloadTarget.None && current.Parameters.TrainableParameters > 0 && plan.Method.Type != FineTuneMethod.ZerothOrder)
         {
             var stage = Math.Max(deepSpeed.ZeroStage, 2);
             candidates.Add((stage != deepSpeed.ZeroStage ? $"ZeRO-{stage} with optimizer states offloaded to CPU (ZeRO-Offload)" : "Offload optimizer states to CPU (ZeRO-Offload)",
                 stage != deepSpeed.ZeroStage
-                    ? [new("deepspeed.zero_stage", stage), new("deepspeed.offload_optimizer", "cpu")]
-                    : [new("deepspeed.offload_optimizer", "cpu")]));
+                    ? [new(PlanField.ZeroStage, stage), new(PlanField.OffloadOptimizer, OffloadTarget.Cpu)]
+                    : [new(PlanField.OffloadOptimizer, OffloadTarget.Cpu)]));
         }
         if (deepSpeed.ZeroStage == 3 && deepSpeed.OffloadParams == OffloadTarget.None)
-            candidates.Add(("Offload parameters to CPU (ZeRO-Infinity)", [new("deepspeed.offload_params", "cpu")]));
+            candidates.Add(("Offload parameters to CPU (ZeRO-Infinity)", [new(PlanField.OffloadParams, OffloadTarget.Cpu)]));
         if (plan.Method.Type == FineTuneMethod.Full)
-            candidates.Add(("Fine-tune with LoRA", [new("method.type", "lora")]));
+            candidates.Add(("Fine-tune with LoRA", [new(PlanField.Method, FineTuneMethod.Lora)]));
         if (plan.Method.Type != FineTuneMethod.ZerothOrder && plan.Model.Quantization != Quantization.Nf4)
         {
             candidates.Add(("Fine-tune with QLoRA (4-bit base)", plan.Method.Type == FineTuneMethod.Lora
-                ? [new("model.quantization", "nf4")]
-                : [new("method.type", "lora"), new("model.quantization", "nf4")]));
+                ? [new(PlanField.Quantization, Quantization.Nf4)]
+                : [new(PlanField.Method, FineTuneMethod.Lora), new(PlanField.Quantization, Quantization.Nf4)]));
         }
         if (training.Attention != AttentionKind.Flash && plan.Hardware.Gpu.FlashAttention2)
-            candidates.Add(("Use FlashAttention-2", [new("training.attention", "flash")]));
+            candidates.Add(("Use FlashAttention-2", [new(PlanField.Attention, AttentionKind.Flash)]));
         else if (training.Attention == AttentionKind.Eager)
-            candidates.Add(("Use sdpa attention", [new("training.attention", "sdpa")]));
+            candidates.Add(("Use sdpa attention", [new(PlanField.Attention, AttentionKind.Sdpa)]));
         if (training.MicroBatchSize > 1)
         {
             var smaller = training.MicroBatchSize / 2;
@@ -50,7 +51,7 @@ public static class QuickFixes
             if (smaller * accumulation == training.MicroBatchSize * training.GradientAccumulationSteps)
             {
                 candidates.Add(($"Micro-batch {smaller} with {accumulation} accumulation steps (same global batch)",
-                    [new("training.micro_batch_size", smaller), new("training.gradient_accumulation_steps", accumulation)]));
+                    [new(PlanField.MicroBatchSize, smaller), new(PlanField.GradientAccumulationSteps, accumulation)]));
             }
         }
 
@@ -64,7 +65,7 @@ public static class QuickFixes
         return fixes;
     }
 
-    public static Fix Evaluate(Estimate current, string action, IReadOnlyList<ConfigChange> changes, bool binaryUnits = false)
+    public static Fix Evaluate(Estimate current, string action, IReadOnlyList<PlanChange> changes, bool binaryUnits = false)
     {
         var result = Estimate.For(PlanChanges.Apply(current.Plan, changes));
         var ratio = current.Runtime.StepSeconds > 0 ? result.Runtime.StepSeconds / current.Runtime.StepSeconds : 1;

@@ -70,9 +70,13 @@ public static class HuggingFaceConfigReader
         return Read(config.ToJsonString());
     }
 
-    /// <summary>Reads <c>config.json</c> from a Hugging Face model folder (model.path).</summary>
-    public static HuggingFaceConfigResult ReadFolder(string folderPath)
+    /// <summary>config.json files are a few KB; a larger one is not a model config.</summary>
+    public const long MaxConfigBytes = 4L * 1024 * 1024;
+
+    /// <summary>Reads <c>config.json</c> from a Hugging Face model folder (model.path), through the cached file access.</summary>
+    public static HuggingFaceConfigResult ReadFolder(string folderPath, Files.IAuxiliaryFiles? files = null)
     {
+        files ??= Files.AuxiliaryFileCache.Shared;
         if (string.IsNullOrWhiteSpace(folderPath))
         {
             return HuggingFaceConfigResult.Failure("model path is empty");
@@ -81,32 +85,26 @@ public static class HuggingFaceConfigReader
         string file;
         try
         {
-            if (!Directory.Exists(folderPath))
+            var folder = files.Stat(folderPath);
+            if (folder.Kind != Files.FileKind.Directory)
             {
-                return HuggingFaceConfigResult.Failure(File.Exists(folderPath)
+                return HuggingFaceConfigResult.Failure(folder.Kind != Files.FileKind.Missing
                     ? $"model path '{folderPath}' is a file; expected a folder holding {ConfigFileName}"
                     : $"model folder '{folderPath}' does not exist");
             }
-
             file = Path.Combine(folderPath, ConfigFileName);
-            if (!File.Exists(file))
-            {
-                return HuggingFaceConfigResult.Failure($"model folder '{folderPath}' has no {ConfigFileName}");
-            }
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             return HuggingFaceConfigResult.Failure($"model path '{folderPath}' is not usable: {e.Message}");
         }
 
-        string text;
-        try
+        var read = files.ReadText(file, MaxConfigBytes);
+        if (read.Text is not { } text)
         {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return HuggingFaceConfigResult.Failure($"cannot read '{file}': {e.Message}");
+            return HuggingFaceConfigResult.Failure(read.Status.Kind == Files.FileKind.Missing
+                ? $"model folder '{folderPath}' has no {ConfigFileName}"
+                : $"cannot read '{file}': {read.Problem}");
         }
 
         HuggingFaceConfigResult result = Read(text);

@@ -24,6 +24,8 @@ public static class DiagnosticCodes
     public const string MissingRequiredKey = "LFT0104";
     public const string OutOfRange = "LFT0105";
     public const string SchemaViolation = "LFT0106";
+    public const string DeprecatedKey = "LFT0107";
+    public const string RemovedKey = "LFT0108";
 
     // Binding: catalogs and meaning
     public const string UnknownModel = "LFT0201";
@@ -34,6 +36,10 @@ public static class DiagnosticCodes
     public const string DataFileUnreadable = "LFT0206";
     public const string UnknownLoraTarget = "LFT0207";
     public const string SequenceBeyondTrainedContext = "LFT0208";
+    public const string CompanionFileUnreadable = "LFT0209";
+    public const string NotModelled = "LFT0210";
+    public const string UnknownModelineSetting = "LFT0211";
+    public const string PresetResolved = "LFT0212";
 
     // Memory
     public const string OutOfMemory = "LFT0301";
@@ -54,6 +60,10 @@ public static class DiagnosticCodes
     public const string OptimizerMethodMismatch = "LFT0506";
     public const string QuantizedZerothOrderOptimizer = "LFT0507";
     public const string AdaRankGradKeysWithoutAdaRankGrad = "LFT0508";
+    public const string DeepSpeedValueMismatch = "LFT0509";
+    public const string FrameworkRefuses = "LFT0510";
+    public const string DeepSpeedOptimizerOverrides = "LFT0511";
+    public const string FrameworkWarns = "LFT0512";
 
     // Runtime
     public const string NoDataSize = "LFT0601";

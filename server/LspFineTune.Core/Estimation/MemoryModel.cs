@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Estimation;
@@ -39,34 +40,34 @@ public static class MemoryModel
             }
         }
 
-        var drivenByBatch = new[] { "training.micro_batch_size", "training.sequence_length" };
-        var zero = new[] { "deepspeed.zero_stage", "hardware.gpus_per_node", "hardware.nodes" };
+        var drivenByBatch = new[] { PlanField.MicroBatchSize, PlanField.SequenceLength };
+        var zero = new[] { PlanField.ZeroStage, PlanField.GpusPerNode, PlanField.Nodes };
         var terms = new List<MemoryTerm>
         {
             new(MemoryTermNames.Weights, Round(states.WeightBytes), WeightsFormula(plan, budget),
                 "ZeRO paper §3.1 (2 B/param in 16-bit); QLoRA §2 (NF4 + double quantization); PEFT adapters in fp32")
-            { DrivenBy = ["model.dtype", "model.quantization", .. zero] },
+            { DrivenBy = [PlanField.Dtype, PlanField.Quantization, .. zero] },
             new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
-            { DrivenBy = ["method.type", .. zero] },
+            { DrivenBy = [PlanField.Method, .. zero] },
             new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
-            { DrivenBy = ["optimizer.type", "method.type", "deepspeed.offload_optimizer", .. zero] },
+            { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "DeepSpeed ZeRO-2 estimator: 18 = 2 + 4 (fp32 grads) + 4 + 8")
-            { DrivenBy = ["method.type", "deepspeed.offload_optimizer", .. zero] },
+            { DrivenBy = [PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.Activations, Round(activationBytes), activationFormula,
                 "Korthikanti et al. 2022 §4.1, re-derived per op for HF blocks")
-            { DrivenBy = [.. drivenByBatch, "training.gradient_checkpointing", "training.attention"] },
+            { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention] },
             new(MemoryTermNames.LogitsAndLoss, Round(logits), logitsFormula,
                 "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336")
             { DrivenBy = drivenByBatch },
             new(MemoryTermNames.Zero3GatherBuffers, Round(gather), gatherFormula,
                 "DeepSpeed ZeRO-3 estimator (4 x largest layer) + stage3_prefetch_bucket_size")
-            { DrivenBy = ["deepspeed.zero_stage"] },
+            { DrivenBy = [PlanField.ZeroStage] },
             new(MemoryTermNames.CommunicationBuffers, Round(communication), communicationFormula,
                 "DeepSpeed bucket defaults; EleutherAI cookbook calc_transformer_mem.py")
-            { DrivenBy = ["deepspeed.zero_stage"] },
+            { DrivenBy = [PlanField.ZeroStage] },
         };
         var tensorBytes = terms.Sum(t => (double)t.Bytes);
         var overhead = OverheadMemory.Bytes(plan, tensorBytes, out var overheadFormula);

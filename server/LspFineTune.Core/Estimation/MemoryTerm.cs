@@ -1,13 +1,15 @@
+using LspFineTune.Core.Dialects;
+
 namespace LspFineTune.Core.Estimation;
 
 /// <summary>
 /// One named part of per-GPU peak memory. <see cref="Name"/> is the snake_case key of the JSON breakdown,
 /// <see cref="Formula"/> the formula with this plan's numbers, <see cref="Source"/> where the formula comes from,
-/// and <see cref="DrivenBy"/> the config keys that change it (for "related information" on an OOM).
+/// and <see cref="DrivenBy"/> the plan fields that change it (for "related information" on an OOM).
 /// </summary>
 public sealed record MemoryTerm(string Name, long Bytes, string Formula, string Source)
 {
-    public IReadOnlyList<string> DrivenBy { get; init; } = [];
+    public IReadOnlyList<PlanField> DrivenBy { get; init; } = [];
 }
 
 /// <summary>Names of the breakdown terms, shared by the estimator, the CLI and the editor.</summary>

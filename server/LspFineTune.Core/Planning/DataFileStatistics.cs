@@ -16,41 +16,41 @@ public static class DataFileStatistics
 
     public sealed record Result(long Examples, double MeanTokens, bool Truncated);
 
-    public static Result? TryRead(string path, out string? error)
+    public static Result? TryRead(string path, out string? error) => TryRead(path, Files.AuxiliaryFileCache.Shared, out error);
+
+    /// <summary>The statistics of a data file, computed once per version of the file (path, size, modification time).</summary>
+    public static Result? TryRead(string path, Files.IAuxiliaryFiles files, out string? error)
     {
-        error = null;
-        try
+        var length = files.Stat(path).Length;
+        return files.Derive(path, "data-statistics", stream => Compute(stream, length), out error);
+    }
+
+    private static Result Compute(Stream stream, long fileLength)
+    {
+        using var reader = new StreamReader(stream);
+        long examples = 0, characters = 0, bytesRead = 0;
+        var truncated = false;
+        while (reader.ReadLine() is { } line)
         {
-            using var reader = new StreamReader(path);
-            long examples = 0, characters = 0, bytesRead = 0;
-            var truncated = false;
-            while (reader.ReadLine() is { } line)
+            bytesRead += line.Length + 1;
+            if (bytesRead > MaxBytesRead)
             {
-                bytesRead += line.Length + 1;
-                if (bytesRead > MaxBytesRead)
-                {
-                    truncated = true;
-                    break;
-                }
-                if (string.IsNullOrWhiteSpace(line))
-                    continue;
-                examples++;
-                characters += TextLength(line);
+                truncated = true;
+                break;
             }
-            if (truncated)
-            {
-                // Extrapolate from the part read to the whole file.
-                var scale = new FileInfo(path).Length / (double)bytesRead;
-                examples = (long)(examples * scale);
-                characters = (long)(characters * scale);
-            }
-            return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated);
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            examples++;
+            characters += TextLength(line);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        if (truncated)
         {
-            error = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
-            return null;
+            // Extrapolate from the part read to the whole file.
+            var scale = fileLength / (double)bytesRead;
+            examples = (long)(examples * scale);
+            characters = (long)(characters * scale);
         }
+        return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated);
     }
 
     /// <summary>The characters of text, or prompt + completion; a line that is not such JSON counts as its raw length.</summary>

@@ -24,7 +24,10 @@ public enum OffloadTarget { None, Cpu, Nvme }
 public static class PlanEnumNames
 {
     /// <summary>The spelling a config uses for an enum value (snake_case, as in CONFIG.md).</summary>
-    public static string ToConfigName<TEnum>(this TEnum value) where TEnum : struct, Enum => value switch
+    public static string ToConfigName<TEnum>(this TEnum value) where TEnum : struct, Enum => ToConfigName((Enum)value);
+
+    /// <summary>The native spelling of a boxed plan enum value (a <see cref="Dialects.PlanChange"/> holds them boxed).</summary>
+    public static string ToConfigName(Enum value) => value switch
     {
         OptimizerType.AdamW => "adamw",
         OptimizerType.AdamW8bit => "adamw_8bit",

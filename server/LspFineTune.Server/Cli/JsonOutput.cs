@@ -22,6 +22,8 @@ public static class JsonOutput
             ["end_line"] = diagnostic.Range.End.Line + 1,
             ["end_column"] = diagnostic.Range.End.Character + 1,
         };
+        if (diagnostic.FilePath is { } file)
+            json["file"] = file;
         if (diagnostic.Data.Count > 0)
             json["data"] = new JsonObject(diagnostic.Data.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
         return json;
@@ -29,8 +31,11 @@ public static class JsonOutput
 
     public static JsonArray Diagnostics(IEnumerable<Diagnostic> diagnostics) => new(diagnostics.Select(d => (JsonNode)Diagnostic(d)).ToArray());
 
-    public static JsonObject Edit(TextEdit edit) => new()
+    /// <summary>An edit, naming its file (a fix may edit a companion DeepSpeed JSON or create one).</summary>
+    public static JsonObject Edit(TextEdit edit, string file, bool createsFile = false) => new()
     {
+        ["file"] = file,
+        ["creates_file"] = createsFile,
         ["line"] = edit.Range.Start.Line + 1,
         ["column"] = edit.Range.Start.Character + 1,
         ["end_line"] = edit.Range.End.Line + 1,

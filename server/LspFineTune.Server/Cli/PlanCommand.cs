@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LspFineTune.Core;
 using LspFineTune.Core.Advice;
-using LspFineTune.Core.Editing;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Server.Presentation;
 
@@ -30,15 +30,15 @@ public static class PlanCommand
         }
 
         var result = PlanSearch.FindFastestThatFits(estimate);
-        var edits = result.Best is null ? [] : ConfigEditor.ToTextEdits(analysis.Tree, result.Best.Changes);
+        var edits = result.Best is null ? [] : analysis.Write(result.Best.Changes);
         if (args.Has("--json"))
-            JsonOutput.Write(stdout, Json(file, estimate, result, edits));
+            JsonOutput.Write(stdout, Json(file, analysis, estimate, result, edits));
         else
-            WriteText(stdout, file, estimate, result, edits);
+            WriteText(stdout, file, analysis, estimate, result, edits);
         return estimate.Memory.Fits || result.Best is not null ? CommandLine.Clean : CommandLine.ConfigHasErrors;
     }
 
-    private static void WriteText(TextWriter output, string file, Estimate current, PlanSearchResult result, IReadOnlyList<TextEdit> edits)
+    private static void WriteText(TextWriter output, string file, ConfigAnalysis analysis, Estimate current, PlanSearchResult result, IReadOnlyList<FileEdit> edits)
     {
         var memory = current.Memory;
         output.WriteLine($"{file}: now {ByteSizes.Format(memory.PeakBytes)} of {ByteSizes.Format(memory.UsableBytes)} per GPU ({(memory.Fits ? "fits" : "does not fit")}), {DurationText.Format(current.Runtime.StepSeconds)} per step");
@@ -52,13 +52,20 @@ public static class PlanCommand
         var best = result.Best;
         output.WriteLine($"  {(memory.Fits ? "faster plan that fits" : "fastest plan that fits")} ({result.PlansTried} plans tried): {ByteSizes.Format(best.Result.Memory.PeakBytes)} per GPU, {DurationText.Format(best.Result.Runtime.StepSeconds)} per step ({FixTitles.TimeChange(best.TimeRatio)})");
         foreach (var change in best.Changes)
-            output.WriteLine($"    set {change}");
+            output.WriteLine($"    set {analysis.Dialect!.Vocabulary.Setting(change)}");
         output.WriteLine("  edits:");
-        foreach (var edit in edits)
-            output.WriteLine($"    {file}:{edit.Range.Start.Line + 1}:{edit.Range.Start.Character + 1}: {(edit.Range.Start == edit.Range.End ? "insert" : "replace with")} {Escape(edit.NewText)}");
+        foreach (var fileEdit in edits)
+        {
+            var path = fileEdit.FilePath ?? file;
+            foreach (var edit in fileEdit.Edits)
+            {
+                var action = fileEdit.CreatesFile ? "create with" : edit.Range.Start == edit.Range.End ? "insert" : "replace with";
+                output.WriteLine($"    {path}:{edit.Range.Start.Line + 1}:{edit.Range.Start.Character + 1}: {action} {Escape(edit.NewText)}");
+            }
+        }
     }
 
-    private static JsonObject Json(string file, Estimate current, PlanSearchResult result, IReadOnlyList<TextEdit> edits) => new()
+    private static JsonObject Json(string file, ConfigAnalysis analysis, Estimate current, PlanSearchResult result, IReadOnlyList<FileEdit> edits) => new()
     {
         ["file"] = file,
         ["fits_now"] = current.Memory.Fits,
@@ -67,8 +74,12 @@ public static class PlanCommand
         ["plans_tried"] = result.PlansTried,
         ["plan"] = result.Best is not { } best ? null : new JsonObject
         {
-            ["changes"] = new JsonArray(best.Changes.Select(c => (JsonNode)new JsonObject { ["path"] = c.Path, ["value"] = Value(c.Value) }).ToArray()),
-            ["edits"] = new JsonArray(edits.Select(e => (JsonNode)JsonOutput.Edit(e)).ToArray()),
+            ["changes"] = new JsonArray(best.Changes.Select(c => (JsonNode)new JsonObject
+            {
+                ["path"] = analysis.Dialect!.Vocabulary.Key(c.Field),
+                ["value"] = Value(c.Value is Enum ? analysis.Dialect.Vocabulary.Value(c) : c.Value),
+            }).ToArray()),
+            ["edits"] = new JsonArray(edits.SelectMany(f => f.Edits.Select(e => (JsonNode)JsonOutput.Edit(e, f.FilePath ?? file, f.CreatesFile))).ToArray()),
             ["peak_bytes_per_gpu"] = best.Result.Memory.PeakBytes,
             ["fits"] = best.Result.Memory.Fits,
             ["step_seconds"] = best.Result.Runtime.StepSeconds,

@@ -105,7 +105,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             await client.ShowMessageAsync(estimate.Memory.Fits ? MessageType.Info : MessageType.Warning, message).ConfigureAwait(false);
             return new { found = false, applied = false, message, plansTried = result.PlansTried };
         }
-        var edit = ProtocolConversions.ToWorkspaceEdit(snapshot.Uri, snapshot.Version, ConfigEditor.ToTextEdits(analysis.Tree, best.Changes));
+        var edit = ProtocolConversions.ToWorkspaceEdit(snapshot.Uri, snapshot.Version, analysis.Write(best.Changes));
         // A client that cannot apply edits gets the plan and its edit in the reply instead.
         var applied = apply && requests.Session.Capabilities.ApplyEdit
             && (await client.ApplyEditAsync(best.Title, edit, cancellationToken).ConfigureAwait(false))?.Applied == true;
@@ -114,7 +114,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             found = true,
             applied,
             title = best.Title,
-            changes = best.Changes.Select(c => new { path = c.Path, value = c.ValueText(json: false) }).ToList(),
+            changes = best.Changes.Select(c => new { path = analysis.Dialect!.Vocabulary.Key(c.Field), value = analysis.Dialect.Vocabulary.Value(c) }).ToList(),
             edit,
             peakBytes = best.Result.Memory.PeakBytes,
             stepSeconds = best.Result.Runtime.StepSeconds,

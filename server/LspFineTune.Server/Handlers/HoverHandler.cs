@@ -1,5 +1,6 @@
 using System.Text;
 using LspFineTune.Core.Advice;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Schema;
 using LspFineTune.Core.Syntax;
 using LspFineTune.Server.Presentation;
@@ -36,21 +37,25 @@ public sealed class HoverHandler(DocumentRequests requests)
 
         var text = new StringBuilder();
         text.AppendLine($"### `{located.Path}`");
-        if (SchemaDocumentation.Default.Find(located.Path) is { } key)
+        if (analysis.Dialect?.Documentation?.Find(located.Path) is { } key)
             AppendSchema(text, key);
-        if (analysis.Estimate is { } estimate)
+        if (analysis.Estimate is { } estimate && analysis.Dialect is { } dialect)
         {
-            if (located.Path is "model" or "model.name" or "model.path" or "model.architecture")
+            var provenance = analysis.Provenance;
+            var fields = provenance.FieldsDrivenBy(located.Property);
+            // A section that holds the model's key (native `model:`) describes the model as well.
+            var holdsModel = located.Property.Value is MappingNode section && provenance.Written(PlanField.Model) is { } model && section.Properties.Contains(model);
+            if (fields.Contains(PlanField.Model) || holdsModel)
                 text.AppendLine().AppendLine(EstimateMarkdown.Model(estimate));
-            if (located.Path is "hardware.gpu")
+            if (fields.Contains(PlanField.Gpu))
                 text.AppendLine().AppendLine(EstimateMarkdown.Gpu(estimate.Plan.Hardware.Gpu, binary));
-            var effects = KeyEffects.For(estimate, located.Path);
+            var effects = fields.SelectMany(field => KeyEffects.For(estimate, field)).ToList();
             if (effects.Count > 0)
             {
                 text.AppendLine().AppendLine($"**Effect on the estimate** (now {EstimateMarkdown.Size(estimate.Memory.PeakBytes, binary)} {EstimateMarkdown.Per(estimate.Plan.Hardware.Gpu)}):");
                 text.AppendLine();
                 foreach (var effect in effects)
-                    text.AppendLine($"- {EstimateMarkdown.Effect(effect, binary)}");
+                    text.AppendLine($"- {EstimateMarkdown.Effect(effect, dialect.Vocabulary, binary)}");
             }
         }
         var range = located.OnKey ? located.Property.Key.Range : located.Property.Range;

@@ -27,7 +27,7 @@ public sealed class InlayHintHandler(DocumentRequests requests)
         foreach (var term in memory.Terms.Where(t => t.Bytes > 0))
         {
             var label = $"{EstimateMarkdown.Label(term.Name)} {EstimateMarkdown.Size(term.Bytes, binary)}";
-            var driver = term.DrivenBy.Select(analysis.Tree.FindProperty).FirstOrDefault(p => p is not null);
+            var driver = term.DrivenBy.Select(analysis.Provenance.Driver).FirstOrDefault(p => p is not null);
             if (driver is null)
                 unplaced.Add(label);
             else

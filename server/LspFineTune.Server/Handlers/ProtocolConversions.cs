@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Editing;
 using LspFineTune.Core.Text;
 using LspFineTune.Server.Hosting;
@@ -38,18 +39,36 @@ public static class ProtocolConversions
             Message = diagnostic.Message,
             RelatedInformation = diagnostic.Related.Count == 0
                 ? null
-                : diagnostic.Related.Select(r => new DiagnosticRelatedInformation(new Location(uri, ToRange(r.Range)), r.Message)).ToList(),
+                : diagnostic.Related.Select(r => new DiagnosticRelatedInformation(new Location(r.FilePath is { } path ? new Uri(path).AbsoluteUri : uri, ToRange(r.Range)), r.Message)).ToList(),
             Data = LspJson.ToElement(data),
         };
     }
 
-    /// <summary>One document's edits, tied to the version they were computed against.</summary>
-    public static WorkspaceEdit ToWorkspaceEdit(string uri, int version, IEnumerable<TextEdit> edits)
+    /// <summary>One document's edits.</summary>
+    public static WorkspaceEdit ToWorkspaceEdit(string uri, int version, IEnumerable<TextEdit> edits) =>
+        ToWorkspaceEdit(uri, version, [new FileEdit(null, edits.ToList())]);
+
+    /// <summary>
+    /// Edits to the document (<see cref="FileEdit.FilePath"/> null) and to companion files. Plain <c>changes</c> by URI
+    /// unless a file is created; then ordered <c>documentChanges</c>: the create, then its content.
+    /// </summary>
+    public static WorkspaceEdit ToWorkspaceEdit(string uri, int version, IReadOnlyList<FileEdit> edits)
     {
-        var converted = edits.Select(ToEdit).ToList();
-        return new WorkspaceEdit
+        string UriOf(FileEdit edit) => edit.FilePath is { } path ? new Uri(path).AbsoluteUri : uri;
+        if (!edits.Any(e => e.CreatesFile))
         {
-            Changes = new Dictionary<string, IReadOnlyList<LspTextEdit>> { [uri] = converted },
-        };
+            var changes = new Dictionary<string, IReadOnlyList<LspTextEdit>>();
+            foreach (var edit in edits)
+                changes[UriOf(edit)] = [.. (changes.TryGetValue(UriOf(edit), out var earlier) ? earlier : []), .. edit.Edits.Select(ToEdit)];
+            return new WorkspaceEdit { Changes = changes };
+        }
+        var documentChanges = new List<object>();
+        foreach (var edit in edits)
+        {
+            if (edit.CreatesFile)
+                documentChanges.Add(new CreateFile(UriOf(edit), new CreateFileOptions(Overwrite: false, IgnoreIfExists: true)));
+            documentChanges.Add(new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(UriOf(edit), edit.FilePath is null ? version : null), edit.Edits.Select(ToEdit).ToList()));
+        }
+        return new WorkspaceEdit { DocumentChanges = documentChanges };
     }
 }

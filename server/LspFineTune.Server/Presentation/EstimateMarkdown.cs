@@ -83,14 +83,14 @@ public static class EstimateMarkdown
     }
 
     /// <summary>"`true`: 61.2 GB per GPU (−38.2 GB: activations −38.2 GB), fits A100, +33% time".</summary>
-    public static string Effect(KeyEffect effect, bool binaryUnits)
+    public static string Effect(KeyEffect effect, Core.Dialects.IDialectVocabulary vocabulary, bool binaryUnits)
     {
         var result = effect.Result.Memory;
         var moves = effect.TermDeltas.Take(2).Select(d => $"{Label(d.Term)} {Signed(d.Delta, binaryUnits)}");
         var verdict = result.Fits ? "fits" : "does not fit";
         var delta = effect.PeakDelta == 0 ? "no change" : $"{(effect.PeakDelta < 0 ? "saves" : "adds")} {Size(Math.Abs(effect.PeakDelta), binaryUnits)}";
         var detail = effect.TermDeltas.Count > 0 ? $" ({string.Join(", ", moves)})" : "";
-        return $"`{effect.Change.ValueText(json: false)}`: {delta}{detail} → {Size(result.PeakBytes, binaryUnits)}, {verdict}; {TimeChange(effect.TimeRatio)}";
+        return $"`{vocabulary.Value(effect.Change)}`: {delta}{detail} → {Size(result.PeakBytes, binaryUnits)}, {verdict}; {TimeChange(effect.TimeRatio)}";
     }
 
     public static string TimeChange(double ratio)

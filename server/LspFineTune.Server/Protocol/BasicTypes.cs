@@ -27,12 +27,21 @@ public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, int? Ve
 
 public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier TextDocument, IReadOnlyList<LspTextEdit> Edits);
 
-/// <summary>Edits by document; <see cref="DocumentChanges"/> carries the version the edits were computed against.</summary>
+/// <summary>Edits by document; <see cref="DocumentChanges"/> (<see cref="TextDocumentEdit"/>s and <see cref="CreateFile"/>s,
+/// in order) is used when an edit creates a file, such as a companion DeepSpeed JSON.</summary>
 public sealed record WorkspaceEdit
 {
     public IReadOnlyDictionary<string, IReadOnlyList<LspTextEdit>>? Changes { get; init; }
 
-    public IReadOnlyList<TextDocumentEdit>? DocumentChanges { get; init; }
+    public IReadOnlyList<object>? DocumentChanges { get; init; }
+}
+
+public sealed record CreateFileOptions(bool Overwrite, bool IgnoreIfExists);
+
+/// <summary>LSP's CreateFile resource operation.</summary>
+public sealed record CreateFile(string Uri, CreateFileOptions? Options)
+{
+    public string Kind => "create";
 }
 
 public static class MarkupKind

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
@@ -13,7 +14,7 @@ public class KeyEffectsTests
         var plan = TestPlans.Catalog("llama-2-7b").WithLora(16).WithTraining(4, 2048, checkpointing: false);
         var current = Estimate.For(plan);
 
-        var effect = Assert.Single(KeyEffects.For(current, "training.gradient_checkpointing"));
+        var effect = Assert.Single(KeyEffects.For(current, PlanField.GradientCheckpointing));
 
         Assert.Equal(true, effect.Change.Value);
         Assert.True(effect.PeakDelta < 0);
@@ -27,17 +28,17 @@ public class KeyEffectsTests
     public void Attention_alternatives_skip_flash_on_a_GPU_without_it()
     {
         var plan = TestPlans.Catalog("llama-2-7b", "v100-32gb").WithLora(16).WithTraining(1, 2048, attention: AttentionKind.Eager);
-        var values = KeyEffects.For(Estimate.For(plan), "training.attention").Select(e => e.Change.Value).ToList();
-        Assert.Equal(["sdpa"], values);
+        var values = KeyEffects.For(Estimate.For(plan), PlanField.Attention).Select(e => e.Change.Value).ToList();
+        Assert.Equal([AttentionKind.Sdpa], values);
     }
 
     [Fact]
     public void Zero_stages_are_compared_only_when_there_is_more_than_one_gpu()
     {
         var single = TestPlans.Catalog("llama-2-7b").WithLora(16);
-        Assert.Empty(KeyEffects.For(Estimate.For(single), "deepspeed.zero_stage"));
+        Assert.Empty(KeyEffects.For(Estimate.For(single), PlanField.ZeroStage));
         var eight = TestPlans.Catalog("llama-2-7b", gpusPerNode: 8);
-        var stages = KeyEffects.For(Estimate.For(eight), "deepspeed.zero_stage");
+        var stages = KeyEffects.For(Estimate.For(eight), PlanField.ZeroStage);
         Assert.Equal([1, 2, 3], stages.Select(e => e.Change.Value));
         // Each stage partitions more of the model states: the peak falls monotonically (ZeRO paper, Figure 1).
         Assert.True(stages[0].Result.Memory.PeakBytes > stages[1].Result.Memory.PeakBytes);
@@ -48,7 +49,7 @@ public class KeyEffectsTests
     public void Keys_that_do_not_change_the_estimate_have_no_effects()
     {
         var current = Estimate.For(TestPlans.Catalog("llama-2-7b"));
-        Assert.Empty(KeyEffects.For(current, "output.dir"));
-        Assert.Empty(KeyEffects.For(current, "optimizer.learning_rate"));
+        Assert.Empty(KeyEffects.For(current, PlanField.OutputDir));
+        Assert.Empty(KeyEffects.For(current, PlanField.LearningRate));
     }
 }

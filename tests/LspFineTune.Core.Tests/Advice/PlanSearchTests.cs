@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
@@ -15,10 +16,10 @@ public class PlanSearchTests
         Assert.False(current.Memory.Fits);
         var result = PlanSearch.FindFastestThatFits(current);
         Assert.NotNull(result.Best);
-        var changes = result.Best.Changes.ToDictionary(c => c.Path, c => c.Value);
-        Assert.Equal(3, changes["deepspeed.zero_stage"]);
-        Assert.Equal(true, changes["training.gradient_checkpointing"]);
-        Assert.False(changes.ContainsKey("method.type"));
+        var changes = result.Best.Changes.ToDictionary(c => c.Field, c => c.Value);
+        Assert.Equal(3, changes[PlanField.ZeroStage]);
+        Assert.Equal(true, changes[PlanField.GradientCheckpointing]);
+        Assert.False(changes.ContainsKey(PlanField.Method));
         Assert.True(result.Best.Result.Memory.Fits);
     }
 
@@ -28,7 +29,7 @@ public class PlanSearchTests
         var plan = TestPlans.Catalog("mistral-7b", "h100-sxm").WithLora(16).WithTraining(1, 32768, checkpointing: true, attention: AttentionKind.Eager);
         var result = PlanSearch.FindFastestThatFits(Estimate.For(plan));
         Assert.NotNull(result.Best);
-        Assert.Contains(new ConfigChange("training.attention", "flash"), result.Best.Changes);
+        Assert.Contains(new PlanChange(PlanField.Attention, AttentionKind.Flash), result.Best.Changes);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using LspFineTune.Core.Advice;
 using LspFineTune.Core.Editing;
 using LspFineTune.Core.Syntax;
 

@@ -1,4 +1,6 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects;
+using LspFineTune.Core.Dialects.Native;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
 
@@ -6,8 +8,8 @@ namespace LspFineTune.Core.Tests.Planning;
 
 public class PlanBinderTests
 {
-    private static BindResult Bind(string yaml, BindingOptions? options = null) =>
-        PlanBinder.Bind(ConfigParser.Parse(yaml), options ?? new BindingOptions());
+    private static DialectBinding Bind(string yaml, BindingOptions? options = null) =>
+        NativeDialect.Instance.Bind(DocumentContext.Of(yaml, ConfigParser.Parse(yaml), options?.DocumentPath), options ?? new BindingOptions());
 
     [Fact]
     public void Applies_documented_defaults_and_resolves_catalog_ids_case_insensitively()

@@ -1,8 +1,9 @@
 using System.Globalization;
 
-namespace LspFineTune.Core.Advice;
+namespace LspFineTune.Core.Editing;
 
-/// <summary>One key set to one value, e.g. <c>deepspeed.zero_stage = 3</c>. Values are int, double, bool or string.</summary>
+/// <summary>One key of a document, by its dotted path in that document, set to one value (<c>deepspeed.zero_stage = 3</c>,
+/// axolotl <c>gradient_checkpointing = true</c>): what <see cref="ConfigEditor"/> writes. Values are int, double, bool or string.</summary>
 public sealed record ConfigChange(string Path, object Value)
 {
     /// <summary>The value as YAML/JSON scalar text (strings are written plain when YAML allows it; JSON quotes them).</summary>

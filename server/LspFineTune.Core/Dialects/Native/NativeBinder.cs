@@ -4,32 +4,42 @@ using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Syntax;
 using LspFineTune.Core.Text;
+using LspFineTune.Core.Planning;
 using static LspFineTune.Core.Planning.SyntaxReader;
 
-namespace LspFineTune.Core.Planning;
-
-/// <summary>The bound plan (null when the model or GPU could not be resolved) and what binding found.</summary>
-public sealed record BindResult(TrainingPlan? Plan, IReadOnlyList<Diagnostic> Diagnostics);
+namespace LspFineTune.Core.Dialects.Native;
 
 /// <summary>
-/// Binds a parsed config to a <see cref="TrainingPlan"/>: applies defaults, resolves the model (catalog id, local
-/// folder or inline architecture) and the GPU against the catalogs, reads data files for their size, and reports
-/// what the schema cannot: unknown ids with suggestions, the one-model-source rule, unreadable paths.
+/// Binds a native config to a <see cref="TrainingPlan"/>: applies defaults, resolves the model (catalog id, local
+/// folder or inline architecture) and the GPU against the catalogs, reads data files for their size, records where
+/// every value came from, and reports what the schema cannot: unknown ids with suggestions, the one-model-source rule,
+/// unreadable paths, sections that the chosen method ignores.
 /// </summary>
-public static class PlanBinder
+public static class NativeBinder
 {
-    public static BindResult Bind(ConfigSyntaxTree tree, BindingOptions options)
+    public static DialectBinding Bind(DocumentContext document, BindingOptions options)
     {
+        var tree = document.Tree;
         var diagnostics = new List<Diagnostic>();
+        var provenance = new PlanProvenance();
         var root = tree.RootMapping;
         if (root is null)
-            return new BindResult(null, diagnostics);
+            return new DialectBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance };
 
+        foreach (var field in System.Enum.GetValues<PlanField>())
+            provenance.Set(field, SourceOf(tree, NativeVocabulary.PathOf(field)));
         var modelSection = Section(root, "model");
-        var model = BindModel(tree, modelSection, options, diagnostics);
-        var hardware = BindHardware(tree, Section(root, "hardware"), options, diagnostics);
+        var model = BindModel(tree, modelSection, options, diagnostics, provenance);
+        var hardwareSection = Section(root, "hardware");
+        var own = new OwnHardware(String(hardwareSection, "gpu"), NullableInt(hardwareSection, "gpus_per_node"), NullableInt(hardwareSection, "nodes"), ValueOrigin.Document)
+        {
+            GpuProperty = hardwareSection?.Find("gpu"),
+            GpusPerNodeProperty = hardwareSection?.Find("gpus_per_node"),
+            NodesProperty = hardwareSection?.Find("nodes"),
+        };
+        var hardware = HardwareResolver.Resolve(document, options, own, provenance, diagnostics);
         if (model is null || hardware is null)
-            return new BindResult(null, diagnostics);
+            return new DialectBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance };
 
         var methodSection = Section(root, "method");
         var loraSection = Section(methodSection, "lora");
@@ -103,8 +113,17 @@ public static class PlanBinder
                     TargetRange(tree, unmatched)));
             }
         }
-        return new BindResult(plan, diagnostics);
+        NativeRules.Add(tree, plan, diagnostics);
+        return new DialectBinding { Document = document, Plan = plan, Provenance = provenance, Diagnostics = diagnostics };
     }
+
+    /// <summary>A key of the document when written; else a default, reported at the deepest section that exists.</summary>
+    private static ValueSource SourceOf(ConfigSyntaxTree tree, string path) => tree.FindProperty(path) is { } property
+        ? new ValueSource(ValueOrigin.Document) { Property = property }
+        : ValueSource.Default with { Anchor = tree.RangeOf(path) };
+
+    private static int? NullableInt(MappingNode? section, string key) =>
+        NullableLong(section, key) is >= int.MinValue and <= int.MaxValue and var value ? (int)value : null;
 
     private static LoraSettings BindLora(MappingNode? lora)
     {
@@ -123,7 +142,7 @@ public static class PlanBinder
         };
     }
 
-    private static ModelChoice? BindModel(ConfigSyntaxTree tree, MappingNode? model, BindingOptions options, List<Diagnostic> diagnostics)
+    private static ModelChoice? BindModel(ConfigSyntaxTree tree, MappingNode? model, BindingOptions options, List<Diagnostic> diagnostics, PlanProvenance provenance)
     {
         var sources = new[] { "name", "path", "architecture" }.Select(key => model?.Find(key)).Where(p => p is not null).ToList();
         if (sources.Count == 0)
@@ -147,6 +166,7 @@ public static class PlanBinder
         var dtype = Enum(model, "dtype", WeightDtype.Bf16);
         var quantization = Enum(model, "quantization", Quantization.None);
         var source = sources[0]!;
+        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = source });
         ModelChoice? choice = source.Key.Value switch
         {
             "name" => BindCatalogModel(source, diagnostics),
@@ -194,7 +214,7 @@ public static class PlanBinder
         if (source.Value is not ScalarNode { Kind: not ScalarKind.Null } scalar || scalar.Value.Length == 0)
             return null;
         var folder = ResolvePath(scalar.Value, options);
-        var result = HuggingFaceConfigReader.ReadFolder(folder);
+        var result = HuggingFaceConfigReader.ReadFolder(folder, options.Files);
         if (result.Success)
             return new ModelChoice { Id = scalar.Value, Architecture = result.Architecture! };
         diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelPathUnreadable,
@@ -216,31 +236,6 @@ public static class PlanBinder
         return null;
     }
 
-    private static HardwareChoice? BindHardware(ConfigSyntaxTree tree, MappingNode? hardware, BindingOptions options, List<Diagnostic> diagnostics)
-    {
-        var gpuNode = Scalar(hardware, "gpu");
-        var gpuName = String(hardware, "gpu") ?? options.DefaultGpu;
-        var gpu = GpuCatalog.Default.Find(gpuName);
-        if (gpu is null)
-        {
-            var suggestions = GpuCatalog.Default.Suggest(gpuName);
-            var hint = suggestions.Count > 0 ? $" Did you mean `{suggestions[0]}`?" : "";
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownGpu, DiagnosticSeverity.Error,
-                $"Unknown GPU `{gpuName}`.{hint} Use a catalog id such as a100-80gb, h100-sxm, l4, rtx-4090 (`lft gpus` lists them), or `cpu` for the bundled trainer.",
-                gpuNode?.Range ?? tree.RangeOf("hardware.gpu"))
-            {
-                Data = suggestions.Count > 0 ? new Dictionary<string, string> { ["suggestion"] = suggestions[0] } : new Dictionary<string, string>(),
-            });
-            return null;
-        }
-        return new HardwareChoice
-        {
-            Gpu = gpu,
-            GpusPerNode = Math.Max(1, Int(hardware, "gpus_per_node", options.DefaultGpusPerNode)),
-            Nodes = Math.Max(1, Int(hardware, "nodes", 1)),
-        };
-    }
-
     private static DataChoice BindData(ConfigSyntaxTree tree, MappingNode? data, BindingOptions options, List<Diagnostic> diagnostics)
     {
         var train = String(data, "train");
@@ -250,7 +245,7 @@ public static class PlanBinder
         string? trainPath = train is null ? null : ResolvePath(train, options);
         if (trainPath is not null && (examples is null || meanTokens is null))
         {
-            var statistics = DataFileStatistics.TryRead(trainPath, out var error);
+            var statistics = DataFileStatistics.TryRead(trainPath, options.Files, out var error);
             if (statistics is null)
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DataFileUnreadable,

@@ -1,0 +1,97 @@
+using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Text;
+
+namespace LspFineTune.Core.Dialects;
+
+/// <summary>A hardware fact a dialect found in its own files: the native <c>hardware:</c> section, an accelerate config.</summary>
+public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, ValueOrigin Origin)
+{
+    public PropertyNode? GpuProperty { get; init; }
+
+    public PropertyNode? GpusPerNodeProperty { get; init; }
+
+    public PropertyNode? NodesProperty { get; init; }
+
+    public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
+}
+
+/// <summary>
+/// Resolves the GPU type and count, which no real format states, first match wins (CONFIG.md): command-line flags,
+/// the modeline, the dialect's own facts (native <c>hardware:</c>, launch files), editor settings, the default.
+/// Each part records its source so the code lens, hover and CLI can say where it came from.
+/// </summary>
+public static class HardwareResolver
+{
+    public static HardwareChoice? Resolve(DocumentContext document, BindingOptions options, OwnHardware own, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    {
+        var modeline = document.Modeline;
+        var flags = options.Flags ?? new HardwareFlags();
+        // Defaults are reported at the modeline when there is one, else where the dialect anchored the field.
+        ValueSource Defaults(PlanField field) => new(options.DefaultsOrigin) { Anchor = ModelineAnchor(modeline) ?? provenance.Of(field).Anchor };
+
+        var (gpuName, gpuSource) =
+            flags.Gpu is { } flagGpu ? (flagGpu, new ValueSource(ValueOrigin.Flag) { Detail = "--gpu" })
+            : modeline.Gpu is { } modelineGpu ? (modelineGpu, new ValueSource(ValueOrigin.Modeline) { Anchor = modeline.Ranges["gpu"] })
+            : own.Gpu is { } ownGpu ? (ownGpu, Own(own, own.GpuProperty))
+            : (options.DefaultGpu, Defaults(PlanField.Gpu) with { Detail = options.DefaultsOrigin == ValueOrigin.Settings ? "lft.defaultGpu" : null });
+        var (gpusPerNode, countSource) =
+            flags.GpusPerNode is { } flagCount ? (flagCount, new ValueSource(ValueOrigin.Flag) { Detail = "--gpus-per-node" })
+            : modeline.GpusPerNode is { } modelineCount ? (modelineCount, new ValueSource(ValueOrigin.Modeline) { Anchor = modeline.Ranges["gpus_per_node"] })
+            : own.GpusPerNode is { } ownCount ? (ownCount, Own(own, own.GpusPerNodeProperty))
+            : (options.DefaultGpusPerNode, Defaults(PlanField.GpusPerNode));
+        var (nodes, nodesSource) =
+            flags.Nodes is { } flagNodes ? (flagNodes, new ValueSource(ValueOrigin.Flag) { Detail = "--nodes" })
+            : modeline.Nodes is { } modelineNodes ? (modelineNodes, new ValueSource(ValueOrigin.Modeline) { Anchor = modeline.Ranges["nodes"] })
+            : own.Nodes is { } ownNodes ? (ownNodes, Own(own, own.NodesProperty))
+            : (options.DefaultNodes, Defaults(PlanField.Nodes));
+        provenance.Set(PlanField.Gpu, gpuSource);
+        provenance.Set(PlanField.GpusPerNode, countSource);
+        provenance.Set(PlanField.Nodes, nodesSource);
+
+        foreach (var (word, range) in modeline.Unknown)
+        {
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownModelineSetting,
+                $"`{word}` is not a modeline setting; it is ignored. The `# lft:` comment takes `config`, `dialect=ID`, `gpu=ID`, `gpus_per_node=N` and `nodes=N` (e.g. `# lft: gpu=h100-sxm gpus_per_node=8`).",
+                range));
+        }
+
+        var gpu = GpuCatalog.Default.Find(gpuName);
+        if (gpu is null)
+        {
+            var suggestions = GpuCatalog.Default.Suggest(gpuName);
+            var hint = suggestions.Count > 0 ? $" Did you mean `{suggestions[0]}`?" : "";
+            var where = gpuSource.Origin switch
+            {
+                ValueOrigin.Flag => " (from --gpu)",
+                ValueOrigin.Settings => " (from the setting lft.defaultGpu)",
+                _ => "",
+            };
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownGpu, DiagnosticSeverity.Error,
+                $"Unknown GPU `{gpuName}`{where}.{hint} Use a catalog id such as a100-80gb, h100-sxm, l4, rtx-4090 (`lft gpus` lists them), or `cpu` for the bundled trainer.",
+                provenance.ValueRange(PlanField.Gpu))
+            {
+                Data = suggestions.Count > 0 ? new Dictionary<string, string> { ["suggestion"] = suggestions[0] } : new Dictionary<string, string>(),
+            });
+            return null;
+        }
+        return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
+    }
+
+    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property };
+
+    private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
+
+    /// <summary>"on 8 x H100 SXM5 80GB, from the modeline": how outputs name the hardware and its source.</summary>
+    public static string Describe(ValueSource source) => source.Origin switch
+    {
+        ValueOrigin.Flag => "from the command line",
+        ValueOrigin.Modeline => "from the modeline",
+        ValueOrigin.Document => "from the config",
+        ValueOrigin.LaunchFile => "from the launch file",
+        ValueOrigin.Settings => "from the editor settings",
+        _ => "the default; set it with a `# lft: gpu=... gpus_per_node=...` comment",
+    };
+}

@@ -1,0 +1,106 @@
+using LspFineTune.Core.Text;
+
+namespace LspFineTune.Core.Dialects;
+
+/// <summary>
+/// The <c># lft: ...</c> comment in a YAML document's first five lines (yaml-language-server's
+/// <c># yaml-language-server: $schema=</c> and taplo's <c>#:schema</c> directive are the models): <c>config</c> marks a
+/// native config, <c>dialect=axolotl</c> forces a dialect, <c>gpu=h100-sxm gpus_per_node=8 nodes=2</c> state the
+/// hardware, which no real format holds. Several <c># lft:</c> lines combine.
+/// </summary>
+public sealed record Modeline
+{
+    public const int MaxLines = 5;
+
+    public static readonly Modeline None = new();
+
+    /// <summary><c># lft: config</c>: the document is a native config whatever its name.</summary>
+    public bool MarksNativeConfig { get; init; }
+
+    public string? Dialect { get; init; }
+
+    public string? Gpu { get; init; }
+
+    public int? GpusPerNode { get; init; }
+
+    public int? Nodes { get; init; }
+
+    /// <summary>The line of the first <c># lft:</c> comment (where a writer updates the hardware), or null.</summary>
+    public int? Line { get; init; }
+
+    /// <summary>The whole range of each setting, for diagnostics about it (an unknown GPU id).</summary>
+    public IReadOnlyDictionary<string, TextRange> Ranges { get; init; } = new Dictionary<string, TextRange>();
+
+    /// <summary>Words it could not read ("gpus=8"), reported so a typo is not silently ignored.</summary>
+    public IReadOnlyList<(string Word, TextRange Range)> Unknown { get; init; } = [];
+
+    public static Modeline Parse(string text)
+    {
+        var result = None;
+        var ranges = new Dictionary<string, TextRange>();
+        var unknown = new List<(string, TextRange)>();
+        var lineStart = 0;
+        for (var line = 0; line < MaxLines && lineStart <= text.Length; line++)
+        {
+            var end = text.IndexOf('\n', lineStart);
+            var content = (end < 0 ? text[lineStart..] : text[lineStart..end]).TrimEnd('\r');
+            lineStart = end < 0 ? text.Length + 1 : end + 1;
+            var trimmed = content.TrimStart();
+            if (!trimmed.StartsWith('#'))
+                continue;
+            var body = trimmed[1..].TrimStart();
+            if (!body.StartsWith("lft:", StringComparison.Ordinal))
+                continue;
+            result = result with { Line = result.Line ?? line };
+            var offset = content.Length - body.Length + 4;
+            foreach (var (word, column) in Words(body[4..], offset))
+            {
+                var range = TextRange.FromBounds(line, column, line, column + word.Length);
+                var equals = word.IndexOf('=');
+                var name = equals < 0 ? word : word[..equals];
+                var value = equals < 0 ? "" : word[(equals + 1)..];
+                switch (name)
+                {
+                    case "config" when equals < 0:
+                        result = result with { MarksNativeConfig = true };
+                        break;
+                    case "dialect" when value.Length > 0:
+                        result = result with { Dialect = value };
+                        ranges["dialect"] = range;
+                        break;
+                    case "gpu" when value.Length > 0:
+                        result = result with { Gpu = value };
+                        ranges["gpu"] = range;
+                        break;
+                    case "gpus_per_node" or "gpus-per-node" when int.TryParse(value, out var gpus) && gpus >= 1:
+                        result = result with { GpusPerNode = gpus };
+                        ranges["gpus_per_node"] = range;
+                        break;
+                    case "nodes" when int.TryParse(value, out var nodes) && nodes >= 1:
+                        result = result with { Nodes = nodes };
+                        ranges["nodes"] = range;
+                        break;
+                    default:
+                        unknown.Add((word, range));
+                        break;
+                }
+            }
+        }
+        return result.Line is null ? None : result with { Ranges = ranges, Unknown = unknown };
+    }
+
+    private static IEnumerable<(string Word, int Column)> Words(string text, int offset)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+                i++;
+            var start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                i++;
+            if (i > start)
+                yield return (text[start..i], offset + start);
+        }
+    }
+}

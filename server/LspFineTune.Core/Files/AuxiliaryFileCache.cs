@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace LspFineTune.Core.Files;
+
+/// <summary>
+/// The real file system behind <see cref="IAuxiliaryFiles"/>: stat first (never opening a FIFO or a device), read at
+/// most the cap, and keep results keyed by path, size and modification time. Thread-safe; bounded in entries.
+/// </summary>
+public sealed class AuxiliaryFileCache : IAuxiliaryFiles
+{
+    private const int MaxEntries = 512;
+
+    private readonly ConcurrentDictionary<(string Path, string Purpose), (FileStatus Status, object? Value, string? Problem)> _entries = new();
+
+    /// <summary>One cache for a process: the CLI and the language server share files across documents.</summary>
+    public static AuxiliaryFileCache Shared { get; } = new();
+
+    public FileStatus Stat(string path) => FileStatus.Of(path);
+
+    public AuxiliaryText ReadText(string path, long maxBytes)
+    {
+        var text = Derive(path, "text:" + maxBytes, stream => ReadBounded(stream, maxBytes), out var problem, maxBytes);
+        return new AuxiliaryText(path, Stat(path), text, problem);
+    }
+
+    public T? Derive<T>(string path, string purpose, Func<Stream, T> derive, out string? problem) where T : class =>
+        Derive(path, purpose, derive, out problem, long.MaxValue);
+
+    private T? Derive<T>(string path, string purpose, Func<Stream, T> derive, out string? problem, long maxBytes) where T : class
+    {
+        var status = Stat(path);
+        var key = (path, purpose + ":" + typeof(T).FullName);
+        if (_entries.TryGetValue(key, out var cached) && cached.Status == status)
+        {
+            problem = cached.Problem;
+            return cached.Value as T;
+        }
+        T? value = null;
+        problem = AuxiliaryProblems.ForStatus(status, maxBytes);
+        if (problem is null)
+        {
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+                value = derive(stream);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                problem = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
+            }
+        }
+        if (_entries.Count >= MaxEntries)
+            _entries.Clear();
+        _entries[key] = (status, value, problem);
+        return value;
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> (a file can grow between stat and read) as UTF-8.</summary>
+    private static string ReadBounded(Stream stream, long maxBytes)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while (buffer.Length <= maxBytes && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length))) > 0)
+            buffer.Write(chunk, 0, read);
+        if (buffer.Length > maxBytes)
+            throw new IOException($"it grew past {maxBytes:N0} bytes while being read");
+        return new UTF8Encoding(false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length).TrimStart('\uFEFF');
+    }
+}
