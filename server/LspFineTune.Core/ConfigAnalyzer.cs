@@ -27,7 +27,7 @@ public static class ConfigAnalyzer
             return new ConfigAnalysis(tree, match, null, null, diagnostics);
 
         if (options.ValidateSchema && dialect.Schema is { } schema)
-            diagnostics.AddRange(SuggestionFixes.Attach(tree, schema.Validate(tree)));
+            diagnostics.AddRange(SuggestionFixes.Attach(tree, dialect.ReviewSchemaFindings(document, schema.Validate(tree))));
 
         var binding = dialect.Bind(document, options.Binding);
         diagnostics.AddRange(binding.Diagnostics);

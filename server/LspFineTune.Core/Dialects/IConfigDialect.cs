@@ -37,6 +37,9 @@ public interface IConfigDialect
 
     IDialectVocabulary Vocabulary { get; }
 
+    /// <summary>The schema's findings as the framework would see them (what it refuses, warns about, or ignores).</summary>
+    IReadOnlyList<Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostic> findings);
+
     /// <summary>Binds the document to a plan with provenance; also runs the dialect's own cross-key rules.</summary>
     DialectBinding Bind(DocumentContext document, BindingOptions options);
 

@@ -18,6 +18,18 @@ public sealed class AuxiliaryFileCache : IAuxiliaryFiles
 
     public FileStatus Stat(string path) => FileStatus.Of(path);
 
+    public IReadOnlyList<string> Folders(string path)
+    {
+        try
+        {
+            return Directory.Exists(path) ? Directory.GetDirectories(path) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return [];
+        }
+    }
+
     public AuxiliaryText ReadText(string path, long maxBytes)
     {
         var text = Derive(path, "text:" + maxBytes, stream => ReadBounded(stream, maxBytes), out var problem, maxBytes);

@@ -15,6 +15,9 @@ public interface IAuxiliaryFiles
 {
     FileStatus Stat(string path);
 
+    /// <summary>The sub-folders of a folder (for the Hugging Face cache's snapshots), or none.</summary>
+    IReadOnlyList<string> Folders(string path);
+
     /// <summary>The file's text when it is a regular file of at most <paramref name="maxBytes"/>.</summary>
     AuxiliaryText ReadText(string path, long maxBytes);
 

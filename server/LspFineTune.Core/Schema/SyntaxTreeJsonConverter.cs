@@ -54,12 +54,16 @@ internal sealed class SyntaxTreeJsonConverter
         return json;
     }
 
-    /// <summary>YAML 1.2 core schema types: integers as long, floats as double; what does not fit stays text.</summary>
+    /// <summary>
+    /// YAML 1.2 core schema types: integers as long, floats as double; what does not fit stays text. A float with no
+    /// fractional part (<c>2e8</c>, common in DeepSpeed JSON) is an integer, as JSON Schema counts integers.
+    /// </summary>
     private static JValue ConvertScalar(ScalarNode scalar) => scalar.Kind switch
     {
         ScalarKind.Null => JValue.CreateNull(),
         ScalarKind.Boolean => new JValue(scalar.AsBoolean() ?? false),
         ScalarKind.Integer when scalar.AsInteger() is { } integer => new JValue(integer),
+        ScalarKind.Float when ScalarResolver.ParseFloat(scalar.Value) is { } whole && double.IsFinite(whole) && whole == Math.Floor(whole) && Math.Abs(whole) < 9e15 => new JValue((long)whole),
         ScalarKind.Integer or ScalarKind.Float when ScalarResolver.ParseFloat(scalar.Value) is { } number => new JValue(number),
         _ => new JValue(scalar.Value),
     };

@@ -5,7 +5,8 @@ namespace LspFineTune.Core.Syntax;
 
 /// <summary>
 /// Resolves plain YAML scalars to types with the YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution),
-/// which is also what JSON literals mean. Quoted scalars are strings and never pass through here.
+/// which is also what JSON literals mean, plus YAML 1.1's digit separators (<c>500_000</c>), which PyYAML, the loader
+/// of axolotl, LLaMA-Factory and TRL, reads as integers. Quoted scalars are strings and never pass through here.
 /// </summary>
 public static partial class ScalarResolver
 {
@@ -38,7 +39,7 @@ public static partial class ScalarResolver
             try { return Convert.ToInt64(text[2..], 8); }
             catch (Exception e) when (e is FormatException or OverflowException) { return null; }
         }
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
+        return long.TryParse(text.Replace("_", ""), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
     public static double? ParseFloat(string text) => text.ToLowerInvariant() switch
@@ -49,7 +50,7 @@ public static partial class ScalarResolver
         _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null,
     };
 
-    [GeneratedRegex(@"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")]
+    [GeneratedRegex(@"^([-+]?[0-9]+(_[0-9]+)*|0o[0-7]+|0x[0-9a-fA-F]+)$")]
     private static partial Regex IntegerPattern();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]

@@ -15,10 +15,11 @@ public static class CheckCommand
         if (format is not ("text" or "json" or "sarif"))
             throw new UsageException($"unknown --format `{format}` (text, json or sarif)");
 
+        var options = AnalysisArguments.From(args);
         var results = new List<(string File, ConfigAnalysis Analysis)>();
         foreach (var file in args.Files)
         {
-            var analysis = ConfigFileLoader.Load(file, new AnalysisOptions(), stderr, "check");
+            var analysis = ConfigFileLoader.Load(file, options, stderr, "check");
             if (analysis is null)
                 return CommandLine.CannotRun;
             results.Add((file, analysis));
@@ -30,6 +31,10 @@ public static class CheckCommand
                 JsonOutput.Write(stdout, new JsonArray(results.Select(r => (JsonNode)new JsonObject
                 {
                     ["file"] = r.File,
+                    ["dialect"] = r.Analysis.Dialect?.Id,
+                    ["dialect_reason"] = r.Analysis.Match?.Reason,
+                    ["skipped"] = !r.Analysis.IsClaimed,
+                    ["files"] = JsonOutput.Files(r.File, r.Analysis),
                     ["diagnostics"] = JsonOutput.Diagnostics(r.Analysis.Diagnostics),
                 }).ToArray()));
                 break;
@@ -39,12 +44,16 @@ public static class CheckCommand
             default:
                 foreach (var (file, analysis) in results)
                 {
+                    // A file no dialect claims is not a training config: say so, and never report on it.
+                    if (!analysis.IsClaimed)
+                        stdout.WriteLine($"{file}: not a fine-tuning config (skipped)");
                     foreach (var diagnostic in analysis.Diagnostics)
-                        stdout.WriteLine(DiagnosticText.Format(file, diagnostic));
+                        stdout.WriteLine(DiagnosticText.Format(DiagnosticText.FileOf(file, diagnostic), diagnostic));
                 }
+                var skipped = results.Count(r => !r.Analysis.IsClaimed);
                 var errors = results.Sum(r => r.Analysis.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error));
                 var warnings = results.Sum(r => r.Analysis.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning));
-                stderr.WriteLine($"{results.Count} file(s) checked: {errors} error(s), {warnings} warning(s)");
+                stderr.WriteLine($"{results.Count - skipped} file(s) checked{(skipped > 0 ? $", {skipped} skipped" : "")}: {errors} error(s), {warnings} warning(s)");
                 break;
         }
         return results.Any(r => r.Analysis.HasErrors) ? CommandLine.ConfigHasErrors : CommandLine.Clean;

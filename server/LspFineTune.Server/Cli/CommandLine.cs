@@ -14,10 +14,15 @@ public static class CommandLine
         lft: fine-tuning configs checked, estimated and fixed before they run.
 
         usage:
-          lft check FILE... [--format text|json|sarif]   diagnostics; exit 1 if any error
+          lft check FILE... [--format text|json|sarif]   diagnostics; exit 1 if any error; files no dialect claims are skipped
           lft estimate FILE [--json]                     memory breakdown per GPU, runtime, verdict
           lft plan FILE [--json]                         the fastest plan that fits, as edits
+          lft dialects                                   the formats read (native, axolotl, deepspeed) and how each is recognised
           lft models | lft gpus                          the catalogs
+
+        config options (check, estimate, plan):
+          --dialect ID                                   read FILE as this dialect instead of detecting it
+          --gpu ID --gpus-per-node N --nodes N           the hardware (else the `# lft: gpu=...` modeline, the config, one a100-80gb)
           lft lsp [--stdio]                              the language server on stdin/stdout
           lft train FILE [options]                       runs the bundled trainer (lft-train) on FILE
 
@@ -36,9 +41,10 @@ public static class CommandLine
             var rest = args[1..];
             return args[0] switch
             {
-                "check" => CheckCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: ["--format"]), stdout, stderr),
-                "estimate" => EstimateCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: []), stdout, stderr),
-                "plan" => PlanCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: []), stdout, stderr),
+                "check" => CheckCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: ["--format", .. AnalysisArguments.Options]), stdout, stderr),
+                "estimate" => EstimateCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: AnalysisArguments.Options), stdout, stderr),
+                "plan" => PlanCommand.Run(CommandArguments.Parse(rest, flags: ["--json"], options: AnalysisArguments.Options), stdout, stderr),
+                "dialects" => DialectsCommand.Run(stdout),
                 "models" => CatalogCommands.Models(stdout),
                 "gpus" => CatalogCommands.Gpus(stdout),
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
@@ -69,7 +75,7 @@ public static class CommandLine
 
     private static int Unknown(string verb, TextWriter stderr)
     {
-        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, models, gpus, lsp, train (see `lft --help`)");
+        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train (see `lft --help`)");
         return CannotRun;
     }
 }

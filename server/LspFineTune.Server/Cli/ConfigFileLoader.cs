@@ -12,17 +12,23 @@ public static class ConfigFileLoader
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            var status = Core.Files.FileStatus.Of(path);
+            switch (status.Kind)
             {
-                stderr.WriteLine(Directory.Exists(path)
-                    ? $"lft {verb}: {path} is a directory; give a config file"
-                    : $"lft {verb}: cannot read {path}: no such file");
-                return null;
+                case Core.Files.FileKind.Missing:
+                    stderr.WriteLine($"lft {verb}: cannot read {path}: no such file");
+                    return null;
+                case Core.Files.FileKind.Directory:
+                    stderr.WriteLine($"lft {verb}: {path} is a directory; give a config file");
+                    return null;
+                case Core.Files.FileKind.Special:
+                    // Reading a FIFO blocks until a writer comes, and a device such as /dev/zero never ends.
+                    stderr.WriteLine($"lft {verb}: {path} is not a regular file (a FIFO, a device or a socket); give a config file");
+                    return null;
             }
-            if (info.Length > MaxFileBytes)
+            if (status.Length > MaxFileBytes)
             {
-                stderr.WriteLine($"lft {verb}: {path} is {info.Length / 1e6:0} MB; configs are at most {MaxFileBytes / 1e6:0} MB");
+                stderr.WriteLine($"lft {verb}: {path} is {status.Length / 1e6:0} MB; configs are at most {MaxFileBytes / 1e6:0} MB");
                 return null;
             }
             var text = File.ReadAllText(path);

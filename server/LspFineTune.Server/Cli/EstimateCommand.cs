@@ -8,9 +8,14 @@ public static class EstimateCommand
     public static int Run(CommandArguments args, TextWriter stdout, TextWriter stderr)
     {
         var file = args.SingleFile();
-        var analysis = ConfigFileLoader.Load(file, new AnalysisOptions(), stderr, "estimate");
+        var analysis = ConfigFileLoader.Load(file, AnalysisArguments.From(args), stderr, "estimate");
         if (analysis is null)
             return CommandLine.CannotRun;
+        if (!analysis.IsClaimed)
+        {
+            stderr.WriteLine(AnalysisArguments.NotAConfig("estimate", file));
+            return CommandLine.CannotRun;
+        }
         if (args.Has("--json"))
             JsonOutput.Write(stdout, EstimateJson.Build(file, analysis));
         else

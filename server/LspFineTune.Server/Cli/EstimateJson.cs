@@ -9,7 +9,13 @@ public static class EstimateJson
 {
     public static JsonObject Build(string file, ConfigAnalysis analysis)
     {
-        var json = new JsonObject { ["file"] = file };
+        var json = new JsonObject
+        {
+            ["file"] = file,
+            ["dialect"] = analysis.Dialect?.Id,
+            ["dialect_reason"] = analysis.Match?.Reason,
+            ["files"] = JsonOutput.Files(file, analysis),
+        };
         if (analysis.Estimate is { } estimate)
         {
             var plan = estimate.Plan;
@@ -26,6 +32,9 @@ public static class EstimateJson
                 ["gpu"] = plan.Hardware.Gpu.Id,
                 ["gpus"] = plan.Hardware.TotalGpus,
                 ["usable_bytes_per_gpu"] = memory.UsableBytes,
+                ["gpus_per_node"] = plan.Hardware.GpusPerNode,
+                ["nodes"] = plan.Hardware.Nodes,
+                ["source"] = analysis.Provenance.Of(Core.Dialects.PlanField.Gpu).OriginName,
             };
             json["memory"] = new JsonObject
             {

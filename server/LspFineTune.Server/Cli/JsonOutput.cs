@@ -23,11 +23,24 @@ public static class JsonOutput
             ["end_column"] = diagnostic.Range.End.Character + 1,
         };
         if (diagnostic.FilePath is { } file)
-            json["file"] = file;
+            json["file"] = Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
         if (diagnostic.Data.Count > 0)
             json["data"] = new JsonObject(diagnostic.Data.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
         return json;
     }
+
+    /// <summary>Every file read for a config: the config itself, then its companions (a preset is named, with no path).</summary>
+    public static JsonArray Files(string file, Core.ConfigAnalysis analysis) => new(
+    [
+        new JsonObject { ["path"] = file, ["role"] = "config" },
+        .. analysis.Companions.Select(c => (JsonNode)new JsonObject
+        {
+            ["path"] = c.IsPreset ? null : Path.GetRelativePath(Directory.GetCurrentDirectory(), c.Path),
+            ["role"] = "companion",
+            ["dialect"] = c.DialectId,
+            ["preset"] = c.IsPreset ? c.Path : null,
+        }),
+    ]);
 
     public static JsonArray Diagnostics(IEnumerable<Diagnostic> diagnostics) => new(diagnostics.Select(d => (JsonNode)Diagnostic(d)).ToArray());
 

@@ -16,16 +16,21 @@ public static class PlanCommand
     public static int Run(CommandArguments args, TextWriter stdout, TextWriter stderr)
     {
         var file = args.SingleFile();
-        var analysis = ConfigFileLoader.Load(file, new AnalysisOptions(), stderr, "plan");
+        var analysis = ConfigFileLoader.Load(file, AnalysisArguments.From(args), stderr, "plan");
         if (analysis is null)
             return CommandLine.CannotRun;
+        if (!analysis.IsClaimed)
+        {
+            stderr.WriteLine(AnalysisArguments.NotAConfig("plan", file));
+            return CommandLine.CannotRun;
+        }
         if (analysis.Estimate is not { } estimate)
         {
             if (args.Has("--json"))
                 JsonOutput.Write(stdout, new JsonObject { ["file"] = file, ["plan"] = null, ["diagnostics"] = JsonOutput.Diagnostics(analysis.Diagnostics) });
             else
                 foreach (var diagnostic in analysis.Diagnostics)
-                    stdout.WriteLine(DiagnosticText.Format(file, diagnostic));
+                    stdout.WriteLine(DiagnosticText.Format(DiagnosticText.FileOf(file, diagnostic), diagnostic));
             return CommandLine.ConfigHasErrors;
         }
 

@@ -1,33 +1,166 @@
+using LspFineTune.Core.Dialects.DeepSpeed;
+using LspFineTune.Core.Editing;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Schema;
+using LspFineTune.Core.Syntax;
 
 namespace LspFineTune.Core.Dialects.Axolotl;
 
+/// <summary>
+/// axolotl YAML (axolotl-ai-cloud/axolotl@067b021): recognised by <c>base_model</c> with <c>sequence_len</c>,
+/// <c>micro_batch_size</c>, <c>datasets</c> or <c>adapter</c>. Hardware lives in the <c># lft:</c> modeline; ZeRO in
+/// the DeepSpeed JSON that <c>deepspeed:</c> names.
+/// </summary>
 public sealed class AxolotlDialect : IConfigDialect
 {
     public static AxolotlDialect Instance { get; } = new();
 
+    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("axolotl"));
+    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("axolotl"));
+
+    private static readonly string[] Companions = ["sequence_len", "micro_batch_size", "datasets", "adapter"];
+
     public string Id => "axolotl";
 
-    public string DisplayName => "Axolotl";
+    public string DisplayName => "axolotl";
 
-    public string Recognition => "";
+    public string Recognition => "`base_model` with `sequence_len`, `micro_batch_size`, `datasets` or `adapter`";
 
-    public string Upstream => "";
+    public string Upstream => "axolotl-ai-cloud/axolotl@067b021";
 
-    public SchemaValidator? Schema => null;
+    public SchemaValidator? Schema => Validator.Value;
 
-    public SchemaDocumentation? Documentation => null;
+    public SchemaDocumentation? Documentation => Docs.Value;
 
-    public IDialectVocabulary Vocabulary => Native.NativeVocabulary.Instance;
+    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("axolotl") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
 
-    public string? ClaimByContent(DocumentContext document) => null;
+    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
+        SchemaFindingsReview.Review(document, findings, Annotations.Value, "axolotl");
+
+    public IDialectVocabulary Vocabulary => AxolotlVocabulary.Instance;
+
+    public string? ClaimByContent(DocumentContext document)
+    {
+        var keys = document.TopLevelKeys;
+        if (!keys.Contains("base_model"))
+            return null;
+        return Companions.FirstOrDefault(keys.Contains) is { } second ? $"has `base_model` and `{second}`" : null;
+    }
 
     public string? ClaimByFileName(string fileName) => null;
 
-    public DialectBinding Bind(DocumentContext document, BindingOptions options) => new() { Document = document };
+    public DialectBinding Bind(DocumentContext document, BindingOptions options) => AxolotlBinder.Bind(document, options);
 
-    public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes) => [];
+    public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
+        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
 
-    public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) => [];
+    public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
+    {
+        var axolotl = (AxolotlBinding)binding;
+        var root = binding.Document.Tree.RootMapping;
+        if (root is null || binding.Plan is not { } plan)
+            return [];
+        var keys = new List<ConfigChange>();
+        var edits = new List<FileEdit>();
+        bool Written(string key) => root.Find(key) is not null;
+        bool True(string key) => (root.Find(key)?.Value as ScalarNode)?.AsBoolean() == true;
+        var changed = changes.ToDictionary(c => c.Field, c => c.Value);
+
+        foreach (var change in changes)
+        {
+            switch (change.Field)
+            {
+                case PlanField.GradientCheckpointing:
+                    keys.Add(new("gradient_checkpointing", change.Value));
+                    break;
+                case PlanField.MicroBatchSize:
+                    keys.Add(new("micro_batch_size", change.Value));
+                    break;
+                case PlanField.GradientAccumulationSteps:
+                    // With `batch_size` (micro x accumulation per device) the accumulation follows the micro-batch.
+                    if (!(Written("batch_size") && !Written("gradient_accumulation_steps")))
+                        keys.Add(new("gradient_accumulation_steps", change.Value));
+                    break;
+                case PlanField.Attention:
+                    keys.AddRange(AttentionChanges(root, (AttentionKind)change.Value));
+                    break;
+                case PlanField.Optimizer:
+                    keys.Add(new("optimizer", AxolotlSpellings.Optimizer((OptimizerType)change.Value)));
+                    break;
+                case PlanField.Dtype:
+                    var dtype = (WeightDtype)change.Value;
+                    keys.Add(new("bf16", dtype == WeightDtype.Bf16));
+                    if (dtype == WeightDtype.Fp16 || True("fp16"))
+                        keys.Add(new("fp16", dtype == WeightDtype.Fp16));
+                    break;
+                case PlanField.Method or PlanField.Quantization:
+                    break;
+            }
+        }
+        if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
+            keys.AddRange(AdapterChanges(root, plan, changed));
+        if (changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams))
+        {
+            // An FSDP config cannot take ZeRO through DeepSpeed (axolotl refuses both); those changes are not written.
+            if (!axolotl.UsesFsdp)
+            {
+                var target = new DeepSpeedWriter.Target(
+                    changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,
+                    changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : plan.DeepSpeed.OffloadOptimizer,
+                    changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : plan.DeepSpeed.OffloadParams);
+                edits.AddRange(DeepSpeedWriter.Write(binding.Document, axolotl.DeepSpeed, "deepspeed", "axolotl", target, axolotl.WorkspaceFolder));
+            }
+        }
+        if (keys.Count > 0 && ConfigEditor.ToTextEdits(binding.Document.Tree, keys) is { Count: > 0 } own)
+        {
+            // One edit list per file: merge with the document's edits from the DeepSpeed writer (a new `deepspeed:` key).
+            var existing = edits.FindIndex(e => e.FilePath is null);
+            if (existing >= 0)
+                edits[existing] = edits[existing] with { Edits = [.. edits[existing].Edits, .. own] };
+            else
+                edits.Add(new FileEdit(null, own));
+        }
+        return edits;
+    }
+
+    /// <summary>
+    /// <c>attn_implementation</c>, or, in a file that still uses the legacy flags (which axolotl refuses beside it),
+    /// the flag for the kind, with the other flags turned off.
+    /// </summary>
+    private static IEnumerable<ConfigChange> AttentionChanges(MappingNode root, AttentionKind kind)
+    {
+        var legacy = AxolotlSpellings.LegacyAttentionFlags.Where(f => root.Find(f.Key) is not null).ToList();
+        if (root.Find("attn_implementation") is not null || legacy.Count == 0)
+        {
+            yield return new ConfigChange("attn_implementation", AxolotlSpellings.Attention(kind));
+            yield break;
+        }
+        var flag = kind switch { AttentionKind.Flash => "flash_attention", AttentionKind.Eager => "eager_attention", _ => "sdp_attention" };
+        yield return new ConfigChange(flag, true);
+        foreach (var (other, _) in legacy.Where(f => f.Key != flag && (root.Find(f.Key)!.Value as ScalarNode)?.AsBoolean() == true))
+            yield return new ConfigChange(other, false);
+    }
+
+    /// <summary>LoRA or QLoRA in axolotl's keys: <c>adapter</c>, <c>load_in_4bit</c>, and the lora_* settings the plan assumed.</summary>
+    private static IEnumerable<ConfigChange> AdapterChanges(MappingNode root, TrainingPlan plan, IReadOnlyDictionary<PlanField, object> changed)
+    {
+        var method = changed.TryGetValue(PlanField.Method, out var m) ? (FineTuneMethod)m : plan.Method.Type;
+        var quantization = changed.TryGetValue(PlanField.Quantization, out var q) ? (Quantization)q : plan.Model.Quantization;
+        if (method != FineTuneMethod.Lora)
+            yield break;
+        yield return new ConfigChange("adapter", quantization == Quantization.Nf4 ? "qlora" : "lora");
+        if (quantization == Quantization.Nf4)
+            yield return new ConfigChange("load_in_4bit", true);
+        if (quantization == Quantization.Nf4 && (root.Find("load_in_8bit")?.Value as ScalarNode)?.AsBoolean() == true)
+            yield return new ConfigChange("load_in_8bit", false);
+        if (quantization == Quantization.None && root.Find("load_in_4bit") is not null)
+            yield return new ConfigChange("load_in_4bit", false);
+        var lora = plan.Method.Lora;
+        if (root.Find("lora_r") is null)
+            yield return new ConfigChange("lora_r", lora.Rank);
+        if (root.Find("lora_alpha") is null)
+            yield return new ConfigChange("lora_alpha", (int)lora.Alpha);
+        if (root.Find("lora_target_modules") is null && root.Find("lora_target_linear") is null)
+            yield return new ConfigChange("lora_target_linear", true);
+    }
 }

@@ -25,6 +25,9 @@ public sealed class NativeDialect : IConfigDialect
 
     public IDialectVocabulary Vocabulary => NativeVocabulary.Instance;
 
+    /// <summary>This project's own schema is exact: every finding stands as it is.</summary>
+    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) => findings;
+
     public string? ClaimByContent(DocumentContext document)
     {
         var root = document.Tree.RootMapping;

@@ -1,0 +1,400 @@
+using System.Text.RegularExpressions;
+using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.DeepSpeed;
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Text;
+using static LspFineTune.Core.Planning.SyntaxReader;
+
+namespace LspFineTune.Core.Dialects.Axolotl;
+
+/// <summary>
+/// Binds an axolotl config (axolotl-ai-cloud/axolotl@067b021, <c>AxolotlInputConfig</c>) to the plan: the memory and
+/// runtime keys of shared/notes/dialects.md 1c, with axolotl's own defaults and "auto" rules, the DeepSpeed config it
+/// names, and provenance for each value. What the estimate does not model is said on its key (LFT0210).
+/// </summary>
+public static class AxolotlBinder
+{
+    public static AxolotlBinding Bind(DocumentContext document, BindingOptions options)
+    {
+        var tree = document.Tree;
+        var root = tree.RootMapping!;
+        var diagnostics = new List<Diagnostic>();
+        var provenance = new PlanProvenance();
+        var anchor = root.Find("base_model")?.Key.Range ?? TextRange.At(0, 0);
+        foreach (var field in System.Enum.GetValues<PlanField>())
+            provenance.Set(field, ValueSource.Default with { Anchor = anchor });
+        void From(PlanField field, string key)
+        {
+            if (root.Find(key) is { } property)
+                provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
+        }
+
+        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
+        var model = BindModel(root, document, options, provenance, diagnostics);
+        var deepSpeed = root.Find("deepspeed") is { } dsKey ? DeepSpeedReference.Resolve(dsKey, document, options, diagnostics) : null;
+        var usesFsdp = root.Find("fsdp_config")?.Value is MappingNode || root.Find("fsdp")?.Value is SequenceNode { Items.Count: > 0 };
+        AxolotlRules.Add(root, diagnostics);
+        if (model is null || hardware is null)
+            return new AxolotlBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance, DeepSpeed = deepSpeed, UsesFsdp = usesFsdp, WorkspaceFolder = options.WorkspaceFolder };
+
+        // Precision (utils/config/__init__.py 156-170): bf16 defaults to "auto", which is bf16 where the GPU has it,
+        // else fp16 unless fp16 is false. bfloat16/float16 load the weights in half precision without AMP.
+        var bf16 = Scalar(root, "bf16");
+        var fp16 = Bool(root, "fp16", false);
+        var fp16Set = root.Find("fp16") is not null;
+        var bf16Auto = bf16 is null || bf16.IsNull || string.Equals(bf16.Value, "auto", StringComparison.OrdinalIgnoreCase);
+        WeightDtype dtype;
+        if (bf16?.AsBoolean() == true || Bool(root, "bfloat16", false))
+            dtype = WeightDtype.Bf16;
+        else if (fp16 || Bool(root, "float16", false))
+            dtype = WeightDtype.Fp16;
+        else if (bf16Auto && hardware.Gpu.NativeBf16)
+            dtype = WeightDtype.Bf16;
+        else if (bf16Auto && !(fp16Set && !fp16) && !hardware.Gpu.IsCpu)
+            dtype = WeightDtype.Fp16;
+        else
+            dtype = WeightDtype.Fp32;
+        From(PlanField.Dtype, fp16 ? "fp16" : "bf16");
+        var dtypeKey = fp16 ? "fp16" : "bf16";
+
+        // Adapters and quantization (peft.py 31-92, 179-223).
+        var adapter = String(root, "adapter")?.ToLowerInvariant();
+        var quantization = Bool(root, "load_in_4bit", false) || adapter == "qlora" ? Quantization.Nf4
+            : Bool(root, "load_in_8bit", false) ? Quantization.Int8
+            : Bool(root, "gptq", false) ? Quantization.Nf4
+            : Quantization.None;
+        From(PlanField.Quantization, root.Find("load_in_4bit") is not null ? "load_in_4bit" : root.Find("load_in_8bit") is not null ? "load_in_8bit" : "adapter");
+        var method = adapter is null ? FineTuneMethod.Full : FineTuneMethod.Lora;
+        From(PlanField.Method, "adapter");
+        var lora = BindLora(root, model, adapter is null, diagnostics, From);
+
+        // Batch (training.py 71-96): batch_size is micro x accumulation per device; accumulation is derived from it.
+        var micro = Math.Max(1, Int(root, "micro_batch_size", 1));
+        From(PlanField.MicroBatchSize, "micro_batch_size");
+        var accumulation = Math.Max(1, Int(root, "gradient_accumulation_steps", 1));
+        From(PlanField.GradientAccumulationSteps, "gradient_accumulation_steps");
+        if (root.Find("gradient_accumulation_steps") is null && NullableLong(root, "batch_size") is > 0 and var batch)
+        {
+            accumulation = (int)Math.Max(1, batch / micro);
+            From(PlanField.GradientAccumulationSteps, "batch_size");
+        }
+
+        var (attention, attentionKey) = BindAttention(root, diagnostics);
+        if (attentionKey is not null)
+            From(PlanField.Attention, attentionKey);
+        var optimizerName = String(root, "optimizer") ?? "adamw_torch_fused";
+        var (optimizer, approximation) = AxolotlSpellings.Optimizer(optimizerName);
+        From(PlanField.Optimizer, "optimizer");
+        if (approximation is not null && root.Find("optimizer") is { } optimizerProperty)
+            diagnostics.Add(NotModelled(optimizerProperty, approximation + "."));
+
+        var checkpointing = Scalar(root, "gradient_checkpointing") is { } gc && (gc.AsBoolean() == true || gc.Value is "offload" or "offload_disk");
+        From(PlanField.GradientCheckpointing, "gradient_checkpointing");
+        From(PlanField.SequenceLength, "sequence_len");
+        From(PlanField.Packing, "sample_packing");
+        From(PlanField.Epochs, "num_epochs");
+        From(PlanField.MaxSteps, "max_steps");
+        From(PlanField.LearningRate, "learning_rate");
+        From(PlanField.WeightDecay, "weight_decay");
+        From(PlanField.LrScheduler, "lr_scheduler");
+        From(PlanField.WarmupSteps, "warmup_steps");
+        From(PlanField.Seed, "seed");
+        From(PlanField.OutputDir, "output_dir");
+        From(PlanField.DataTrain, "datasets");
+
+        var sharding = BindSharding(root, deepSpeed, usesFsdp, provenance, diagnostics);
+        var sequenceLength = Math.Max(1, Int(root, "sequence_len", 512));
+        sequenceLength = ContextParallelShard(root, sequenceLength, hardware, diagnostics);
+        var plan = new TrainingPlan
+        {
+            Model = model with { Dtype = dtype, Quantization = quantization },
+            Hardware = hardware,
+            Method = new MethodChoice { Type = method, Lora = lora },
+            Optimizer = new OptimizerChoice
+            {
+                Type = deepSpeed?.Settings?.PlanOptimizer ?? optimizer,
+                LearningRate = Double(root, "learning_rate", 2e-5),
+                WeightDecay = Double(root, "weight_decay", 0),
+                Scheduler = String(root, "lr_scheduler") is "constant" ? LrScheduler.Constant : String(root, "lr_scheduler") is "linear" ? LrScheduler.Linear : LrScheduler.Cosine,
+                WarmupSteps = Math.Max(0, Int(root, "warmup_steps", 0)),
+            },
+            Training = new TrainingChoice
+            {
+                MicroBatchSize = micro,
+                GradientAccumulationSteps = accumulation,
+                SequenceLength = sequenceLength,
+                Epochs = Double(root, "num_epochs", 1) is var epochs && epochs > 0 ? epochs : 1,
+                MaxSteps = NullableLong(root, "max_steps") is > 0 and var steps ? steps : null,
+                GradientCheckpointing = checkpointing,
+                Attention = attention,
+                Packing = Bool(root, "sample_packing", false),
+                Seed = NullableLong(root, "seed") ?? 42,
+            },
+            DeepSpeed = sharding,
+            Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
+        };
+
+        if (deepSpeed is { Settings: { } dsSettings })
+        {
+            if (dsSettings.PlanOptimizer is { } dsOptimizer && dsOptimizer != optimizer)
+            {
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.DeepSpeedOptimizerOverrides, DiagnosticSeverity.Information,
+                    $"The DeepSpeed config's optimizer block (`{dsSettings.OptimizerType}`) replaces `optimizer: {optimizerName}`: DeepSpeed builds the optimizer and the trainer's is ignored, so the estimate uses {dsOptimizer.ToConfigName()} states. Remove the block to use `{optimizerName}`.",
+                    root.Find("optimizer")?.Key.Range ?? deepSpeed.Key.Key.Range));
+            }
+            DeepSpeedRules.Add(dsSettings, deepSpeed.Companion is { IsPreset: false } c ? c.Path : null, diagnostics);
+            DeepSpeedAutoValues.Check(deepSpeed, new TrainerValues(micro, "micro_batch_size", accumulation, root.Find("batch_size") is not null && root.Find("gradient_accumulation_steps") is null ? "batch_size" : "gradient_accumulation_steps",
+                hardware.TotalGpus, dtype == WeightDtype.Bf16, dtype == WeightDtype.Fp16, dtypeKey)
+            {
+                MaxGradNorm = Double(root, "max_grad_norm", 1.0),
+            }, diagnostics);
+        }
+        if (method == FineTuneMethod.Lora)
+        {
+            foreach (var unmatched in Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora))
+            {
+                var names = string.Join(", ", plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct());
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                    $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
+                    TargetRange(root, unmatched)));
+            }
+        }
+        AxolotlRules.AddNotModelled(root, plan, diagnostics);
+        return new AxolotlBinding
+        {
+            Document = document,
+            Plan = plan,
+            Provenance = provenance,
+            Diagnostics = diagnostics,
+            DeepSpeed = deepSpeed,
+            UsesFsdp = usesFsdp,
+            WorkspaceFolder = options.WorkspaceFolder,
+            Companions = deepSpeed?.Companion is { } companion ? [companion] : [],
+        };
+    }
+
+    private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    {
+        var property = root.Find("base_model");
+        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
+                "No model: axolotl needs `base_model` (a Hugging Face id such as meta-llama/Llama-3.2-1B, or a local folder with config.json).",
+                property?.Key.Range ?? TextRange.At(0, 0)));
+            return null;
+        }
+        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
+        var id = scalar.Value.Trim();
+        // A local folder first (as transformers' from_pretrained does), then the catalog, then the Hugging Face cache.
+        foreach (var folder in LocalCandidates(id, document.Path, options.WorkspaceFolder))
+        {
+            if (options.Files.Stat(folder).Kind == Files.FileKind.Directory)
+            {
+                var read = HuggingFaceConfigReader.ReadFolder(folder, options.Files);
+                if (read.Success)
+                    return new ModelChoice { Id = id, Architecture = read.Architecture! };
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelPathUnreadable,
+                    $"Cannot read the model at `{id}` ({folder}): {string.Join("; ", read.Errors)}. Point `base_model` at a folder with a Hugging Face config.json, or at a hub id.", scalar.Range));
+                return null;
+            }
+        }
+        var configId = String(root, "base_model_config");
+        foreach (var candidate in configId is null ? [id] : new[] { id, configId })
+        {
+            if (ModelCatalog.Default.Find(candidate) is { } entry)
+                return new ModelChoice { Id = entry.Id, Architecture = entry.Architecture, PublishedParameters = entry.PublishedParameters };
+        }
+        foreach (var candidate in configId is null ? [id] : new[] { id, configId })
+        {
+            if (HuggingFaceCache.FindSnapshot(candidate, options.Files) is { } snapshot && HuggingFaceConfigReader.ReadFolder(snapshot, options.Files) is { Success: true } cached)
+                return new ModelChoice { Id = candidate, Architecture = cached.Architecture! };
+        }
+        var suggestion = SameFamilySuggestion(id);
+        var hint = suggestion is not null ? $" Did you mean `{suggestion}`?" : "";
+        diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownModel, DiagnosticSeverity.Warning,
+            $"LspFineTune does not know the model `{id}` yet, so this config gets no estimate.{hint} Point `base_model` at a local folder with config.json, download the model once (its config.json is then read from the Hugging Face cache), or use a model `lft models` lists.",
+            scalar.Range)
+        {
+            Data = suggestion is not null ? new Dictionary<string, string> { ["suggestion"] = suggestion } : new Dictionary<string, string>(),
+        });
+        return null;
+    }
+
+    /// <summary>A suggestion only from the same family (Llama for Llama), so a missing family never points at another.</summary>
+    private static string? SameFamilySuggestion(string id)
+    {
+        static string Family(string name)
+        {
+            var last = name[(name.LastIndexOf('/') + 1)..].ToLowerInvariant();
+            var end = last.IndexOfAny(['-', '_', '.']);
+            return end < 0 ? last : last[..end];
+        }
+        var family = Family(id);
+        return ModelCatalog.Default.Suggest(id).FirstOrDefault(s => ModelCatalog.Default.Find(s) is { } entry
+            && (Family(entry.HfId) == family || Family(entry.Id) == family));
+    }
+
+    private static IEnumerable<string> LocalCandidates(string id, string? documentPath, string? workspace)
+    {
+        if (Path.IsPathRooted(id))
+        {
+            yield return id;
+            yield break;
+        }
+        if (id.StartsWith('~'))
+        {
+            yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), id.TrimStart('~', '/'));
+            yield break;
+        }
+        if (workspace is not null)
+            yield return Path.GetFullPath(Path.Combine(workspace, id));
+        if (documentPath is not null)
+            yield return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(documentPath)!, id));
+    }
+
+    private static LoraSettings BindLora(MappingNode root, ModelChoice model, bool noAdapter, List<Diagnostic> diagnostics, Action<PlanField, string> from)
+    {
+        from(PlanField.LoraRank, "lora_r");
+        from(PlanField.LoraAlpha, "lora_alpha");
+        from(PlanField.LoraDropout, "lora_dropout");
+        from(PlanField.LoraTargets, root.Find("lora_target_modules") is not null ? "lora_target_modules" : "lora_target_linear");
+        var rank = Math.Max(1, Int(root, "lora_r", 16));
+        // Without an adapter these settings only matter to a "switch to LoRA" fix, which writes lora_target_linear.
+        var allLinear = Bool(root, "lora_target_linear", noAdapter && root.Find("lora_target_modules") is null);
+        IReadOnlyList<string> modules = [];
+        switch (root.Find("lora_target_modules")?.Value)
+        {
+            case SequenceNode sequence:
+                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
+                break;
+            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
+                // PEFT matches a string target_modules as a regular expression against each module's full name.
+                modules = RegexTargets(model.Structure, pattern.Value);
+                if (modules.Count == 0)
+                {
+                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                        $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {string.Join(", ", model.Structure.LayerLinears.Select(l => l.Name).Distinct())}.",
+                        pattern.Range));
+                }
+                break;
+        }
+        // Nothing named: PEFT's default for the architecture, which for Llama-style models is q_proj and v_proj.
+        if (modules.Count == 0 && !allLinear)
+            modules = ["q_proj", "v_proj"];
+        return new LoraSettings
+        {
+            Rank = rank,
+            Alpha = Double(root, "lora_alpha", rank * 2),
+            Dropout = Math.Clamp(Double(root, "lora_dropout", 0.0), 0, 0.999),
+            TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
+            AllLinear = allLinear,
+        };
+    }
+
+    private static IReadOnlyList<string> RegexTargets(ModelStructure structure, string pattern)
+    {
+        try
+        {
+            var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            return structure.LayerLinears
+                .Where(l => regex.IsMatch("model.layers.0." + l.ModulePath.Replace("{e}", "0")) || regex.IsMatch(l.Name))
+                .Select(l => l.Name)
+                .Distinct()
+                .ToList();
+        }
+        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
+        {
+            return [];
+        }
+    }
+
+    private static (AttentionKind Kind, string? Key) BindAttention(MappingNode root, List<Diagnostic> diagnostics)
+    {
+        if (root.Find("attn_implementation") is { Value: ScalarNode { IsNull: false } value } property)
+        {
+            var (kind, approximation) = AxolotlSpellings.Attention(value.Value);
+            if (approximation is not null)
+                diagnostics.Add(NotModelled(property, approximation + "."));
+            return (kind, "attn_implementation");
+        }
+        foreach (var (key, kind) in AxolotlSpellings.LegacyAttentionFlags)
+        {
+            if (Bool(root, key, false))
+                return (kind, key);
+        }
+        // transformers picks sdpa when nothing is set and torch has it.
+        return (AttentionKind.Sdpa, null);
+    }
+
+    /// <summary>ZeRO from the DeepSpeed config; FSDP's full shard partitions like ZeRO-3 (and SHARD_GRAD_OP like ZeRO-2).</summary>
+    private static DeepSpeedChoice BindSharding(MappingNode root, DeepSpeedReference? deepSpeed, bool usesFsdp, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    {
+        if (deepSpeed?.Settings is { } settings)
+        {
+            provenance.Set(PlanField.ZeroStage, deepSpeed.SourceOf(settings.Stage.Property));
+            provenance.Set(PlanField.OffloadOptimizer, deepSpeed.SourceOf(settings.OffloadOptimizerProperty));
+            provenance.Set(PlanField.OffloadParams, deepSpeed.SourceOf(settings.OffloadParamsProperty));
+            return new DeepSpeedChoice
+            {
+                ZeroStage = settings.Stage.Value is >= 0 and <= 3 and var dsStage ? dsStage : 0,
+                OffloadOptimizer = settings.OffloadOptimizer,
+                OffloadParams = settings.OffloadParams,
+            };
+        }
+        if (!usesFsdp)
+            return new DeepSpeedChoice();
+        var fsdpProperty = root.Find("fsdp_config") ?? root.Find("fsdp")!;
+        var fsdp = fsdpProperty.Value as MappingNode;
+        var strategy = (String(fsdp, "sharding_strategy") ?? String(fsdp, "fsdp_sharding_strategy") ?? "FULL_SHARD").ToUpperInvariant();
+        var reshard = Scalar(fsdp, "reshard_after_forward")?.AsBoolean() ?? Scalar(fsdp, "fsdp_reshard_after_forward")?.AsBoolean();
+        var stage = strategy.Contains("SHARD_GRAD_OP") || reshard == false ? 2 : strategy.Contains("NO_SHARD") ? 0 : 3;
+        var offload = (Scalar(fsdp, "offload_params") ?? Scalar(fsdp, "fsdp_offload_params"))?.AsBoolean() == true
+            || (root.Find("fsdp")?.Value is SequenceNode list && list.Items.OfType<ScalarNode>().Any(i => i.Value == "offload"));
+        foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadParams, PlanField.OffloadOptimizer })
+            provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = fsdpProperty });
+        diagnostics.Add(NotModelled(fsdpProperty, $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; FSDP's own buffers are not modelled."));
+        return new DeepSpeedChoice
+        {
+            ZeroStage = stage,
+            OffloadParams = offload && stage == 3 ? OffloadTarget.Cpu : OffloadTarget.None,
+            OffloadOptimizer = offload ? OffloadTarget.Cpu : OffloadTarget.None,
+        };
+    }
+
+    /// <summary>
+    /// Context parallelism (ring attention / Ulysses, config.py 1091) gives each GPU 1/cp of every sequence, so each GPU
+    /// holds activations and logits for s/cp tokens while ZeRO still shards over all GPUs; the data-parallel degree is
+    /// GPUs/cp, which keeps tokens per step the same. The GPUs must be a multiple of cp (axolotl builds a cp x dp mesh).
+    /// </summary>
+    private static int ContextParallelShard(MappingNode root, int sequenceLength, HardwareChoice hardware, List<Diagnostic> diagnostics)
+    {
+        var property = root.Find("context_parallel_size") ?? root.Find("sequence_parallel_degree");
+        if (property?.Value is not ScalarNode value || value.AsInteger() is not { } cp || cp <= 1)
+            return sequenceLength;
+        if (hardware.TotalGpus % cp != 0)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
+                $"`{property.Key.Value}: {cp}` splits each sequence over {cp} GPUs, so the run needs a multiple of {cp} GPUs; this estimate is for {hardware.TotalGpus}. State the GPUs with a `# lft: gpu=... gpus_per_node={cp}` comment (or --gpus-per-node).",
+                property.Key.Range));
+            return sequenceLength;
+        }
+        diagnostics.Add(NotModelled(property, $"Context parallelism gives each GPU {Math.Ceiling(sequenceLength / (double)cp):N0} of the {sequenceLength:N0} tokens of each sequence; activations and logits are estimated for that shard, and ring-attention's exchange buffers are not modelled."));
+        return (int)Math.Ceiling(sequenceLength / (double)cp);
+    }
+
+    private static TextRange TargetRange(MappingNode root, string target)
+    {
+        if (root.Find("lora_target_modules") is { } property)
+        {
+            if (property.Value is SequenceNode sequence && sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item)
+                return item.Range;
+            return property.Value.Range;
+        }
+        return root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0);
+    }
+
+    internal static Diagnostic NotModelled(PropertyNode property, string message) =>
+        new(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information, message, property.Key.Range);
+}

@@ -1,0 +1,14 @@
+using LspFineTune.Core.Dialects.DeepSpeed;
+
+namespace LspFineTune.Core.Dialects.Axolotl;
+
+/// <summary>An axolotl binding, with what its writer needs: the DeepSpeed config the file names and how it is sharded.</summary>
+public sealed class AxolotlBinding : DialectBinding
+{
+    public DeepSpeedReference? DeepSpeed { get; init; }
+
+    /// <summary>The config shards with FSDP (<c>fsdp_config</c>/<c>fsdp</c>): ZeRO changes cannot be written as DeepSpeed.</summary>
+    public bool UsesFsdp { get; init; }
+
+    public string? WorkspaceFolder { get; init; }
+}
