@@ -18,11 +18,42 @@ public sealed class DocumentStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, DocumentSnapshot> _documents = new(StringComparer.Ordinal);
-    private AnalysisOptions _options = new();
+    private AnalysisOptions _options;
+
+    public DocumentStore() => _options = WithOpenFiles(new AnalysisOptions());
 
     public AnalysisOptions Options
     {
         get { lock (_gate) return _options; }
+    }
+
+    /// <summary>Files besides a document are read through the open buffers first, then from disk.</summary>
+    private AnalysisOptions WithOpenFiles(AnalysisOptions options) =>
+        options with { Binding = options.Binding with { Files = new OpenDocumentFiles(OpenByPath) } };
+
+    private DocumentSnapshot? OpenByPath(string path)
+    {
+        lock (_gate)
+            return _documents.Values.FirstOrDefault(d => string.Equals(d.FilePath, path, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// After a document changed (or opened, or closed), the analysed documents that read it as a companion file (an
+    /// axolotl config naming this DeepSpeed JSON) get a new snapshot, so their estimate follows the edit.
+    /// </summary>
+    public IReadOnlyList<DocumentSnapshot> RefreshReferrers(string uri)
+    {
+        if (DocumentUris.ToFilePath(uri) is not { } path)
+            return [];
+        lock (_gate)
+        {
+            var referrers = _documents.Values
+                .Where(d => d.Uri != uri && d.IsAnalyzed && d.GetAnalysisAsync(CancellationToken.None).Result.Companions.Any(c => string.Equals(c.Path, path, StringComparison.Ordinal)))
+                .ToList();
+            foreach (var referrer in referrers)
+                _documents[referrer.Uri] = referrer.WithOptions(_options);
+            return referrers.Select(r => _documents[r.Uri]).ToList();
+        }
     }
 
     public DocumentSnapshot Open(string uri, int version, string text)
@@ -77,9 +108,9 @@ public sealed class DocumentStore
     {
         lock (_gate)
         {
-            _options = options;
+            _options = WithOpenFiles(options);
             foreach (var uri in _documents.Keys.ToList())
-                _documents[uri] = _documents[uri].WithOptions(options);
+                _documents[uri] = _documents[uri].WithOptions(_options);
             return _documents.Values.ToList();
         }
     }

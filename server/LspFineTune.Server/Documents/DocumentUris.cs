@@ -19,13 +19,6 @@ public static class DocumentUris
         }
     }
 
-    public static DocumentFormat? FormatOf(string uri)
-    {
-        var name = uri.Split('?', '#')[0];
-        if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jsonc", StringComparison.OrdinalIgnoreCase))
-            return DocumentFormat.Json;
-        if (name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            return DocumentFormat.Yaml;
-        return null;
-    }
+    /// <summary>The format a document's name implies; one rule for the CLI, the server and the trainer.</summary>
+    public static DocumentFormat? FormatOf(string uri) => Core.ConfigAnalyzer.FormatOf(uri);
 }

@@ -23,15 +23,13 @@ public sealed class CodeActionHandler(DocumentRequests requests)
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
     public async Task<IReadOnlyList<CodeAction>> CodeActions(CodeActionParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
+        if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not (var snapshot, var analysis))
             return [];
         var requested = parameters!.Range ?? throw Hosting.LspException.InvalidParams($"{Method}: params.range is missing.");
         var range = new TextRange(
             ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.Start ?? new Position(0, 0))),
             ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End ?? requested.Start ?? new Position(0, 0))));
         var only = parameters.Context?.Only;
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
         var actions = new List<CodeAction>();
 
         if (Wants(only, CodeActionKind.QuickFix))

@@ -6,7 +6,8 @@ namespace LspFineTune.Server.Handlers;
 
 /// <summary>
 /// textDocument/codeLens at the top of the document: the estimate ("Peak 93.4 GB of 79.2 GB per GPU · 3 h 12 min/epoch",
-/// opens the breakdown), "Find a plan that fits" (or a faster one) and "Train with bundled trainer".
+/// opens the breakdown), the hardware and its source ("On 1 × A100 80GB SXM4, the default"), "Find a plan that fits"
+/// (or a faster one) and "Train with bundled trainer".
 /// </summary>
 public sealed class CodeLensHandler(DocumentRequests requests)
 {
@@ -25,6 +26,7 @@ public sealed class CodeLensHandler(DocumentRequests requests)
             new CodeLens(top, new LspCommand(EstimateMarkdown.Summary(estimate, requests.BinaryUnits), ExecuteCommandHandler.ShowBreakdown, arguments)),
             new CodeLens(top, new LspCommand(estimate.Memory.Fits ? "Find a faster plan that fits" : "Find a plan that fits", ExecuteCommandHandler.Plan, arguments)),
             new CodeLens(top, new LspCommand("Train with bundled trainer", ExecuteCommandHandler.Train, arguments)),
+            new CodeLens(top, new LspCommand(EstimateMarkdown.Hardware(estimate, document.Analysis.Provenance), ExecuteCommandHandler.Hardware, arguments)),
         ];
     }
 }

@@ -30,11 +30,17 @@ public sealed class DocumentRequests(ServerSession session, DocumentStore store,
         return snapshot;
     }
 
-    /// <summary>The latest snapshot and its analysis; null for a document that is not open.</summary>
+    /// <summary>
+    /// The latest snapshot and its analysis; null for a document that is not open, or that no dialect claims (a YAML
+    /// or JSON file that is not a fine-tuning config gets nothing from this server, so other extensions own it).
+    /// </summary>
     public async Task<AnalyzedDocument?> AnalyzedAsync(string method, TextDocumentIdentifier? document, CancellationToken cancellationToken)
     {
         var snapshot = Snapshot(method, document);
-        return snapshot is null ? null : new AnalyzedDocument(snapshot, await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false));
+        if (snapshot is null)
+            return null;
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        return analysis.IsClaimed ? new AnalyzedDocument(snapshot, analysis) : null;
     }
 
     public static Position RequirePosition(string method, Position? position) =>

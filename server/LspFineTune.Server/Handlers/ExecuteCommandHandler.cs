@@ -23,8 +23,10 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     public const string ShowBreakdown = "lft.showBreakdown";
     public const string Plan = "lft.plan";
     public const string Train = "lft.train";
+    public const string Hardware = "lft.hardware";
+    public const string SetGpu = "lft.setGpu";
 
-    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train];
+    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train, Hardware, SetGpu];
 
     private const string Method = "workspace/executeCommand";
 
@@ -41,6 +43,8 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
             Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
             Train => await TrainAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
+            Hardware => await HardwareAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            SetGpu => await SetGpuAsync(arguments, cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
     }
@@ -120,6 +124,46 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             stepSeconds = best.Result.Runtime.StepSeconds,
             plansTried = result.PlansTried,
         };
+    }
+
+    /// <summary>The hardware the estimate assumes, where it came from, and how to change it in this document's dialect.</summary>
+    private async Task<object?> HardwareAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document)
+    {
+        var (_, analysis, estimate) = document;
+        var hardware = estimate.Plan.Hardware;
+        var source = analysis.Provenance.Of(Core.Dialects.PlanField.Gpu);
+        var how = analysis.Dialect is Core.Dialects.Native.NativeDialect ? "`hardware.gpu` and `hardware.gpus_per_node`" : "a `# lft: gpu=ID gpus_per_node=N` comment in the first lines";
+        var message = $"{EstimateMarkdown.Hardware(estimate, analysis.Provenance)}. Change it with {how}, or the lft.defaultGpu / lft.gpuCount settings.";
+        await client.ShowMessageAsync(MessageType.Info, message).ConfigureAwait(false);
+        return new { gpu = hardware.Gpu.Id, gpusPerNode = hardware.GpusPerNode, nodes = hardware.Nodes, source = source.OriginName, message };
+    }
+
+    /// <summary>
+    /// Records a GPU choice in the document, through its dialect (native: <c>hardware.gpu</c>; axolotl and the other
+    /// formats, which have no key for it: the <c># lft:</c> modeline), and applies it with workspace/applyEdit.
+    /// Arguments: the URI, then <c>{"gpu": ID, "gpusPerNode": N}</c>.
+    /// </summary>
+    private async Task<object?> SetGpuAsync(IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    {
+        var uri = arguments.Count > 0 ? UriOf(arguments[0]) : null;
+        var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
+        var gpuId = String(options, "gpu");
+        if (uri is null || gpuId is null)
+            throw LspException.InvalidParams($"{SetGpu}: the arguments are the document URI and {{\"gpu\": ID, \"gpusPerNode\": N}}.");
+        var gpu = Core.Catalogs.GpuCatalog.Default.Find(gpuId)
+            ?? throw LspException.InvalidParams($"{SetGpu}: unknown GPU `{gpuId}`; `lft gpus` lists the ids.");
+        var snapshot = requests.Snapshot(SetGpu, new TextDocumentIdentifier(uri))
+            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{SetGpu}: {uri} is not open in the editor; open it first.");
+        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        if (analysis is not { Dialect: { } dialect, Binding: { } binding })
+            throw new LspException(LspErrorCodes.RequestFailed, $"{SetGpu}: {uri} is not a fine-tuning config that LspFineTune reads.");
+        var edits = dialect.WriteHardware(binding, gpu.Id, Int(options, "gpusPerNode"));
+        if (edits.Count == 0)
+            throw new LspException(LspErrorCodes.RequestFailed, $"{SetGpu}: a {dialect.DisplayName} file has no place for the GPU (JSON has no comments); use the lft.defaultGpu setting.");
+        var edit = ProtocolConversions.ToWorkspaceEdit(snapshot.Uri, snapshot.Version, edits);
+        var applied = requests.Session.Capabilities.ApplyEdit
+            && (await client.ApplyEditAsync($"Estimate on {gpu.Name}", edit, cancellationToken).ConfigureAwait(false))?.Applied == true;
+        return new { applied, edit };
     }
 
     private async Task<object?> TrainAsync(IReadOnlyList<JsonElement> arguments, string? workDoneToken, CancellationToken cancellationToken)

@@ -21,17 +21,15 @@ public sealed class HoverHandler(DocumentRequests requests)
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
     public async Task<Hover?> Hover(TextDocumentPositionParams? parameters, CancellationToken cancellationToken)
     {
-        var snapshot = requests.Snapshot(Method, parameters?.TextDocument);
-        if (snapshot is null)
+        if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not (var snapshot, var analysis))
             return null;
         var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
         var binary = requests.BinaryUnits;
         var located = SyntaxLocator.PropertyAt(analysis.Tree, ProtocolConversions.ToTextPosition(position));
         if (located is null)
         {
             return analysis.Estimate is { } whole
-                ? new Hover(new MarkupContent(MarkupKind.Markdown, EstimateMarkdown.Breakdown(whole, binary)), null)
+                ? new Hover(new MarkupContent(MarkupKind.Markdown, EstimateMarkdown.Breakdown(whole, binary) + "\n\n" + EstimateMarkdown.Hardware(whole, analysis.Provenance) + "."), null)
                 : null;
         }
 
@@ -48,7 +46,7 @@ public sealed class HoverHandler(DocumentRequests requests)
             if (fields.Contains(PlanField.Model) || holdsModel)
                 text.AppendLine().AppendLine(EstimateMarkdown.Model(estimate));
             if (fields.Contains(PlanField.Gpu))
-                text.AppendLine().AppendLine(EstimateMarkdown.Gpu(estimate.Plan.Hardware.Gpu, binary));
+                text.AppendLine().AppendLine(EstimateMarkdown.Hardware(estimate, provenance)).AppendLine().AppendLine(EstimateMarkdown.Gpu(estimate.Plan.Hardware.Gpu, binary));
             var effects = fields.SelectMany(field => KeyEffects.For(estimate, field)).ToList();
             if (effects.Count > 0)
             {

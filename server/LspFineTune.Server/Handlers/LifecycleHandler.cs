@@ -15,6 +15,7 @@ public sealed class LifecycleHandler(ServerSession session, SettingsUpdater sett
         session.Initialize(ClientCapabilities.Read(parameters.Capabilities), parameters.ClientInfo?.Name);
         log.Write($"initialize from {session.ClientName} (process {parameters.ProcessId?.ToString() ?? "unknown"})");
         settings.ApplyInitializationOptions(parameters.InitializationOptions);
+        settings.ApplyWorkspace(parameters.WorkspaceFolders?.FirstOrDefault()?.Uri ?? parameters.RootUri);
         if (watchClientProcess && parameters.ProcessId is { } processId && processId > 0)
             ClientProcessWatcher.Watch(processId, session, log);
         return new InitializeResult(Capabilities, new ServerInfo("lft", Version));

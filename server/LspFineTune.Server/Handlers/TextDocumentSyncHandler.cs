@@ -18,6 +18,14 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
         if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
             return;
         publisher.Schedule(store.Open(uri, document.Version, document.Text ?? ""), immediately: true);
+        RefreshReferrers(uri);
+    }
+
+    /// <summary>Configs that read this document as a companion file are analysed again with its new text.</summary>
+    private void RefreshReferrers(string uri)
+    {
+        foreach (var referrer in store.RefreshReferrers(uri))
+            publisher.Schedule(referrer);
     }
 
     [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
@@ -31,6 +39,7 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
         {
             case ChangeOutcome.Applied:
                 publisher.Schedule(snapshot!);
+                RefreshReferrers(uri);
                 break;
             case ChangeOutcome.UnknownDocument:
                 _ = client.LogMessageAsync(MessageType.Warning, $"didChange for {uri}, which is not open: ignored (send didOpen first).");
@@ -48,12 +57,13 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
             return Task.CompletedTask;
         if (!store.Close(uri))
             return client.LogMessageAsync(MessageType.Warning, $"didClose for {uri}, which is not open: ignored.");
+        RefreshReferrers(uri);
         return publisher.ClearAsync(uri);
     }
 
     [JsonRpcMethod("textDocument/didSave", UseSingleObjectParameterDeserialization = true)]
     public void DidSave(DidSaveTextDocumentParams? parameters)
     {
-        // Nothing to do: the analysis follows the editor's buffer, not the file on disk.
+        // Nothing to do: the analysis follows the editor's buffers (companion files included), not the files on disk.
     }
 }

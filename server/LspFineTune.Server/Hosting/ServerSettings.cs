@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LspFineTune.Core;
 using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Server.Hosting;
@@ -30,11 +31,28 @@ public sealed record ServerSettings
     /// <summary>The bundled trainer's lft-train.dll, when it is not where the server looks (see TrainerLocator).</summary>
     public string? TrainerPath { get; init; }
 
+    /// <summary>Nodes assumed when nothing else says (<c>lft.nodeCount</c>).</summary>
+    public int NodeCount { get; init; } = 1;
+
+    /// <summary><c>lft.dialects</c>: file globs mapped to a dialect id, stronger than content detection.</summary>
+    public DialectGlobs Dialects { get; init; } = DialectGlobs.None;
+
+    /// <summary>The first workspace folder (from initialize): the launch directory the frameworks resolve paths against.</summary>
+    public string? WorkspaceFolder { get; init; }
+
     public AnalysisOptions ToAnalysisOptions() => new()
     {
         ValidateSchema = ValidateSchema,
         BinaryUnits = BinaryUnits,
-        Binding = new BindingOptions { DefaultGpu = DefaultGpu, DefaultGpusPerNode = GpuCount },
+        DialectAssociations = Dialects.Items,
+        Binding = new BindingOptions
+        {
+            DefaultGpu = DefaultGpu,
+            DefaultGpusPerNode = GpuCount,
+            DefaultNodes = NodeCount,
+            DefaultsOrigin = ValueOrigin.Settings,
+            WorkspaceFolder = WorkspaceFolder,
+        },
     };
 
     /// <summary>
@@ -83,7 +101,24 @@ public sealed record ServerSettings
                 case "trainerPath" when value.ValueKind == JsonValueKind.String:
                     settings = settings with { TrainerPath = value.GetString() is { Length: > 0 } path ? path : null };
                     break;
-                case "defaultGpu" or "gpuCount" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
+                case "nodeCount" when value.ValueKind == JsonValueKind.Number:
+                    if (value.TryGetInt32(out var nodes) && nodes is >= 1 and <= 4096)
+                        settings = settings with { NodeCount = nodes };
+                    else
+                        problems.Add($"Setting lft.nodeCount: {value.GetRawText()} is not a whole number from 1 to 4096; keeping {settings.NodeCount}.");
+                    break;
+                case "dialects" when value.ValueKind == JsonValueKind.Object:
+                    var associations = new List<DialectAssociation>();
+                    foreach (var entry in value.EnumerateObject())
+                    {
+                        if (entry.Value.ValueKind == JsonValueKind.String && DialectRegistry.Default.Find(entry.Value.GetString()!) is { } dialect)
+                            associations.Add(new DialectAssociation(entry.Name, dialect.Id));
+                        else
+                            problems.Add($"Setting lft.dialects: `{entry.Name}` maps to {entry.Value.GetRawText()}, which is not a dialect ({DialectRegistry.Default.KnownIds}); it is ignored.");
+                    }
+                    settings = settings with { Dialects = new DialectGlobs(associations) };
+                    break;
+                case "defaultGpu" or "gpuCount" or "nodeCount" or "dialects" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
                     if (value.ValueKind != JsonValueKind.Null)
                         problems.Add($"Setting lft.{property.Name}: {value.GetRawText()} has the wrong type; it is ignored.");
                     break;
@@ -91,4 +126,14 @@ public sealed record ServerSettings
         }
         return settings;
     }
+}
+
+/// <summary>The <c>lft.dialects</c> associations, compared by value so an unchanged setting re-analyses nothing.</summary>
+public sealed record DialectGlobs(IReadOnlyList<DialectAssociation> Items)
+{
+    public static readonly DialectGlobs None = new([]);
+
+    public bool Equals(DialectGlobs? other) => other is not null && Items.SequenceEqual(other.Items);
+
+    public override int GetHashCode() => Items.Aggregate(0, (hash, item) => HashCode.Combine(hash, item));
 }

@@ -18,6 +18,16 @@ public sealed class SettingsUpdater(ServerSession session, DocumentStore store, 
             store.Reconfigure(session.Settings.ToAnalysisOptions());
     }
 
+    /// <summary>The workspace folder from initialize (rootUri or the first workspace folder): relative paths in configs resolve against it.</summary>
+    public void ApplyWorkspace(string? folderUri)
+    {
+        if (folderUri is not null && Documents.DocumentUris.ToFilePath(folderUri) is { } folder)
+        {
+            session.Settings = session.Settings with { WorkspaceFolder = folder };
+            store.Reconfigure(session.Settings.ToAnalysisOptions());
+        }
+    }
+
     public async Task PullAsync()
     {
         if (!session.Capabilities.Configuration)

@@ -27,6 +27,13 @@ public static class EstimateMarkdown
         return $"Peak {Size(memory.PeakBytes, binaryUnits)} of {Size(memory.UsableBytes, binaryUnits)} {Per(estimate.Plan.Hardware.Gpu)}{verdict} · {time}";
     }
 
+    /// <summary>"On 8 × H100 SXM5 80GB, from the modeline": the hardware and where it came from.</summary>
+    public static string Hardware(Estimate estimate, Core.Dialects.PlanProvenance provenance)
+    {
+        var hardware = estimate.Plan.Hardware;
+        return $"On {hardware.TotalGpus} × {hardware.Gpu.Name}, {Core.Dialects.HardwareResolver.Describe(provenance.Of(Core.Dialects.PlanField.Gpu))}";
+    }
+
     /// <summary>The whole breakdown as a Markdown table with the verdict and runtime.</summary>
     public static string Breakdown(Estimate estimate, bool binaryUnits)
     {

@@ -32,7 +32,7 @@ public sealed class CancellationTests
         Assert.Equal(20, outcomes.Count);
 
         var lenses = (await client.RequestAsync("textDocument/codeLens", Document(uri)))!.AsArray();
-        Assert.Equal(3, lenses.Count);
+        Assert.Equal(4, lenses.Count);
     }
 
     [Fact]

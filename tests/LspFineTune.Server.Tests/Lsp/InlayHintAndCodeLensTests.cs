@@ -44,13 +44,15 @@ public sealed class InlayHintAndCodeLensTests
 
         var lenses = (await client.RequestAsync("textDocument/codeLens", Document(uri)))!.AsArray();
 
-        Assert.Equal(3, lenses.Count);
+        Assert.Equal(4, lenses.Count);
         Assert.All(lenses, l => Assert.Equal(0, (int)l!["range"]!["start"]!["line"]!));
         Assert.Matches(@"^Peak 255 GB of 84\.9 GB per GPU \(out of memory\) · .+/epoch$", (string)lenses[0]!["command"]!["title"]!);
         Assert.Equal("lft.showBreakdown", (string)lenses[0]!["command"]!["command"]!);
         Assert.Equal(uri, (string)lenses[0]!["command"]!["arguments"]![0]!);
         Assert.Equal(("Find a plan that fits", "lft.plan"), ((string)lenses[1]!["command"]!["title"]!, (string)lenses[1]!["command"]!["command"]!));
         Assert.Equal(("Train with bundled trainer", "lft.train"), ((string)lenses[2]!["command"]!["title"]!, (string)lenses[2]!["command"]!["command"]!));
+        // The hardware is in no real format, so the lens says where it came from (here the native hardware section).
+        Assert.Equal(("On 1 × H100 SXM5 80GB, from the config", "lft.hardware"), ((string)lenses[3]!["command"]!["title"]!, (string)lenses[3]!["command"]!["command"]!));
     }
 
     [Fact]

@@ -26,13 +26,13 @@ public sealed class CompletionHandler(DocumentRequests requests)
         var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
         if (CompletionContext.For(snapshot, position) is not { } context)
             return new CompletionList(false, []);
-        var items = context.IsValue ? ValueItems(snapshot, context) : KeyItems(document, context, requests.Session.Capabilities.Snippets);
+        var items = context.IsValue ? ValueItems(document, context) : KeyItems(document, context, requests.Session.Capabilities.Snippets);
         return new CompletionList(false, items);
     }
 
     private static List<CompletionItem> KeyItems(AnalyzedDocument document, CompletionContext context, bool snippets)
     {
-        if (SchemaDocumentation.Default.Find(context.SectionPath) is not { IsSection: true } section)
+        if (document.Analysis.Dialect?.Documentation?.Find(context.SectionPath) is not { IsSection: true } section)
             return [];
         var json = document.Snapshot.Format == DocumentFormat.Json;
         var written = WrittenKeys(document.Analysis.Tree, context.SectionPath);
@@ -58,24 +58,28 @@ public sealed class CompletionHandler(DocumentRequests requests)
         return items;
     }
 
-    private static List<CompletionItem> ValueItems(DocumentSnapshot snapshot, CompletionContext context)
+    private static List<CompletionItem> ValueItems(AnalyzedDocument document, CompletionContext context)
     {
+        var snapshot = document.Snapshot;
+        var dialect = document.Analysis.Dialect!;
         var json = snapshot.Format == DocumentFormat.Json;
         var path = context.ValuePath;
         var items = new List<CompletionItem>();
-        if (path == "hardware.gpu")
+        if (path == dialect.Vocabulary.Key(Core.Dialects.PlanField.Gpu))
         {
             foreach (var gpu in GpuCatalog.Default.All)
                 items.Add(Value(gpu.Id, $"{gpu.Name}, {Presentation.EstimateMarkdown.Size(gpu.UsableMemoryBytes, false)}", Presentation.EstimateMarkdown.Gpu(gpu, false), context, json));
             return items;
         }
-        if (path == "model.name")
+        if (path == dialect.Vocabulary.Key(Core.Dialects.PlanField.Model))
         {
+            // Native configs name catalog ids; the real formats name Hugging Face repositories.
+            var native = dialect is Core.Dialects.Native.NativeDialect;
             foreach (var model in ModelCatalog.Default.All)
-                items.Add(Value(model.Id, $"{model.HfId}, {Presentation.EstimateMarkdown.Count(model.PublishedParameters)} parameters", null, context, json));
+                items.Add(Value(native ? model.Id : model.HfId, $"{(native ? model.HfId : model.Id)}, {Presentation.EstimateMarkdown.Count(model.PublishedParameters)} parameters", null, context, json));
             return items;
         }
-        if (SchemaDocumentation.Default.Find(path) is not { } key)
+        if (dialect.Documentation?.Find(path) is not { } key)
             return items;
         foreach (var allowed in key.AllowedValues)
             items.Add(Value(Unquoted(allowed), key.Default?.ToJsonString() == allowed?.ToJsonString() ? "default" : null, key.MarkdownDescription, context, json, allowed is JsonValue v && v.TryGetValue<string>(out _)));
