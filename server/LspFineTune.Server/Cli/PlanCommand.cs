@@ -61,7 +61,7 @@ public static class PlanCommand
         output.WriteLine("  edits:");
         foreach (var fileEdit in edits)
         {
-            var path = fileEdit.FilePath ?? file;
+            var path = fileEdit.FilePath is { } companion ? Path.GetRelativePath(Directory.GetCurrentDirectory(), companion) : file;
             foreach (var edit in fileEdit.Edits)
             {
                 var action = fileEdit.CreatesFile ? "create with" : edit.Range.Start == edit.Range.End ? "insert" : "replace with";
@@ -84,7 +84,7 @@ public static class PlanCommand
                 ["path"] = analysis.Dialect!.Vocabulary.Key(c.Field),
                 ["value"] = Value(c.Value is Enum ? analysis.Dialect.Vocabulary.Value(c) : c.Value),
             }).ToArray()),
-            ["edits"] = new JsonArray(edits.SelectMany(f => f.Edits.Select(e => (JsonNode)JsonOutput.Edit(e, f.FilePath ?? file, f.CreatesFile))).ToArray()),
+            ["edits"] = new JsonArray(edits.SelectMany(f => f.Edits.Select(e => (JsonNode)JsonOutput.Edit(e, f.FilePath is { } companion ? Path.GetRelativePath(Directory.GetCurrentDirectory(), companion) : file, f.CreatesFile))).ToArray()),
             ["peak_bytes_per_gpu"] = best.Result.Memory.PeakBytes,
             ["fits"] = best.Result.Memory.Fits,
             ["step_seconds"] = best.Result.Runtime.StepSeconds,

@@ -49,7 +49,7 @@ public sealed class AxolotlVocabulary : IDialectVocabulary
         Quantization.Int8 => "load_in_8bit: true",
         Quantization.None => "load_in_4bit: false",
         FineTuneMethod.Full => "adapter: null",
-        _ when change.Field == PlanField.ZeroStage => (int)change.Value == 0 ? "deepspeed: null" : $"deepspeed: deepspeed_configs/zero{change.Value}{((int)change.Value == 3 ? "_bf16" : "")}.json",
+        _ when change.Field == PlanField.ZeroStage => $"zero_optimization.stage: {change.Value}` in the DeepSpeed JSON (`deepspeed:`)",
         OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()}` in the DeepSpeed JSON (`deepspeed:`)",
         OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()}` in the DeepSpeed JSON (`deepspeed:`)",
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
