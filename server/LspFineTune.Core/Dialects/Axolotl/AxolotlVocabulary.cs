@@ -45,13 +45,13 @@ public sealed class AxolotlVocabulary : IDialectVocabulary
         WeightDtype.Fp16 => "fp16: true",
         WeightDtype.Bf16 => "bf16: true",
         WeightDtype.Fp32 => "bf16: false",
-        Quantization.Nf4 => "adapter: qlora` with `load_in_4bit: true",
+        Quantization.Nf4 => "adapter: qlora + load_in_4bit: true",
         Quantization.Int8 => "load_in_8bit: true",
         Quantization.None => "load_in_4bit: false",
         FineTuneMethod.Full => "adapter: null",
-        _ when change.Field == PlanField.ZeroStage => $"zero_optimization.stage: {change.Value}` in the DeepSpeed JSON (`deepspeed:`)",
-        OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()}` in the DeepSpeed JSON (`deepspeed:`)",
-        OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()}` in the DeepSpeed JSON (`deepspeed:`)",
+        _ when change.Field == PlanField.ZeroStage => $"zero_optimization.stage: {change.Value} (in the deepspeed JSON)",
+        OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()} (in the deepspeed JSON)",
+        OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()} (in the deepspeed JSON)",
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
     };
 
