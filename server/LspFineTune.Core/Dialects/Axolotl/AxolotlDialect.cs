@@ -8,7 +8,7 @@ namespace LspFineTune.Core.Dialects.Axolotl;
 
 /// <summary>
 /// axolotl YAML (axolotl-ai-cloud/axolotl@067b021): recognised by <c>base_model</c> with <c>sequence_len</c>,
-/// <c>micro_batch_size</c>, <c>datasets</c> or <c>adapter</c>. Hardware lives in the <c># lft:</c> modeline; ZeRO in
+/// <c>micro_batch_size</c> or <c>adapter</c>. Hardware lives in the <c># lft:</c> modeline; ZeRO in
 /// the DeepSpeed JSON that <c>deepspeed:</c> names.
 /// </summary>
 public sealed class AxolotlDialect : IConfigDialect
@@ -18,13 +18,18 @@ public sealed class AxolotlDialect : IConfigDialect
     private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("axolotl"));
     private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("axolotl"));
 
-    private static readonly string[] Companions = ["sequence_len", "micro_batch_size", "datasets", "adapter"];
+    /// <summary>
+    /// Keys that, beside <c>base_model</c>, only a training config has. <c>datasets</c> is not one: Hugging Face model
+    /// cards carry <c>base_model</c> and <c>datasets</c> in their front matter. Every one of the 255 axolotl examples
+    /// at axolotl@067b021 has one of these.
+    /// </summary>
+    private static readonly string[] SecondKeys = ["sequence_len", "micro_batch_size", "adapter"];
 
     public string Id => "axolotl";
 
     public string DisplayName => "axolotl";
 
-    public string Recognition => "`base_model` with `sequence_len`, `micro_batch_size`, `datasets` or `adapter`";
+    public string Recognition => "`base_model` with `sequence_len`, `micro_batch_size` or `adapter`";
 
     public string Upstream => "axolotl-ai-cloud/axolotl@067b021";
 
@@ -44,7 +49,7 @@ public sealed class AxolotlDialect : IConfigDialect
         var keys = document.TopLevelKeys;
         if (!keys.Contains("base_model"))
             return null;
-        return Companions.FirstOrDefault(keys.Contains) is { } second ? $"has `base_model` and `{second}`" : null;
+        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `base_model` and `{second}`" : null;
     }
 
     public string? ClaimByFileName(string fileName) => null;
