@@ -30,7 +30,11 @@ internal static class ValidationErrorFlattener
     {
         foreach (var error in errors)
         {
-            if (error is not ChildSchemaValidationError parent)
+            // A type list (`"type": ["integer", "null"]`) fails with the errors of each type: -1 against a minimum of 1
+            // is out of range as an integer, not of the wrong type, so the errors of the value's own type are the news.
+            if (error is MultiTypeValidationError multiType && multiType.Errors.Values.FirstOrDefault(e => e.Count > 0 && !e.Any(x => IsTypeError(x.Kind))) is { } ownType)
+                Flatten(ownType, output);
+            else if (error is not ChildSchemaValidationError parent)
                 output.Add(error);
             else if (error.Kind is ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotOneOf)
                 FlattenAlternatives(parent, output);

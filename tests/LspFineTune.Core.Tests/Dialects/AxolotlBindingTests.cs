@@ -1,0 +1,122 @@
+using LspFineTune.Core.Dialects;
+using LspFineTune.Core.Planning;
+
+namespace LspFineTune.Core.Tests.Dialects;
+
+/// <summary>axolotl keys bound to the plan with axolotl's own defaults and rules, and where each value came from.</summary>
+public class AxolotlBindingTests
+{
+    private const string Base = "base_model: meta-llama/Llama-3.2-1B\nsequence_len: 4096\n";
+
+    private static ConfigAnalysis Analyze(string extra, string? modeline = null)
+    {
+        using var files = new DialectTestFiles();
+        files.Write("config.yml", (modeline is null ? "" : modeline + "\n") + Base + extra);
+        return files.Analyze("config.yml");
+    }
+
+    private static TrainingPlan Plan(string extra, string? modeline = null) => Analyze(extra, modeline).Plan!;
+
+    [Fact]
+    public void QLoRA_is_LoRA_on_a_4_bit_base_with_axolotls_adapter_settings()
+    {
+        var plan = Plan("adapter: qlora\nload_in_4bit: true\nlora_r: 32\nlora_alpha: 16\nlora_target_linear: true\nmicro_batch_size: 2\n");
+        Assert.Equal((FineTuneMethod.Lora, Quantization.Nf4), (plan.Method.Type, plan.Model.Quantization));
+        Assert.Equal((32, 16.0, true), (plan.Method.Lora.Rank, plan.Method.Lora.Alpha, plan.Method.Lora.AllLinear));
+        Assert.Equal(0.0, plan.Method.Lora.Dropout);
+    }
+
+    [Fact]
+    public void A_regex_target_selects_the_layers_PEFT_would_match_by_full_name()
+    {
+        var plan = Plan("adapter: lora\nlora_target_modules: 'model.layers.*.self_attn.(q|k|v)_proj'\n");
+        Assert.Equal(["k_proj", "q_proj", "v_proj"], plan.Method.Lora.TargetModules.Order());
+    }
+
+    [Theory]
+    [InlineData("", "a100-80gb", WeightDtype.Bf16)]
+    [InlineData("", "v100-32gb", WeightDtype.Fp16)]
+    [InlineData("fp16: false\n", "v100-32gb", WeightDtype.Fp32)]
+    [InlineData("bf16: false\nfp16: true\n", "a100-80gb", WeightDtype.Fp16)]
+    [InlineData("bf16: true\n", "a100-80gb", WeightDtype.Bf16)]
+    public void Bf16_auto_follows_the_GPU_as_axolotl_resolves_it(string keys, string gpu, WeightDtype dtype) =>
+        Assert.Equal(dtype, Plan(keys, $"# lft: gpu={gpu}").Model.Dtype);
+
+    [Fact]
+    public void Batch_size_gives_the_accumulation_per_device()
+    {
+        var plan = Plan("micro_batch_size: 4\nbatch_size: 32\n");
+        Assert.Equal((4, 8), (plan.Training.MicroBatchSize, plan.Training.GradientAccumulationSteps));
+    }
+
+    [Theory]
+    [InlineData("flash_attention: true\n", AttentionKind.Flash)]
+    [InlineData("sdp_attention: true\n", AttentionKind.Sdpa)]
+    [InlineData("attn_implementation: eager\n", AttentionKind.Eager)]
+    [InlineData("attn_implementation: flash_attention_3\n", AttentionKind.Flash)]
+    [InlineData("", AttentionKind.Sdpa)]
+    public void Attention_comes_from_attn_implementation_or_the_legacy_flags(string keys, AttentionKind kind) =>
+        Assert.Equal(kind, Plan(keys).Training.Attention);
+
+    [Theory]
+    [InlineData("adamw_bnb_8bit", OptimizerType.AdamW8bit)]
+    [InlineData("paged_adamw_8bit", OptimizerType.AdamW8bit)]
+    [InlineData("adamw_torch_fused", OptimizerType.AdamW)]
+    [InlineData("paged_adamw_32bit", OptimizerType.AdamW)]
+    [InlineData("adafactor", OptimizerType.Adafactor)]
+    [InlineData("galore_adamw", OptimizerType.AdaRankGrad)]
+    public void Every_optimizer_spelling_means_its_states(string spelling, OptimizerType type) =>
+        Assert.Equal(type, Plan($"optimizer: {spelling}\n").Optimizer.Type);
+
+    [Fact]
+    public void Gradient_checkpointing_offload_is_checkpointing_and_says_the_offload_is_not_modelled()
+    {
+        var analysis = Analyze("gradient_checkpointing: offload\n");
+        Assert.True(analysis.Plan!.Training.GradientCheckpointing);
+        Assert.Contains(analysis.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.NotModelled && d.Message.Contains("Checkpoint offloading"));
+    }
+
+    [Fact]
+    public void Provenance_points_at_the_keys_that_set_each_value_and_the_modeline_for_the_GPU()
+    {
+        var analysis = Analyze("micro_batch_size: 2\ngradient_checkpointing: true\n", "# lft: gpu=h100-sxm gpus_per_node=8");
+        var provenance = analysis.Provenance;
+        Assert.Equal(3, provenance.Written(PlanField.MicroBatchSize)!.Key.Range.Start.Line);
+        Assert.Equal("gradient_checkpointing", provenance.Written(PlanField.GradientCheckpointing)!.Key.Value);
+        Assert.Equal(ValueOrigin.Modeline, provenance.Of(PlanField.Gpu).Origin);
+        Assert.Equal(ValueOrigin.Default, provenance.Of(PlanField.ZeroStage).Origin);
+        Assert.Equal((8, "h100-sxm"), (analysis.Plan!.Hardware.GpusPerNode, analysis.Plan.Hardware.Gpu.Id));
+    }
+
+    [Fact]
+    public void An_unknown_model_is_a_warning_that_there_is_no_estimate_never_a_cross_family_guess()
+    {
+        using var files = new DialectTestFiles();
+        files.Write("config.yml", "base_model: Qwen/Qwen9-8B\nsequence_len: 2048\n");
+        var analysis = files.Analyze("config.yml");
+        var unknown = Assert.Single(analysis.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.UnknownModel);
+        Assert.Equal(Diagnostics.DiagnosticSeverity.Warning, unknown.Severity);
+        Assert.DoesNotContain("Did you mean", unknown.Message);
+        Assert.Null(analysis.Estimate);
+    }
+
+    [Fact]
+    public void A_local_model_folder_is_read_from_its_config_json()
+    {
+        using var files = new DialectTestFiles();
+        files.Write("models/tiny/config.json", File.ReadAllText(TestRepository.Example("models/tiny/config.json")));
+        files.Write("config.yml", "base_model: ./models/tiny\nsequence_len: 256\nmicro_batch_size: 1\n");
+        var analysis = files.Analyze("config.yml");
+        Assert.NotNull(analysis.Estimate);
+        Assert.Equal("./models/tiny", analysis.Plan!.Model.Id);
+    }
+
+    [Fact]
+    public void Context_parallelism_estimates_each_GPU_on_its_share_of_the_sequence()
+    {
+        var plan = Plan("context_parallel_size: 4\nattn_implementation: flash_attention_2\nmicro_batch_size: 1\n", "# lft: gpus_per_node=4");
+        Assert.Equal(1024, plan.Training.SequenceLength);
+        var refused = Analyze("context_parallel_size: 4\nattn_implementation: flash_attention_2\nmicro_batch_size: 1\n");
+        Assert.Contains(refused.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.FrameworkRefuses && d.Message.Contains("multiple of 4 GPUs"));
+    }
+}
