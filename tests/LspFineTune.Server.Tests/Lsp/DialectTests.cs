@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using static LspFineTune.Server.Tests.Lsp.FeatureRequests;
+
+namespace LspFineTune.Server.Tests.Lsp;
+
+/// <summary>The editor on the configs users already have: an axolotl config and the DeepSpeed JSON it names; and files that are not configs.</summary>
+public sealed class DialectTests
+{
+    private static readonly string Axolotl = Repo.Example("axolotl/full-8b-zero2.yml");
+    private static readonly string DeepSpeed = Repo.Example("axolotl/ds_zero2.json");
+
+    [Fact]
+    public async Task The_ZeRO_3_fix_edits_the_companion_JSON_and_the_config_is_estimated_again_without_the_error()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Axolotl);
+        var oom = (await client.DiagnosticsAsync(uri)).Single(d => (string)d!["code"]! == "LFT0301")!;
+        var actions = (await client.RequestAsync("textDocument/codeAction", Range(uri, oom["range"]!["start"]!, oom["range"]!["end"]!)))!.AsArray();
+        var zero3 = actions.Single(a => ((string)a!["title"]!).StartsWith("Switch to ZeRO-3", StringComparison.Ordinal))!;
+        var dsUri = LspTestClient.UriOf(DeepSpeed);
+        var edits = zero3["edit"]!["changes"]![dsUri]!.AsArray();
+        Assert.Null(zero3["edit"]!["changes"]![uri]);
+
+        // A client opens the file an edit targets and applies it there (VS Code does so without saving).
+        await client.OpenAsync(DeepSpeed);
+        await client.EditAsync(dsUri, edits);
+        Assert.Contains("\"stage\": 3", client.Text(dsUri));
+        var after = await client.DiagnosticsUntilAsync(uri, d => d.All(x => (string)x!["code"]! != "LFT0301"));
+        Assert.DoesNotContain(after, d => (int)d!["severity"]! == 1);
+    }
+
+    [Fact]
+    public async Task Hover_lenses_and_hints_on_an_axolotl_config_speak_its_keys()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Axolotl);
+        await client.DiagnosticsAsync(uri);
+
+        var deepspeed = await HoverTextAsync(client, uri, "deepspeed:");
+        Assert.Contains("Effect on the estimate", deepspeed);
+        Assert.Contains("`ZeRO-3`", deepspeed);
+        var micro = await HoverTextAsync(client, uri, "micro_batch_size:");
+        Assert.Contains("### `micro_batch_size`", micro);
+        Assert.Contains("type: integer", micro);
+
+        var lenses = (await client.RequestAsync("textDocument/codeLens", Document(uri)))!.AsArray();
+        Assert.Equal("On 8 × A100 40GB SXM4, from the modeline", (string)lenses[3]!["command"]!["title"]!);
+        var hints = (await client.RequestAsync("textDocument/inlayHint", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = uri }, ["range"] = Lines(0, 40) }))!.AsArray();
+        Assert.Contains(hints, h => ((string)h!["label"]!).Contains("weights", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Set_GPU_writes_the_modeline_of_an_axolotl_config_and_hardware_gpu_of_a_native_one()
+    {
+        await using var client = await LspTestClient.StartAsync(capabilities: LspTestClient.VsCodeLikeCapabilities());
+        var axolotl = await client.OpenAsync(Axolotl);
+        await client.DiagnosticsAsync(axolotl);
+        await client.RequestAsync("workspace/executeCommand", new JsonObject
+        {
+            ["command"] = "lft.setGpu",
+            ["arguments"] = new JsonArray(axolotl, new JsonObject { ["gpu"] = "h100-sxm", ["gpusPerNode"] = 4 }),
+        });
+        Assert.Contains("# lft: gpu=h100-sxm gpus_per_node=4", client.Text(axolotl));
+
+        var native = await client.OpenAsync(Repo.Example("llama2-7b-lora.lft.yaml"));
+        await client.DiagnosticsAsync(native);
+        await client.RequestAsync("workspace/executeCommand", new JsonObject
+        {
+            ["command"] = "lft.setGpu",
+            ["arguments"] = new JsonArray(native, new JsonObject { ["gpu"] = "l4" }),
+        });
+        Assert.Contains("  gpu: l4", client.Text(native));
+    }
+
+    [Theory]
+    [InlineData("github-workflow.yml")]
+    [InlineData("k8s-deployment.yaml")]
+    [InlineData("package.json")]
+    [InlineData("app-config.yaml")]
+    public async Task A_file_that_is_not_a_training_config_gets_nothing(string name)
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Path.Combine(Repo.Root, "tests", "corpus", "not-configs", name));
+        Assert.Empty(await client.DiagnosticsAsync(uri));
+        Assert.Null(await client.RequestAsync("textDocument/hover", At(uri, new JsonObject { ["line"] = 1, ["character"] = 2 })));
+        Assert.Empty((await client.RequestAsync("textDocument/codeLens", Document(uri)))!.AsArray());
+        Assert.Empty((await client.RequestAsync("textDocument/documentSymbol", Document(uri)))!.AsArray());
+        Assert.Empty((await client.RequestAsync("textDocument/inlayHint", new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = uri }, ["range"] = Lines(0, 20) }))!.AsArray());
+    }
+}
