@@ -47,6 +47,12 @@ public sealed record ConfigAnalysis(ConfigSyntaxTree Tree, DialectMatch? Match, 
     public IReadOnlyList<FileEdit> Write(IReadOnlyList<PlanChange> changes) =>
         Dialect is { } dialect && Binding is { } binding ? dialect.Write(binding, changes) : [];
 
+    /// <summary>The fastest plan that fits, among the plans this document's dialect can write (a few hundred estimates).</summary>
+    public Advice.PlanSearchResult? FindFastestPlan(bool binaryUnits = false) =>
+        Estimate is { } estimate && Dialect is { } dialect && Binding is { } binding
+            ? Advice.PlanSearch.FindFastestThatFits(estimate, binaryUnits, dialect.Unwritable(binding))
+            : null;
+
     /// <summary>The files read besides the document: companion files the config names.</summary>
     public IReadOnlyList<CompanionFile> Companions => Binding?.Companions ?? [];
 }

@@ -70,7 +70,12 @@ public static class FindingRules
             ["peak_bytes"] = memory.PeakBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["usable_bytes"] = memory.UsableBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var fixes = QuickFixes.For(estimate, binaryUnits).Select(context.ToCodeFix).Where(f => f.Edits.Count > 0).ToList();
+        var unwritable = context.Dialect.Unwritable(context.Binding);
+        var fixes = QuickFixes.For(estimate, binaryUnits)
+            .Where(f => !f.Changes.Any(c => unwritable.Contains(c.Field)))
+            .Select(context.ToCodeFix)
+            .Where(f => f.Edits.Count > 0)
+            .ToList();
         if (!memory.Fits)
         {
             var best = fixes.FirstOrDefault(f => f.IsPreferred);

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Estimation;
 using LspFineTune.Core.Planning;
 
@@ -20,7 +21,8 @@ public static class PlanSearch
 {
     public const double ComfortableUtilisation = 0.9;
 
-    public static PlanSearchResult FindFastestThatFits(Estimate current, bool binaryUnits = false)
+    /// <param name="fixedFields">Fields the document cannot express (an FSDP config has no ZeRO stage): plans that change them are skipped.</param>
+    public static PlanSearchResult FindFastestThatFits(Estimate current, bool binaryUnits = false, IReadOnlySet<PlanField>? fixedFields = null)
     {
         var plan = current.Plan;
         Estimate? best = null;
@@ -32,7 +34,10 @@ public static class PlanSearch
             var estimate = Estimate.For(candidate.Plan);
             if (!estimate.Memory.Fits)
                 continue;
-            var changes = PlanDiff.Between(plan, candidate.Plan).Count;
+            var diff = PlanDiff.Between(plan, candidate.Plan);
+            if (fixedFields is { Count: > 0 } && diff.Any(c => fixedFields.Contains(c.Field)))
+                continue;
+            var changes = diff.Count;
             var rank = (candidate.Tier, estimate.Memory.Utilisation > ComfortableUtilisation ? 1 : 0, TimeBucket(estimate.Runtime.StepSeconds), changes, estimate.Memory.PeakBytes);
             if (rank.CompareTo(bestRank) < 0)
             {
@@ -42,11 +47,11 @@ public static class PlanSearch
         }
         if (best is null)
             return new PlanSearchResult(null, tried, current);
-        var diff = PlanDiff.Between(plan, best.Plan);
-        if (diff.Count == 0)
+        var bestDiff = PlanDiff.Between(plan, best.Plan);
+        if (bestDiff.Count == 0)
             return new PlanSearchResult(null, tried, current);
         var ratio = current.Runtime.StepSeconds > 0 ? best.Runtime.StepSeconds / current.Runtime.StepSeconds : 1;
-        var fix = new Fix(FixTitles.Describe("Apply the fastest plan that fits", best, ratio, binaryUnits), diff, best) { TimeRatio = ratio, IsPreferred = true };
+        var fix = new Fix(FixTitles.Describe("Apply the fastest plan that fits", best, ratio, binaryUnits), bestDiff, best) { TimeRatio = ratio, IsPreferred = true };
         return new PlanSearchResult(fix, tried, current);
     }
 

@@ -46,6 +46,10 @@ public interface IConfigDialect
     /// <summary>Plan changes as minimal edits in this dialect's keys, across files where the value lives elsewhere.</summary>
     IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes);
 
+    /// <summary>Plan fields this document cannot express (an axolotl config sharded with FSDP has no ZeRO stage to write):
+    /// fixes and plans that change them are not offered.</summary>
+    IReadOnlySet<PlanField> Unwritable(DialectBinding binding);
+
     /// <summary>The edit that records a GPU choice (native: <c>hardware.gpu</c>; other dialects: the modeline).</summary>
     IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode);
 }

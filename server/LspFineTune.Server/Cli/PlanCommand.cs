@@ -34,7 +34,7 @@ public static class PlanCommand
             return CommandLine.ConfigHasErrors;
         }
 
-        var result = PlanSearch.FindFastestThatFits(estimate);
+        var result = analysis.FindFastestPlan()!;
         var edits = result.Best is null ? [] : analysis.Write(result.Best.Changes);
         if (args.Has("--json"))
             JsonOutput.Write(stdout, Json(file, analysis, estimate, result, edits));

@@ -29,7 +29,7 @@ public sealed class DocumentSnapshot
         _analysis = new Lazy<ConfigAnalysis>(() => ConfigAnalyzer.Analyze(Text, Options), LazyThreadSafetyMode.ExecutionAndPublication);
         _lines = new Lazy<LineIndex>(() => new LineIndex(Text), LazyThreadSafetyMode.ExecutionAndPublication);
         _quickFixes = new Lazy<IReadOnlyList<Fix>>(() => _analysis.Value.Estimate is { } estimate ? Core.Advice.QuickFixes.For(estimate, Options.BinaryUnits) : [], LazyThreadSafetyMode.ExecutionAndPublication);
-        _fastestPlan = new Lazy<PlanSearchResult?>(() => _analysis.Value.Estimate is { } estimate ? PlanSearch.FindFastestThatFits(estimate, Options.BinaryUnits) : null, LazyThreadSafetyMode.ExecutionAndPublication);
+        _fastestPlan = new Lazy<PlanSearchResult?>(() => _analysis.Value.FindFastestPlan(Options.BinaryUnits), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Uri { get; }

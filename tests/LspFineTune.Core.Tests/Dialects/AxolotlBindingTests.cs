@@ -120,3 +120,21 @@ public class AxolotlBindingTests
         Assert.Contains(refused.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.FrameworkRefuses && d.Message.Contains("multiple of 4 GPUs"));
     }
 }
+
+public class AxolotlFsdpTests
+{
+    [Fact]
+    public void An_FSDP_config_is_estimated_as_its_ZeRO_equivalent_and_never_offered_a_DeepSpeed_fix()
+    {
+        using var files = new DialectTestFiles();
+        files.Write("config.yml", "# lft: gpu=a100-40gb gpus_per_node=8\nbase_model: meta-llama/Llama-3.1-8B\nsequence_len: 8192\nmicro_batch_size: 4\ngradient_accumulation_steps: 1\nlearning_rate: 0.00001\nfsdp_version: 2\nfsdp_config:\n  reshard_after_forward: true\n");
+        var analysis = files.Analyze("config.yml");
+        Assert.Equal(3, analysis.Plan!.DeepSpeed.ZeroStage);
+        var oom = Assert.Single(analysis.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.OutOfMemory);
+        Assert.NotEmpty(oom.Fixes);
+        Assert.DoesNotContain(oom.Fixes, f => f.Changes.Any(c => c.Field is PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams));
+        var plan = analysis.FindFastestPlan()!;
+        Assert.NotNull(plan.Best);
+        Assert.DoesNotContain(plan.Best!.Changes, c => c.Field is PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams);
+    }
+}

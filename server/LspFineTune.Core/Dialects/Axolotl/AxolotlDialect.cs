@@ -56,6 +56,10 @@ public sealed class AxolotlDialect : IConfigDialect
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => AxolotlBinder.Bind(document, options);
 
+    /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
+    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
+        ((AxolotlBinding)binding).UsesFsdp ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams } : [];
+
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
         ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
 

@@ -69,6 +69,8 @@ public sealed class DeepSpeedDialect : IConfigDialect
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes) => [];
 
+    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) => System.Enum.GetValues<PlanField>().ToHashSet();
+
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) => [];
 }
 

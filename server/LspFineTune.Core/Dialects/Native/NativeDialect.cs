@@ -50,6 +50,8 @@ public sealed class NativeDialect : IConfigDialect
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes) =>
         Edits(binding.Document.Tree, changes.Select(NativeVocabulary.ToConfigChange).ToList());
 
+    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) => new HashSet<PlanField>();
+
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode)
     {
         var changes = new List<ConfigChange> { new("hardware.gpu", gpuId) };
