@@ -6,7 +6,7 @@ namespace LspFineTune.Core.Advice;
 
 /// <summary>
 /// Single-step fixes for a plan that does not fit (or barely fits), each estimated: the quick fixes an editor
-/// offers on an out-of-memory diagnostic. The fastest one that fits is marked preferred.
+/// offers on an out-of-memory diagnostic. The fastest one that fits and keeps the method is marked preferred.
 /// </summary>
 public static class QuickFixes
 {
@@ -55,9 +55,12 @@ public static class QuickFixes
             }
         }
 
+        // As in the plan search: a fix that changes what is trained (full to LoRA, 16-bit to a 4-bit base) changes the
+        // result, not only the cost, so among fixes that fit, those that keep the method come first, then the fastest.
         var fixes = candidates
             .Select(c => Evaluate(current, c.Action, c.Changes, binaryUnits))
             .OrderBy(f => f.Result.Memory.Fits ? 0 : 1)
+            .ThenBy(f => f.Result.Memory.Fits && f.Changes.Any(c => c.Field is PlanField.Method or PlanField.Quantization) ? 1 : 0)
             .ThenBy(f => f.Result.Memory.Fits ? f.TimeRatio : f.Result.Memory.PeakBytes)
             .ToList();
         if (fixes.Count > 0 && fixes[0].Result.Memory.Fits)

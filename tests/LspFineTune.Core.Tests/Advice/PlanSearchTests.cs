@@ -44,14 +44,18 @@ public class PlanSearchTests
     }
 
     [Fact]
-    public void Quick_fixes_are_estimated_and_the_fastest_that_fits_is_preferred()
+    public void Quick_fixes_are_estimated_and_the_fastest_that_fits_and_keeps_the_method_is_preferred()
     {
         var plan = TestPlans.Catalog("llama-2-7b").WithTraining(1, 2048);
         var fixes = QuickFixes.For(Estimate.For(plan));
         var preferred = Assert.Single(fixes, f => f.IsPreferred);
         Assert.True(preferred.Result.Memory.Fits);
         Assert.Contains("fits A100 80GB SXM4", preferred.Title);
-        Assert.All(fixes.Where(f => f.Result.Memory.Fits), f => Assert.True(f.TimeRatio >= preferred.TimeRatio));
+        // Full to LoRA changes what is trained, not only the cost: it is offered, but a fix that keeps the method wins.
+        static bool ChangesMethod(Fix f) => f.Changes.Any(c => c.Field is PlanField.Method or PlanField.Quantization);
+        Assert.False(ChangesMethod(preferred));
+        Assert.All(fixes.Where(f => f.Result.Memory.Fits && !ChangesMethod(f)), f => Assert.True(f.TimeRatio >= preferred.TimeRatio));
+        Assert.Contains(fixes, f => ChangesMethod(f) && f.Result.Memory.Fits);
         var checkpointing = fixes.Single(f => f.Title.StartsWith("Enable gradient checkpointing", StringComparison.Ordinal));
         Assert.Contains("% time", checkpointing.Title);
     }
