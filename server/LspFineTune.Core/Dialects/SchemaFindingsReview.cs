@@ -14,7 +14,9 @@ namespace LspFineTune.Core.Dialects;
 /// </summary>
 public static class SchemaFindingsReview
 {
-    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework)
+    /// <param name="refusesNestedUnknownKeys">The framework refuses unknown keys inside its blocks (DeepSpeed's pydantic
+    /// models forbid extras) while it ignores them at the top level; axolotl ignores them everywhere.</param>
+    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework, bool refusesNestedUnknownKeys = false)
     {
         var root = document.Tree.RootMapping;
         var result = new List<Diagnostic>();
@@ -45,13 +47,16 @@ public static class SchemaFindingsReview
                 continue;
             result.Add(finding.Code switch
             {
-                DiagnosticCodes.UnknownKey => UnknownKey(finding, framework),
+                DiagnosticCodes.UnknownKey when !refusesNestedUnknownKeys || IsTopLevel(root, finding) => UnknownKey(finding, framework),
                 DiagnosticCodes.NotAllowedValue => Rejected(finding, root, annotations),
                 _ => finding,
             });
         }
         return result;
     }
+
+    private static bool IsTopLevel(MappingNode? root, Diagnostic finding) =>
+        root?.Properties.Any(p => p.Key.Range == finding.Range) == true;
 
     private static bool IsOff(SyntaxNode value) => value is ScalarNode { IsNull: true } or ScalarNode { Kind: ScalarKind.Boolean, Value: "false" or "False" or "FALSE" };
 

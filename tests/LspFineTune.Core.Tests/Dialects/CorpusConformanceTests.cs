@@ -32,6 +32,13 @@ public class CorpusConformanceTests
         ["examples__llama-2__gptq-lora.yml"] = "`adam_eps` is a typo of adam_epsilon",
     };
 
+    /// <summary>DeepSpeed presets that DeepSpeed@edaa722 itself refuses (its pydantic blocks forbid unknown keys).</summary>
+    private static readonly Dictionary<string, string> DeepSpeedUpstreamMistakes = new()
+    {
+        ["axolotl__deepspeed_configs__zero1_torch_compile.json"] = "`compile: {disable, backend}`: CompileConfig has neither field since DeepSpeed #5581",
+        ["axolotl__deepspeed_configs__zero2_torch_compile.json"] = "`compile: {disable, backend}`",
+    };
+
     public static IEnumerable<object[]> Files(string dialect) =>
         Directory.EnumerateFiles(TestRepository.Corpus(dialect)).Select(Path.GetFileName).Order(StringComparer.Ordinal).Select(n => new object[] { n! });
 
@@ -61,11 +68,15 @@ public class CorpusConformanceTests
 
     [Theory]
     [MemberData(nameof(DeepSpeedFiles))]
-    public void DeepSpeed_presets_are_read_as_deepspeed_with_no_schema_error(string file)
+    public void DeepSpeed_presets_are_read_as_deepspeed_with_only_upstream_mistakes_reported(string file)
     {
         var analysis = Analyze("deepspeed", file);
         Assert.Equal("deepspeed", analysis.Dialect?.Id);
-        Assert.DoesNotContain(analysis.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        var errors = analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (DeepSpeedUpstreamMistakes.ContainsKey(file))
+            Assert.All(errors, e => Assert.Contains("`compile`", e.Message));
+        else
+            Assert.Empty(errors);
         Baseline.Verify("deepspeed", file, Baseline.Describe(file, analysis));
     }
 

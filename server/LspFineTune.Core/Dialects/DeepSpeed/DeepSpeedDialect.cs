@@ -37,7 +37,7 @@ public sealed class DeepSpeedDialect : IConfigDialect
     private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("deepspeed") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
 
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
-        SchemaFindingsReview.Review(document, findings, Annotations.Value, "DeepSpeed");
+        SchemaFindingsReview.Review(document, findings, Annotations.Value, "DeepSpeed", refusesNestedUnknownKeys: true);
 
     public IDialectVocabulary Vocabulary => DeepSpeedVocabulary.Instance;
 
