@@ -40,7 +40,9 @@ public static class ConfigEditor
             }
             if (property is not null && depth == segments.Length)
             {
-                edits.Add(new TextEdit(property.Value.Range, change.ValueText(json)));
+                // An empty value (`deepspeed:` with nothing after it) has no width: the new value needs its space.
+                var empty = !json && property.Value is ScalarNode { IsNull: true } && property.Value.Range.Start == property.Value.Range.End;
+                edits.Add(new TextEdit(property.Value.Range, (empty ? " " : "") + change.ValueText(json)));
             }
             else if (mapping is not null && (property is null || property.Value is MappingNode))
             {

@@ -30,6 +30,15 @@ public class ConfigEditorTests
     }
 
     [Fact]
+    public void An_empty_value_is_filled_with_the_space_YAML_needs_after_the_colon()
+    {
+        const string text = "deepspeed:\nweight_decay: 0.0\n";
+        var edited = Edit(text, new ConfigChange("deepspeed", "ds_zero3.json"));
+        Assert.Equal("deepspeed: ds_zero3.json\nweight_decay: 0.0\n", edited);
+        Assert.Empty(ConfigParser.Parse(edited).Diagnostics);
+    }
+
+    [Fact]
     public void Inserts_a_missing_key_at_the_end_of_its_section_with_the_section_indentation()
     {
         const string text = "model:\n    name: llama-2-7b\ntraining:\n    micro_batch_size: 8 # keep\ndata:\n    num_examples: 10\n";

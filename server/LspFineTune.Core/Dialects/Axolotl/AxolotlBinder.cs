@@ -23,8 +23,14 @@ public static class AxolotlBinder
         var diagnostics = new List<Diagnostic>();
         var provenance = new PlanProvenance();
         var anchor = root.Find("base_model")?.Key.Range ?? TextRange.At(0, 0);
+        // Each field comes from its key in axolotl's vocabulary when written; the few that another key can set instead
+        // (fp16 for the precision, batch_size for the accumulation, legacy attention flags) are overridden below.
         foreach (var field in System.Enum.GetValues<PlanField>())
-            provenance.Set(field, ValueSource.Default with { Anchor = anchor });
+        {
+            provenance.Set(field, AxolotlVocabulary.Instance.Key(field) is { } key && root.Find(key) is { } written
+                ? new ValueSource(ValueOrigin.Document) { Property = written }
+                : ValueSource.Default with { Anchor = anchor });
+        }
         void From(PlanField field, string key)
         {
             if (root.Find(key) is { } property)
@@ -56,7 +62,8 @@ public static class AxolotlBinder
             dtype = WeightDtype.Fp16;
         else
             dtype = WeightDtype.Fp32;
-        From(PlanField.Dtype, fp16 ? "fp16" : "bf16");
+        if (fp16)
+            From(PlanField.Dtype, "fp16");
         var dtypeKey = fp16 ? "fp16" : "bf16";
 
         // Adapters and quantization (peft.py 31-92, 179-223).
@@ -67,14 +74,11 @@ public static class AxolotlBinder
             : Quantization.None;
         From(PlanField.Quantization, root.Find("load_in_4bit") is not null ? "load_in_4bit" : root.Find("load_in_8bit") is not null ? "load_in_8bit" : "adapter");
         var method = adapter is null ? FineTuneMethod.Full : FineTuneMethod.Lora;
-        From(PlanField.Method, "adapter");
         var lora = BindLora(root, model, adapter is null, diagnostics, From);
 
         // Batch (training.py 71-96): batch_size is micro x accumulation per device; accumulation is derived from it.
         var micro = Math.Max(1, Int(root, "micro_batch_size", 1));
-        From(PlanField.MicroBatchSize, "micro_batch_size");
         var accumulation = Math.Max(1, Int(root, "gradient_accumulation_steps", 1));
-        From(PlanField.GradientAccumulationSteps, "gradient_accumulation_steps");
         if (root.Find("gradient_accumulation_steps") is null && NullableLong(root, "batch_size") is > 0 and var batch)
         {
             accumulation = (int)Math.Max(1, batch / micro);
@@ -86,23 +90,10 @@ public static class AxolotlBinder
             From(PlanField.Attention, attentionKey);
         var optimizerName = String(root, "optimizer") ?? "adamw_torch_fused";
         var (optimizer, approximation) = AxolotlSpellings.Optimizer(optimizerName);
-        From(PlanField.Optimizer, "optimizer");
         if (approximation is not null && root.Find("optimizer") is { } optimizerProperty)
             diagnostics.Add(NotModelled(optimizerProperty, approximation + "."));
 
         var checkpointing = Scalar(root, "gradient_checkpointing") is { } gc && (gc.AsBoolean() == true || gc.Value is "offload" or "offload_disk");
-        From(PlanField.GradientCheckpointing, "gradient_checkpointing");
-        From(PlanField.SequenceLength, "sequence_len");
-        From(PlanField.Packing, "sample_packing");
-        From(PlanField.Epochs, "num_epochs");
-        From(PlanField.MaxSteps, "max_steps");
-        From(PlanField.LearningRate, "learning_rate");
-        From(PlanField.WeightDecay, "weight_decay");
-        From(PlanField.LrScheduler, "lr_scheduler");
-        From(PlanField.WarmupSteps, "warmup_steps");
-        From(PlanField.Seed, "seed");
-        From(PlanField.OutputDir, "output_dir");
-        From(PlanField.DataTrain, "datasets");
 
         var sharding = BindSharding(root, deepSpeed, usesFsdp, provenance, diagnostics);
         var sequenceLength = Math.Max(1, Int(root, "sequence_len", 512));
@@ -256,10 +247,8 @@ public static class AxolotlBinder
 
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, bool noAdapter, List<Diagnostic> diagnostics, Action<PlanField, string> from)
     {
-        from(PlanField.LoraRank, "lora_r");
-        from(PlanField.LoraAlpha, "lora_alpha");
-        from(PlanField.LoraDropout, "lora_dropout");
-        from(PlanField.LoraTargets, root.Find("lora_target_modules") is not null ? "lora_target_modules" : "lora_target_linear");
+        if (root.Find("lora_target_modules") is null)
+            from(PlanField.LoraTargets, "lora_target_linear");
         var rank = Math.Max(1, Int(root, "lora_r", 16));
         // Without an adapter these settings only matter to a "switch to LoRA" fix, which writes lora_target_linear.
         var allLinear = Bool(root, "lora_target_linear", noAdapter && root.Find("lora_target_modules") is null);
