@@ -72,6 +72,23 @@ public sealed class DialectTests
         Assert.Contains("  gpu: l4", client.Text(native));
     }
 
+    [Fact]
+    public async Task Completion_offers_axolotls_keys_its_optimizer_names_and_hub_model_ids()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var text = "base_model: \nsequence_len: 2048\nmicro_batch_size: 1\noptimizer: \ngradient_chec\n";
+        var uri = await client.OpenAsync("/tmp/completion-axolotl.yml", text);
+        await client.DiagnosticsAsync(uri);
+        async Task<IEnumerable<string>> Labels(int line, int character) =>
+            (await client.RequestAsync("textDocument/completion", At(uri, new JsonObject { ["line"] = line, ["character"] = character })))!["items"]!
+                .AsArray().Select(i => (string)i!["label"]!);
+
+        Assert.Contains("gradient_checkpointing", await Labels(4, 13));
+        Assert.DoesNotContain("micro_batch_size", await Labels(4, 13));
+        Assert.Contains("adamw_bnb_8bit", await Labels(3, 11));
+        Assert.Contains("meta-llama/Llama-3.2-1B", await Labels(0, 12));
+    }
+
     [Theory]
     [InlineData("github-workflow.yml")]
     [InlineData("k8s-deployment.yaml")]
