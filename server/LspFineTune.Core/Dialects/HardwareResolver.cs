@@ -92,6 +92,6 @@ public static class HardwareResolver
         ValueOrigin.Document => "from the config",
         ValueOrigin.LaunchFile => "from the launch file",
         ValueOrigin.Settings => "from the editor settings",
-        _ => "the default; set it with a `# lft: gpu=... gpus_per_node=...` comment",
+        _ => "assumed (set it with a `# lft: gpu=ID gpus_per_node=N` comment)",
     };
 }
