@@ -16,7 +16,7 @@ const options = {
   external: ['vscode'],
   format: 'cjs',
   platform: 'node',
-  // jsonc-parser's default (UMD) build requires its parts dynamically, which a bundle cannot resolve: take its ESM build.
+  // Prefer a package's ESM build where it has one: UMD builds that require their parts dynamically do not bundle.
   mainFields: ['module', 'main'],
   target: 'node20',
   sourcemap: !production,

@@ -63,7 +63,11 @@ export class BreakdownPanel implements vscode.Disposable {
     const generation = ++this.generation;
     const reply = await this.estimates.get(uri);
     if (generation !== this.generation) return;
-    await this.post({ type: 'update', file: vscode.workspace.asRelativePath(uri), ...reply });
+    // A file no dialect claims (any more): say so rather than pass on "no estimate: fix the errors".
+    const shown = reply.served
+      ? reply
+      : { ...reply, message: 'LspFineTune does not read this file: no dialect claims it (an axolotl YAML, a DeepSpeed JSON, a native *.lft.yaml). The lft.dialects setting or a "# lft: dialect=ID" comment makes one read it.' };
+    await this.post({ type: 'update', file: vscode.workspace.asRelativePath(uri), ...shown });
   }
 
   private async post(message: object): Promise<void> {

@@ -5,7 +5,13 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, State } from 'vscode-languageclient/node';
 import { Breakdown, ServerCommands } from './protocol';
 
-export type BreakdownReply = { ok: true; breakdown: Breakdown } | { ok: false; message: string };
+/**
+ * `served`: the server analyses the document (a dialect claims it). The client sends every YAML and JSON document
+ * and the server decides; one that no dialect claims gets no estimate and no diagnostics, so "no estimate and none
+ * of our diagnostics" means "not a fine-tuning config": the status bar and the breakdown leave it alone. A config the
+ * server reads but cannot estimate (an unknown model) always has an error diagnostic saying why.
+ */
+export type BreakdownReply = { ok: true; served: true; breakdown: Breakdown } | { ok: false; served: boolean; message: string };
 
 export class Estimates implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -13,10 +19,13 @@ export class Estimates implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** The last answer per document: is it one the server analyses? */
+  private readonly servedUris = new Map<string, boolean>();
 
   constructor(private readonly client: () => LanguageClient | undefined) {
     this.disposables.push(
       vscode.languages.onDidChangeDiagnostics((event) => event.uris.forEach((uri) => this.schedule(uri))),
+      vscode.workspace.onDidCloseTextDocument((document) => this.servedUris.delete(document.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((event) => {
         // Units, default GPU and GPU count change the numbers of every document.
         if (event.affectsConfiguration('lft')) vscode.workspace.textDocuments.forEach((d) => this.schedule(d.uri, 400));
@@ -36,19 +45,28 @@ export class Estimates implements vscode.Disposable {
     );
   }
 
+  /** What the last answer said about the document: true or false, or undefined when not asked yet. */
+  served(uri: vscode.Uri): boolean | undefined {
+    return this.servedUris.get(uri.toString());
+  }
+
   async get(uri: vscode.Uri): Promise<BreakdownReply> {
     const client = this.client();
-    if (!client || client.state !== State.Running) return { ok: false, message: 'The lft language server is not running.' };
+    if (!client || client.state !== State.Running) return { ok: false, served: this.served(uri) ?? false, message: 'The lft language server is not running.' };
+    let reply: BreakdownReply;
     try {
       const breakdown = await client.sendRequest(ExecuteCommandRequest.type, {
         command: ServerCommands.showBreakdown,
         arguments: [client.code2ProtocolConverter.asUri(uri)],
       });
-      return { ok: true, breakdown: breakdown as Breakdown };
+      reply = { ok: true, served: true, breakdown: breakdown as Breakdown };
     } catch (error) {
       // The server explains itself ("fix the errors it reports first", "not open"): pass that on as is.
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      const served = (client.diagnostics?.get(uri)?.length ?? 0) > 0;
+      reply = { ok: false, served, message: error instanceof Error ? error.message : String(error) };
     }
+    this.servedUris.set(uri.toString(), reply.served);
+    return reply;
   }
 
   dispose(): void {

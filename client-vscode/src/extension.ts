@@ -1,5 +1,7 @@
-// LspFineTune for VS Code: starts the bundled `lft lsp` server (framework-dependent .NET 10) over stdio for
-// fine-tuning configs, and adds what LSP alone cannot: a status bar estimate, a breakdown view, GPU picker, commands.
+// LspFineTune for VS Code: starts the bundled `lft lsp` server (framework-dependent .NET 10) over stdio, sends it every
+// YAML and JSON document (the server decides which ones are fine-tuning configs: native *.lft.yaml, axolotl, DeepSpeed,
+// ...; any other gets empty answers), and adds what LSP alone cannot: a status bar estimate, a breakdown view, a GPU
+// picker, commands.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -14,6 +16,9 @@ import {
   LanguageClientOptions,
   RevealOutputChannelOn,
   ServerOptions,
+  ShowMessageNotification,
+  ShowMessageParams,
+  MessageType,
   State,
   TransportKind,
   WorkDoneProgress,
@@ -22,7 +27,8 @@ import {
 import { BreakdownPanel } from './breakdownPanel';
 import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
 import { Estimates } from './estimates';
-import { gpuEdit } from './gpuEdit';
+import { GpuPicker } from './gpuPicker';
+import { GpuInfo, MessageHold, parseGpuTable } from './gpus';
 import { ClientCommands, PlanResult, ServerCommands } from './protocol';
 import { MemoryStatusBar } from './statusBar';
 
@@ -31,8 +37,11 @@ const MODELINE_LANGUAGE = 'lft-yaml';
 const MODELINE = /^#\s*lft:\s*config\b/;
 const NAME = /\.lft\.(ya?ml|json)$/i;
 
-// Native configs by name (any scheme VS Code can open a text editor on), plus modeline-detected YAML.
-const selector: { language: string; pattern?: string }[] = [
+// Every YAML and JSON document on disk or unsaved: the server recognises a dialect from the content (axolotl,
+// DeepSpeed, ...) and answers nothing for the others (a workflow, package.json). Not the git: diff views, settings
+// (vscode-userdata:) or output channels. Native configs by name in any scheme and modeline-detected YAML, as before.
+const selector: { language: string; scheme?: string; pattern?: string }[] = [
+  ...['yaml', 'json', 'jsonc'].flatMap((language) => ['file', 'untitled'].map((scheme) => ({ language, scheme }))),
   { language: 'yaml', pattern: '**/*.lft.{yaml,yml}' },
   { language: 'json', pattern: '**/*.lft.json' },
   { language: 'jsonc', pattern: '**/*.lft.json' },
@@ -42,6 +51,13 @@ const selector: { language: string; pattern?: string }[] = [
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let dotnetPath: string | undefined;
+/** The server's window/showMessage, shown as the client library would, except the echo of the picker's lft.hardware. */
+const messages = new MessageHold<ShowMessageParams>((message) => {
+  if (message.type === MessageType.Error) void vscode.window.showErrorMessage(message.message);
+  else if (message.type === MessageType.Warning) void vscode.window.showWarningMessage(message.message);
+  else void vscode.window.showInformationMessage(message.message);
+});
+let picker: GpuPicker | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   // A log channel: the client's own lines and the server's stderr, with timestamps and levels.
@@ -49,15 +65,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = (line: string) => output.info(`[client] ${line}`);
   context.subscriptions.push(output);
 
+  // Sent to the server; whether it is a config the server analyses is known from its answers (Estimates.served).
   const isConfig = (document: vscode.TextDocument) => vscode.languages.match(selector, document) > 0;
   const estimates = new Estimates(() => client);
+  // Also sets the context key `lft.active` (menus): the active editor holds a document the server analyses.
   const statusBar = new MemoryStatusBar(estimates, isConfig);
   const panel = new BreakdownPanel(context.extensionUri, estimates);
+  picker = new GpuPicker(() => client, () => gpuCatalog(context), messages, log);
   context.subscriptions.push(estimates, statusBar, panel);
-
-  // Context key for menus: the active editor holds a config.
-  const updateContext = () => void vscode.commands.executeCommand('setContext', 'lft.active', !!vscode.window.activeTextEditor && isConfig(vscode.window.activeTextEditor.document));
-  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(updateContext));
 
   // Modeline: a YAML file of any name whose first line is `# lft: config`.
   const detectModeline = (document: vscode.TextDocument) => {
@@ -68,14 +83,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   vscode.workspace.textDocuments.forEach(detectModeline);
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(detectModeline));
 
+  // The document a command is for: its argument, else the active editor's when the server analyses it.
   const targetUri = (argument: unknown): vscode.Uri | undefined => {
-    if (argument instanceof vscode.Uri) return argument;
-    if (typeof argument === 'string') return vscode.Uri.parse(argument);
-    if (argument && typeof argument === 'object' && 'uri' in argument && typeof argument.uri === 'string') return vscode.Uri.parse(argument.uri);
+    const named = commandUri(argument);
+    if (named) return named;
     const document = vscode.window.activeTextEditor?.document;
-    return document && isConfig(document) ? document.uri : undefined;
+    return document && isConfig(document) && estimates.served(document.uri) !== false ? document.uri : undefined;
   };
-  const needConfig = () => void vscode.window.showWarningMessage('Open a fine-tuning config (*.lft.yaml, *.lft.yml, *.lft.json) first.');
+  const needConfig = () =>
+    void vscode.window.showWarningMessage('Open a fine-tuning config first: an axolotl YAML, a DeepSpeed JSON or a native *.lft.yaml (any YAML or JSON file that LspFineTune recognises).');
 
   /**
    * Runs lft.train with a progress token the client creates (LSP client-initiated progress), so the run shows as a
@@ -145,7 +161,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(ClientCommands.selectGpu, async (argument?: unknown) => {
       const uri = targetUri(argument);
       if (!uri) return needConfig();
-      await selectGpu(context, uri, log);
+      await picker?.pick(uri);
     }),
 
     vscode.commands.registerCommand(ClientCommands.train, async (argument?: unknown) => {
@@ -185,7 +201,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   await startClient(context, log);
-  updateContext();
   void statusBar.refresh();
 }
 
@@ -240,11 +255,23 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
         validateSchema: settings.get('validateSchema'),
         units: settings.get('units'),
         diagnosticsDelayMs: settings.get('diagnosticsDelayMs'),
+        nodeCount: settings.get('nodeCount'),
+        dialects: settings.get('dialects'),
       },
     },
     synchronize: { configurationSection: 'lft' },
     errorHandler: new RestartLimiter(log),
     middleware: {
+      // The hardware lens ("On 8 × A100 40GB SXM4, from the modeline") runs the VS Code command `lft.hardware` that
+      // the client library registers for the server's command; in VS Code it opens the GPU picker instead of a
+      // message. Every other server command goes to the server as it is.
+      executeCommand: async (command, args, next) => {
+        if (command === ServerCommands.hardware && picker) {
+          const uri = commandUri(args[0]);
+          if (uri) return picker.pick(uri);
+        }
+        return next(command, args);
+      },
       // The server's lenses name server commands; clicking them should open our views, not run the bare command.
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
@@ -260,6 +287,8 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
   };
 
   client = new LanguageClient('lft', 'LspFineTune', serverOptions, clientOptions);
+  // Registered before start, so it replaces the library's own handler (and stays across restarts).
+  client.onNotification(ShowMessageNotification.type, (message) => messages.receive(message));
   try {
     await client.start();
     log('server started');
@@ -275,6 +304,14 @@ const REDIRECTS: Record<string, string> = {
   [ServerCommands.plan]: ClientCommands.plan,
   [ServerCommands.train]: ClientCommands.train,
 };
+
+/** The document a command argument names: a URI string (as the server's lenses pass it), a Uri, or {uri}. */
+function commandUri(argument: unknown): vscode.Uri | undefined {
+  if (argument instanceof vscode.Uri) return argument;
+  if (typeof argument === 'string') return vscode.Uri.parse(argument);
+  if (argument && typeof argument === 'object' && 'uri' in argument && typeof argument.uri === 'string') return vscode.Uri.parse(argument.uri);
+  return undefined;
+}
 
 function redirect(command: vscode.Command | undefined): void {
   if (command && REDIRECTS[command.command]) command.command = REDIRECTS[command.command];
@@ -312,59 +349,20 @@ class RestartLimiter implements ErrorHandler {
   }
 }
 
-interface GpuInfo {
-  id: string;
-  usable: string;
-  bf16Tflops: string;
-  bf16: string;
-  flash: string;
-  name: string;
-}
+let catalog: Promise<GpuInfo[]> | undefined;
 
-/** The GPU catalog from the server itself (`lft gpus`), so the list never drifts from what the estimator knows. */
+/** The GPU catalog from the server itself (`lft gpus`, read once), so the list never drifts from what the estimator knows. */
 function gpuCatalog(context: vscode.ExtensionContext): Promise<GpuInfo[]> {
-  return new Promise((resolve, reject) => {
+  catalog ??= new Promise<GpuInfo[]>((resolve, reject) => {
     const dll = serverDll(context);
     if (!dotnetPath || !dll) return reject(new Error('The lft language server is not available; see the LspFineTune output.'));
     execFile(dotnetPath, [dll, 'gpus'], { timeout: 30_000 }, (error, stdout) => {
       if (error) return reject(error);
-      // `id  usable  bf16 TF  bf16  FA2  name`: columns are separated by two or more spaces.
-      const rows = stdout.split(/\r?\n/).slice(1).filter((l) => l.trim());
-      resolve(
-        rows.map((row) => {
-          const [id, usable, bf16Tflops, bf16, flash, ...name] = row.trim().split(/\s{2,}/);
-          return { id, usable, bf16Tflops, bf16, flash, name: name.join(' ') };
-        }),
-      );
+      const gpus = parseGpuTable(stdout);
+      if (gpus.length === 0) return reject(new Error(`lft gpus printed no GPUs: ${stdout.slice(0, 200)}`));
+      resolve(gpus);
     });
   });
-}
-
-async function selectGpu(context: vscode.ExtensionContext, uri: vscode.Uri, log: (line: string) => void): Promise<void> {
-  const document = await vscode.workspace.openTextDocument(uri);
-  const json = document.languageId.startsWith('json') || /\.json$/i.test(uri.path);
-  const current = /^\s*gpu\s*:\s*["']?([\w.-]+)/m.exec(document.getText())?.[1] ?? /"gpu"\s*:\s*"([^"]+)"/.exec(document.getText())?.[1];
-  let gpus: GpuInfo[];
-  try {
-    gpus = await gpuCatalog(context);
-  } catch (error) {
-    log(`lft gpus failed: ${messageOf(error)}`);
-    void vscode.window.showErrorMessage(`LspFineTune: could not read the GPU catalog: ${messageOf(error)}`);
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(
-    gpus.map((g) => ({
-      label: g.id,
-      description: g.id === current ? `${g.name} (current)` : g.name,
-      detail: `${g.usable} usable · ${g.bf16Tflops} bf16 TFLOPS · bf16 ${g.bf16} · FlashAttention-2 ${g.flash}`,
-      picked: g.id === current,
-    })),
-    { title: 'Select the GPU for this config (hardware.gpu)', placeHolder: current ? `now: ${current}` : 'the config has no hardware.gpu yet', matchOnDescription: true },
-  );
-  if (!picked || picked.label === current) return;
-  const edit = new vscode.WorkspaceEdit();
-  for (const change of gpuEdit(document.getText(), picked.label, json)) {
-    edit.replace(uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text);
-  }
-  if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showErrorMessage(`Could not set hardware.gpu to ${picked.label} (is the document read-only?).`);
+  catalog.catch(() => (catalog = undefined)); // a failure is not remembered: the next pick tries again
+  return catalog;
 }

@@ -6,6 +6,10 @@ export const ServerCommands = {
   showBreakdown: 'lft.showBreakdown',
   plan: 'lft.plan',
   train: 'lft.train',
+  /** `[uri]` → HardwareResult; also shows the same text as window/showMessage. */
+  hardware: 'lft.hardware',
+  /** `[uri, {gpu, gpusPerNode}]` → SetGpuResult; the server writes the choice through the document's dialect. */
+  setGpu: 'lft.setGpu',
 } as const;
 
 export const ClientCommands = {
@@ -51,6 +55,24 @@ export interface Breakdown {
   };
   summary: string;
   markdown: string;
+}
+
+/** Where the GPU of an estimate came from, first match wins (see CONFIG.md, "Dialects"). */
+export type HardwareSource = 'flag' | 'modeline' | 'config' | 'launch-file' | 'settings' | 'default';
+
+export interface HardwareResult {
+  /** Catalog id (`lft gpus`). */
+  gpu: string;
+  gpusPerNode: number;
+  nodes: number;
+  source: HardwareSource;
+  /** "On 8 × A100 40GB SXM4, from the modeline. Change it with ..." */
+  message: string;
+}
+
+export interface SetGpuResult {
+  applied: boolean;
+  edit?: unknown;
 }
 
 export interface PlanResult {

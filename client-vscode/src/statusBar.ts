@@ -1,5 +1,7 @@
 // The status bar item: the active config's per-GPU peak against the GPU's usable memory. Error background when the run
-// does not fit (the only backgrounds VS Code allows are error and warning), a green check when it fits.
+// does not fit (the only backgrounds VS Code allows are error and warning), a green check when it fits. Only for
+// documents the server analyses: any other YAML or JSON file (a workflow, package.json) shows nothing. It also sets
+// the `lft.active` context key (menus, the editor title button) from the same answer.
 import * as vscode from 'vscode';
 import { Estimates } from './estimates';
 import { ClientCommands, formatBytes } from './protocol';
@@ -27,11 +29,16 @@ export class MemoryStatusBar implements vscode.Disposable {
     const generation = ++this.generation;
     const document = vscode.window.activeTextEditor?.document;
     if (!document || !this.isConfig(document)) {
-      this.item.hide();
+      this.hide();
       return;
     }
     const reply = await this.estimates.get(document.uri);
     if (generation !== this.generation) return;
+    if (!reply.served) {
+      this.hide();
+      return;
+    }
+    this.setActive(true);
     const item = this.item;
     item.command = { title: 'Show Memory Breakdown', command: ClientCommands.showBreakdown, arguments: [document.uri] };
     if (!reply.ok) {
@@ -54,6 +61,19 @@ export class MemoryStatusBar implements vscode.Disposable {
     item.backgroundColor = b.fits ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
     item.color = b.fits ? new vscode.ThemeColor('lft.statusBar.fitsForeground') : undefined;
     item.show();
+  }
+
+  private hide(): void {
+    this.item.hide();
+    this.setActive(false);
+  }
+
+  private active: boolean | undefined;
+
+  private setActive(active: boolean): void {
+    if (active === this.active) return;
+    this.active = active;
+    void vscode.commands.executeCommand('setContext', 'lft.active', active);
   }
 
   dispose(): void {

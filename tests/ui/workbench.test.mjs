@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,10 @@ const artifacts = path.join(here, 'artifacts');
 const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
 const vsix = process.env.LFT_UI_VSIX;
 const EXAMPLE = 'mistral-7b-long-context.lft.yaml';
+/** An axolotl config whose ZeRO-2 companion (ds_zero2.json, next to it) does not fit 8 x A100 40GB. */
+const AXOLOTL = 'full-8b-zero2.yml';
+/** A YAML file that is no training config: the server must leave it alone. */
+const WORKFLOW = path.join('.github', 'workflows', 'ci.yml');
 const T = { start: 90_000, server: 60_000, ui: 20_000 };
 
 let tmp, workspace, server, serverLog = '', browser, page;
@@ -90,6 +94,18 @@ before(async () => {
   const extensions = path.join(tmp, 'extensions');
   workspace = path.join(tmp, 'workspace');
   cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+  mkdirSync(path.join(workspace, path.dirname(WORKFLOW)), { recursive: true });
+  writeFileSync(path.join(workspace, WORKFLOW), [
+    'name: ci',
+    'on: [push, pull_request]',
+    'jobs:',
+    '  test:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - run: ./test',
+    '',
+  ].join('\n'));
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -250,13 +266,16 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
     });
   });
 
-  it('Select GPU (command palette) writes hardware.gpu into the config', async () => {
+  it('Select GPU (command palette, the server writes it through lft.setGpu) sets hardware.gpu in the config', async () => {
     await step('06-select-gpu', async () => {
       await runCommand('LspFineTune: Select GPU');
       const input = page.locator('.quick-input-widget input');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h100-sxm' }).first().waitFor();
       await input.fill('h200-nvl');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h200-nvl' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      // Step 2: GPUs per node, the current count (hardware.gpus_per_node: 1) active; Enter keeps it.
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: /per node/ }).waitFor();
       await page.keyboard.press('Enter');
       const editor = page.locator('.editor-instance .monaco-editor').first();
       await editor.locator('.view-line', { hasText: /^\s*gpu:\sh200-nvl$/ }).waitFor();
@@ -296,7 +315,127 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
       assert.match(done, /peak memory .* measured vs .* estimated/, done);
     });
   });
+
+  it('an axolotl config with a ZeRO-2 companion JSON: hints, lenses (hardware from the modeline), squiggle, red status bar', async () => {
+    await step('09-axolotl-does-not-fit', async () => {
+      // A clean workbench for the screenshot in the README: save the edited examples, close everything.
+      await runCommand('Notifications: Clear All Notifications');
+      await runCommand('File: Save All');
+      await runCommand('View: Close All Editors');
+      await assertEventually(async () => (await page.locator('.tab').count()) === 0, 'all editors closed');
+      const editor = await quickOpen(AXOLOTL, 'sequence_len');
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first();
+      await lens.waitFor({ timeout: T.server });
+      assert.match(await lens.innerText(), /out of memory/, 'the estimate lens says it is out of memory');
+      await editor.locator('.codelens-decoration a', { hasText: /On 8 × A100 40GB SXM4, from the modeline/ }).waitFor();
+      // Inlay hints: the peak on the first line, memory terms at the keys that drive them.
+      await editor.locator('.view-line span', { hasText: /peak\s[\d.]+\sGB\s\/\s42\.5\sGB/ }).first().waitFor();
+      await editor.locator('.view-line span', { hasText: /weights\s[\d.]+\sGB/ }).first().waitFor();
+      await editor.locator('.squiggly-error').first().waitFor();
+      const item = statusItem();
+      await assertEventually(async () => /error-kind/.test(await item.getAttribute('class')), 'the status bar item has the error background');
+      assert.match(await item.innerText(), /GB \/ 42\.5 GB/, 'peak against the A100 40GB limit');
+      // The picture for the README (docs/images/vscode-axolotl.png): the editor without the side bar, no hover.
+      await runCommand('View: Close Primary Side Bar');
+      await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+      await page.keyboard.press('Control+Home');
+      await page.mouse.move(5, 5);
+    });
+  });
+
+  it('the "Switch to ZeRO-3" quick fix edits ds_zero2.json; the error goes and the status bar turns green', async () => {
+    await step('10-axolotl-zero3', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      const squiggle = editor.locator('.squiggly-error').first();
+      const box = await squiggle.boundingBox();
+      assert.ok(box, 'the squiggle is on screen');
+      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
+      const bulb = editor.locator('.lightBulbWidget');
+      await bulb.waitFor();
+      await bulb.click();
+      const zero3 = page.locator('.action-widget .monaco-list-row', { hasText: /Switch to ZeRO-3/ }).first();
+      await zero3.waitFor();
+      await shot('10a-axolotl-quick-fixes');
+      const row = await zero3.boundingBox();
+      await page.mouse.move(row.x + 20, row.y + row.height / 2);
+      await page.mouse.move(row.x + 40, row.y + row.height / 2);
+      await zero3.click();
+
+      // The edit is in the companion file; the config itself is unchanged and re-analysed with the new JSON.
+      await assertEventually(async () => (await editor.locator('.squiggly-error').count()) === 0, 'the out-of-memory squiggle goes away', T.server);
+      const item = statusItem();
+      await assertEventually(async () => !/error-kind/.test(await item.getAttribute('class')), 'the status bar item loses the error background');
+      const color = await item.locator('a').first().evaluate((el) => getComputedStyle(el).color);
+      const [r, g, b] = color.match(/\d+/g).map(Number);
+      assert.ok(g > r && g > b, `the status bar text is green when it fits (got ${color})`);
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first();
+      await assertEventually(async () => !/out of memory/.test(await lens.innerText()), 'the estimate lens no longer says "out of memory"');
+      assert.ok(await editor.locator('.view-line', { hasText: /^deepspeed:\sds_zero2\.json/ }).count(), 'the config still names ds_zero2.json');
+
+      // ds_zero2.json now says stage 3 (saved: VS Code saves files a refactoring opened in the background, or Save All does).
+      await runCommand('File: Save All');
+      const json = path.join(workspace, 'axolotl', 'ds_zero2.json');
+      await assertEventually(async () => JSON.parse(readFileSync(json, 'utf8')).zero_optimization.stage === 3, 'ds_zero2.json on disk has "stage": 3');
+      assert.equal(JSON.parse(readFileSync(path.join(root, 'examples', 'axolotl', 'ds_zero2.json'), 'utf8')).zero_optimization.stage, 2, 'the repository example is untouched');
+    });
+  });
+
+  it('the hardware lens opens the GPU picker and the choice lands in the modeline', async () => {
+    await step('11-axolotl-hardware-lens', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      const toasts = () => page.locator('.notification-toast', { hasText: /Change it with/ }).count();
+      await editor.locator('.codelens-decoration a', { hasText: /On 8 × A100 40GB SXM4, from the modeline/ }).first().click();
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: /Estimate on which GPU\? .*8 × A100 40GB SXM4, from the modeline/ }).waitFor({ timeout: T.server });
+      assert.match(await page.locator('.quick-input-list .monaco-list-row.focused').innerText(), /a100-40gb/, 'the current GPU is the active entry');
+      await shot('11a-gpu-picker');
+      await page.locator('.quick-input-widget input').fill('h100-sxm');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'h100-sxm' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: /per node/ }).waitFor();
+      assert.match(await page.locator('.quick-input-list .monaco-list-row.focused').innerText(), /^8/, 'the current count (8) is the active entry');
+      await page.keyboard.press('Enter');
+      await editor.locator('.view-line', { hasText: /^#\slft:\sgpu=h100-sxm\sgpus_per_node=8/ }).waitFor();
+      await editor.locator('.codelens-decoration a', { hasText: /On 8 × H100 SXM5 80GB, from the modeline/ }).first().waitFor({ timeout: T.server });
+      assert.equal(await toasts(), 0, 'the picker reads lft.hardware without the server\'s message popping up');
+    });
+  });
+
+  it('a YAML file that is no training config (a GitHub workflow) gets no diagnostics, lenses or status bar item', async () => {
+    await step('12-workflow-left-alone', async () => {
+      const editor = await quickOpen('ci.yml', 'runs-on');
+      // The server answers at once for a document no dialect claims; give it time to (wrongly) say anything.
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.equal(await editor.locator('.squiggly-error, .squiggly-warning, .squiggly-info').count(), 0, 'no squiggles');
+      assert.equal(await editor.locator('.codelens-decoration').count(), 0, 'no code lenses');
+      assert.equal(await statusItem().isVisible(), false, 'no status bar item');
+      // The commands that need a config are not offered (the context key lft.active is off).
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>LspFineTune:');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'LspFineTune: Restart Language Server' }).first().waitFor();
+      assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'LspFineTune: Select GPU' }).count(), 0, 'Select GPU is not in the command palette');
+      await page.keyboard.press('Escape');
+      // Back on the config the item shows again (the state follows the active editor).
+      await page.locator('.tab', { hasText: AXOLOTL }).click();
+      await statusItem().waitFor();
+      await page.locator('.tab', { hasText: 'ci.yml' }).click();
+      await assertEventually(async () => !(await statusItem().isVisible()), 'the item hides again on the workflow');
+    });
+  });
 });
+
+/** Opens a workspace file with Quick Open (Ctrl+P), as a user would, and waits for a text in it. */
+async function quickOpen(name, text) {
+  await page.locator('.monaco-workbench .part.editor').click();
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('.view-lines', { hasText: text }).waitFor();
+  return editor;
+}
 
 /** Runs a command from the command palette, as a user would. */
 async function runCommand(title) {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Dialects;
 using LspFineTune.Server.Hosting;
 using NJsonSchema;
 
@@ -37,8 +38,12 @@ public sealed class TemplateFileTests
         }
     }
 
+    /// <summary>
+    /// Every YAML and JSON file starts the server, which decides per document whether a dialect claims it (an
+    /// axolotl YAML, a DeepSpeed JSON, a native *.lft.yaml) and answers nothing for the others.
+    /// </summary>
     [Fact]
-    public void File_name_patterns_map_exactly_the_lft_config_files()
+    public void File_name_patterns_map_every_yaml_and_json_file()
     {
         var mappings = Assert.IsType<JsonArray>(Lsp4ijTemplate.Read("template.json")["fileTypeMappings"]);
         var patterns = new List<string>();
@@ -49,12 +54,22 @@ public sealed class TemplateFileTests
             var fileType = Assert.IsType<JsonObject>(mapping["fileType"]);
             patterns.AddRange(Assert.IsType<JsonArray>(fileType["patterns"]).Select(p => (string)p!));
         }
-        Assert.Equal(["*.lft.json", "*.lft.yaml", "*.lft.yml"], patterns.Order(StringComparer.Ordinal));
+        Assert.Equal(["*.json", "*.yaml", "*.yml"], patterns.Order(StringComparer.Ordinal));
+        // Each pattern under the language id of its format (what didOpen reports).
+        Assert.All(mappings.Select(m => m!.AsObject()), m => Assert.All(m["fileType"]!["patterns"]!.AsArray().Select(p => (string)p!),
+            p => Assert.Equal(p.EndsWith(".json", StringComparison.Ordinal) ? "json" : "yaml", (string?)m["languageId"])));
 
         // IntelliJ wildcard file-name matching: `*` is any run of characters, the rest literal, whole name.
         bool Maps(string fileName) => patterns.Any(p => Regex.IsMatch(fileName, "^" + Regex.Escape(p).Replace(@"\*", ".*") + "$"));
+        var examples = Directory.EnumerateFiles(Repo.Examples, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetExtension(f) is ".yaml" or ".yml" or ".json")
+            .Select(Path.GetFileName).ToList();
+        Assert.Contains("full-8b-zero2.yml", examples);
+        Assert.Contains("ds_zero2.json", examples);
+        Assert.All(examples, n => Assert.True(Maps(n!), $"{n} is not mapped"));
         Assert.All(Repo.ExampleNames().Select(n => (string)n[0]), n => Assert.True(Maps(n), $"{n} is not mapped"));
-        Assert.All(new[] { "docker-compose.yaml", "package.json", "lft.yaml", "x.lft.yaml.bak" }, n => Assert.False(Maps(n), $"{n} must not start lft"));
+        // Files that are no YAML or JSON never reach the server.
+        Assert.All(new[] { "train.py", "x.lft.yaml.bak", "README.md", "hostfile" }, n => Assert.False(Maps(n), $"{n} must not start lft"));
     }
 
     [Fact]
@@ -68,16 +83,25 @@ public sealed class TemplateFileTests
         Assert.NotEmpty(schema.Validate("""{"lft": {"units": "bytes"}}"""));
         Assert.NotEmpty(schema.Validate("""{"lft": {"gpuCount": 0}}"""));
         Assert.NotEmpty(schema.Validate("""{"lft": {"defaultGPU": "h100"}}"""));
+        Assert.NotEmpty(schema.Validate("""{"lft": {"dialects": {"*.yaml": "axolotl-v2"}}}"""));
+        Assert.Empty(schema.Validate("""{"lft": {"dialects": {"**/recipes/*.yaml": "axolotl"}, "nodeCount": 2}}"""));
 
         // Every setting the schema offers is one ServerSettings reads, and the shipped values are accepted as they are.
         var lft = Assert.IsType<JsonObject>(settings["lft"]);
         var offered = JsonNode.Parse(schemaText)!["properties"]!["lft"]!["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
-        Assert.Equal(["defaultGpu", "diagnosticsDelayMs", "gpuCount", "units", "validateSchema"], offered);
+        Assert.Equal(["defaultGpu", "diagnosticsDelayMs", "dialects", "gpuCount", "nodeCount", "units", "validateSchema"], offered);
         var problems = new List<string>();
         var read = ServerSettings.Read(JsonDocument.Parse(settings.ToJsonString()).RootElement, new ServerSettings(), problems);
         Assert.Empty(problems);
         Assert.Equal(new ServerSettings(), read);
         Assert.Equal(new ServerSettings().DefaultGpu, (string?)lft["defaultGpu"]);
+    }
+
+    [Fact]
+    public void Schema_offers_exactly_the_dialect_ids_the_server_knows()
+    {
+        var ids = JsonNode.Parse(File.ReadAllText(Path.Combine(Lsp4ijTemplate.Folder, "settings.schema.json")))!["properties"]!["lft"]!["properties"]!["dialects"]!["additionalProperties"]!["enum"]!.AsArray().Select(e => (string)e!);
+        Assert.Equal(DialectRegistry.Default.Dialects.Select(d => d.Id).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
 
     [Fact]
