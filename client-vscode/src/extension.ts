@@ -16,8 +16,6 @@ import {
   LanguageClientOptions,
   RevealOutputChannelOn,
   ServerOptions,
-  ShowMessageNotification,
-  ShowMessageParams,
   MessageType,
   State,
   TransportKind,
@@ -28,7 +26,7 @@ import { BreakdownPanel } from './breakdownPanel';
 import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
 import { Estimates } from './estimates';
 import { GpuPicker } from './gpuPicker';
-import { GpuInfo, MessageHold, parseGpuTable } from './gpus';
+import { GpuInfo, parseGpuTable } from './gpus';
 import { ClientCommands, PlanResult, ServerCommands } from './protocol';
 import { MemoryStatusBar } from './statusBar';
 
@@ -51,12 +49,6 @@ const selector: { language: string; scheme?: string; pattern?: string }[] = [
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let dotnetPath: string | undefined;
-/** The server's window/showMessage, shown as the client library would, except the echo of the picker's lft.hardware. */
-const messages = new MessageHold<ShowMessageParams>((message) => {
-  if (message.type === MessageType.Error) void vscode.window.showErrorMessage(message.message);
-  else if (message.type === MessageType.Warning) void vscode.window.showWarningMessage(message.message);
-  else void vscode.window.showInformationMessage(message.message);
-});
 let picker: GpuPicker | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -71,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Also sets the context key `lft.active` (menus): the active editor holds a document the server analyses.
   const statusBar = new MemoryStatusBar(estimates, isConfig);
   const panel = new BreakdownPanel(context.extensionUri, estimates);
-  picker = new GpuPicker(() => client, () => gpuCatalog(context), messages, log);
+  picker = new GpuPicker(() => client, () => gpuCatalog(context), log);
   context.subscriptions.push(estimates, statusBar, panel);
 
   // Modeline: a YAML file of any name whose first line is `# lft: config`.
@@ -288,7 +280,6 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
 
   client = new LanguageClient('lft', 'LspFineTune', serverOptions, clientOptions);
   // Registered before start, so it replaces the library's own handler (and stays across restarts).
-  client.onNotification(ShowMessageNotification.type, (message) => messages.receive(message));
   try {
     await client.start();
     log('server started');

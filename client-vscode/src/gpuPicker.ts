@@ -3,8 +3,8 @@
 // (lft.setGpu: `hardware.gpu` in a native config, the `# lft: gpu=... gpus_per_node=...` modeline elsewhere).
 // The client never edits the text itself.
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, ShowMessageParams, State } from 'vscode-languageclient/node';
-import { GpuInfo, MessageHold, parseCount, perNodeChoices, setGpuOptions } from './gpus';
+import { ExecuteCommandRequest, LanguageClient, State } from 'vscode-languageclient/node';
+import { GpuInfo, parseCount, perNodeChoices, setGpuOptions } from './gpus';
 import { HardwareResult, ServerCommands, SetGpuResult } from './protocol';
 
 interface GpuItem extends vscode.QuickPickItem {
@@ -16,7 +16,6 @@ export class GpuPicker {
   constructor(
     private readonly client: () => LanguageClient | undefined,
     private readonly catalog: () => Promise<GpuInfo[]>,
-    private readonly messages: MessageHold<ShowMessageParams>,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -94,10 +93,8 @@ export class GpuPicker {
   /** The hardware the estimate assumes, without the notification lft.hardware also sends; undefined when there is no estimate. */
   private async hardware(client: LanguageClient, uri: string): Promise<HardwareResult | undefined> {
     try {
-      return await this.messages.quietly(
-        async () => (await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.hardware, arguments: [uri] })) as HardwareResult,
-        (result) => result?.message,
-      );
+      // {"show": false}: the picker shows the answer itself, so the server sends no message of its own.
+      return (await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.hardware, arguments: [uri, { show: false }] })) as HardwareResult;
     } catch (error) {
       this.log(`lft.hardware: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;

@@ -1,5 +1,5 @@
-// The pieces of "Select GPU" that need no VS Code: the catalog as `lft gpus` prints it, the GPUs-per-node choices,
-// and holding back the server's own window/showMessage while the client reads the hardware for its picker.
+// The pieces of "Select GPU" that need no VS Code: the catalog as `lft gpus` prints it, the GPUs-per-node choices and
+// the arguments of lft.setGpu.
 // client-vscode/test/gpus.test.mjs tests them outside VS Code.
 
 export interface GpuInfo {
@@ -41,46 +41,4 @@ export function parseCount(text: string): number | undefined {
 /** The arguments of lft.setGpu: the count only when it changes, so the edit stays minimal (one key, or the modeline's gpu). */
 export function setGpuOptions(gpu: string, count: number | undefined, current?: { gpusPerNode: number }): { gpu: string; gpusPerNode?: number } {
   return count !== undefined && count !== current?.gpusPerNode ? { gpu, gpusPerNode: count } : { gpu };
-}
-
-/**
- * `lft.hardware` answers the hardware and also shows it as window/showMessage (for clients without a picker). While
- * the client asks it only to fill its own picker, the messages that arrive are held, and the one that repeats the
- * answer is dropped; every other message is shown once the request is over, in order.
- */
-export class MessageHold<M extends { message: string }> {
-  private depth = 0;
-  private held: M[] = [];
-  private drops: string[] = [];
-
-  constructor(private readonly show: (message: M) => void) {}
-
-  /** The window/showMessage handler. */
-  receive(message: M): void {
-    if (this.depth > 0) this.held.push(message);
-    else this.show(message);
-  }
-
-  /** Runs `request`; the message equal to `echo(result)` that arrives meanwhile is not shown. */
-  async quietly<T>(request: () => Promise<T>, echo: (result: T) => string | undefined): Promise<T> {
-    this.depth++;
-    try {
-      const result = await request();
-      const text = echo(result);
-      if (text !== undefined) this.drops.push(text);
-      return result;
-    } finally {
-      if (--this.depth === 0) {
-        const held = this.held;
-        const drops = this.drops;
-        this.held = [];
-        this.drops = [];
-        for (const message of held) {
-          const drop = drops.indexOf(message.message);
-          if (drop >= 0) drops.splice(drop, 1);
-          else this.show(message);
-        }
-      }
-    }
-  }
 }

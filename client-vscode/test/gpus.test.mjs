@@ -49,30 +49,4 @@ describe('Select GPU: the parts without VS Code', () => {
     assert.deepEqual(gpus.setGpuOptions('h100-sxm', 1, undefined), { gpu: 'h100-sxm', gpusPerNode: 1 });
     assert.deepEqual(gpus.setGpuOptions('cpu', undefined, { gpusPerNode: 1 }), { gpu: 'cpu' });
   });
-
-  it('holds the server\'s messages during a quiet request, drops the echo of its answer and shows the rest in order', async () => {
-    const shown = [];
-    const hold = new gpus.MessageHold((m) => shown.push(m.message));
-    hold.receive({ message: 'before' });
-    let answer;
-    const request = hold.quietly(() => new Promise((resolve) => (answer = resolve)), (r) => r.message);
-    hold.receive({ message: 'On 8 × A100 40GB SXM4, from the modeline. Change it with ...' });
-    hold.receive({ message: 'another message' });
-    assert.deepEqual(shown, ['before'], 'nothing is shown while the request runs');
-    answer({ gpu: 'a100-40gb', message: 'On 8 × A100 40GB SXM4, from the modeline. Change it with ...' });
-    assert.equal((await request).gpu, 'a100-40gb');
-    assert.deepEqual(shown, ['before', 'another message']);
-    hold.receive({ message: 'On 8 × A100 40GB SXM4, from the modeline. Change it with ...' });
-    assert.equal(shown.length, 3, 'outside a quiet request the same text is shown (a user ran lft.hardware elsewhere)');
-  });
-
-  it('shows what it held when the quiet request fails', async () => {
-    const shown = [];
-    const hold = new gpus.MessageHold((m) => shown.push(m.message));
-    await assert.rejects(hold.quietly(async () => {
-      hold.receive({ message: 'held' });
-      throw new Error('no estimate');
-    }, () => 'held'));
-    assert.deepEqual(shown, ['held']);
-  });
 });

@@ -14,7 +14,8 @@ namespace LspFineTune.Server.Handlers;
 /// <summary>
 /// workspace/executeCommand. Each command takes the document URI as its first argument (a string, or an object with
 /// <c>uri</c>): <c>lft.showBreakdown</c> answers the breakdown as data and Markdown (the VS Code view draws it),
-/// <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
+/// <c>lft.hardware</c> says which GPUs the estimate assumes and where that came from, <c>lft.setGpu</c> records a GPU
+/// choice through the document's dialect, <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
 /// <c>{"apply": false}</c> second to only look), <c>lft.train</c> starts the bundled trainer on the saved file (options
 /// second: <c>{"maxSteps", "outputDir", "threads"}</c>) and answers at once with the progress token it reports on.
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
             Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
             Train => await TrainAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
-            Hardware => await HardwareAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            Hardware => await HardwareAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments).ConfigureAwait(false),
             SetGpu => await SetGpuAsync(arguments, cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
@@ -126,15 +127,20 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         };
     }
 
-    /// <summary>The hardware the estimate assumes, where it came from, and how to change it in this document's dialect.</summary>
-    private async Task<object?> HardwareAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document)
+    /// <summary>
+    /// The hardware the estimate assumes, where it came from, and how to change it in this document's dialect; shown
+    /// as a message too (the lens's answer in clients without a picker) unless the second argument is <c>{"show": false}</c>.
+    /// </summary>
+    private async Task<object?> HardwareAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document, IReadOnlyList<JsonElement> arguments)
     {
         var (_, analysis, estimate) = document;
         var hardware = estimate.Plan.Hardware;
         var source = analysis.Provenance.Of(Core.Dialects.PlanField.Gpu);
         var how = analysis.Dialect is Core.Dialects.Native.NativeDialect ? "`hardware.gpu` and `hardware.gpus_per_node`" : "a `# lft: gpu=ID gpus_per_node=N` comment in the first lines";
         var message = $"{EstimateMarkdown.Hardware(estimate, analysis.Provenance)}. Change it with {how}, or the lft.defaultGpu / lft.gpuCount settings.";
-        await client.ShowMessageAsync(MessageType.Info, message).ConfigureAwait(false);
+        var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
+        if (!(options.ValueKind == JsonValueKind.Object && options.TryGetProperty("show", out var show) && show.ValueKind == JsonValueKind.False))
+            await client.ShowMessageAsync(MessageType.Info, message).ConfigureAwait(false);
         return new { gpu = hardware.Gpu.Id, gpusPerNode = hardware.GpusPerNode, nodes = hardware.Nodes, source = source.OriginName, message };
     }
 
