@@ -16,7 +16,6 @@ import {
   LanguageClientOptions,
   RevealOutputChannelOn,
   ServerOptions,
-  MessageType,
   State,
   TransportKind,
   WorkDoneProgress,
