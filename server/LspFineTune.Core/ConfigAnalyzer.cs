@@ -13,9 +13,18 @@ namespace LspFineTune.Core;
 /// </summary>
 public static class ConfigAnalyzer
 {
+    /// <summary>
+    /// Training configs are a few KB. A larger YAML or JSON document (a dataset, an export) is not parsed at all unless
+    /// something other than its content says it is a config: <c>--dialect</c>, the modeline, or an <c>.lft.*</c> name.
+    /// </summary>
+    public const int MaxUnmarkedConfigCharacters = 2_000_000;
+
     public static ConfigAnalysis Analyze(string text, AnalysisOptions? options = null)
     {
         options ??= new AnalysisOptions();
+        if (text.Length > MaxUnmarkedConfigCharacters && options.Dialect is null && Modeline.Parse(text).Line is null
+            && (options.Binding.DocumentPath is not { } path || Dialects.Native.NativeDialect.Instance.ClaimByFileName(Path.GetFileName(path)) is null))
+            return new ConfigAnalysis(ConfigParser.Parse("", options.Format), null, null, null, []);
         var tree = ConfigParser.Parse(text, options.Format);
         var document = DocumentContext.Of(text, tree, options.Binding.DocumentPath);
         var match = DialectRegistry.Default.Detect(document, options.Dialect, options.DialectAssociations);

@@ -26,4 +26,17 @@ public class NotAConfigTests
         Assert.Null(analysis.Dialect);
         Assert.Empty(analysis.Diagnostics);
     }
+
+    [Fact]
+    public void A_large_data_file_is_not_parsed_unless_something_says_it_is_a_config()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 60_000).Select(i => $"{{\"base_model\": \"m{i}\", \"sequence_len\": {i}, \"text\": \"example number {i}\"}},\n"));
+        var data = "[\n" + rows + "{}]\n";
+        Assert.True(data.Length > ConfigAnalyzer.MaxUnmarkedConfigCharacters);
+        var analysis = ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "train.json"), data);
+        Assert.Null(analysis.Dialect);
+        Assert.Null(analysis.Tree.Root);
+        var forced = ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "train.json"), data, new AnalysisOptions { Dialect = "deepspeed" });
+        Assert.Equal("deepspeed", forced.Dialect?.Id);
+    }
 }
