@@ -106,6 +106,12 @@ internal static class AxolotlRules
         Note("qat", "Quantization-aware training adds fake-quantization buffers; the estimate does not model them.");
         if (String(root, "adapter") is { } adapter and not ("lora" or "qlora"))
             Note("adapter", $"`adapter: {adapter}` is estimated as LoRA with the lora_* settings.");
+        Note("unfrozen_parameters", "Only the parameters these patterns name are trained; the estimate trains all of them (gradients and optimizer states are an over-estimate).");
+        Note("lora_target_parameters", "LoRA on expert parameters (MoE) adds adapters the estimate does not count.");
+        Note("max_memory", "The estimate compares against the GPU's usable memory, not this cap.");
+        Note("gpu_memory_limit", "The estimate compares against the GPU's usable memory, not this cap.");
+        if (NullableLong(root, "eval_batch_size") is { } evalBatch && evalBatch > (NullableLong(root, "micro_batch_size") ?? 1))
+            Note("eval_batch_size", "Evaluation with a larger batch than training can peak higher than the training step; the estimate covers the training step.");
         if (NullableLong(root, "expert_parallel_size") is > 1)
             Note("expert_parallel_size", "Expert parallelism splits the experts across GPUs; the estimate keeps every expert on each GPU.");
     }
