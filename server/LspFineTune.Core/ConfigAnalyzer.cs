@@ -22,8 +22,7 @@ public static class ConfigAnalyzer
     public static ConfigAnalysis Analyze(string text, AnalysisOptions? options = null)
     {
         options ??= new AnalysisOptions();
-        if (text.Length > MaxUnmarkedConfigCharacters && options.Dialect is null && Modeline.Parse(text).Line is null
-            && (options.Binding.DocumentPath is not { } path || Dialects.Native.NativeDialect.Instance.ClaimByFileName(Path.GetFileName(path)) is null))
+        if (options.Dialect is null && !MayBeConfig(text, options.Binding.DocumentPath))
             return new ConfigAnalysis(ConfigParser.Parse("", options.Format), null, null, null, []);
         var tree = ConfigParser.Parse(text, options.Format);
         var document = DocumentContext.Of(text, tree, options.Binding.DocumentPath);
@@ -53,6 +52,20 @@ public static class ConfigAnalyzer
             .ThenBy(d => d.Severity)
             .ToList();
         return new ConfigAnalysis(tree, match, binding, estimate, ordered);
+    }
+
+    /// <summary>
+    /// Whether to look at the content at all: configs are YAML or JSON files of a few KB. A file named otherwise (a
+    /// Markdown model card with YAML front matter) or a large one (a dataset) is left alone unless its modeline or its
+    /// <c>.lft.*</c> name says it is a config.
+    /// </summary>
+    private static bool MayBeConfig(string text, string? path)
+    {
+        var extension = path is null ? "" : Path.GetExtension(path);
+        if ((text.Length <= MaxUnmarkedConfigCharacters && (extension.Length == 0 || FormatOf(path!) is not null)))
+            return true;
+        return Modeline.Parse(text).Line is not null
+            || (path is not null && Dialects.Native.NativeDialect.Instance.ClaimByFileName(Path.GetFileName(path)) is not null);
     }
 
     /// <summary>Analyses a config file's text, taking its format from the extension and resolving paths against its folder.</summary>

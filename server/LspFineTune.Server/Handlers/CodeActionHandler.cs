@@ -45,21 +45,26 @@ public sealed class CodeActionHandler(DocumentRequests requests)
         // computing" kinds not in `only`).
         if (only is { Count: > 0 } && Wants(only, CodeActionKind.ApplyPlan))
         {
-            if (snapshot.FastestPlan?.Best is { } best)
-                actions.Add(Action(best.Title, CodeActionKind.ApplyPlan, snapshot, analysis.Write(best.Changes), null, preferred: false));
+            if (snapshot.FastestPlan?.Best is { } best && analysis.Write(best.Changes) is var edits
+                && (requests.Session.Capabilities.CreateFiles || !edits.Any(e => e.CreatesFile)))
+                actions.Add(Action(best.Title, CodeActionKind.ApplyPlan, snapshot, edits, null, preferred: false));
         }
         return actions;
     }
 
     /// <summary>The fixes Core made with the finding; for an out-of-memory finding that no single fix clears, also the
     /// plan search's combination.</summary>
-    private static IEnumerable<CodeAction> QuickFixesFor(CoreDiagnostic diagnostic, DocumentSnapshot snapshot, ConfigAnalysis analysis)
+    private IEnumerable<CodeAction> QuickFixesFor(CoreDiagnostic diagnostic, DocumentSnapshot snapshot, ConfigAnalysis analysis)
     {
-        foreach (var fix in diagnostic.Fixes)
+        // A fix that creates a file (a new DeepSpeed JSON) needs documentChanges with CreateFile; a client without
+        // them would drop or half-apply it, so it is not offered there.
+        var createFiles = requests.Session.Capabilities.CreateFiles;
+        foreach (var fix in diagnostic.Fixes.Where(f => createFiles || !f.Edits.Any(e => e.CreatesFile)))
             yield return Action(fix.Title, CodeActionKind.QuickFix, snapshot, fix.Edits, diagnostic, fix.IsPreferred);
         if (diagnostic.Code == DiagnosticCodes.OutOfMemory && analysis.Estimate is { Memory.Fits: false }
-            && !diagnostic.Fixes.Any(f => f.Result?.Memory.Fits == true) && snapshot.FastestPlan?.Best is { } plan)
-            yield return Action(plan.Title, CodeActionKind.QuickFix, snapshot, analysis.Write(plan.Changes), diagnostic, preferred: true);
+            && !diagnostic.Fixes.Any(f => f.Result?.Memory.Fits == true) && snapshot.FastestPlan?.Best is { } plan
+            && analysis.Write(plan.Changes) is var planEdits && (createFiles || !planEdits.Any(e => e.CreatesFile)))
+            yield return Action(plan.Title, CodeActionKind.QuickFix, snapshot, planEdits, diagnostic, preferred: true);
     }
 
     private static CodeAction Action(string title, string kind, DocumentSnapshot snapshot, IReadOnlyList<FileEdit> edits, CoreDiagnostic? diagnostic, bool preferred) => new()

@@ -11,6 +11,9 @@ public sealed record ClientCapabilities
     /// <summary>The client applies edits the server asks for (workspace/applyEdit).</summary>
     public bool ApplyEdit { get; init; }
 
+    /// <summary>The client applies WorkspaceEdits with documentChanges and CreateFile (a fix that creates a DeepSpeed JSON).</summary>
+    public bool CreateFiles { get; init; }
+
     /// <summary>The client accepts window/workDoneProgress/create and $/progress.</summary>
     public bool WorkDoneProgress { get; init; }
 
@@ -31,6 +34,9 @@ public sealed record ClientCapabilities
         {
             Configuration = Flag(root, "workspace", "configuration"),
             ApplyEdit = Flag(root, "workspace", "applyEdit"),
+            CreateFiles = Flag(root, "workspace", "workspaceEdit", "documentChanges")
+                && Find(root, "workspace", "workspaceEdit", "resourceOperations") is { ValueKind: JsonValueKind.Array } operations
+                && operations.EnumerateArray().Any(o => o.ValueKind == JsonValueKind.String && o.GetString() == "create"),
             WorkDoneProgress = Flag(root, "window", "workDoneProgress"),
             MarkdownHover = Find(root, "textDocument", "hover", "contentFormat") is { ValueKind: JsonValueKind.Array } formats
                 && formats.EnumerateArray().Any(f => f.ValueKind == JsonValueKind.String && f.GetString() == "markdown"),

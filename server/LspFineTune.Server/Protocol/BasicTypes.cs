@@ -23,7 +23,9 @@ public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocum
 
 public sealed record LspTextEdit(LspRange Range, string NewText);
 
-public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, int? Version);
+/// <summary>LSP requires <c>version</c> to be present (null for a document the server has no version of, such as a file a
+/// fix creates); vscode-languageclient refuses the edit when it is missing.</summary>
+public sealed record OptionalVersionedTextDocumentIdentifier(string Uri, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] int? Version);
 
 public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier TextDocument, IReadOnlyList<LspTextEdit> Edits);
 

@@ -39,4 +39,23 @@ public class NotAConfigTests
         var forced = ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "train.json"), data, new AnalysisOptions { Dialect = "deepspeed" });
         Assert.Equal("deepspeed", forced.Dialect?.Id);
     }
+
+    [Fact]
+    public void An_application_config_with_a_model_section_is_not_a_native_config()
+    {
+        const string text = "service:\n  name: recommender\nmodel:\n  name: two-tower-v3\n  path: s3://models/two-tower\nlearning_rate: 0.001\n";
+        Assert.Null(ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "settings.yaml"), text).Dialect);
+        // A native config with a misspelt section is still one, so the typo is reported.
+        var typo = ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "train.yaml"), "model:\n  name: llama-2-7b\ntrainig:\n  micro_batch_size: 2\n");
+        Assert.Equal("native", typo.Dialect?.Id);
+        Assert.Contains(typo.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.UnknownKey);
+    }
+
+    [Fact]
+    public void A_markdown_model_card_with_yaml_front_matter_is_left_alone()
+    {
+        const string text = "---\nbase_model: meta-llama/Llama-3.1-8B\nsequence_len: 4096\nadapter: lora\n---\n# My fine-tune\n";
+        Assert.Null(ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "README.md"), text).Dialect);
+        Assert.Equal("axolotl", ConfigAnalyzer.AnalyzeFile(Path.Combine(Path.GetTempPath(), "README.md"), "# lft: dialect=axolotl\n" + text.Replace("---\n", "")).Dialect?.Id);
+    }
 }

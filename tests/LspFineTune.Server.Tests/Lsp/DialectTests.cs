@@ -30,6 +30,35 @@ public sealed class DialectTests
     }
 
     [Fact]
+    public async Task Without_a_DeepSpeed_JSON_the_ZeRO_fix_creates_one_for_clients_that_can_create_files_only()
+    {
+        using var folder = new TempFolder();
+        var config = folder.Write("train.yml", File.ReadAllText(Axolotl).Replace("deepspeed: ds_zero2.json\n", ""));
+        var capabilities = LspTestClient.VsCodeLikeCapabilities();
+        capabilities["workspace"]!["workspaceEdit"] = new JsonObject { ["documentChanges"] = true, ["resourceOperations"] = new JsonArray("create", "rename", "delete") };
+        await using var client = await LspTestClient.StartAsync(capabilities: capabilities);
+        var uri = await client.OpenAsync(config);
+        var oom = (await client.DiagnosticsAsync(uri)).Single(d => (string)d!["code"]! == "LFT0301")!;
+        var actions = (await client.RequestAsync("textDocument/codeAction", Range(uri, oom["range"]!["start"]!, oom["range"]!["end"]!)))!.AsArray();
+        var zero3 = actions.Single(a => ((string)a!["title"]!).StartsWith("Switch to ZeRO-3", StringComparison.Ordinal))!;
+        var changes = zero3["edit"]!["documentChanges"]!.AsArray();
+        Assert.Equal("create", (string)changes[0]!["kind"]!);
+        Assert.EndsWith("/ds_zero3.json", (string)changes[0]!["uri"]!);
+        // LSP's OptionalVersionedTextDocumentIdentifier: version present and null for the new file.
+        var created = changes[1]!["textDocument"]!.AsObject();
+        Assert.True(created.ContainsKey("version"));
+        Assert.Null(created["version"]);
+        Assert.Equal(uri, (string)changes[2]!["textDocument"]!["uri"]!);
+
+        await using var plain = await LspTestClient.StartAsync();
+        var plainUri = await plain.OpenAsync(config);
+        var plainOom = (await plain.DiagnosticsAsync(plainUri)).Single(d => (string)d!["code"]! == "LFT0301")!;
+        var plainActions = (await plain.RequestAsync("textDocument/codeAction", Range(plainUri, plainOom["range"]!["start"]!, plainOom["range"]!["end"]!)))!.AsArray();
+        Assert.DoesNotContain(plainActions, a => ((string)a!["title"]!).StartsWith("Switch to ZeRO-3", StringComparison.Ordinal));
+        Assert.Contains(plainActions, a => ((string)a!["title"]!).StartsWith("Enable", StringComparison.Ordinal) || ((string)a!["title"]!).Contains("LoRA", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Hover_lenses_and_hints_on_an_axolotl_config_speak_its_keys()
     {
         await using var client = await LspTestClient.StartAsync();

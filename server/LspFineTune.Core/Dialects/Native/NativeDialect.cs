@@ -33,10 +33,16 @@ public sealed class NativeDialect : IConfigDialect
         var root = document.Tree.RootMapping;
         if (root?.Find("$schema")?.Value is ScalarNode { Value: var schema } && schema.Contains("lft.schema.json", StringComparison.OrdinalIgnoreCase))
             return "`$schema` names lft.schema.json";
-        if (root?.Find("model")?.Value is MappingNode model && (model.Find("name") ?? model.Find("path") ?? model.Find("architecture")) is not null)
-            return "a native `model:` section";
+        // An application's own settings may have `model: {name: ...}` too: a native config has nothing but native
+        // sections at the top (a misspelt one still counts, so its typo gets reported).
+        if (root?.Find("model")?.Value is MappingNode model && (model.Find("name") ?? model.Find("path") ?? model.Find("architecture")) is not null
+            && root.Properties.All(p => Sections.Any(section => Text.EditDistance.AtMost(p.Key.Value, section, 2) <= 2)))
+            return "a native `model:` section and only native sections";
         return null;
     }
+
+    /// <summary>The top-level sections of the native format (schemas/lft.schema.json).</summary>
+    private static readonly string[] Sections = ["$schema", "model", "hardware", "method", "optimizer", "training", "deepspeed", "data", "output"];
 
     public string? ClaimByFileName(string fileName) =>
         fileName.EndsWith(".lft.yaml", StringComparison.OrdinalIgnoreCase)
