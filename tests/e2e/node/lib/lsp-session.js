@@ -73,10 +73,21 @@ function exampleFiles() {
   return fs.readdirSync(examplesDir).filter((f) => /\.lft\.(ya?ml|json)$/.test(f)).sort();
 }
 
-/** A new folder under the system temp directory holding copies of `files` (paths relative to the repository). */
-function tempWorkspace(files, prefix = 'lft-e2e-ws-') {
+const tempDirs = [];
+process.on('exit', () => { for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true }); });
+
+/**
+ * A new folder under the system temp directory holding copies of `files` (paths relative to the repository, or
+ * folders, copied whole); removed when the test process exits.
+ */
+function tempWorkspace(files = [], prefix = 'lft-e2e-ws-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const file of files) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, path.basename(file)));
+  tempDirs.push(dir);
+  for (const file of files) {
+    const from = path.resolve(repoRoot, file);
+    if (fs.statSync(from).isDirectory()) fs.cpSync(from, dir, { recursive: true });
+    else fs.copyFileSync(from, path.join(dir, path.basename(file)));
+  }
   return dir;
 }
 

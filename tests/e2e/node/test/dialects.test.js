@@ -7,7 +7,6 @@
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { CreateFile, TextDocumentEdit } = require('vscode-languageserver-protocol');
 const { LspSession, useSession, tempWorkspace, lftCheckJson, urisOf, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
@@ -200,7 +199,7 @@ describe('a fix to a DeepSpeed JSON that is not open: the editor opens it, edits
 
 describe('a fix that creates the DeepSpeed JSON (the config names none)', () => {
   // full-8b-zero2.yml without its `deepspeed:` line: plain data parallelism, far over 40 GB.
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lft-e2e-ws-'));
+  const workspace = tempWorkspace();
   const original = fs.readFileSync(path.join(repoRoot, CONFIG), 'utf8');
   fs.writeFileSync(path.join(workspace, 'full-8b.yml'), original.replace(/^deepspeed: .*\n/m, ''));
   // What VS Code announces: versioned documentChanges and the create/rename/delete operations.
@@ -249,9 +248,7 @@ describe('a fix that creates the DeepSpeed JSON (the config names none)', () => 
 });
 
 describe('files that are not training configs get nothing', () => {
-  const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'not-configs');
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lft-e2e-ws-'));
-  fs.cpSync(fixtures, workspace, { recursive: true });
+  const workspace = tempWorkspace(['tests/e2e/fixtures/not-configs']);
   const session = useSession({ root: workspace });
 
   const misread = (dialect, why) => `server: claimed as ${dialect} (${why}); lft check reports it too`;
