@@ -1,6 +1,7 @@
 'use strict';
 // Side-by-side LSP latency benchmark: `lft lsp --stdio` vs Red Hat's yaml-language-server, driven by the same client
-// code over stdio, on the same documents, with the same JSON Schema (schemas/lft.schema.json).
+// code over stdio, on the same documents, with the same JSON Schema (schemas/lft.schema.json for the native configs,
+// schemas/axolotl.schema.json for the axolotl ones).
 // Not a test: these machines vary several-fold from run to run, so only compare figures taken in one run.
 //
 // Measures, per server and document:
@@ -11,8 +12,11 @@
 //   hover          on `learning_rate`, after the diagnostics of each version arrived
 //   inlayHint      the whole document (n/a where the server has no inlayHintProvider)
 //   codeAction     at the typo's diagnostic, with the diagnostic in the context
+// and, for our server only, cold start -> first diagnostics per dialect: the axolotl configs against the native
+// 100-line config, their fresh processes alternated so that the machine's load falls on all of them alike.
 //
 // Usage: node bench.js [--iterations N] [--big-iterations N] [--warmup N] [--cold-runs N] [--cold-only 1] [--only lft|yaml]
+//                      [--docs small,big,lora,dpo] [--dialect-cold-runs N]
 // Environment: LFT_DLL (default artifacts/lft/lft.dll)
 
 const cp = require('child_process');
@@ -29,9 +33,13 @@ const BIG_ITERATIONS = args['big-iterations'] ?? 20;
 const WARMUP = args.warmup ?? 5;
 const COLD_RUNS = args['cold-runs'] ?? 5;
 const COLD_ONLY = !!args['cold-only']; // --cold-only 1: only the cold-start rows
+const DIALECT_COLD_RUNS = args['dialect-cold-runs'] ?? 8;
+const DOCS = args.docs ? String(args.docs).split(',') : null; // default: every document
 const TIMEOUT_MS = 60000;
-const schemaPath = path.join(repo, 'schemas', 'lft.schema.json');
-const schemaUri = pathToFileURL(schemaPath).href;
+// yaml-language-server's schema per document, chosen by file name as users configure it (yaml.schemas).
+const schemaPaths = { lft: path.join(repo, 'schemas', 'lft.schema.json'), axolotl: path.join(repo, 'schemas', 'axolotl.schema.json') };
+const schemaGlobs = { lft: ['*.lft.yaml'], axolotl: ['*.yml'] };
+const yamlSchemas = Object.fromEntries(Object.entries(schemaPaths).map(([k, p]) => [pathToFileURL(p).href, schemaGlobs[k]]));
 const lftDll = process.env.LFT_DLL || path.join(repo, 'artifacts', 'lft', 'lft.dll');
 const yamlLsVersion = require('yaml-language-server/package.json').version;
 
@@ -54,7 +62,7 @@ const SERVERS = {
     // As users configure it (VS Code's yaml.schemas); the schema store is off because these machines have no
     // network (with it on, yaml-language-server fetches the store's catalog first).
     settings: () => ({
-      yaml: { schemas: { [schemaUri]: ['*.lft.yaml'] }, validate: true, hover: true, completion: true, schemaStore: { enable: false } },
+      yaml: { schemas: yamlSchemas, validate: true, hover: true, completion: true, schemaStore: { enable: false } },
     }),
     initializationOptions: () => undefined,
   },
@@ -127,7 +135,7 @@ class Session {
     });
     conn.listen();
 
-    this.uri = pathToFileURL(path.join(repo, 'bench', 'lsp', 'out', `${doc.name}.lft.yaml`)).href;
+    this.uri = pathToFileURL(path.join(repo, 'bench', 'lsp', 'out', doc.file)).href;
     const init = await withTimeout(conn.sendRequest('initialize', {
       processId: process.pid,
       clientInfo: { name: 'lft-lsp-bench' },
@@ -221,6 +229,22 @@ async function coldStart(kind, delay, doc, site) {
   }
 }
 
+// Ours only: cold start -> first diagnostics for each document, the fresh processes alternated (doc 1, doc 2, ...,
+// doc 1, ...) so that a busy moment of the machine does not fall on one document only.
+async function dialectCold(docs, runs) {
+  const out = new Map(docs.map((d) => [d.name, { first: [], cpu: [], init: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const doc of docs) {
+      const c = await coldStart('lft', SERVERS.lft.defaultDelay, doc, doc.site);
+      const r = out.get(doc.name);
+      r.first.push(c.first);
+      r.cpu.push(c.cpu);
+      r.init.push(c.init);
+    }
+  }
+  return out;
+}
+
 async function steady(kind, delay, doc, site, iterations) {
   const s = new Session(kind, delay);
   const r = { change: [], hover: [], inlay: [], action: [], actions: 0, wrong: 0, inlaySupported: false, hoverEmpty: 0 };
@@ -236,7 +260,7 @@ async function steady(kind, delay, doc, site, iterations) {
     const lastLine = site.lineCount;
     for (let i = 0; i < WARMUP + iterations; i++) {
       const timed = i >= WARMUP;
-      // Toggle the typo: delete the extra "y" of "weight_decayy", or type it again.
+      // Toggle the typo: delete the extra letter of "weight_decayy", or type it again.
       const range = typo
         ? { start: at, end: { line: at.line, character: at.character + 1 } }
         : { start: at, end: at };
@@ -244,7 +268,7 @@ async function steady(kind, delay, doc, site, iterations) {
       const expectTypo = typo;
       const t = now();
       const diagnostics = s.nextDiagnostics(s.version + 1);
-      s.change(range, expectTypo ? 'y' : '');
+      s.change(range, expectTypo ? site.typoLetter : '');
       const { at: arrived, params } = await diagnostics;
       const diagnostic = typoDiagnostic(params, site);
       if (!!diagnostic !== expectTypo) r.wrong++;
@@ -308,6 +332,10 @@ function percentile(values, p) {
 
 const fmt = (v) => (Number.isNaN(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
+function ratioOf(a, b) {
+  return Number.isNaN(a) || Number.isNaN(b) ? NaN : a / b;
+}
+
 function row(metric, ours, theirs) {
   const o50 = percentile(ours, 50), o95 = percentile(ours, 95), t50 = percentile(theirs, 50), t95 = percentile(theirs, 95);
   const ratio = Number.isNaN(o50) || Number.isNaN(t50) ? 'n/a' : `${(t50 / o50).toFixed(1)}x`;
@@ -330,25 +358,30 @@ async function main() {
   console.log('LSP latency benchmark: lft lsp vs yaml-language-server (same client, documents and schema)');
   console.log(`machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}; node ${process.version}; ${cp.execSync('dotnet --version').toString().trim()} (.NET SDK)`);
   console.log('note: these machines vary several-fold from run to run; compare the two servers within this run, not across runs.');
-  console.log(`servers: ${SERVERS.lft.title} (${path.relative(repo, lftDll)}), ${SERVERS.yaml.title}; schema ${path.relative(repo, schemaPath)}`);
+  console.log(`servers: ${SERVERS.lft.title} (${path.relative(repo, lftDll)}), ${SERVERS.yaml.title}; yaml.schemas ${Object.entries(schemaPaths).map(([k, p]) => `${path.relative(repo, p)} for ${schemaGlobs[k].join(', ')}`).join('; ')}`);
   console.log(`debounce: lft diagnosticsDelayMs default ${SERVERS.lft.defaultDelay} ms (setting lft.diagnosticsDelayMs); yaml-language-server validationDelayMs ${SERVERS.yaml.defaultDelay} ms (hard-coded in out/server/src/yamlSettings.js; set to 0 by yamlls-server.js for the "debounce 0" rows)`);
-  console.log(`iterations: ${ITERATIONS} (100-line), ${BIG_ITERATIONS} (10,000-line) after ${WARMUP} warm-up; cold start: ${COLD_RUNS} fresh processes per server and document`);
+  console.log(`iterations: ${ITERATIONS} (each document but the 10,000-line one), ${BIG_ITERATIONS} (10,000-line) after ${WARMUP} warm-up; cold start: ${COLD_RUNS} fresh processes per server and document; by dialect (ours): ${DIALECT_COLD_RUNS} rounds, alternated`);
   console.log('');
 
   const outDir = path.join(__dirname, 'out');
   fs.mkdirSync(outDir, { recursive: true });
-  const docs = documents().map((d) => {
+  const docs = documents().filter((d) => !DOCS || DOCS.includes(d.name)).map((d) => {
     // Open with the typo in place: cold start then needs the schema to be applied, and the loop toggles it.
-    const site = sites(d.text);
+    const site = sites(d.text, ...d.site);
     const lines = d.text.split('\n');
-    lines[site.typo.line] = lines[site.typo.line].slice(0, site.typo.character) + 'y' + lines[site.typo.line].slice(site.typo.character);
-    fs.writeFileSync(path.join(outDir, `${d.name}.lft.yaml`), d.text);
+    lines[site.typo.line] = lines[site.typo.line].slice(0, site.typo.character) + site.typoLetter + lines[site.typo.line].slice(site.typo.character);
+    fs.writeFileSync(path.join(outDir, d.file), d.text);
     return { ...d, text: lines.join('\n'), site };
   });
+  if (docs.length === 0) throw new Error(`--docs ${args.docs}: none of ${documents().map((d) => d.name).join(', ')}`);
 
-  for (const kind of ['lft', 'yaml']) {
-    const c = await schemaCheck(kind, docs[0], docs[0].site);
-    console.log(`check: ${SERVERS[kind].title} validates against the schema: "weight_decayy" -> "${c.message}" (${c.openCount} diagnostic(s)); fixed text -> ${c.cleanCount} diagnostic(s)`);
+  // One check per schema: both servers report the typo'd key and accept the fixed text.
+  const firstPerSchema = docs.filter((d, i) => docs.findIndex((e) => e.schema === d.schema) === i);
+  for (const doc of firstPerSchema) {
+    for (const kind of ['lft', 'yaml']) {
+      const c = await schemaCheck(kind, doc, doc.site);
+      console.log(`check: ${SERVERS[kind].title} validates ${doc.file} (${doc.schema === 'lft' ? 'native' : doc.schema}): "${doc.site.typoKey}${doc.site.typoLetter}" -> "${c.message}" (${c.openCount} diagnostic(s)); fixed text -> ${c.cleanCount} diagnostic(s)`);
+    }
   }
   console.log('');
 
@@ -385,6 +418,7 @@ async function main() {
     const t = res.yaml ?? { cold: { first: [], schema: [], cpu: [], init: [] }, coldZero: { schema: [] }, raw: { change: [], hover: [], inlay: [], action: [] }, zero: { change: [] } };
     rows.push([`${doc.label} (${doc.site.lineCount} lines; ${iterations} edits)`]);
     if (doc.name === 'small') goals.cold = `p50 ${fmt(percentile(o.cold.first, 50))} ms`;
+    if (doc.dialect === 'axolotl' && res.lft && res.yaml) goals[doc.name] = ratioOf(percentile(t.zero.change, 50), percentile(o.zero.change, 50));
     rows.push(row('  cold start -> initialize result', o.cold.init, t.cold.init));
     rows.push(row('  cold start -> first diagnostics', o.cold.first, t.cold.first));
     rows.push(row('  cold start -> schema diagnostics', o.cold.schema, t.cold.schema));
@@ -404,6 +438,32 @@ async function main() {
   console.log('');
   for (const n of notes) console.log(n);
   console.log(`goal: >= 3x faster at p50 (didChange, hover, codeAction rows) and cold start -> first diagnostics under 500 ms (ours, 100-line: ${goals.cold})`);
+  const axolotlGoals = docs.filter((d) => d.dialect === 'axolotl' && goals[d.name] !== undefined);
+  if (axolotlGoals.length > 0) {
+    console.log(`goal: axolotl didChange -> diagnostics (debounce 0) >= 3x faster than yaml-language-server at p50: ${axolotlGoals.map((d) => `${d.file} ${goals[d.name].toFixed(1)}x`).join(', ')}`);
+  }
+
+  // Ours, by dialect: the axolotl configs against the native 100-line config, alternated.
+  const native = docs.find((d) => d.name === 'small');
+  const axolotl = docs.filter((d) => d.dialect === 'axolotl');
+  if (!native || axolotl.length === 0 || args.only === 'yaml' || DIALECT_COLD_RUNS === 0) return;
+  const byDoc = await dialectCold([native, ...axolotl], DIALECT_COLD_RUNS);
+  const base = byDoc.get(native.name);
+  console.log('');
+  console.log(`lft lsp cold start -> first diagnostics by dialect (${DIALECT_COLD_RUNS} fresh processes per document, alternated; ratio = this document / the native 100-line config, p50)`);
+  const head = ['document', 'lines', 'wall p50', 'wall p95', 'CPU p50', 'to initialize p50', 'ratio wall', 'ratio CPU'];
+  const table = [head];
+  for (const doc of [native, ...axolotl]) {
+    const r = byDoc.get(doc.name);
+    table.push([`${doc.file} (${doc.dialect})`, String(doc.site.lineCount), fmt(percentile(r.first, 50)), fmt(percentile(r.first, 95)), fmt(percentile(r.cpu, 50)),
+      fmt(percentile(r.init, 50)), `${ratioOf(percentile(r.first, 50), percentile(base.first, 50)).toFixed(2)}x`, `${ratioOf(percentile(r.cpu, 50), percentile(base.cpu, 50)).toFixed(2)}x`]);
+  }
+  const widths = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  table.forEach((r, i) => {
+    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+  console.log(`goal: axolotl cold start at most 1.2x the native config's: ${axolotl.map((d) => `${d.file} ${ratioOf(percentile(byDoc.get(d.name).first, 50), percentile(base.first, 50)).toFixed(2)}x wall, ${ratioOf(percentile(byDoc.get(d.name).cpu, 50), percentile(base.cpu, 50)).toFixed(2)}x CPU`).join('; ')}`);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e.stack || String(e)); process.exit(1); });

@@ -1,13 +1,16 @@
 'use strict';
-// Generates the two benchmark documents, deterministically (no randomness, no clock), so every run and both
-// servers see byte-identical text:
+// The benchmark documents, deterministic (no randomness, no clock), so every run and both servers see byte-identical
+// text. Two native configs, generated here:
 //   small: a realistic, commented 100-line config (the llama2-7b-lora example with the comments a user would write);
 //   big:   a valid 10,000-line config whose bulk is model.architecture (which accepts any config.json key): the keys
 //          that decide the estimate plus thousands of extra config.json-style entries (scalars, lists, nested maps).
 // Both end in the same sections, so the edit (a typo toggled in `optimizer.weight_decay`), the hover (on
 // `learning_rate`) and the code action (at the typo's diagnostic) are at the same place relative to the tail.
+// Two axolotl configs, read from data/ as they are (see data/README.md): lora-1b.yml (30 lines) and a real 329-line
+// config from axolotl's examples; the typo is toggled in a top-level key (`lora_dropout`, `weight_decay`), which
+// both servers report as unknown (the axolotl schema's top level has additionalProperties: false).
 //
-// Usage: node docs.js OUTDIR   writes OUTDIR/small.lft.yaml and OUTDIR/big.lft.yaml (for `lft check`).
+// Usage: node docs.js OUTDIR   writes every document into OUTDIR under its benchmark file name (for `lft check`).
 
 const fs = require('fs');
 const path = require('path');
@@ -187,28 +190,37 @@ function pad(lines, count, at) {
   return lines.join('\n') + '\n';
 }
 
-// Where the benchmark edits, hovers and asks for code actions, found in the text itself.
-function sites(text) {
+// Where the benchmark edits, hovers and asks for code actions, found in the text itself: `typoKey` and `hoverKey`
+// are line prefixes (indentation included) of the keys.
+function sites(text, typoKey = '  weight_decay', hoverKey = '  learning_rate') {
   const lines = text.split('\n');
   const find = (prefix) => {
     const line = lines.findIndex((l) => l.startsWith(prefix));
     if (line < 0) throw new Error(`no line starting with ${JSON.stringify(prefix)}`);
     return line;
   };
-  const decayLine = find('  weight_decay:');
-  const lrLine = find('  learning_rate:');
+  const typoLine = find(`${typoKey}:`);
+  const hoverLine = find(`${hoverKey}:`);
   return {
     lineCount: lines.length - (text.endsWith('\n') ? 1 : 0),
-    // The typo: an extra "y" at the end of the key ("weight_decayy"), an unknown key for both servers.
-    typo: { line: decayLine, character: '  weight_decay'.length },
-    hover: { line: lrLine, character: 4 },
+    // The typo: an extra letter at the end of the key ("weight_decayy"), an unknown key for both servers.
+    typo: { line: typoLine, character: typoKey.length },
+    typoLetter: typoKey.at(-1),
+    typoKey: typoKey.trim(),
+    hover: { line: hoverLine, character: hoverKey.search(/\S/) + 4 },
   };
 }
 
+const data = (file) => fs.readFileSync(path.join(__dirname, 'data', file), 'utf8');
+
+// name: the id (--docs); file: the benchmark's file name (its extension picks yaml-language-server's schema);
+// dialect: ours; schema: what yaml-language-server gets.
 function documents() {
   return [
-    { name: 'small', label: '100-line config', text: small() },
-    { name: 'big', label: '10,000-line YAML', text: big() },
+    { name: 'small', file: 'small.lft.yaml', label: '100-line config', dialect: 'native', schema: 'lft', text: small(), site: ['  weight_decay', '  learning_rate'] },
+    { name: 'big', file: 'big.lft.yaml', label: '10,000-line YAML', dialect: 'native', schema: 'lft', text: big(), site: ['  weight_decay', '  learning_rate'] },
+    { name: 'lora', file: 'lora-1b.yml', label: 'axolotl lora-1b.yml', dialect: 'axolotl', schema: 'axolotl', text: data('lora-1b.yml'), site: ['lora_dropout', 'learning_rate'] },
+    { name: 'dpo', file: 'dpo-swanlab-full-featured.yml', label: 'axolotl dpo-swanlab-full-featured.yml', dialect: 'axolotl', schema: 'axolotl', text: data('dpo-swanlab-full-featured.yml'), site: ['weight_decay', 'learning_rate'] },
   ];
 }
 
@@ -218,8 +230,8 @@ if (require.main === module) {
   const out = process.argv[2] || path.join(__dirname, 'out');
   fs.mkdirSync(out, { recursive: true });
   for (const d of documents()) {
-    const file = path.join(out, `${d.name}.lft.yaml`);
+    const file = path.join(out, d.file);
     fs.writeFileSync(file, d.text);
-    console.log(`${file}: ${sites(d.text).lineCount} lines`);
+    console.log(`${file}: ${sites(d.text, ...d.site).lineCount} lines`);
   }
 }

@@ -3,11 +3,16 @@
 // (the library inside VS Code's client), over the stdio of a spawned server process. The helper keeps what an
 // editor keeps: the text of each open document (edits are applied here, client-side), the diagnostics last
 // published per URI, and the messages the server showed. Tests talk to the server only through the protocol.
+// `useSession()` is the before/after pair every test file needs: start and initialize a server, and at the end
+// shut it down and check that it exited with code 0.
 
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const { pathToFileURL, fileURLToPath } = require('node:url');
+const { before, after } = require('node:test');
+const assert = require('node:assert/strict');
 const {
   createProtocolConnection,
   StreamMessageReader,
@@ -47,12 +52,16 @@ function ensureServerBuilt() {
   built = true;
 }
 
-/** Runs the command line on files, for comparing the editor's view with what `lft check` reports. */
-function lftCheckJson(files) {
+/**
+ * Runs the command line on files, for comparing the editor's view with what `lft check` reports. `cwd` is the
+ * launch directory (companion files such as `deepspeed: ds.json` resolve against it first, as the editor's
+ * workspace folder does); the files are relative to it.
+ */
+function lftCheckJson(files, { cwd = repoRoot } = {}) {
   ensureServerBuilt();
   let out;
   try {
-    out = execFileSync('dotnet', [serverDll, 'check', '--format', 'json', ...files], { cwd: repoRoot, encoding: 'utf8' });
+    out = execFileSync('dotnet', [serverDll, 'check', '--format', 'json', ...files], { cwd, encoding: 'utf8' });
   } catch (e) {
     if (e.status !== 1) throw new Error(`lft check failed (exit ${e.status}): ${e.stderr}`);
     out = e.stdout; // exit 1 only means "the config has errors"
@@ -62,6 +71,24 @@ function lftCheckJson(files) {
 
 function exampleFiles() {
   return fs.readdirSync(examplesDir).filter((f) => /\.lft\.(ya?ml|json)$/.test(f)).sort();
+}
+
+const tempDirs = [];
+process.on('exit', () => { for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true }); });
+
+/**
+ * A new folder under the system temp directory holding copies of `files` (paths relative to the repository, or
+ * folders, copied whole); removed when the test process exits.
+ */
+function tempWorkspace(files = [], prefix = 'lft-e2e-ws-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  for (const file of files) {
+    const from = path.resolve(repoRoot, file);
+    if (fs.statSync(from).isDirectory()) fs.cpSync(from, dir, { recursive: true });
+    else fs.copyFileSync(from, path.join(dir, path.basename(file)));
+  }
+  return dir;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -121,13 +148,26 @@ function editsFor(workspaceEdit, uri) {
   return docChange ? docChange.edits : [];
 }
 
+/** Every URI a WorkspaceEdit touches (edited or created), in its order. */
+function urisOf(workspaceEdit) {
+  if (workspaceEdit.documentChanges) return [...new Set(workspaceEdit.documentChanges.map((c) => (c.textDocument ? c.textDocument.uri : c.uri)))];
+  return Object.keys(workspaceEdit.changes || {});
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 class LspSession {
-  /** @param {{settings?: object}} options settings the client answers to workspace/configuration for section `lft` */
+  /**
+   * @param {{settings?: object, root?: string, workspaceEdit?: object}} options `settings`: what the client answers
+   *   to workspace/configuration for section `lft`; `root`: the workspace folder (initialize's rootUri and
+   *   workspaceFolders; default the repository); `workspaceEdit`: the client's workspace.workspaceEdit capability
+   *   (default `{documentChanges: false}`: plain `changes` only).
+   */
   constructor(options = {}) {
     ensureServerBuilt();
     this.settings = options.settings || {};
+    this.root = options.root || repoRoot;
+    this.workspaceEditCapability = options.workspaceEdit || { documentChanges: false };
     this.documents = new Map(); // uri -> { text, version }
     this.diagnostics = new Map(); // uri -> { version, diagnostics }
     this.diagnosticWaiters = [];
@@ -153,15 +193,15 @@ class LspSession {
       this.configurationRequests.push(params);
       return params.items.map((item) => (item.section === 'lft' ? this.settings : null));
     });
-    // The editor side of workspace/applyEdit: apply the edits to the open document and tell the server with an
-    // incremental didChange, as VS Code does.
-    this.connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
+    // The editor side of workspace/applyEdit: apply the edit as VS Code does (see applyWorkspaceEdit).
+    this.connection.onRequest(ApplyWorkspaceEditRequest.type, async (params) => {
       this.appliedEdits.push(params);
-      for (const uri of Object.keys(params.edit.changes || {})) {
-        if (!this.documents.has(uri)) return { applied: false, failureReason: `${uri} is not open` };
+      try {
+        await this.applyWorkspaceEdit(params.edit);
+        return { applied: true };
+      } catch (e) {
+        return { applied: false, failureReason: e.message };
       }
-      for (const uri of Object.keys(params.edit.changes || {})) this.applyEdits(uri, params.edit.changes[uri]);
-      return { applied: true };
     });
     // workspace/{codeLens,inlayHint}/refresh: the server's "re-ask me" after new settings (announced below).
     this.refreshRequests = [];
@@ -183,13 +223,13 @@ class LspSession {
     this.initializeResult = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       clientInfo: { name: 'lft-e2e-node' },
-      rootUri: pathToFileURL(repoRoot).href,
-      workspaceFolders: [{ uri: pathToFileURL(repoRoot).href, name: 'repo' }],
+      rootUri: pathToFileURL(this.root).href,
+      workspaceFolders: [{ uri: pathToFileURL(this.root).href, name: path.basename(this.root) }],
       capabilities: {
         workspace: {
           configuration: true,
           applyEdit: true,
-          workspaceEdit: { documentChanges: false },
+          workspaceEdit: this.workspaceEditCapability,
           codeLens: { refreshSupport: true },
           inlayHint: { refreshSupport: true },
         },
@@ -222,14 +262,68 @@ class LspSession {
     return pathToFileURL(path.resolve(examplesDir, file)).href;
   }
 
+  /** The file: URI of a path, relative to the workspace folder. */
+  fileUri(file) {
+    return pathToFileURL(path.resolve(this.root, file)).href;
+  }
+
   /** Opens a document (by default an example, with its text on disk) and waits for its first diagnostics. */
   async open(uri, text, languageId) {
-    if (text === undefined) text = fs.readFileSync(new URL(uri), 'utf8');
-    languageId = languageId || (uri.endsWith('.json') ? 'json' : 'yaml');
-    this.documents.set(uri, { text, version: 1 });
     const published = this.waitForDiagnostics(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    await this.didOpen(uri, text, languageId);
     return published;
+  }
+
+  /** Sends didOpen (the text on disk unless given) without waiting for anything, as an editor opens a file. */
+  async didOpen(uri, text, languageId) {
+    if (text === undefined) text = fs.readFileSync(new URL(uri), 'utf8');
+    languageId = languageId || (uri.endsWith('.json') ? 'json' : uri.endsWith('.md') ? 'markdown' : 'yaml');
+    this.documents.set(uri, { text, version: 1 });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+  }
+
+  /**
+   * Applies a WorkspaceEdit the way VS Code does, for a code action's edit and for workspace/applyEdit alike:
+   * `changes` or `documentChanges` (CreateFile, TextDocumentEdit) in order; a file that is created is written to
+   * disk empty; a document that is not open is opened first (didOpen with its text on disk), then every edited
+   * document gets one incremental didChange with a new version. Nothing is saved. All or nothing: a version that does
+   * not match the open document, or an operation this client does not do, fails before anything changes.
+   * Resolves with the new version of each edited URI.
+   */
+  async applyWorkspaceEdit(edit) {
+    const steps = [];
+    if (edit.documentChanges) {
+      for (const change of edit.documentChanges) {
+        if (change.kind === 'create') steps.push({ create: change.uri, options: change.options || {} });
+        else if (change.kind) throw new Error(`resource operation \`${change.kind}\` is not supported by this client`);
+        else steps.push({ uri: change.textDocument.uri, version: change.textDocument.version, edits: change.edits });
+      }
+    } else {
+      for (const [uri, edits] of Object.entries(edit.changes || {})) steps.push({ uri, edits });
+    }
+    for (const step of steps) {
+      const doc = step.uri && this.documents.get(step.uri);
+      if (doc && typeof step.version === 'number' && step.version !== doc.version) {
+        throw new Error(`${path.basename(step.uri)} is at version ${doc.version}, the edit is for version ${step.version}`);
+      }
+      if (step.create && fs.existsSync(fileURLToPath(step.create)) && !step.options.overwrite && !step.options.ignoreIfExists) {
+        throw new Error(`${path.basename(step.create)} exists`);
+      }
+    }
+    const versions = {};
+    for (const step of steps) {
+      if (step.create) {
+        const file = fileURLToPath(step.create);
+        if (!fs.existsSync(file) || step.options.overwrite) {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, '');
+        }
+        continue;
+      }
+      if (!this.documents.has(step.uri)) await this.didOpen(step.uri);
+      versions[step.uri] = await this.applyEdits(step.uri, step.edits);
+    }
+    return versions;
   }
 
   text(uri) {
@@ -273,6 +367,27 @@ class LspSession {
     });
   }
 
+  /**
+   * Resolves with the next diagnostics published for `uri` from now on that `accept` takes (whatever their version:
+   * a config re-analysed because its companion changed is republished at its own, unchanged version). Call it
+   * before the change that should cause the publish.
+   */
+  nextDiagnostics(uri, accept = () => true, what = 'the expected diagnostics') {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const got = this.diagnostics.get(uri);
+        reject(new Error(`no publish of ${what} for ${path.basename(uri)} within ${WAIT_MS} ms; last published: `
+          + `${got ? JSON.stringify(summarize(got.diagnostics)) : 'none'}; server stderr:\n${this.stderr.slice(-2000)}`));
+      }, WAIT_MS);
+      this.diagnosticWaiters.push((params) => {
+        if (params.uri !== uri || !accept(params.diagnostics)) return false;
+        clearTimeout(timer);
+        resolve(params.diagnostics);
+        return true;
+      });
+    });
+  }
+
   request(method, params) {
     return this.connection.sendRequest(method, params);
   }
@@ -296,6 +411,40 @@ class LspSession {
   }
 }
 
+/**
+ * The before/after pair of a test file (or describe block): a server started and initialized before the tests, shut
+ * down after them with a check that it exited with code 0 (killed in any case). Returns the session: a stand-in that
+ * forwards to the LspSession once before() has created it (its initialize result is `session.initializeResult`).
+ * Node 20 runs a file's top-level async before() hooks concurrently, not one after the other: use the session in
+ * tests, or in the hooks of a describe block that calls useSession itself.
+ * @param {ConstructorParameters<typeof LspSession>[0] | (() => ConstructorParameters<typeof LspSession>[0])} options
+ *   the session's options, or a function giving them when the session starts (for a folder made in an earlier hook)
+ */
+function useSession(options = {}) {
+  let session;
+  before(async () => {
+    session = new LspSession(typeof options === 'function' ? options() : options);
+    await session.initialize();
+  });
+  after(async () => {
+    if (!session) return;
+    const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
+    session.kill();
+    assert.equal(code, 0, 'server exit code after shutdown + exit');
+  });
+  return new Proxy({}, {
+    get(_, name) {
+      if (!session) throw new Error(`the session is used before its before() hook started it (reading ${String(name)})`);
+      const value = session[name];
+      return typeof value === 'function' ? value.bind(session) : value;
+    },
+    set(_, name, value) {
+      session[name] = value;
+      return true;
+    },
+  });
+}
+
 /** The diagnostics as `lft check` would print them: "code severity line:col" (1-based), sorted. */
 const severityNames = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
 function summarize(diagnostics) {
@@ -306,12 +455,17 @@ function summarize(diagnostics) {
 
 module.exports = {
   LspSession,
+  useSession,
   repoRoot,
+  serverDll,
   examplesDir,
   exampleFiles,
+  tempWorkspace,
   lftCheckJson,
+  ensureServerBuilt,
   applyTextEdits,
   editsFor,
+  urisOf,
   offsetAt,
   positionAt,
   summarize,

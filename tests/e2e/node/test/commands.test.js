@@ -2,23 +2,14 @@
 // The commands behind the code lenses, completion, document symbols, the `lft` settings the server pulls, and the
 // end of a session (shutdown + exit ends the process with code 0).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { LspSession, summarize } = require('../lib/lsp-session');
+const { LspSession, useSession, summarize } = require('../lib/lsp-session');
 
 const execute = (session, command, args) => session.request('workspace/executeCommand', { command, arguments: args });
 
 describe('commands', () => {
-  let session;
-  before(async () => {
-    session = new LspSession();
-    await session.initialize();
-  });
-  after(async () => {
-    const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
-    session.kill();
-    assert.equal(code, 0, 'server exit code after shutdown + exit');
-  });
+  const session = useSession();
 
   it('lft.plan ("Find a plan that fits") edits the buffer through workspace/applyEdit, and the OOM error goes', async () => {
     const uri = session.uriOf('llama2-70b-full-8xa100.lft.yaml');

@@ -1,29 +1,42 @@
 'use strict';
 // Every bundled example, opened the way an editor opens it: the diagnostics must be the ones `lft check` prints,
 // and hover, inlay hints and code lenses must tell the user the same verdict and numbers as `lft estimate`.
+// The native examples (examples/*.lft.*) and the axolotl ones with their DeepSpeed JSON (examples/axolotl/).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFile } = require('node:child_process');
-const { LspSession, exampleFiles, lftCheckJson, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
+const fs = require('node:fs');
+const { useSession, exampleFiles, examplesDir, lftCheckJson, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
 
 const files = exampleFiles();
+// The axolotl examples, relative to examples/ like the native ones: configs and the DeepSpeed JSON one of them names.
+const axolotlFiles = fs.readdirSync(path.join(examplesDir, 'axolotl')).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => `axolotl/${f}`);
+const axolotlConfigs = axolotlFiles.filter((f) => /\.ya?ml$/.test(f));
 // One `lft check` run gives the command line's view of every example, to compare the editor's with.
-const checked = new Map(lftCheckJson(files.map((f) => `examples/${f}`)).map((r) => [path.basename(r.file), r.diagnostics]));
+const checkedFiles = lftCheckJson([...files, ...axolotlFiles].map((f) => `examples/${f}`));
+const checked = new Map(checkedFiles.map((r) => [path.relative('examples', r.file), r.diagnostics]));
+const dialects = new Map(checkedFiles.map((r) => [path.relative('examples', r.file), r.dialect]));
 
-/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line (or "memory on the CPU: ..."), as {per, peak, usable, fits}. */
+/** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line (or "memory on the CPU: ..."), as {per, peak, usable, fits}, and its hardware ("8 × A100 40GB SXM4"). */
 function cliMemoryLine(file) {
   return new Promise((resolve, reject) => {
     // Exit 1 only means the estimate says out of memory; the text is on stdout either way.
     execFile('dotnet', ['artifacts/lft/lft.dll', 'estimate', `examples/${file}`], { cwd: repoRoot, encoding: 'utf8' }, (error, out) => {
       const m = /memory (per GPU|on the CPU): (\S+ \S+) of (\S+ \S+) \(.*\), (.+)$/m.exec(out);
+      const hardware = /^\s+hardware\s+(\d+) x (.+?) \(/m.exec(out);
       if (!m) reject(new Error(`no "memory per GPU" line in lft estimate ${file}: ${error || ''}\n${out}`));
-      else resolve({ per: m[1], peak: m[2], usable: m[3], fits: m[4] === 'fits' });
+      else resolve({ per: m[1], peak: m[2], usable: m[3], fits: m[4] === 'fits', hardware: hardware ? `${hardware[1]} × ${hardware[2]}` : null });
     });
   });
 }
+// The command line's estimates, all at once (each is a process start), while the server starts; a test awaits its own.
 const estimates = {};
+for (const f of [...files, ...axolotlConfigs]) {
+  estimates[f] = cliMemoryLine(f);
+  estimates[f].catch(() => {}); // reported by the test that awaits it
+}
 
 /** A position on the key of the first line matching `re` (a hover there is "on the key"). */
 function positionOfKey(text, re) {
@@ -34,24 +47,30 @@ function positionOfKey(text, re) {
   return { line, character };
 }
 
-let session;
-before(async () => {
-  // The command line's estimates, all at once (each is a process start), while the server starts.
-  const running = Promise.all(files.map(async (f) => { estimates[f] = await cliMemoryLine(f); }));
-  session = new LspSession();
-  const init = await session.initialize();
-  // What VS Code needs to enable the features exercised below.
+const session = useSession();
+
+it('initialize announces what VS Code needs for the features below', () => {
+  const init = session.initializeResult;
   assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
   assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.lft.applyPlan']);
-  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.plan', 'lft.showBreakdown', 'lft.train']);
-  await running;
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.hardware', 'lft.plan', 'lft.setGpu', 'lft.showBreakdown', 'lft.train']);
 });
-after(async () => {
-  if (!session) return;
-  const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
-  session.kill();
-  assert.equal(code, 0, 'server exit code after shutdown + exit');
-});
+
+/** The editor's diagnostics against `lft check`'s for one example: code, severity, position and message. */
+function assertSameAsCheck(file, diagnostics) {
+  const expected = checked.get(file);
+  assert.deepEqual(
+    summarize(diagnostics),
+    expected.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`).sort(),
+    `editor and command line disagree on ${file}`,
+  );
+  for (const d of diagnostics) {
+    const same = expected.find((e) => e.code === d.code && e.line === d.range.start.line + 1);
+    assert.equal(d.message, same.message, `${d.code} message`);
+    assert.equal(d.source, 'lft');
+    assert.match(d.codeDescription.href, /^https:\/\//, `${d.code} links to its documentation`);
+  }
+}
 
 for (const file of files) {
   describe(file, () => {
@@ -63,20 +82,10 @@ for (const file of files) {
 
     it('publishes the diagnostics `lft check` reports (code, severity, position, message)', async () => {
       uri = session.uriOf(file);
-      cli = estimates[file];
+      cli = await estimates[file];
       assert.equal(cli.fits, !outOfMemory, 'lft estimate and lft check agree on the verdict');
       diagnostics = await session.open(uri);
-      assert.deepEqual(
-        summarize(diagnostics),
-        expected.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`).sort(),
-        `editor and command line disagree on ${file}`,
-      );
-      for (const d of diagnostics) {
-        const same = expected.find((e) => e.code === d.code && e.line === d.range.start.line + 1);
-        assert.equal(d.message, same.message, `${d.code} message`);
-        assert.equal(d.source, 'lft');
-        assert.match(d.codeDescription.href, /^https:\/\//, `${d.code} links to its documentation`);
-      }
+      assertSameAsCheck(file, diagnostics);
       if (outOfMemory) {
         const oom = diagnostics.find((d) => d.code === 'LFT0301');
         assert.equal(severityNames[oom.severity], 'error');
@@ -125,13 +134,54 @@ for (const file of files) {
 
     it('code lenses at the top: estimate, plan search, trainer', async () => {
       const lenses = await session.request('textDocument/codeLens', { textDocument: { uri } });
-      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train']);
+      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
       for (const l of lenses) assert.equal(l.range.start.line, 0);
       const [estimate, plan] = lenses.map((l) => l.command.title);
       assert.ok(estimate.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), estimate);
       assert.equal(estimate.includes('(out of memory)'), outOfMemory, `estimate lens: ${estimate}`);
       assert.equal(plan, outOfMemory ? 'Find a plan that fits' : 'Find a faster plan that fits');
       assert.deepEqual(lenses[0].command.arguments, [uri], 'commands get the document URI');
+    });
+  });
+}
+
+// The axolotl examples where they are (the repository is the workspace folder, as when a user opens it): the
+// DeepSpeed JSON that full-8b-zero2.yml names resolves next to the config, as `lft check` run from the repository
+// resolves it.
+for (const file of axolotlFiles) {
+  describe(file, () => {
+    const isConfig = axolotlConfigs.includes(file);
+    const expected = checked.get(file);
+    const outOfMemory = expected.some((d) => d.code === 'LFT0301');
+    let uri;
+
+    it('publishes the diagnostics `lft check` reports (code, severity, position, message)', async () => {
+      uri = session.uriOf(file);
+      assert.equal(dialects.get(file), isConfig ? 'axolotl' : 'deepspeed', `lft check's dialect for ${file}`);
+      assertSameAsCheck(file, await session.open(uri));
+    });
+
+    if (!isConfig) {
+      it('a DeepSpeed JSON alone has no estimate: no lenses, no hints', async () => {
+        assert.deepEqual(await session.request('textDocument/codeLens', { textDocument: { uri } }), []);
+        const hints = await session.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } });
+        assert.deepEqual(hints || [], []);
+      });
+      return;
+    }
+
+    it('the top inlay hint and the lenses agree with `lft estimate`; the hardware lens says it is from the modeline', async () => {
+      const cli = await estimates[file];
+      assert.equal(cli.fits, !outOfMemory, 'lft estimate and lft check agree on the verdict');
+      const lines = session.text(uri).split('\n');
+      const hints = await session.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+      const top = hints.find((h) => h.position.line === 0);
+      assert.ok(top && top.label.startsWith(`peak ${cli.peak} / ${cli.usable} ${cli.per}, ${outOfMemory ? 'OUT OF MEMORY' : 'fits'}`), top && top.label);
+      const lenses = await session.request('textDocument/codeLens', { textDocument: { uri } });
+      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
+      assert.ok(lenses[0].command.title.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), lenses[0].command.title);
+      assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline$/, lenses[3].command.title);
+      assert.ok(lenses[3].command.title.includes(cli.hardware), `hardware lens "${lenses[3].command.title}" vs lft estimate "${cli.hardware}"`);
     });
   });
 }

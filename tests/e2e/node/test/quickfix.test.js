@@ -2,20 +2,11 @@
 // Quick fixes as a user takes them: ask for the code actions at the diagnostic, pick the preferred one, apply its
 // edits to the buffer (client-side), send them as an incremental didChange, and look at the new diagnostics.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { LspSession, editsFor, summarize } = require('../lib/lsp-session');
+const { useSession, editsFor, summarize } = require('../lib/lsp-session');
 
-let session;
-before(async () => {
-  session = new LspSession();
-  await session.initialize();
-});
-after(async () => {
-  const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
-  session.kill();
-  assert.equal(code, 0, 'server exit code after shutdown + exit');
-});
+const session = useSession();
 
 /** The code actions offered at a diagnostic, with the diagnostic echoed back in the context as VS Code does. */
 function codeActionsAt(uri, diagnostic, context = { diagnostics: [diagnostic] }) {

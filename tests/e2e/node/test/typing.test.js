@@ -3,20 +3,11 @@
 // the final diagnostics must equal those of a fresh open of the final text, whatever the server saw in between
 // (half-typed values, invalid JSON) and however the debounced publishes interleaved with the keystrokes.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { LspSession, positionAt, summarize } = require('../lib/lsp-session');
+const { useSession, positionAt, summarize } = require('../lib/lsp-session');
 
-let session;
-before(async () => {
-  session = new LspSession();
-  await session.initialize();
-});
-after(async () => {
-  const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
-  session.kill();
-  assert.equal(code, 0, 'server exit code after shutdown + exit');
-});
+const session = useSession();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
