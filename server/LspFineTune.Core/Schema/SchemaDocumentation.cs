@@ -24,7 +24,7 @@ public sealed class SchemaDocumentation
 
     public SchemaKeyInfo Root => _root;
 
-    public static SchemaDocumentation FromJson(JsonObject schema) => new(Read("", schema));
+    public static SchemaDocumentation FromJson(JsonObject schema) => new(Read("", schema, schema, 0));
 
     /// <summary>The key at a dotted path (e.g. <c>method.lora.rank</c>); null when the schema has no such key.</summary>
     public SchemaKeyInfo? Find(string dottedPath)
@@ -44,38 +44,75 @@ public sealed class SchemaDocumentation
 
     private static string LastSegment(string path) => path[(path.LastIndexOf('.') + 1)..];
 
-    private static SchemaKeyInfo Read(string path, JsonObject schema)
+    /// <summary>Generated schemas nest: a key's type may sit behind <c>$ref</c> and inside <c>anyOf</c> branches.</summary>
+    private const int MaxDepth = 12;
+
+    private static SchemaKeyInfo Read(string path, JsonObject schema, JsonObject root, int depth)
     {
+        schema = Resolve(schema, root);
+        var alternatives = depth < MaxDepth && (schema["anyOf"] ?? schema["oneOf"]) is JsonArray options
+            ? options.OfType<JsonObject>().Select(a => Resolve(a, root)).ToList()
+            : [];
         var children = new List<SchemaKeyInfo>();
-        if (schema["properties"] is JsonObject properties)
+        // A section's keys: its own, or those of the object branch of an anyOf (DeepSpeed's zero_optimization is an
+        // object or, deprecated, a boolean).
+        var properties = schema["properties"] as JsonObject ?? alternatives.Select(a => a["properties"]).OfType<JsonObject>().FirstOrDefault();
+        if (properties is not null && depth < MaxDepth)
         {
             foreach (var (key, value) in properties)
             {
                 if (value is JsonObject child)
-                    children.Add(Read(path.Length == 0 ? key : path + "." + key, child));
+                    children.Add(Read(path.Length == 0 ? key : path + "." + key, child, root, depth + 1));
             }
         }
-        var alternatives = (schema["anyOf"] ?? schema["oneOf"]) is JsonArray options ? options.OfType<JsonObject>().ToList() : [];
         var types = Types(schema).Concat(alternatives.SelectMany(Types)).Distinct().ToList();
-        var allowed = (schema["enum"] as JsonArray)?.Select(v => v?.DeepClone()).ToList()
-            ?? alternatives.SelectMany(a => (a["enum"] as JsonArray)?.Select(v => v?.DeepClone()) ?? []).ToList();
+        // `const` is a one-value enum (generated schemas write `"auto"` that way).
+        static IEnumerable<JsonNode?> Values(JsonObject s) =>
+            s["enum"] is JsonArray values ? values.Select(v => v?.DeepClone()) : s.ContainsKey("const") ? [s["const"]?.DeepClone()] : [];
+        var allowed = Values(schema).ToList() is { Count: > 0 } own ? own : alternatives.SelectMany(Values).ToList();
         var items = schema["items"] as JsonObject ?? alternatives.Select(a => a["items"]).OfType<JsonObject>().FirstOrDefault();
         if (allowed.Count == 0 && items?["enum"] is JsonArray itemValues)
             allowed = itemValues.Select(v => v?.DeepClone()).ToList();
+        string? First(string name) => (string?)schema[name] ?? alternatives.Select(a => (string?)a[name]).FirstOrDefault(d => d is not null);
+        var additional = schema["additionalProperties"] ?? alternatives.Select(a => a["additionalProperties"]).FirstOrDefault(a => a is not null);
         return new SchemaKeyInfo
         {
             Path = path,
-            Description = (string?)schema["description"],
-            MarkdownDescription = (string?)schema["markdownDescription"] ?? (string?)schema["description"],
+            Description = First("description"),
+            MarkdownDescription = First("markdownDescription") ?? First("description"),
             Types = types,
-            Default = schema["default"]?.DeepClone(),
+            Default = (schema["default"] ?? alternatives.Select(a => a["default"]).FirstOrDefault(d => d is not null))?.DeepClone(),
             AllowedValues = allowed,
             Examples = (schema["examples"] as JsonArray)?.Select(v => v?.DeepClone()).ToList() ?? [],
-            Minimum = (double?)schema["minimum"] ?? (double?)schema["exclusiveMinimum"],
-            Maximum = (double?)schema["maximum"] ?? (double?)schema["exclusiveMaximum"],
+            Minimum = (double?)schema["minimum"] ?? (double?)schema["exclusiveMinimum"] ?? alternatives.Select(a => (double?)a["minimum"]).FirstOrDefault(m => m is not null),
+            Maximum = (double?)schema["maximum"] ?? (double?)schema["exclusiveMaximum"] ?? alternatives.Select(a => (double?)a["maximum"]).FirstOrDefault(m => m is not null),
             Children = children,
-            AllowsOtherKeys = schema["additionalProperties"] is not JsonValue additional || additional.GetValue<bool>(),
+            AllowsOtherKeys = additional is not JsonValue flag || flag.GetValue<bool>(),
         };
+    }
+
+    /// <summary>
+    /// A schema with its <c>$ref</c> (<c>#/definitions/X</c> or <c>#/$defs/X</c>) followed: the referenced schema, with
+    /// the referring schema's own words (its description, default) kept over the target's.
+    /// </summary>
+    private static JsonObject Resolve(JsonObject schema, JsonObject root)
+    {
+        for (var hops = 0; hops < MaxDepth && schema["$ref"] is JsonValue reference && reference.TryGetValue<string>(out var pointer) && pointer.StartsWith("#/", StringComparison.Ordinal); hops++)
+        {
+            JsonNode? target = root;
+            foreach (var segment in pointer[2..].Split('/'))
+                target = target?[segment];
+            if (target is not JsonObject resolved)
+                break;
+            var merged = resolved.DeepClone().AsObject();
+            foreach (var (key, value) in schema)
+            {
+                if (key != "$ref")
+                    merged[key] = value?.DeepClone();
+            }
+            schema = merged;
+        }
+        return schema;
     }
 
     private static IEnumerable<string> Types(JsonObject schema) => schema["type"] switch

@@ -16,7 +16,9 @@ public static class EstimateText
         output.WriteLine(analysis.Dialect is { Id: not "native" } dialect ? $"{file} ({dialect.DisplayName})" : file);
         if (analysis.Estimate is not { } estimate)
         {
-            output.WriteLine("  no estimate: the model or GPU could not be resolved (see the diagnostics)");
+            output.WriteLine(analysis.Plan is null && !analysis.HasErrors && !analysis.Diagnostics.Any(d => d.Code == Core.Diagnostics.DiagnosticCodes.UnknownModel)
+                ? $"  no estimate: a {analysis.Dialect?.DisplayName} file names no model; estimate the training config that names it (axolotl's `deepspeed:`)"
+                : "  no estimate: the model or GPU could not be resolved (see the diagnostics)");
             WriteDiagnostics(output, file, analysis);
             return;
         }

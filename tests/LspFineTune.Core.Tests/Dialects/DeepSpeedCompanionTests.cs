@@ -209,3 +209,29 @@ public class DeepSpeedCompanionTests
         return string.Join('\n', lines);
     }
 }
+
+public class DialectDocumentationTests
+{
+    [Fact]
+    public void DeepSpeed_keys_behind_refs_and_anyOf_branches_are_documented()
+    {
+        var docs = Core.Dialects.DeepSpeed.DeepSpeedDialect.Instance.Documentation!;
+        var zero = docs.Find("zero_optimization")!;
+        Assert.Contains("object", zero.Types);
+        Assert.True(zero.IsSection);
+        var stage = docs.Find("zero_optimization.stage")!;
+        Assert.False(string.IsNullOrEmpty(stage.Description));
+        Assert.NotNull(docs.Find("zero_optimization.overlap_comm")?.Description);
+        var accumulation = docs.Find("gradient_accumulation_steps")!;
+        Assert.Contains(accumulation.AllowedValues, v => v?.ToJsonString() == "\"auto\"");
+    }
+
+    [Fact]
+    public void Axolotl_memory_keys_have_our_own_descriptions()
+    {
+        var docs = Core.Dialects.Axolotl.AxolotlDialect.Instance.Documentation!;
+        foreach (var key in new[] { "gradient_checkpointing", "micro_batch_size", "sequence_len", "adapter", "load_in_4bit", "deepspeed", "optimizer", "attn_implementation" })
+            Assert.False(string.IsNullOrWhiteSpace(docs.Find(key)?.Description), key);
+        Assert.Contains("memory", docs.Find("gradient_checkpointing")!.Description!, StringComparison.OrdinalIgnoreCase);
+    }
+}
