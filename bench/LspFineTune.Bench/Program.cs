@@ -8,7 +8,11 @@ using LspFineTune.Core.Advice;
 // Usage: dotnet run -c Release --project bench/LspFineTune.Bench [-- ITERATIONS]
 var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 200;
 var root = FindRepositoryRoot();
-var files = Directory.GetFiles(Path.Combine(root, "examples"), "*.lft.*").Order().ToList();
+// Native examples, the axolotl examples, and the real axolotl configs the LSP benchmark uses.
+var files = Directory.GetFiles(Path.Combine(root, "examples"), "*.lft.*").Order()
+    .Concat(Directory.GetFiles(Path.Combine(root, "examples", "axolotl"), "*.yml").Order())
+    .Concat(Directory.GetFiles(Path.Combine(root, "bench", "lsp", "data"), "*.yml").Order())
+    .ToList();
 var documents = files.Select(f => (Path: f, Text: File.ReadAllText(f))).ToList();
 
 // Warm up the JIT and the catalogs so the first document does not carry start-up costs.
@@ -16,7 +20,7 @@ foreach (var (path, text) in documents)
 {
     var warm = ConfigAnalyzer.AnalyzeFile(path, text);
     if (warm.Estimate is not null)
-        PlanSearch.FindFastestThatFits(warm.Estimate);
+        warm.FindFastestPlan();
 }
 
 Console.WriteLine($"{iterations} iterations per document; median and 95th percentile in milliseconds");
@@ -36,7 +40,7 @@ foreach (var (path, text) in documents)
         if (analysis.Estimate is null)
             continue;
         start = Stopwatch.GetTimestamp();
-        tried = PlanSearch.FindFastestThatFits(analysis.Estimate).PlansTried;
+        tried = analysis.FindFastestPlan()!.PlansTried;
         plan.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
     allAnalyze.AddRange(analyze);

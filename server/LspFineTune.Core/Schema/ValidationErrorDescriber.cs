@@ -100,8 +100,11 @@ internal sealed class ValidationErrorDescriber(SyntaxTreeJsonConverter converter
     private List<string> SiblingNames(ValidationError error, JToken token)
     {
         var schema = error.Schema?.ActualSchema ?? SchemaAt(token.Parent);
-        return schema is null ? [] : [.. schema.ActualProperties.Keys];
+        return schema is null ? [] : KnownKeys.GetValue(schema, s => [.. s.ActualProperties.Keys]);
     }
+
+    /// <summary>Each schema's key names, once: NJsonSchema rebuilds ActualProperties on every access.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSchema, List<string>> KnownKeys = new();
 
     /// <summary>Finds the schema of a token by walking from the root schema along the token's ancestors ($ref resolved).</summary>
     private JsonSchema? SchemaAt(JToken? token)
