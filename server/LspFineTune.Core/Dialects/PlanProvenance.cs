@@ -94,6 +94,4 @@ public sealed class PlanProvenance
             .Select(s => s.Key)
             .Order()
             .ToList();
-
-    public IEnumerable<KeyValuePair<PlanField, ValueSource>> All => _sources.OrderBy(s => s.Key);
 }

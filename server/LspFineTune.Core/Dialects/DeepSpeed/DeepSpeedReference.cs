@@ -111,7 +111,7 @@ public sealed record DeepSpeedReference(PropertyNode Key, DeepSpeedSettings? Set
                 Related = [.. inFile.Where(d => d.Severity == DiagnosticSeverity.Error).Take(5).Select(d => new RelatedLocation(d.Range, d.Message) { FilePath = fullPath })],
             });
         }
-        var companion = new CompanionFile(fullPath, DeepSpeedDialect.Instance.Id, key) { Tree = tree, Diagnostics = inFile };
+        var companion = new CompanionFile(fullPath, DeepSpeedDialect.Instance.Id, key) { Tree = tree };
         return new DeepSpeedReference(key, tree.RootMapping is { } mapping ? DeepSpeedSettings.Read(mapping) : null) { Companion = companion };
     }
 
