@@ -12,37 +12,16 @@ local dll = assert(os.getenv('LFT_DLL'), 'LFT_DLL is not set')
 local workspace = assert(os.getenv('LFT_WORKSPACE'), 'LFT_WORKSPACE is not set')
 local config = workspace .. '/' .. assert(os.getenv('LFT_CONFIG'), 'LFT_CONFIG is not set')
 local companion = workspace .. '/' .. assert(os.getenv('LFT_COMPANION'), 'LFT_COMPANION is not set')
-local result_path = assert(os.getenv('LFT_RESULT'), 'LFT_RESULT is not set')
 local TIMEOUT_MS = 20000
 
-local checks = {}
-local function check(name, ok, detail)
-  -- The detail (what Neovim saw) is kept for failures only, where it explains them.
-  table.insert(checks, { name = name, ok = ok and true or false, detail = (not ok) and (detail or '') or nil })
-  return ok
-end
-
-local function finish()
-  local all_ok = #checks > 0
-  for _, c in ipairs(checks) do all_ok = all_ok and c.ok end
-  local f = assert(io.open(result_path, 'w'))
-  f:write(vim.fn.json_encode({ nvim = tostring(vim.version().major) .. '.' .. vim.version().minor .. '.' .. vim.version().patch, checks = checks }))
-  f:close()
-  -- :cquit exits with code 1, so a runner that only looks at the exit code still fails.
-  vim.cmd(all_ok and 'qall!' or 'cquit!')
-end
+local harness = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/harness.lua')
+local check, find = harness.check, harness.find
 
 local function codes(diagnostics)
   local list = {}
   for _, d in ipairs(diagnostics) do table.insert(list, tostring(d.code) .. '@' .. (d.lnum + 1)) end
   table.sort(list)
   return table.concat(list, ',')
-end
-
-local function find(diagnostics, code)
-  for _, d in ipairs(diagnostics) do
-    if d.code == code then return d end
-  end
 end
 
 local function read_file(path)
@@ -138,6 +117,4 @@ local function run()
   check('server exits with code 0 after shutdown + exit', server_exit ~= nil and server_exit.code == 0, vim.inspect(server_exit))
 end
 
-local ok, err = pcall(run)
-if not ok then check('no Lua error in the test script', false, tostring(err)) end
-finish()
+harness.run(run)
