@@ -51,7 +51,7 @@ internal sealed class ValidationErrorDescriber(SyntaxTreeJsonConverter converter
         var parentToken = token.Parent;
         var where = parentToken is null || parentToken.Parent is null ? "the top level" : $"`{parentToken.Path}`";
         var siblings = SiblingNames(error, token);
-        var suggestion = DidYouMean.Suggest(key, siblings);
+        var suggestion = Suggestion(key, siblings);
         var data = new Dictionary<string, string> { ["key"] = key };
         string message;
         if (suggestion is not null)
@@ -102,6 +102,24 @@ internal sealed class ValidationErrorDescriber(SyntaxTreeJsonConverter converter
         var schema = error.Schema?.ActualSchema ?? SchemaAt(token.Parent);
         return schema is null ? [] : KnownKeys.GetValue(schema, s => [.. s.ActualProperties.Keys]);
     }
+
+    /// <summary>
+    /// The did-you-mean for a misspelt key, remembered per schema: while the user edits other lines, the same misspelt
+    /// key is reported on every keystroke, and comparing it with hundreds of keys (axolotl has 484) is the costly part.
+    /// </summary>
+    private static string? Suggestion(string key, List<string> siblings)
+    {
+        var remembered = Suggestions.GetValue(siblings, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal));
+        if (remembered.TryGetValue(key, out var suggestion))
+            return suggestion;
+        suggestion = DidYouMean.Suggest(key, siblings);
+        if (remembered.Count >= 1024)
+            remembered.Clear();
+        remembered[key] = suggestion;
+        return suggestion;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<string>, System.Collections.Concurrent.ConcurrentDictionary<string, string?>> Suggestions = new();
 
     /// <summary>Each schema's key names, once: NJsonSchema rebuilds ActualProperties on every access.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSchema, List<string>> KnownKeys = new();
