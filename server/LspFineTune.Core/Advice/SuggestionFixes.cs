@@ -21,7 +21,7 @@ public static class SuggestionFixes
                 && diagnostic.Data.TryGetValue("suggestion", out var suggestion)
                 && FindScalar(tree, diagnostic.Range) is { } scalar)
             {
-                var fix = new CodeFix($"Change to `{suggestion}`", [new FileEdit(null, [new TextEdit(scalar.Range, Quoted(scalar, suggestion))])]) { IsPreferred = true };
+                var fix = new CodeFix($"Change to `{suggestion}`", [new FileEdit(null, [new TextEdit(scalar.Range, scalar.InSameQuotes(suggestion))])]) { IsPreferred = true };
                 yield return diagnostic with { Fixes = [.. diagnostic.Fixes, fix] };
             }
             else
@@ -30,13 +30,6 @@ public static class SuggestionFixes
             }
         }
     }
-
-    private static string Quoted(ScalarNode scalar, string replacement) => scalar.Style switch
-    {
-        ScalarStyle.DoubleQuoted => "\"" + replacement + "\"",
-        ScalarStyle.SingleQuoted => "'" + replacement + "'",
-        _ => replacement,
-    };
 
     /// <summary>The key or scalar value a diagnostic was reported on.</summary>
     private static ScalarNode? FindScalar(ConfigSyntaxTree tree, TextRange range)

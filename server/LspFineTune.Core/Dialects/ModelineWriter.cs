@@ -25,7 +25,8 @@ public static class ModelineWriter
             return [new FileEdit(null, [new TextEdit(TextRange.At(0, 0), text)])];
         }
         var edits = new List<TextEdit>();
-        var lineEnd = LineLength(document.Text, line);
+        var lines = new LineMap(document.Text);
+        var lineEnd = lines.LineContentEnd(line, document.Text) - lines.LineStart(line);
         foreach (var (name, value) in words)
         {
             if (modeline.Ranges.TryGetValue(name, out var range))
@@ -37,18 +38,4 @@ public static class ModelineWriter
     }
 
     private static string Newline(string text) => text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-
-    private static int LineLength(string text, int line)
-    {
-        var start = 0;
-        for (var i = 0; i < line; i++)
-        {
-            var next = text.IndexOf('\n', start);
-            if (next < 0)
-                return 0;
-            start = next + 1;
-        }
-        var end = text.IndexOf('\n', start);
-        return (end < 0 ? text.Length : end) - start - (end > 0 && text[end - 1] == '\r' ? 1 : 0);
-    }
 }

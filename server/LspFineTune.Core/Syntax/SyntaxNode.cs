@@ -95,6 +95,14 @@ public sealed class ScalarNode(TextRange range, string value, ScalarStyle style,
 
     public bool IsNull => Kind == ScalarKind.Null;
 
+    /// <summary>Another value written with this scalar's quotes, so an edit that replaces it keeps the user's style.</summary>
+    public string InSameQuotes(string text) => Style switch
+    {
+        ScalarStyle.DoubleQuoted => "\"" + text + "\"",
+        ScalarStyle.SingleQuoted => "'" + text + "'",
+        _ => text,
+    };
+
     public bool? AsBoolean() => Kind == ScalarKind.Boolean ? ScalarResolver.ParseBoolean(Value) : null;
 
     public long? AsInteger() => Kind == ScalarKind.Integer ? ScalarResolver.ParseInteger(Value) : null;

@@ -2,8 +2,18 @@ using System.Text.Json.Nodes;
 
 namespace LspFineTune.Core.Dialects.DeepSpeed;
 
-/// <summary>A DeepSpeed preset a framework ships: its path in that framework's repository and its facts as JSON text.</summary>
-public sealed record DeepSpeedPreset(string Name, string Framework, string Upstream, string Json);
+/// <summary>
+/// A DeepSpeed preset a framework ships: its path in that framework's repository and its facts as JSON, parsed once
+/// (a config that names a preset is analysed on every keystroke; the tree is immutable and shared).
+/// </summary>
+public sealed record DeepSpeedPreset(string Name, string Framework, string Upstream, string Json)
+{
+    private readonly Lazy<Syntax.ConfigSyntaxTree> _tree = new(() => Syntax.ConfigParser.Parse(Json, Syntax.DocumentFormat.Json));
+
+    public Syntax.ConfigSyntaxTree Tree => _tree.Value;
+
+    public DeepSpeedSettings Settings => DeepSpeedSettings.Read(Tree.RootMapping!);
+}
 
 /// <summary>
 /// The DeepSpeed presets axolotl (<c>deepspeed_configs/*.json</c>) and LLaMA-Factory (<c>examples/deepspeed/*.json</c>)
@@ -27,11 +37,7 @@ public static class DeepSpeedPresets
     public static DeepSpeedPreset? For(string framework, int stage, Planning.OffloadTarget optimizer, Planning.OffloadTarget parameters)
     {
         return All.Where(p => p.Framework == framework)
-            .Where(p =>
-            {
-                var facts = DeepSpeedSettings.Read((Syntax.MappingNode)Syntax.ConfigParser.Parse(p.Json, Syntax.DocumentFormat.Json).Root!);
-                return facts.Stage.Value == stage && facts.OffloadOptimizer == optimizer && facts.OffloadParams == parameters;
-            })
+            .Where(p => p.Settings is var facts && facts.Stage.Value == stage && facts.OffloadOptimizer == optimizer && facts.OffloadParams == parameters)
             .OrderBy(p => p.Name.Contains("torch_compile", StringComparison.Ordinal) || p.Name.Contains("autotp", StringComparison.Ordinal) || p.Name.Contains("fp8", StringComparison.Ordinal) ? 1 : 0)
             .ThenBy(p => p.Name.Contains("bf16", StringComparison.Ordinal) ? 0 : 1)
             .ThenBy(p => p.Name, StringComparer.Ordinal)

@@ -81,11 +81,10 @@ public sealed record DeepSpeedReference(PropertyNode Key, DeepSpeedSettings? Set
         }
         if (DeepSpeedPresets.Find(path) is { } preset)
         {
-            var tree = ConfigParser.Parse(preset.Json, DocumentFormat.Json);
             diagnostics.Add(new Diagnostic(DiagnosticCodes.PresetResolved, DiagnosticSeverity.Information,
                 $"`{path}` is not in the workspace; estimated with the {preset.Framework} preset {preset.Name} ({preset.Upstream}). Fetch it before launching (axolotl: `axolotl fetch deepspeed_configs`).", scalar.Range));
-            var companion = new CompanionFile(preset.Name, DeepSpeedDialect.Instance.Id, key) { Tree = tree, IsPreset = true };
-            return new DeepSpeedReference(key, DeepSpeedSettings.Read((MappingNode)tree.Root!)) { Companion = companion };
+            var companion = new CompanionFile(preset.Name, DeepSpeedDialect.Instance.Id, key) { Tree = preset.Tree, IsPreset = true };
+            return new DeepSpeedReference(key, preset.Settings) { Companion = companion };
         }
         diagnostics.Add(Diagnostic.Error(DiagnosticCodes.CompanionFileUnreadable,
             $"Cannot find the DeepSpeed config `{path}` (looked in {string.Join(", ", candidates.Select(c => Path.GetDirectoryName(c)).Distinct().Take(3))}); the framework opens it relative to the directory it is launched from. Fix the path, or name a shipped preset such as deepspeed_configs/zero3_bf16.json.", scalar.Range));

@@ -53,7 +53,7 @@ public static class DeepSpeedWriter
         var current = reference.Companion!.Path;
         var written = scalar.Value.Trim();
         var prefix = written.EndsWith(current, StringComparison.OrdinalIgnoreCase) ? written[..^current.Length] : "";
-        return [new FileEdit(null, [new TextEdit(scalar.Range, Quote(scalar, prefix + preset.Name))])];
+        return [new FileEdit(null, [new TextEdit(scalar.Range, scalar.InSameQuotes(prefix + preset.Name))])];
     }
 
     private static IReadOnlyList<FileEdit> Create(DocumentContext document, PropertyNode? key, string keyName, Target target, string? workspaceFolder)
@@ -71,7 +71,7 @@ public static class DeepSpeedWriter
         if (workspaceFolder is not null && Path.GetRelativePath(workspaceFolder, path) is var relative && !relative.StartsWith("..", StringComparison.Ordinal))
             name = relative.Replace('\\', '/');
         var json = document.Tree.Format == DocumentFormat.Json;
-        var value = key?.Value is ScalarNode scalar ? Quote(scalar, name) : json ? "\"" + name + "\"" : name;
+        var value = key?.Value is ScalarNode scalar ? scalar.InSameQuotes(name) : json ? "\"" + name + "\"" : name;
         var reference = key is not null
             ? new TextEdit(key.Value.Range, value)
             : ConfigEditor.ToTextEdits(document.Tree, [new ConfigChange(keyName, name)]).Single();
@@ -109,11 +109,4 @@ public static class DeepSpeedWriter
         changes.Count > 0 && ConfigEditor.ToTextEdits(tree, changes) is { Count: > 0 } edits ? [new FileEdit(file, edits)] : [];
 
     private static string Device(OffloadTarget target) => target.ToConfigName();
-
-    private static string Quote(ScalarNode scalar, string text) => scalar.Style switch
-    {
-        ScalarStyle.DoubleQuoted => "\"" + text + "\"",
-        ScalarStyle.SingleQuoted => "'" + text + "'",
-        _ => text,
-    };
 }
