@@ -58,6 +58,8 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var snapshot = requests.Snapshot(command, new TextDocumentIdentifier(uri))
             ?? throw new LspException(LspErrorCodes.RequestFailed, $"{command}: {uri} is not open in the editor; open it first.");
         var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
+        if (!analysis.IsClaimed)
+            throw new LspException(LspErrorCodes.RequestFailed, $"{command}: {uri} is not a fine-tuning config that LspFineTune reads (force a dialect with a `# lft: dialect=ID` comment).");
         if (analysis.Estimate is not { } estimate)
             throw new LspException(LspErrorCodes.RequestFailed, $"{command}: no estimate for {uri}: fix the errors it reports first (the model or GPU could not be resolved).");
         return (snapshot, analysis, estimate);
