@@ -1,7 +1,6 @@
-using System.Text.RegularExpressions;
-using LspFineTune.Core.Catalogs;
 using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Dialects.DeepSpeed;
+using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
 using LspFineTune.Core.Text;
@@ -89,7 +88,7 @@ public static class AxolotlBinder
         if (attentionKey is not null)
             From(PlanField.Attention, attentionKey);
         var optimizerName = String(root, "optimizer") ?? "adamw_torch_fused";
-        var (optimizer, approximation) = AxolotlSpellings.Optimizer(optimizerName);
+        var (optimizer, approximation) = TransformersSpellings.Optimizer(optimizerName);
         if (approximation is not null && root.Find("optimizer") is { } optimizerProperty)
             diagnostics.Add(NotModelled(optimizerProperty, approximation + "."));
 
@@ -105,7 +104,7 @@ public static class AxolotlBinder
             Method = new MethodChoice { Type = method, Lora = lora },
             Optimizer = new OptimizerChoice
             {
-                Type = deepSpeed?.Settings?.PlanOptimizer ?? optimizer,
+                Type = TrainerDeepSpeed.Optimizer(deepSpeed, optimizer),
                 LearningRate = Double(root, "learning_rate", 2e-5),
                 WeightDecay = Double(root, "weight_decay", 0),
                 Scheduler = String(root, "lr_scheduler") is "constant" ? LrScheduler.Constant : String(root, "lr_scheduler") is "linear" ? LrScheduler.Linear : LrScheduler.Cosine,
@@ -129,24 +128,17 @@ public static class AxolotlBinder
 
         if (deepSpeed is { Settings: { } dsSettings })
         {
-            if (dsSettings.PlanOptimizer is { } dsOptimizer && dsOptimizer != optimizer)
-            {
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.DeepSpeedOptimizerOverrides, DiagnosticSeverity.Information,
-                    $"The DeepSpeed config's optimizer block (`{dsSettings.OptimizerType}`) replaces `optimizer: {optimizerName}`: DeepSpeed builds the optimizer and the trainer's is ignored, so the estimate uses {dsOptimizer.ToConfigName()} states. Remove the block to use `{optimizerName}`.",
-                    root.Find("optimizer")?.Key.Range ?? deepSpeed.Key.Key.Range));
-            }
-            DeepSpeedRules.Add(dsSettings, deepSpeed.Companion is { IsPreset: false } c ? c.Path : null, diagnostics);
-            DeepSpeedAutoValues.Check(deepSpeed, new TrainerValues(micro, "micro_batch_size", accumulation, root.Find("batch_size") is not null && root.Find("gradient_accumulation_steps") is null ? "batch_size" : "gradient_accumulation_steps",
+            TrainerDeepSpeed.Check(deepSpeed, dsSettings, new TrainerValues(micro, "micro_batch_size", accumulation, root.Find("batch_size") is not null && root.Find("gradient_accumulation_steps") is null ? "batch_size" : "gradient_accumulation_steps",
                 hardware.TotalGpus, dtype == WeightDtype.Bf16, dtype == WeightDtype.Fp16, dtypeKey)
             {
                 MaxGradNorm = Double(root, "max_grad_norm", 1.0),
-            }, diagnostics);
+            }, optimizer, "optimizer", optimizerName, root.Find("optimizer"), diagnostics);
         }
         if (method == FineTuneMethod.Lora)
         {
             foreach (var unmatched in Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora))
             {
-                var names = string.Join(", ", plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct());
+                var names = PeftTargets.LayerNames(plan.Model.Structure);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
                     TargetRange(root, unmatched)));
@@ -177,72 +169,9 @@ public static class AxolotlBinder
             return null;
         }
         provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        var id = scalar.Value.Trim();
-        // A local folder first (as transformers' from_pretrained does), then the catalog, then the Hugging Face cache.
-        foreach (var folder in LocalCandidates(id, document.Path, options.WorkspaceFolder))
-        {
-            if (options.Files.Stat(folder).Kind == Files.FileKind.Directory)
-            {
-                var read = HuggingFaceConfigReader.ReadFolder(folder, options.Files);
-                if (read.Success)
-                    return new ModelChoice { Id = id, Architecture = read.Architecture! };
-                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelPathUnreadable,
-                    $"Cannot read the model at `{id}` ({folder}): {string.Join("; ", read.Errors)}. Point `base_model` at a folder with a Hugging Face config.json, or at a hub id.", scalar.Range));
-                return null;
-            }
-        }
-        var configId = String(root, "base_model_config");
-        foreach (var candidate in configId is null ? [id] : new[] { id, configId })
-        {
-            if (ModelCatalog.Default.Find(candidate) is { } entry)
-                return new ModelChoice { Id = entry.Id, Architecture = entry.Architecture, PublishedParameters = entry.PublishedParameters };
-        }
-        foreach (var candidate in configId is null ? [id] : new[] { id, configId })
-        {
-            if (HuggingFaceCache.FindSnapshot(candidate, options.Files) is { } snapshot && HuggingFaceConfigReader.ReadFolder(snapshot, options.Files) is { Success: true } cached)
-                return new ModelChoice { Id = candidate, Architecture = cached.Architecture! };
-        }
-        var suggestion = SameFamilySuggestion(id);
-        var hint = suggestion is not null ? $" Did you mean `{suggestion}`?" : "";
-        diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownModel, DiagnosticSeverity.Warning,
-            $"LspFineTune does not know the model `{id}` yet, so this config gets no estimate.{hint} Point `base_model` at a local folder with config.json, download the model once (its config.json is then read from the Hugging Face cache), or use a model `lft models` lists.",
-            scalar.Range)
-        {
-            Data = suggestion is not null ? new Dictionary<string, string> { ["suggestion"] = suggestion } : new Dictionary<string, string>(),
-        });
-        return null;
-    }
-
-    /// <summary>A suggestion only from the same family (Llama for Llama), so a missing family never points at another.</summary>
-    private static string? SameFamilySuggestion(string id)
-    {
-        static string Family(string name)
-        {
-            var last = name[(name.LastIndexOf('/') + 1)..].ToLowerInvariant();
-            var end = last.IndexOfAny(['-', '_', '.']);
-            return end < 0 ? last : last[..end];
-        }
-        var family = Family(id);
-        return ModelCatalog.Default.Suggest(id).FirstOrDefault(s => ModelCatalog.Default.Find(s) is { } entry
-            && (Family(entry.HfId) == family || Family(entry.Id) == family));
-    }
-
-    private static IEnumerable<string> LocalCandidates(string id, string? documentPath, string? workspace)
-    {
-        if (Path.IsPathRooted(id))
-        {
-            yield return id;
-            yield break;
-        }
-        if (id.StartsWith('~'))
-        {
-            yield return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), id.TrimStart('~', '/'));
-            yield break;
-        }
-        if (workspace is not null)
-            yield return Path.GetFullPath(Path.Combine(workspace, id));
-        if (documentPath is not null)
-            yield return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(documentPath)!, id));
+        return String(root, "base_model_config") is { } configId
+            ? ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics, configId)
+            : ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics);
     }
 
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, bool noAdapter, List<Diagnostic> diagnostics, Action<PlanField, string> from)
@@ -260,11 +189,11 @@ public static class AxolotlBinder
                 break;
             case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
                 // PEFT matches a string target_modules as a regular expression against each module's full name.
-                modules = RegexTargets(model.Structure, pattern.Value);
+                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
                 if (modules.Count == 0)
                 {
                     diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                        $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {string.Join(", ", model.Structure.LayerLinears.Select(l => l.Name).Distinct())}.",
+                        $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
                         pattern.Range));
                 }
                 break;
@@ -282,28 +211,11 @@ public static class AxolotlBinder
         };
     }
 
-    private static IReadOnlyList<string> RegexTargets(ModelStructure structure, string pattern)
-    {
-        try
-        {
-            var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-            return structure.LayerLinears
-                .Where(l => regex.IsMatch("model.layers.0." + l.ModulePath.Replace("{e}", "0")) || regex.IsMatch(l.Name))
-                .Select(l => l.Name)
-                .Distinct()
-                .ToList();
-        }
-        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
-        {
-            return [];
-        }
-    }
-
     private static (AttentionKind Kind, string? Key) BindAttention(MappingNode root, List<Diagnostic> diagnostics)
     {
         if (root.Find("attn_implementation") is { Value: ScalarNode { IsNull: false } value } property)
         {
-            var (kind, approximation) = AxolotlSpellings.Attention(value.Value);
+            var (kind, approximation) = TransformersSpellings.Attention(value.Value);
             if (approximation is not null)
                 diagnostics.Add(NotModelled(property, approximation + "."));
             return (kind, "attn_implementation");
@@ -321,35 +233,20 @@ public static class AxolotlBinder
     private static DeepSpeedChoice BindSharding(MappingNode root, DeepSpeedReference? deepSpeed, bool usesFsdp, PlanProvenance provenance, List<Diagnostic> diagnostics)
     {
         if (deepSpeed?.Settings is { } settings)
-        {
-            provenance.Set(PlanField.ZeroStage, deepSpeed.SourceOf(settings.Stage.Property));
-            provenance.Set(PlanField.OffloadOptimizer, deepSpeed.SourceOf(settings.OffloadOptimizerProperty));
-            provenance.Set(PlanField.OffloadParams, deepSpeed.SourceOf(settings.OffloadParamsProperty));
-            return new DeepSpeedChoice
-            {
-                ZeroStage = settings.Stage.Value is >= 0 and <= 3 and var dsStage ? dsStage : 0,
-                OffloadOptimizer = settings.OffloadOptimizer,
-                OffloadParams = settings.OffloadParams,
-            };
-        }
+            return TrainerDeepSpeed.Sharding(deepSpeed, settings, provenance);
         if (!usesFsdp)
             return new DeepSpeedChoice();
         var fsdpProperty = root.Find("fsdp_config") ?? root.Find("fsdp")!;
         var fsdp = fsdpProperty.Value as MappingNode;
-        var strategy = (String(fsdp, "sharding_strategy") ?? String(fsdp, "fsdp_sharding_strategy") ?? "FULL_SHARD").ToUpperInvariant();
+        var strategy = String(fsdp, "sharding_strategy") ?? String(fsdp, "fsdp_sharding_strategy");
         var reshard = Scalar(fsdp, "reshard_after_forward")?.AsBoolean() ?? Scalar(fsdp, "fsdp_reshard_after_forward")?.AsBoolean();
-        var stage = strategy.Contains("SHARD_GRAD_OP") || reshard == false ? 2 : strategy.Contains("NO_SHARD") ? 0 : 3;
         var offload = (Scalar(fsdp, "offload_params") ?? Scalar(fsdp, "fsdp_offload_params"))?.AsBoolean() == true
             || (root.Find("fsdp")?.Value is SequenceNode list && list.Items.OfType<ScalarNode>().Any(i => i.Value == "offload"));
         foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadParams, PlanField.OffloadOptimizer })
             provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = fsdpProperty });
-        diagnostics.Add(NotModelled(fsdpProperty, $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; FSDP's own buffers are not modelled."));
-        return new DeepSpeedChoice
-        {
-            ZeroStage = stage,
-            OffloadParams = offload && stage == 3 ? OffloadTarget.Cpu : OffloadTarget.None,
-            OffloadOptimizer = offload ? OffloadTarget.Cpu : OffloadTarget.None,
-        };
+        var (choice, note) = FsdpSharding.Equivalent(strategy, reshard, offload);
+        diagnostics.Add(NotModelled(fsdpProperty, note));
+        return choice;
     }
 
     /// <summary>

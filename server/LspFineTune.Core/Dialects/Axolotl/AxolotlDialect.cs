@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Editing;
 using LspFineTune.Core.Planning;
@@ -94,7 +95,7 @@ public sealed class AxolotlDialect : IConfigDialect
                     keys.AddRange(AttentionChanges(root, (AttentionKind)change.Value));
                     break;
                 case PlanField.Optimizer:
-                    keys.Add(new("optimizer", AxolotlSpellings.Optimizer((OptimizerType)change.Value)));
+                    keys.Add(new("optimizer", TransformersSpellings.Optimizer((OptimizerType)change.Value)));
                     break;
                 case PlanField.Dtype:
                     var dtype = (WeightDtype)change.Value;
@@ -141,7 +142,7 @@ public sealed class AxolotlDialect : IConfigDialect
         var legacy = AxolotlSpellings.LegacyAttentionFlags.Where(f => root.Find(f.Key) is not null).ToList();
         if (root.Find("attn_implementation") is not null || legacy.Count == 0)
         {
-            yield return new ConfigChange("attn_implementation", AxolotlSpellings.Attention(kind));
+            yield return new ConfigChange("attn_implementation", TransformersSpellings.Attention(kind));
             yield break;
         }
         var flag = kind switch { AttentionKind.Flash => "flash_attention", AttentionKind.Eager => "eager_attention", _ => "sdp_attention" };

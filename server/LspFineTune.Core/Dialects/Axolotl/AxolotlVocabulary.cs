@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Dialects.Axolotl;
@@ -57,8 +58,8 @@ public sealed class AxolotlVocabulary : IDialectVocabulary
 
     public string Value(PlanChange change) => change.Value switch
     {
-        AttentionKind kind => AxolotlSpellings.Attention(kind),
-        OptimizerType type => AxolotlSpellings.Optimizer(type),
+        AttentionKind kind => TransformersSpellings.Attention(kind),
+        OptimizerType type => TransformersSpellings.Optimizer(type),
         FineTuneMethod.Lora => "lora",
         FineTuneMethod.Full => "null (full fine-tuning)",
         Quantization.Nf4 => "qlora (4-bit base)",

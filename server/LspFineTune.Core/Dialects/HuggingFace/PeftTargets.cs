@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using LspFineTune.Core.Catalogs;
+
+namespace LspFineTune.Core.Dialects.HuggingFace;
+
+/// <summary>
+/// PEFT's <c>target_modules</c> rules, shared by every dialect that hands its targets to PEFT: a list names module
+/// suffixes; a single string is a regular expression matched against each module's full name
+/// (peft <c>check_target_module_exists</c>); <c>all-linear</c> is every linear layer but the output head.
+/// </summary>
+public static class PeftTargets
+{
+    /// <summary>PEFT's special value for every linear layer (LLaMA-Factory spells it <c>all</c>).</summary>
+    public const string AllLinear = "all-linear";
+
+    /// <summary>The layer linears of a model whose full name (<c>model.layers.0.self_attn.q_proj</c>) a PEFT pattern matches.</summary>
+    public static IReadOnlyList<string> MatchPattern(ModelStructure structure, string pattern)
+    {
+        try
+        {
+            var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            return structure.LayerLinears
+                .Where(l => regex.IsMatch("model.layers.0." + l.ModulePath.Replace("{e}", "0")) || regex.IsMatch(l.Name))
+                .Select(l => l.Name)
+                .Distinct()
+                .ToList();
+        }
+        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
+    public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Select(l => l.Name).Distinct());
+}
