@@ -54,7 +54,7 @@ public static class HardwareResolver
         foreach (var (word, range) in modeline.Unknown)
         {
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownModelineSetting,
-                $"`{word}` is not a modeline setting; it is ignored. The `# lft:` comment takes `config`, `dialect=ID`, `gpu=ID`, `gpus_per_node=N` and `nodes=N` (e.g. `# lft: gpu=h100-sxm gpus_per_node=8`).",
+                $"`{word}` is not a modeline setting; it is ignored. The `# lft:` comment takes `config`, `dialect=ID`, `gpu=ID`, `gpus_per_node=N`, `nodes=N`, `accelerate=PATH` and `recipe=NAME` (e.g. `# lft: gpu=h100-sxm gpus_per_node=8`).",
                 range));
         }
 

@@ -6,7 +6,8 @@ namespace LspFineTune.Core.Dialects;
 /// The <c># lft: ...</c> comment in a YAML document's first five lines (yaml-language-server's
 /// <c># yaml-language-server: $schema=</c> and taplo's <c>#:schema</c> directive are the models): <c>config</c> marks a
 /// native config, <c>dialect=axolotl</c> forces a dialect, <c>gpu=h100-sxm gpus_per_node=8 nodes=2</c> state the
-/// hardware, which no real format holds. Several <c># lft:</c> lines combine.
+/// hardware, which no real format holds; <c>accelerate=PATH</c> and <c>recipe=NAME</c> name what the launch command line
+/// would (the accelerate config, the torchtune recipe). Several <c># lft:</c> lines combine.
 /// </summary>
 public sealed record Modeline
 {
@@ -24,6 +25,12 @@ public sealed record Modeline
     public int? GpusPerNode { get; init; }
 
     public int? Nodes { get; init; }
+
+    /// <summary><c>accelerate=PATH</c>: the accelerate config the run is launched with (<c>accelerate launch --config_file</c>).</summary>
+    public string? Accelerate { get; init; }
+
+    /// <summary><c>recipe=NAME</c>: the torchtune recipe the config is run with (<c>tune run NAME --config ...</c>).</summary>
+    public string? Recipe { get; init; }
 
     /// <summary>The line of the first <c># lft:</c> comment (where a writer updates the hardware), or null.</summary>
     public int? Line { get; init; }
@@ -79,6 +86,14 @@ public sealed record Modeline
                     case "nodes" when int.TryParse(value, out var nodes) && nodes >= 1:
                         result = result with { Nodes = nodes };
                         ranges["nodes"] = range;
+                        break;
+                    case "accelerate" when value.Length > 0:
+                        result = result with { Accelerate = value };
+                        ranges["accelerate"] = range;
+                        break;
+                    case "recipe" when value.Length > 0:
+                        result = result with { Recipe = value };
+                        ranges["recipe"] = range;
                         break;
                     default:
                         unknown.Add((word, range));
