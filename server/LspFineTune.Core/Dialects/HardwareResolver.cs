@@ -92,6 +92,7 @@ public static class HardwareResolver
         ValueOrigin.Document => "from the config",
         ValueOrigin.LaunchFile => "from the launch file",
         ValueOrigin.Settings => "from the editor settings",
-        _ => "assumed (set it with a `# lft: gpu=ID gpus_per_node=N` comment)",
+        // A dialect may say where its launcher would take the count from (LLaMA-Factory: NPROC_PER_NODE, NNODES).
+        _ => "assumed (set it with a `# lft: gpu=ID gpus_per_node=N` comment)" + (source.Detail is { } launcher ? $"; {launcher}" : ""),
     };
 }

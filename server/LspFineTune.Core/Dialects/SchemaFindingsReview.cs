@@ -16,7 +16,9 @@ public static class SchemaFindingsReview
 {
     /// <param name="refusesNestedUnknownKeys">The framework refuses unknown keys inside its blocks (DeepSpeed's pydantic
     /// models forbid extras) while it ignores them at the top level; axolotl ignores them everywhere.</param>
-    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework, bool refusesNestedUnknownKeys = false)
+    /// <param name="unknownKeyRefusal">The framework refuses every key it does not know (LLaMA-Factory's HfArgumentParser),
+    /// in these words: each unknown key is then an error, with its did-you-mean, ending with them.</param>
+    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework, bool refusesNestedUnknownKeys = false, string? unknownKeyRefusal = null)
     {
         var root = document.Tree.RootMapping;
         var result = new List<Diagnostic>();
@@ -47,6 +49,7 @@ public static class SchemaFindingsReview
                 continue;
             result.Add(finding.Code switch
             {
+                DiagnosticCodes.UnknownKey when unknownKeyRefusal is not null => finding with { Severity = DiagnosticSeverity.Error, Message = finding.Message + " " + unknownKeyRefusal },
                 DiagnosticCodes.UnknownKey when !refusesNestedUnknownKeys || IsTopLevel(root, finding) => UnknownKey(finding, framework),
                 DiagnosticCodes.NotAllowedValue => Rejected(finding, root, annotations),
                 _ => finding,

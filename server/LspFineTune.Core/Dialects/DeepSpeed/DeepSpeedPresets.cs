@@ -44,6 +44,13 @@ public static class DeepSpeedPresets
             .FirstOrDefault();
     }
 
+    /// <summary>How to get a framework's preset before launching, for the message that one was used by name.</summary>
+    public static string FetchHint(string framework) => framework switch
+    {
+        "llamafactory" => "Launch from a LLaMA-Factory checkout (the path is relative to the launch directory), or copy the file from its examples/deepspeed/.",
+        _ => "Fetch it before launching (axolotl: `axolotl fetch deepspeed_configs`).",
+    };
+
     private static IReadOnlyList<DeepSpeedPreset> Load()
     {
         using var stream = typeof(DeepSpeedPresets).Assembly.GetManifestResourceStream("LspFineTune.Dialects.deepspeed-presets.json")

@@ -82,7 +82,7 @@ public sealed record DeepSpeedReference(PropertyNode Key, DeepSpeedSettings? Set
         if (DeepSpeedPresets.Find(path) is { } preset)
         {
             diagnostics.Add(new Diagnostic(DiagnosticCodes.PresetResolved, DiagnosticSeverity.Information,
-                $"`{path}` is not in the workspace; estimated with the {preset.Framework} preset {preset.Name} ({preset.Upstream}). Fetch it before launching (axolotl: `axolotl fetch deepspeed_configs`).", scalar.Range));
+                $"`{path}` is not in the workspace; estimated with the {preset.Framework} preset {preset.Name} ({preset.Upstream}). {DeepSpeedPresets.FetchHint(preset.Framework)}", scalar.Range));
             var companion = new CompanionFile(preset.Name, DeepSpeedDialect.Instance.Id, key) { Tree = preset.Tree, IsPreset = true };
             return new DeepSpeedReference(key, preset.Settings) { Companion = companion };
         }

@@ -1,0 +1,177 @@
+using LspFineTune.Core.Dialects.DeepSpeed;
+using LspFineTune.Core.Dialects.HuggingFace;
+using LspFineTune.Core.Editing;
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Schema;
+using LspFineTune.Core.Syntax;
+using static LspFineTune.Core.Planning.SyntaxReader;
+
+namespace LspFineTune.Core.Dialects.LlamaFactory;
+
+/// <summary>
+/// LLaMA-Factory's classic YAML (hiyouga/LLaMA-Factory@ff6d4d1, <c>llamafactory-cli train cfg.yaml</c>): recognised by
+/// <c>model_name_or_path</c> with <c>stage</c>, <c>finetuning_type</c>, <c>template</c> or <c>cutoff_len</c> (a TRL or
+/// Hugging Face Trainer YAML has <c>model_name_or_path</c> but none of those). Its example folders also hold inference
+/// and export files (<c>examples/inference</c>, <c>examples/merge_lora</c>: <c>model_name_or_path</c> + <c>template</c>):
+/// they are claimed, validated against the same argument dataclasses, and get one information that they train nothing
+/// instead of an estimate. Its special-tokens file (<c>tokens_cfg.yaml</c>, no model) is left alone. Unknown keys are
+/// refused (HfArgumentParser), hardware lives in the <c># lft:</c> modeline, ZeRO in the DeepSpeed JSON
+/// <c>deepspeed:</c> names (its 7 shipped presets resolve by name).
+/// </summary>
+public sealed class LlamaFactoryDialect : IConfigDialect
+{
+    public static LlamaFactoryDialect Instance { get; } = new();
+
+    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("llamafactory"));
+    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("llamafactory"));
+    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("llamafactory") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
+
+    /// <summary>Keys that, beside <c>model_name_or_path</c>, only LLaMA-Factory has (all 66 of its example configs
+    /// with a model have <c>template</c>; the training ones also <c>stage</c>, <c>finetuning_type</c> and <c>cutoff_len</c>).</summary>
+    private static readonly string[] SecondKeys = ["stage", "finetuning_type", "template", "cutoff_len"];
+
+    /// <summary>How LLaMA-Factory answers a key its dataclasses lack (parser.py 149-161, HfArgumentParser.parse_dict).</summary>
+    internal const string UnknownKeyRefusal = "LLaMA-Factory stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_ARGS=1 is set in the environment.";
+
+    public string Id => "llamafactory";
+
+    public string DisplayName => "LLaMA-Factory";
+
+    public string Recognition => "`model_name_or_path` with `stage`, `finetuning_type`, `template` or `cutoff_len`";
+
+    public string Upstream => "hiyouga/LLaMA-Factory@ff6d4d1";
+
+    public SchemaValidator? Schema => Validator.Value;
+
+    public SchemaDocumentation? Documentation => Docs.Value;
+
+    public IDialectVocabulary Vocabulary => LlamaFactoryVocabulary.Instance;
+
+    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
+        SchemaFindingsReview.Review(document, findings, Annotations.Value, "LLaMA-Factory", unknownKeyRefusal: UnknownKeyRefusal);
+
+    public string? ClaimByContent(DocumentContext document)
+    {
+        var keys = document.TopLevelKeys;
+        if (!keys.Contains("model_name_or_path"))
+            return null;
+        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `model_name_or_path` and `{second}`" : null;
+    }
+
+    public string? ClaimByFileName(string fileName) => null;
+
+    public DialectBinding Bind(DocumentContext document, BindingOptions options) => LlamaFactoryBinder.Bind(document, options);
+
+    /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write.</summary>
+    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
+        ((LlamaFactoryBinding)binding).UsesFsdp ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams } : [];
+
+    public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
+        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+
+    public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
+    {
+        var lf = (LlamaFactoryBinding)binding;
+        var root = binding.Document.Tree.RootMapping;
+        if (root is null || binding.Plan is not { } plan)
+            return [];
+        var keys = new List<ConfigChange>();
+        bool True(string key) => Scalar(root, key)?.AsBoolean() == true;
+        var changed = changes.ToDictionary(c => c.Field, c => c.Value);
+        foreach (var change in changes)
+        {
+            switch (change.Field)
+            {
+                case PlanField.GradientCheckpointing:
+                    // On by default: turning it on undoes disable_gradient_checkpointing; off needs it, and transformers'
+                    // own gradient_checkpointing off too.
+                    if ((bool)change.Value)
+                    {
+                        if (root.Find("disable_gradient_checkpointing") is not null)
+                            keys.Add(new("disable_gradient_checkpointing", false));
+                    }
+                    else
+                    {
+                        keys.Add(new("disable_gradient_checkpointing", true));
+                        if (True("gradient_checkpointing"))
+                            keys.Add(new("gradient_checkpointing", false));
+                    }
+                    break;
+                case PlanField.MicroBatchSize:
+                    keys.Add(new("per_device_train_batch_size", change.Value));
+                    break;
+                case PlanField.GradientAccumulationSteps:
+                    keys.Add(new("gradient_accumulation_steps", change.Value));
+                    break;
+                case PlanField.Attention:
+                    keys.Add(new("flash_attn", LlamaFactorySpellings.FlashAttn((AttentionKind)change.Value)));
+                    break;
+                case PlanField.Optimizer:
+                    keys.Add(new("optim", TransformersSpellings.Optimizer((OptimizerType)change.Value)));
+                    foreach (var lowRank in new[] { "use_galore", "use_apollo" }.Where(True))
+                        keys.Add(new(lowRank, false));
+                    break;
+                case PlanField.Dtype:
+                    var dtype = (WeightDtype)change.Value;
+                    keys.Add(dtype == WeightDtype.Fp16 ? new("fp16", true) : new("bf16", dtype == WeightDtype.Bf16));
+                    if (dtype == WeightDtype.Fp16 && root.Find("bf16") is not null)
+                        keys.Add(new("bf16", false));
+                    if (dtype != WeightDtype.Fp16 && True("fp16"))
+                        keys.Add(new("fp16", false));
+                    if (dtype != WeightDtype.Bf16 && True("pure_bf16"))
+                        keys.Add(new("pure_bf16", false));
+                    break;
+            }
+        }
+        if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
+            keys.AddRange(MethodChanges(root, plan, changed));
+        var edits = new List<FileEdit>();
+        if ((changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams)) && !lf.UsesFsdp)
+        {
+            var target = new DeepSpeedWriter.Target(
+                changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,
+                changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : plan.DeepSpeed.OffloadOptimizer,
+                changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : plan.DeepSpeed.OffloadParams);
+            edits.AddRange(DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder));
+        }
+        return Merge(binding.Document, edits, keys);
+    }
+
+    /// <summary>The document's own key edits merged into the one edit list per file the DeepSpeed writer may have started.</summary>
+    internal static IReadOnlyList<FileEdit> Merge(DocumentContext document, List<FileEdit> edits, IReadOnlyList<ConfigChange> keys)
+    {
+        if (keys.Count > 0 && ConfigEditor.ToTextEdits(document.Tree, keys) is { Count: > 0 } own)
+        {
+            var existing = edits.FindIndex(e => e.FilePath is null);
+            if (existing >= 0)
+                edits[existing] = edits[existing] with { Edits = [.. edits[existing].Edits, .. own] };
+            else
+                edits.Add(new FileEdit(null, own));
+        }
+        return edits;
+    }
+
+    /// <summary><c>finetuning_type</c> and <c>quantization_bit</c>: LoRA's own defaults (rank 8, alpha 16, every linear
+    /// layer) are what the plan assumed, so nothing else is written.</summary>
+    private static IEnumerable<ConfigChange> MethodChanges(MappingNode root, TrainingPlan plan, IReadOnlyDictionary<PlanField, object> changed)
+    {
+        var method = changed.TryGetValue(PlanField.Method, out var m) ? (FineTuneMethod)m : plan.Method.Type;
+        var quantization = changed.TryGetValue(PlanField.Quantization, out var q) ? (Quantization)q : plan.Model.Quantization;
+        var current = String(root, "finetuning_type") ?? "lora";
+        if (method == FineTuneMethod.Lora && current is not ("lora" or "oft"))
+            yield return new ConfigChange("finetuning_type", "lora");
+        if (method == FineTuneMethod.Full && current is "lora" or "oft")
+            yield return new ConfigChange("finetuning_type", "full");
+        var bits = method == FineTuneMethod.Full ? null : quantization switch { Quantization.Nf4 => 4, Quantization.Int8 => (int?)8, _ => null };
+        if (bits is { } written)
+        {
+            yield return new ConfigChange("quantization_bit", written);
+            if (String(root, "quantization_method") is { } other && other != "bnb")
+                yield return new ConfigChange("quantization_method", "bnb");
+        }
+        else if (root.Find("quantization_bit") is { Value: ScalarNode { IsNull: false } })
+        {
+            yield return new ConfigChange("quantization_bit", "null");
+        }
+    }
+}
