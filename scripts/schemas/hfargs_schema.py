@@ -119,9 +119,9 @@ class Property:
     notes: dict[str, Any] = field(default_factory=dict)  # x-lft-* additions
 
 
-def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, str]:
-    """field -> Enum class name for ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
-    out: dict[str, str] = {}
+def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, list[str]]:
+    """field -> Enum class names of the ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
+    out: dict[str, list[str]] = {}
     for item in cls.body:
         if isinstance(item, ast.FunctionDef) and item.name == "__post_init__":
             for node in ast.walk(item):
@@ -135,7 +135,7 @@ def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, str]
                     and node.value.args[0].attr == node.targets[0].attr
                     and isinstance(node.value.func, ast.Name)
                 ):
-                    out[node.targets[0].attr] = node.value.func.id
+                    out.setdefault(node.targets[0].attr, []).append(node.value.func.id)
     return out
 
 
@@ -167,16 +167,17 @@ class DataclassReader:
         self.builder = builder
         self.leniency = leniency
         self.external_enums = external_enums or {}
-        self.enum_only: dict[tuple[str, str], str] = {}  # (owner class, field) -> enum class name
+        self.enum_only: dict[tuple[str, str], list[str]] = {}  # (owner class, field) -> enum class names
         self.bool_mapped: dict[tuple[str, str], str] = {}  # (owner class, field) -> path:line of the mapping
 
     def info(self, project: Project, mod, cls: ast.ClassDef) -> ModelInfo:
         info = model_info(project, mod, cls)
         for m, c in info.mro:
-            for fname, enum in enum_conversions(project, m, c).items():
-                hit = project.resolve(m, enum)
-                if enum in self.external_enums or (hit and hit[0] == "class" and is_enum_class(project, hit[1], hit[2])):
-                    self.enum_only[(c.name, fname)] = enum
+            for fname, enums in enum_conversions(project, m, c).items():
+                for enum in enums:
+                    hit = project.resolve(m, enum)
+                    if enum in self.external_enums or (hit and hit[0] == "class" and is_enum_class(project, hit[1], hit[2])):
+                        self.enum_only.setdefault((c.name, fname), []).append(enum)
             for fname, line in bool_mappings(c).items():
                 for f in info.fields.values():
                     if f.name == fname:
@@ -184,11 +185,10 @@ class DataclassReader:
         return info
 
     def annotation_schema(self, f: FieldInfo) -> dict:
-        enum = self.enum_only.get((f.owner, f.name))
-        if enum is not None:
-            base = self._enum_ref(f, enum)
-            s = add_null(base) if allows_null(self.builder.annotation(f.module, f.annotation)) else base
-            return s
+        enums = self.enum_only.get((f.owner, f.name))
+        if enums:
+            base = merge_union([self._enum_ref(f, e) for e in enums])
+            return add_null(base) if allows_null(self.builder.annotation(f.module, f.annotation)) else base
         s = self.builder.annotation(f.module, f.annotation)
         choices = f.metadata.get("choices")
         if isinstance(choices, list) and choices:
@@ -213,6 +213,8 @@ class DataclassReader:
         if (f.owner, f.name) in self.bool_mapped:
             s = merge_union([s, {"type": "boolean"}])
             notes["x-lft-note"] = f"A boolean is mapped to a value ({self.bool_mapped[(f.owner, f.name)]})."
+        if f.default is None and not f.required:  # the dataclass default: HfArgumentParser passes it through
+            s = add_null(s)
         s = dict(widen(s, self.leniency))
         default = jsonable(f.default)
         if default is not NOT_LITERAL and not f.required:
@@ -306,6 +308,8 @@ def flag_schema(flag: Flag) -> dict:
         return {"type": ["number", "string", "null"], "pattern": FLOAT_STRING_PATTERN}
     if flag.type in ("bool", "str_to_bool"):
         return {"anyOf": [{"type": ["boolean", "null"]}, {"type": "string", "pattern": STRING_TO_BOOL_PATTERN}]}
+    if flag.type not in (None, "str"):  # a parsing function (e.g. a comma-separated tuple): its result is used as is
+        return {}
     return dict(SCALAR)
 
 
