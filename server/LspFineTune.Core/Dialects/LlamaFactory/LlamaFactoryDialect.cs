@@ -47,8 +47,17 @@ public sealed class LlamaFactoryDialect : IConfigDialect
 
     public IDialectVocabulary Vocabulary => LlamaFactoryVocabulary.Instance;
 
-    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
-        SchemaFindingsReview.Review(document, findings, Annotations.Value, "LLaMA-Factory", unknownKeyRefusal: UnknownKeyRefusal);
+    /// <summary>String fields LLaMA-Factory splits at commas and that take a list as well (finetuning_args.py 580-592
+    /// <c>split_arg</c> returns a list as it is; HfArgumentParser.parse_dict does not check types).</summary>
+    private static readonly string[] ListOrCommaString = ["lora_target", "oft_target", "additional_target", "freeze_trainable_modules", "freeze_extra_modules", "galore_target", "apollo_target"];
+
+    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings)
+    {
+        var root = document.Tree.RootMapping;
+        var lists = ListOrCommaString.Select(k => root?.Find(k)).Where(p => p?.Value is SequenceNode sequence && sequence.Items.All(i => i is ScalarNode)).Select(p => p!.Value.Range).ToList();
+        var kept = findings.Where(f => !(f.Code == Diagnostics.DiagnosticCodes.WrongType && lists.Any(r => r.Contains(f.Range.Start)))).ToList();
+        return SchemaFindingsReview.Review(document, kept, Annotations.Value, "LLaMA-Factory", unknownKeyRefusal: UnknownKeyRefusal);
+    }
 
     public string? ClaimByContent(DocumentContext document)
     {
