@@ -97,6 +97,16 @@ public class LlamaFactoryMistakesTests
         // The estimate is of the unquantized run, and its reference copy is said on the stage.
         Assert.Equal(Core.Planning.Quantization.None, analysis.Plan!.Model.Quantization);
         Assert.Contains(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("frozen copy", StringComparison.Ordinal) && d.Range.Start.Line == LineOf("stage", text));
+
+        // Its fix trains a LoRA adapter on the 4-bit base, and reaches the estimate it promises.
+        var fix = Assert.Single(refusal.Fixes);
+        var fixedText = Editing.ConfigEditorTests.Apply(text, Assert.Single(fix.Edits).Edits);
+        Assert.Contains("finetuning_type: lora\n", fixedText);
+        files.Write("config.yaml", fixedText);
+        var after = files.Analyze("config.yaml");
+        Assert.DoesNotContain(after.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal((Core.Planning.FineTuneMethod.Lora, Core.Planning.Quantization.Nf4), (after.Plan!.Method.Type, after.Plan.Model.Quantization));
+        Assert.Equal(fix.Result!.Memory.PeakBytes, after.Estimate!.Memory.PeakBytes);
     }
 
     [Fact]

@@ -160,7 +160,25 @@ public static class LlamaFactoryBinder
         };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
-        return Result(plan, values);
+        var binding = Result(plan, values);
+        if (refusesQuantization)
+            OfferAdapter(binding, root, NullableLong(root, "quantization_bit") == 8 ? Quantization.Int8 : Quantization.Nf4, diagnostics);
+        return binding;
+    }
+
+    /// <summary>The quantization refusal's fix: the LoRA adapter on the quantized base, estimated (QLoRA).</summary>
+    private static void OfferAdapter(LlamaFactoryBinding binding, MappingNode root, Quantization quantization, List<Diagnostic> diagnostics)
+    {
+        var index = diagnostics.FindIndex(d => d.Code == DiagnosticCodes.FrameworkRefuses && d.Range == root.Find("quantization_bit")!.Key.Range);
+        if (index < 0)
+            return;
+        PlanChange[] changes = [new(PlanField.Method, FineTuneMethod.Lora), new(PlanField.Quantization, quantization)];
+        var edits = LlamaFactoryDialect.Instance.Write(binding, changes);
+        if (edits.Count > 0)
+        {
+            var result = Estimation.Estimate.For(Advice.PlanChanges.Apply(binding.Plan!, changes));
+            diagnostics[index] = diagnostics[index] with { Fixes = [new CodeFix("Use `finetuning_type: lora` (QLoRA)", edits) { IsPreferred = true, Changes = changes, Result = result }] };
+        }
     }
 
     private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
