@@ -70,6 +70,20 @@ public sealed class PlanProvenance
 
     public static PlanProvenance Empty { get; } = new();
 
+    /// <summary>The provenance a binder starts from: each field from its key in the dialect's vocabulary when
+    /// <paramref name="find"/> finds it written, else a default reported at <paramref name="anchor"/>.</summary>
+    public static PlanProvenance FromVocabulary(IDialectVocabulary vocabulary, Func<string, PropertyNode?> find, TextRange anchor)
+    {
+        var provenance = new PlanProvenance();
+        foreach (var field in Enum.GetValues<PlanField>())
+        {
+            provenance.Set(field, vocabulary.Key(field) is { } key && find(key) is { } written
+                ? new ValueSource(ValueOrigin.Document) { Property = written }
+                : ValueSource.Default with { Anchor = anchor });
+        }
+        return provenance;
+    }
+
     public ValueSource Of(PlanField field) => _sources.TryGetValue(field, out var source) ? source : ValueSource.Default;
 
     public void Set(PlanField field, ValueSource source) => _sources[field] = source;

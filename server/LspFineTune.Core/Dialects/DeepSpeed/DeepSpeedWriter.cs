@@ -14,6 +14,18 @@ public static class DeepSpeedWriter
 {
     public sealed record Target(int Stage, OffloadTarget OffloadOptimizer, OffloadTarget OffloadParams);
 
+    /// <summary>The sharding a set of plan changes asks for over the plan's current one; null when none of them is a
+    /// ZeRO field (every trainer dialect's writer starts here).</summary>
+    public static Target? TargetOf(IReadOnlyDictionary<PlanField, object> changed, DeepSpeedChoice current)
+    {
+        if (!changed.ContainsKey(PlanField.ZeroStage) && !changed.ContainsKey(PlanField.OffloadOptimizer) && !changed.ContainsKey(PlanField.OffloadParams))
+            return null;
+        return new Target(
+            changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : current.ZeroStage,
+            changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : current.OffloadOptimizer,
+            changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : current.OffloadParams);
+    }
+
     /// <param name="reference">What the config's key leads to now; null when it has none.</param>
     /// <param name="keyName">The trainer config's key for the DeepSpeed JSON (<c>deepspeed</c>).</param>
     /// <param name="framework">Whose presets to switch between (<c>axolotl</c>, <c>llamafactory</c>).</param>

@@ -25,30 +25,15 @@ public static class LlamaFactoryBinder
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
-        var provenance = new PlanProvenance();
         var anchor = root.Find("model_name_or_path")?.Key.Range ?? TextRange.At(0, 0);
-        foreach (var field in System.Enum.GetValues<PlanField>())
-        {
-            provenance.Set(field, LlamaFactoryVocabulary.Instance.Key(field) is { } key && root.Find(key) is { } written
-                ? new ValueSource(ValueOrigin.Document) { Property = written }
-                : ValueSource.Default with { Anchor = anchor });
-        }
+        var provenance = PlanProvenance.FromVocabulary(LlamaFactoryVocabulary.Instance, root.Find, anchor);
         void From(PlanField field, string key)
         {
             if (root.Find(key) is { } property)
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
         }
-        LlamaFactoryBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) => new()
-        {
-            Document = document,
-            Plan = plan,
-            Provenance = provenance,
-            Diagnostics = diagnostics,
-            DeepSpeed = values?.DeepSpeed,
-            UsesFsdp = values?.UsesFsdp == true,
-            WorkspaceFolder = options.WorkspaceFolder,
-            Companions = values?.DeepSpeed?.Companion is { } companion ? [companion] : [],
-        };
+        LlamaFactoryBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
+            LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true);
 
         // sft/workflow.py 120 (and every stage's workflow): only `do_train: true` trains.
         var trains = Bool(root, "do_train", false);
@@ -70,9 +55,7 @@ public static class LlamaFactoryBinder
                 trainingKey!.Key.Range));
         }
 
-        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
-        if (provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.Default && provenance.Of(PlanField.Gpu).Origin == ValueOrigin.Default)
-            provenance.Set(PlanField.Gpu, provenance.Of(PlanField.Gpu) with { Detail = LlamaFactorySpellings.GpuCountFromEnvironment });
+        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics);
         var model = BindModel(root, document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, TrainingArgumentsDefaults.Transformers, provenance, diagnostics);
         var stage = String(root, "stage") ?? "sft";

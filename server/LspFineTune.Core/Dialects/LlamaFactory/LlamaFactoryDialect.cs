@@ -22,16 +22,15 @@ public sealed class LlamaFactoryDialect : IConfigDialect
 {
     public static LlamaFactoryDialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("llamafactory"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("llamafactory"));
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("llamafactory") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
-
     /// <summary>Keys that, beside <c>model_name_or_path</c>, only LLaMA-Factory has (all 66 of its example configs
     /// with a model have <c>template</c>; the training ones also <c>stage</c>, <c>finetuning_type</c> and <c>cutoff_len</c>).</summary>
     private static readonly string[] SecondKeys = ["stage", "finetuning_type", "template", "cutoff_len"];
 
-    /// <summary>How LLaMA-Factory answers a key its dataclasses lack (parser.py 149-161, HfArgumentParser.parse_dict).</summary>
-    internal const string UnknownKeyRefusal = "LLaMA-Factory stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_ARGS=1 is set in the environment.";
+    /// <summary>How LLaMA-Factory answers a key its dataclasses lack (parser.py 149-161, HfArgumentParser.parse_dict),
+    /// and the string fields it splits at commas that take a list as well (finetuning_args.py 580-592 <c>split_arg</c>).</summary>
+    private static readonly LlamaFactorySchema SchemaFile = new("llamafactory", "LLaMA-Factory",
+        "LLaMA-Factory stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_ARGS=1 is set in the environment.",
+        ["lora_target", "oft_target", "additional_target", "freeze_trainable_modules", "freeze_extra_modules", "galore_target", "apollo_target"]);
 
     public string Id => "llamafactory";
 
@@ -41,23 +40,14 @@ public sealed class LlamaFactoryDialect : IConfigDialect
 
     public string Upstream => "hiyouga/LLaMA-Factory@ff6d4d1";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
     public IDialectVocabulary Vocabulary => LlamaFactoryVocabulary.Instance;
 
-    /// <summary>String fields LLaMA-Factory splits at commas and that take a list as well (finetuning_args.py 580-592
-    /// <c>split_arg</c> returns a list as it is; HfArgumentParser.parse_dict does not check types).</summary>
-    private static readonly string[] ListOrCommaString = ["lora_target", "oft_target", "additional_target", "freeze_trainable_modules", "freeze_extra_modules", "galore_target", "apollo_target"];
-
-    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings)
-    {
-        var root = document.Tree.RootMapping;
-        var lists = ListOrCommaString.Select(k => root?.Find(k)).Where(p => p?.Value is SequenceNode sequence && sequence.Items.All(i => i is ScalarNode)).Select(p => p!.Value.Range).ToList();
-        var kept = findings.Where(f => !(f.Code == Diagnostics.DiagnosticCodes.WrongType && lists.Any(r => r.Contains(f.Range.Start)))).ToList();
-        return SchemaFindingsReview.Review(document, kept, Annotations.Value, "LLaMA-Factory", unknownKeyRefusal: UnknownKeyRefusal);
-    }
+    public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
+        SchemaFile.Review(document, findings);
 
     public string? ClaimByContent(DocumentContext document)
     {
@@ -134,30 +124,10 @@ public sealed class LlamaFactoryDialect : IConfigDialect
         }
         if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
             keys.AddRange(MethodChanges(root, plan, changed));
-        var edits = new List<FileEdit>();
-        if ((changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams)) && !lf.UsesFsdp)
-        {
-            var target = new DeepSpeedWriter.Target(
-                changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,
-                changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : plan.DeepSpeed.OffloadOptimizer,
-                changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : plan.DeepSpeed.OffloadParams);
-            edits.AddRange(DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder));
-        }
-        return Merge(binding.Document, edits, keys);
-    }
-
-    /// <summary>The document's own key edits merged into the one edit list per file the DeepSpeed writer may have started.</summary>
-    internal static IReadOnlyList<FileEdit> Merge(DocumentContext document, List<FileEdit> edits, IReadOnlyList<ConfigChange> keys)
-    {
-        if (keys.Count > 0 && ConfigEditor.ToTextEdits(document.Tree, keys) is { Count: > 0 } own)
-        {
-            var existing = edits.FindIndex(e => e.FilePath is null);
-            if (existing >= 0)
-                edits[existing] = edits[existing] with { Edits = [.. edits[existing].Edits, .. own] };
-            else
-                edits.Add(new FileEdit(null, own));
-        }
-        return edits;
+        IReadOnlyList<FileEdit> edits = [];
+        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp)
+            edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder);
+        return FileEdit.WithDocumentEdits(edits, ConfigEditor.ToTextEdits(binding.Document.Tree, keys));
     }
 
     /// <summary><c>finetuning_type</c> and <c>quantization_bit</c>: LoRA's own defaults (rank 8, alpha 16, every linear

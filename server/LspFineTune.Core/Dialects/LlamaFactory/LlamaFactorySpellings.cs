@@ -18,6 +18,16 @@ internal static class LlamaFactorySpellings
     /// NPROC_PER_NODE, default every visible device, and NNODES).</summary>
     public const string GpuCountFromEnvironment = "llamafactory-cli starts one process per visible GPU, or NPROC_PER_NODE x NNODES from the environment";
 
+    /// <summary>The hardware as every dialect resolves it; when nothing states it, its source also says where
+    /// llamafactory-cli would take the GPU count from.</summary>
+    public static HardwareChoice? Hardware(DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    {
+        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
+        if (provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.Default && provenance.Of(PlanField.Gpu).Origin == ValueOrigin.Default)
+            provenance.Set(PlanField.Gpu, provenance.Of(PlanField.Gpu) with { Detail = GpuCountFromEnvironment });
+        return hardware;
+    }
+
     /// <summary>Classic <c>flash_attn</c> (extras/constants.py 147; model_utils/attention.py 65-100): <c>auto</c> leaves
     /// transformers' default (sdpa), <c>disabled</c> is eager, <c>fa2</c>/<c>fa3</c> FlashAttention.</summary>
     public static AttentionKind Attention(string value) => value.Trim().ToLowerInvariant() switch

@@ -22,28 +22,12 @@ public static class LlamaFactoryV1Binder
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
-        var provenance = new PlanProvenance();
         var anchor = root.Find("model")?.Key.Range ?? TextRange.At(0, 0);
-        foreach (var field in System.Enum.GetValues<PlanField>())
-        {
-            provenance.Set(field, LlamaFactoryV1Vocabulary.Instance.Key(field) is { } key && Find(root, key) is { } written
-                ? new ValueSource(ValueOrigin.Document) { Property = written }
-                : ValueSource.Default with { Anchor = anchor });
-        }
+        var provenance = PlanProvenance.FromVocabulary(LlamaFactoryV1Vocabulary.Instance, key => Find(root, key), anchor);
         var peft = Section(root, "peft_config");
         DeepSpeedReference? deepSpeed = null;
         var usesFsdp = false;
-        LlamaFactoryBinding Result(TrainingPlan? plan = null) => new()
-        {
-            Document = document,
-            Plan = plan,
-            Provenance = provenance,
-            Diagnostics = diagnostics,
-            DeepSpeed = deepSpeed,
-            UsesFsdp = usesFsdp,
-            WorkspaceFolder = options.WorkspaceFolder,
-            Companions = deepSpeed?.Companion is { } companion ? [companion] : [],
-        };
+        LlamaFactoryBinding Result(TrainingPlan? plan = null) => LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, deepSpeed, usesFsdp);
         // v1/plugins/model_plugins/peft.py 301 (merge_and_export_model): a peft_config with export_dir is an export.
         if (peft?.Find("export_dir") is not null || root.Find("train_dataset") is null)
         {
@@ -53,9 +37,7 @@ public static class LlamaFactoryV1Binder
             return Result();
         }
 
-        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
-        if (provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.Default && provenance.Of(PlanField.Gpu).Origin == ValueOrigin.Default)
-            provenance.Set(PlanField.Gpu, provenance.Of(PlanField.Gpu) with { Detail = LlamaFactorySpellings.GpuCountFromEnvironment });
+        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics);
         var model = BindModel(root, document, options, provenance, diagnostics);
 
         var (sharding, dsKey) = BindDistributed(root, document, options, provenance, diagnostics, ref deepSpeed, ref usesFsdp);

@@ -21,15 +21,13 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
 {
     public static LlamaFactoryV1Dialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("llamafactory-v1"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("llamafactory-v1"));
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("llamafactory-v1") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
-
     /// <summary>Keys of the v1 dataclasses that no other format puts beside a string <c>model</c>.</summary>
     private static readonly string[] SecondKeys = ["model_class", "train_dataset", "micro_batch_size", "global_batch_size", "peft_config", "dist_config", "quant_config", "kernel_config"];
 
     /// <summary>v1/config/arg_parser.py 36-61 (HfArgumentParser.parse_dict with ALLOW_EXTRA_KEYS).</summary>
-    private const string UnknownKeyRefusal = "LLaMA-Factory v1 stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_KEYS=1 is set in the environment.";
+    private static readonly LlamaFactorySchema SchemaFile = new("llamafactory-v1", "LLaMA-Factory v1",
+        "LLaMA-Factory v1 stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_KEYS=1 is set in the environment.",
+        []);
 
     public string Id => "llamafactory-v1";
 
@@ -39,14 +37,14 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
 
     public string Upstream => "hiyouga/LLaMA-Factory@ff6d4d1 (src/llamafactory/v1)";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
     public IDialectVocabulary Vocabulary => LlamaFactoryV1Vocabulary.Instance;
 
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
-        SchemaFindingsReview.Review(document, findings, Annotations.Value, "LLaMA-Factory v1", unknownKeyRefusal: UnknownKeyRefusal);
+        SchemaFile.Review(document, findings);
 
     public string? ClaimByContent(DocumentContext document)
     {
@@ -120,15 +118,9 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
             else
                 keys.Add(new("quant_config", $"{{name: bnb, quantization_bit: {bits}}}"));
         }
-        var edits = new List<FileEdit>();
-        if ((changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams)) && lf.DeepSpeed?.Settings is not null)
-        {
-            var target = new DeepSpeedWriter.Target(
-                changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,
-                changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : plan.DeepSpeed.OffloadOptimizer,
-                changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : plan.DeepSpeed.OffloadParams);
-            edits.AddRange(DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "dist_config.config_file", "llamafactory", target, lf.WorkspaceFolder));
-        }
-        return LlamaFactoryDialect.Merge(binding.Document, edits, keys);
+        IReadOnlyList<FileEdit> edits = [];
+        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && lf.DeepSpeed?.Settings is not null)
+            edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "dist_config.config_file", "llamafactory", target, lf.WorkspaceFolder);
+        return FileEdit.WithDocumentEdits(edits, ConfigEditor.ToTextEdits(binding.Document.Tree, keys));
     }
 }
