@@ -180,6 +180,28 @@ public class LlamaFactoryBindingTests
         Assert.Equal(dialect, analysis.Dialect?.Id);
     }
 
+    [Theory]
+    [InlineData("finetuning_type", PlanField.Method)]
+    [InlineData("quantization_bit", PlanField.Quantization)]
+    [InlineData("disable_gradient_checkpointing", PlanField.GradientCheckpointing)]
+    [InlineData("flash_attn", PlanField.Attention)]
+    [InlineData("per_device_train_batch_size", PlanField.MicroBatchSize)]
+    [InlineData("gradient_accumulation_steps", PlanField.GradientAccumulationSteps)]
+    [InlineData("cutoff_len", PlanField.SequenceLength)]
+    [InlineData("lora_rank", PlanField.LoraRank)]
+    [InlineData("deepspeed", PlanField.ZeroStage)]
+    [InlineData("bf16", PlanField.Dtype)]
+    [InlineData("optim", PlanField.Optimizer)]
+    public void A_memory_key_drives_its_field_so_its_hover_says_what_changing_it_does(string key, PlanField field)
+    {
+        var text = Base + "finetuning_type: lora\nquantization_bit: 4\nlora_rank: 16\ndisable_gradient_checkpointing: false\nflash_attn: fa2\nper_device_train_batch_size: 2\ngradient_accumulation_steps: 4\ncutoff_len: 4096\nbf16: true\noptim: adamw_torch\ndeepspeed: examples/deepspeed/ds_z2_config.json\n";
+        var analysis = Analyze(text, "# lft: gpu=h100-sxm gpus_per_node=2");
+        var property = analysis.Tree.RootMapping!.Find(key)!;
+        Assert.Contains(field, analysis.Provenance.FieldsDrivenBy(property));
+        if (field is PlanField.GradientCheckpointing or PlanField.Attention or PlanField.MicroBatchSize or PlanField.ZeroStage)
+            Assert.NotEmpty(Core.Advice.KeyEffects.For(analysis.Estimate!, field));
+    }
+
     // v1 layout.
     private const string V1 = "model: meta-llama/Llama-3.2-1B\nmodel_class: llm\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\n";
 
