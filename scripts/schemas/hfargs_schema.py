@@ -38,6 +38,7 @@ from pyast_schema import (  # noqa: E402
     allows_null,
     call_name,
     dump,
+    first_sentence_mentions,
     is_enum_class,
     jsonable,
     literal,
@@ -51,6 +52,8 @@ YAML11_BOOL_PATTERN = "^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False
 # What transformers' string_to_bool accepts for a quoted value (case-insensitive yes/no/true/false/t/f/y/n/1/0).
 STRING_TO_BOOL_PATTERN = "^([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt]([Rr][Uu][Ee])?|[Ff]([Aa][Ll][Ss][Ee])?|1|0|on|On|ON|off|Off|OFF)$"
 INT_STRING_PATTERN = r"^\s*[+-]?\d+\s*$"
+# A help text that says the field is on its way out ("This argument is deprecated ...", "Deprecated. Use ...").
+DEPRECATED_HELP = re.compile(r"^\s*(This argument is deprecated|Deprecated\b)")
 
 
 def die(msg: str) -> None:
@@ -213,6 +216,13 @@ class DataclassReader:
         if (f.owner, f.name) in self.bool_mapped:
             s = merge_union([s, {"type": "boolean"}])
             notes["x-lft-note"] = f"A boolean is mapped to a value ({self.bool_mapped[(f.owner, f.name)]})."
+        help_text = f.metadata.get("help")
+        if isinstance(help_text, str) and DEPRECATED_HELP.match(help_text):
+            notes["deprecated"] = True
+            mentions = [m for m in first_sentence_mentions(help_text) if m != f.name]
+            if mentions:
+                notes["x-lft-replacement"] = mentions[0]
+            notes["x-lft-note"] = f"Marked deprecated by its upstream help text ({f.module.rel}:{f.line})."
         if f.default is None and not f.required:  # the dataclass default: HfArgumentParser passes it through
             s = add_null(s)
         s = dict(widen(s, self.leniency))
