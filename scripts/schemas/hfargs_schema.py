@@ -331,9 +331,12 @@ def flag_schema(flag: Flag) -> dict:
 class Descriptions:
     """Hand-written hover texts from a JSON file; remembers which were used (``--strict`` fails on unused ones)."""
 
-    def __init__(self, path: str):
-        with open(path, encoding="utf-8") as fh:
-            self.texts: dict[str, str] = json.load(fh)
+    def __init__(self, path: str, *shared: str):
+        """``path`` first; a ``shared`` file (transformers-descriptions.json) fills keys it lacks."""
+        self.texts: dict[str, str] = {}
+        for p in reversed((path,) + shared):
+            with open(p, encoding="utf-8") as fh:
+                self.texts.update(json.load(fh))
         self.texts.pop("$comment", None)
         self.used: set[str] = set()
 
