@@ -122,9 +122,8 @@ class Property:
     notes: dict[str, Any] = field(default_factory=dict)  # x-lft-* additions
 
 
-def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, list[str]]:
-    """field -> Enum class names of the ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
-    out: dict[str, list[str]] = {}
+def post_init_self_calls(cls: ast.ClassDef):
+    """(attribute, call, line) for each ``self.x = <call>(...)`` statement in ``__post_init__``."""
     for item in cls.body:
         if isinstance(item, ast.FunctionDef) and item.name == "__post_init__":
             for node in ast.walk(item):
@@ -133,12 +132,17 @@ def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, list
                     and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Attribute)
                     and isinstance(node.value, ast.Call)
-                    and len(node.value.args) == 1
-                    and isinstance(node.value.args[0], ast.Attribute)
-                    and node.value.args[0].attr == node.targets[0].attr
-                    and isinstance(node.value.func, ast.Name)
                 ):
-                    out.setdefault(node.targets[0].attr, []).append(node.value.func.id)
+                    yield node.targets[0].attr, node.value, node.lineno
+
+
+def enum_conversions(cls: ast.ClassDef) -> dict[str, list[str]]:
+    """field -> class names of the ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
+    out: dict[str, list[str]] = {}
+    for attr, call, _line in post_init_self_calls(cls):
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(arg, ast.Attribute) and arg.attr == attr and isinstance(call.func, ast.Name):
+            out.setdefault(attr, []).append(call.func.id)
     return out
 
 
@@ -146,20 +150,11 @@ def bool_mappings(cls: ast.ClassDef) -> dict[str, int]:
     """field -> line for ``self.x = {True: ..., False: ...}.get(self.x, self.x)`` in ``__post_init__`` (a boolean is
     mapped to one of the field's values, so a boolean is accepted too)."""
     out: dict[str, int] = {}
-    for item in cls.body:
-        if isinstance(item, ast.FunctionDef) and item.name == "__post_init__":
-            for node in ast.walk(item):
-                if (
-                    isinstance(node, ast.Assign)
-                    and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Attribute)
-                    and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Attribute)
-                    and node.value.func.attr == "get"
-                    and isinstance(node.value.func.value, ast.Dict)
-                    and {k.value for k in node.value.func.value.keys if isinstance(k, ast.Constant)} == {True, False}
-                ):
-                    out[node.targets[0].attr] = node.lineno
+    for attr, call, line in post_init_self_calls(cls):
+        f = call.func
+        if isinstance(f, ast.Attribute) and f.attr == "get" and isinstance(f.value, ast.Dict):
+            if {k.value for k in f.value.keys if isinstance(k, ast.Constant)} == {True, False}:
+                out[attr] = line
     return out
 
 
@@ -176,7 +171,7 @@ class DataclassReader:
     def info(self, project: Project, mod, cls: ast.ClassDef) -> ModelInfo:
         info = model_info(project, mod, cls)
         for m, c in info.mro:
-            for fname, enums in enum_conversions(project, m, c).items():
+            for fname, enums in enum_conversions(c).items():
                 for enum in enums:
                     hit = project.resolve(m, enum)
                     if enum in self.external_enums or (hit and hit[0] == "class" and is_enum_class(project, hit[1], hit[2])):
