@@ -17,6 +17,11 @@ public class TrlCorpusTests
     /// script parses).</summary>
     private static readonly Dictionary<string, string> UpstreamMistakes = new()
     {
+        ["alignment-handbook__recipes__smollm3__sft__sft.yaml"] = "`packing_strategy: ffd`: trl@f2cd577 knows bfd, bfd_split and wrapped (sft_config.py 232; pack_dataset in data_utils.py 848-905 raises on others)",
+        ["alignment-handbook__recipes__zephyr-7b-beta__dpo__config_qlora.yaml"] = "`dataset_mixer`/`dataset_splits`: handbook@925acdf's ScriptArguments has only dataset_mixture (src/alignment/configs.py 83), so TrlParser refuses them",
+        ["alignment-handbook__tests__fixtures__config_dpo_full.yaml"] = "`dataset_mixer`/`dataset_splits` (the handbook's old keys, as above)",
+        ["alignment-handbook__tests__fixtures__config_sft_full.yaml"] = "`dataset_mixer`/`dataset_splits` (the handbook's old keys, as above)",
+        ["open-r1__recipes__Qwen2.5-Coder-7B-Instruct__grpo__config_codeforces.yaml"] = "`vllm_device`: neither trl@f2cd577's GRPOConfig nor open-r1@1416fa0's subclass (src/open_r1/configs.py) declares it",
     };
 
     public static IEnumerable<object[]> TrlFiles() => CorpusConformanceTests.Files("trl");

@@ -43,6 +43,33 @@ public class TrlMistakesTests
         Assert.NotNull(analysis.Estimate);
     }
 
+    [Theory]
+    [InlineData("per_device_train_batch_size: 2", "per_device_train_bach_size: 2", "per_device_train_batch_size")]
+    [InlineData("lora_r: 16", "lora_rank: 16", "lora_r")]
+    [InlineData("gradient_accumulation_steps: 4", "gradient_accumulation_step: 4", "gradient_accumulation_steps")]
+    public void A_misspelt_key_is_an_error_with_its_did_you_mean(string from, string to, string suggestion)
+    {
+        var (analysis, text) = Analyze(from, to);
+        var diagnostic = Assert.Single(analysis.Diagnostics, d => d.Code == DiagnosticCodes.UnknownKey);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(LineOf(from), diagnostic.Range.Start.Line);
+        Assert.Contains($"Did you mean `{suggestion}`?", diagnostic.Message);
+        Assert.Contains("TRL refuses keys it does not know", diagnostic.Message);
+        var edit = Assert.Single(Assert.Single(Assert.Single(diagnostic.Fixes).Edits).Edits);
+        Assert.Equal(Config, ConfigEditorTests.Apply(text, [edit]));
+    }
+
+    [Fact]
+    public void An_optimizer_transformers_does_not_know_is_an_error_listing_the_allowed_names()
+    {
+        var (analysis, _) = Analyze("optim: adamw_torch_fused", "optim: adamw");
+        var diagnostic = Assert.Single(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotAllowedValue);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(LineOf("optim:"), diagnostic.Range.Start.Line);
+        Assert.Contains("adamw_torch_fused", diagnostic.Message);
+        Assert.Contains("adamw_bnb_8bit", diagnostic.Message);
+    }
+
     [Fact]
     public void Load_in_4bit_and_load_in_8bit_together_are_refused_on_the_second()
     {

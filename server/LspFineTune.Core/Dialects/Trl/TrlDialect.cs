@@ -67,10 +67,23 @@ public sealed class TrlDialect : IConfigDialect
     {
         var root = document.Tree.RootMapping;
         var older = root?.Properties.Where(p => TrlRules.OlderSpellings.ContainsKey(p.Key.Value)).ToList() ?? [];
-        var kept = findings.Where(f => !older.Any(p => p.Range.Contains(f.Range.Start))).ToList();
+        var kept = findings.Where(f => !older.Any(p => p.Range.Contains(f.Range.Start))).Select(f => OtherFrameworksName(root, f)).ToList();
         return SchemaFindingsReview.Review(document, kept, Annotations.Value, "TRL", unknownKeys: UnknownKeyPolicy.Refused)
             .Where(d => !(d.Code is DiagnosticCodes.DeprecatedKey or DiagnosticCodes.RemovedKey && older.Any(p => p.Range.Contains(d.Range.Start))))
             .ToList();
+    }
+
+    /// <summary>An unknown key that is another framework's name for a TRL key gets TRL's name as its did-you-mean.</summary>
+    private static Diagnostic OtherFrameworksName(MappingNode? root, Diagnostic finding)
+    {
+        if (finding.Code != DiagnosticCodes.UnknownKey || root?.Properties.FirstOrDefault(p => p.Key.Range == finding.Range) is not { } property
+            || !TrlSpellings.FromOtherFrameworks.TryGetValue(property.Key.Value, out var spelling) || root.Find(spelling.TrlKey) is not null)
+            return finding;
+        return finding with
+        {
+            Message = $"Unknown key `{property.Key.Value}` in the top level. Did you mean `{spelling.TrlKey}`? `{property.Key.Value}` is {spelling.Whose}.",
+            Data = new Dictionary<string, string>(finding.Data) { ["suggestion"] = spelling.TrlKey },
+        };
     }
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => TrlBinder.Bind(document, options);
