@@ -106,53 +106,16 @@ public sealed class TrlDialect : IConfigDialect
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
         var trl = (TrlBinding)binding;
-        var root = binding.Document.Tree.RootMapping;
-        if (root is null || binding.Plan is not { } plan)
+        if (binding.Document.Tree.RootMapping is not { } root || binding.Plan is not { } plan)
             return [];
-        var keys = new List<ConfigChange>();
-        var edits = new List<FileEdit>();
-        bool True(string key) => (root.Find(key)?.Value as ScalarNode)?.AsBoolean() == true;
-        var changed = changes.ToDictionary(c => c.Field, c => c.Value);
-        foreach (var change in changes)
-        {
-            switch (change.Field)
-            {
-                case PlanField.GradientCheckpointing:
-                    keys.Add(new("gradient_checkpointing", change.Value));
-                    break;
-                case PlanField.MicroBatchSize:
-                    keys.Add(new("per_device_train_batch_size", change.Value));
-                    break;
-                case PlanField.GradientAccumulationSteps:
-                    keys.Add(new("gradient_accumulation_steps", change.Value));
-                    break;
-                case PlanField.Attention:
-                    keys.Add(new("attn_implementation", TransformersSpellings.Attention((AttentionKind)change.Value)));
-                    break;
-                case PlanField.Optimizer:
-                    keys.Add(new("optim", TransformersSpellings.Optimizer((OptimizerType)change.Value)));
-                    break;
-                case PlanField.Dtype:
-                    var dtype = (WeightDtype)change.Value;
-                    keys.Add(new("bf16", dtype == WeightDtype.Bf16));
-                    if (dtype == WeightDtype.Fp16 || True("fp16"))
-                        keys.Add(new("fp16", dtype == WeightDtype.Fp16));
-                    break;
-            }
-        }
-        if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
-            keys.AddRange(PeftChanges(root, plan, changed));
-        if (changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams))
-            edits.AddRange(ShardingEdits(trl, plan, changed));
-        if (keys.Count > 0 && ConfigEditor.ToTextEdits(binding.Document.Tree, keys) is { Count: > 0 } own)
-        {
-            var existing = edits.FindIndex(e => e.FilePath is null);
-            if (existing >= 0)
-                edits[existing] = edits[existing] with { Edits = [.. edits[existing].Edits, .. own] };
-            else
-                edits.Add(new FileEdit(null, own));
-        }
-        return edits;
+        var byField = changes.ToDictionary(c => c.Field, c => c.Value);
+        var keys = changes.SelectMany(c => TrainingArgumentsWriter.Changes(root, c) ?? []).ToList();
+        if (byField.ContainsKey(PlanField.Method) || byField.ContainsKey(PlanField.Quantization))
+            keys.AddRange(PeftChanges(root, plan, byField));
+        var sharding = byField.ContainsKey(PlanField.ZeroStage) || byField.ContainsKey(PlanField.OffloadOptimizer) || byField.ContainsKey(PlanField.OffloadParams)
+            ? ShardingEdits(trl, plan, byField).ToList()
+            : [];
+        return TrainingArgumentsWriter.WithDocumentEdits(sharding, binding.Document.Tree, keys);
     }
 
     /// <summary>ZeRO where the file keeps it: the DeepSpeed JSON <c>deepspeed:</c> names (edited, or created when there is

@@ -60,16 +60,11 @@ public sealed class TrlVocabulary : IDialectVocabulary
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
     };
 
-    public string Value(PlanChange change) => change.Value switch
+    public string Value(PlanChange change) => TransformersSpellings.Spelling(change.Value) ?? (change.Field, change.Value) switch
     {
-        AttentionKind kind => TransformersSpellings.Attention(kind),
-        OptimizerType type => TransformersSpellings.Optimizer(type),
-        FineTuneMethod.Lora => "true (LoRA)",
-        FineTuneMethod.Full => "false (full fine-tuning)",
-        Quantization.Nf4 => "4-bit base (QLoRA)",
-        Quantization.Int8 => "8-bit base",
-        Quantization.None => "16-bit base",
-        _ when change.Field == PlanField.ZeroStage => $"ZeRO-{change.Value}",
+        (PlanField.ZeroStage, _) => $"ZeRO-{change.Value}",
+        (_, FineTuneMethod method) => method == FineTuneMethod.Lora ? "true (LoRA)" : "false (full fine-tuning)",
+        (_, Quantization quantization) => quantization switch { Quantization.Nf4 => "4-bit base (QLoRA)", Quantization.Int8 => "8-bit base", _ => "16-bit base" },
         _ => change.ValueText,
     };
 }
