@@ -15,6 +15,9 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
 
     public PropertyNode? NodesProperty { get; init; }
 
+    /// <summary>A few words on where the facts came from when no key of the document holds them ("preset zero3 (trl)").</summary>
+    public string? Detail { get; init; }
+
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
 
@@ -80,7 +83,7 @@ public static class HardwareResolver
         return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
     }
 
-    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property };
+    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property, Detail = own.Detail };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 
