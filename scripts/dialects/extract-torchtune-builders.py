@@ -16,7 +16,8 @@ What is extracted:
     parameters with literal defaults, whether it takes **kwargs (then any argument binds), and where it is defined.
     A class's parameters are its __init__'s (or its torchtune base class's). `name = partial(f, k=v)` and `name = f`
     aliases are followed (the qlora_* builders are partials of the lora_* ones).
-  * architecture of a model builder: the literal arguments of the component-builder call it returns (vocab_size,
+  * architecture of a model builder (a component builder named directly gets its own defaults; the config supplies
+    the rest): the literal arguments of the component-builder call it returns (vocab_size,
     num_layers, num_heads, num_kv_heads, embed_dim, intermediate_dim, head_dim, max_seq_len, tie_word_embeddings),
     a pass-through parameter taking the builder's default, a missing one the component builder's default; llama2's
     intermediate_dim=None is computed as torchtune's scale_hidden_dim_for_mlp does (4d * 2/3, up to a multiple of 256).
@@ -264,7 +265,19 @@ class Extractor:
 
     def model_of(self, module, node, params):
         """For a model builder (`return component_builder(...)`), the architecture arguments it passes."""
-        if not module.name.startswith("torchtune.models.") or not module.name.endswith("_model_builders"):
+        if not module.name.startswith("torchtune.models."):
+            return None
+        if module.name.endswith("_component_builders"):
+            # A component builder named directly (llama2/1B_qat_single_device.yaml): the config passes the numbers.
+            family = module.name.split(".")[2]
+            if family not in MODEL_TYPES or not any(param["name"] == "num_layers" for param in params):
+                return None
+            arguments = {param["name"]: param["default"] for param in params if "default" in param and not isinstance(param["default"], dict) and param["name"] in ARCH_KEYS}
+            if family in ALWAYS_TIED:
+                arguments["tie_word_embeddings"] = True
+            return {"family": family, "model_type": MODEL_TYPES[family], "component_builder": f"{module.name}.{node.name}",
+                    "lora": node.name.startswith("lora_"), "arguments": dict(sorted(arguments.items()))}
+        if not module.name.endswith("_model_builders"):
             return None
         returns = [n for n in node.body if isinstance(n, ast.Return) and isinstance(n.value, ast.Call)]
         if len(returns) != 1:

@@ -202,12 +202,13 @@ public static class TorchtuneBinder
             provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = checkpointDir, Via = componentProperty });
             return ModelResolver.Resolve(dir, "checkpointer.checkpoint_dir", document, options, diagnostics);
         }
-        var architecture = builder?.Model?.Architecture();
+        var architecture = builder?.Model?.With(Section(root, ModelKey(root))).Architecture();
+        // The checkpoint folder first: a distillation config's header downloads the teacher too.
         var ids = new List<string>();
-        if (launch.DownloadId is { } download)
-            ids.Add(download);
         if (checkpointDir?.Value is ScalarNode { IsNull: false, Value.Length: > 0 } folder)
             ids.Add(folder.Value.TrimEnd('/', '\\').Split('/', '\\')[^1]);
+        if (launch.DownloadId is { } download)
+            ids.Add(download);
         if (ModelResolver.FromCatalogOrCache(ids, options) is { } known && (architecture is null || SameShape(known.Architecture, architecture)))
             return known;
         var name = builderPath!.Split('.')[^1];

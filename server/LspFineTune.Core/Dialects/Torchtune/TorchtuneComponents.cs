@@ -22,15 +22,35 @@ public sealed record TorchtuneComponent(string Path, IReadOnlyList<ComponentPara
 /// that layout (null: not modelled, such as vision or MoE builders), and the literal arguments it passes.</summary>
 public sealed record TorchtuneModelBuilder(string Family, string? ModelType, bool Lora, IReadOnlyDictionary<string, JsonElement> Arguments)
 {
-    public int? Int(string name) => Arguments.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : null;
+    public int? Int(string name) => Arguments.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0 ? number : null;
 
     public bool? Bool(string name) => Arguments.TryGetValue(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+
+    /// <summary>llama2's component builder without intermediate_dim sizes the MLP as torchtune's
+    /// scale_hidden_dim_for_mlp does: 2/3 of 4 x embed_dim, rounded up to a multiple of 256.</summary>
+    private int? ScaledHiddenDim() => Family == "llama2" && Int("embed_dim") is { } dim ? 256 * ((8 * dim / 3 + 255) / 256) : null;
+
+    /// <summary>The same builder with the config's own values for its architecture arguments (a component builder such
+    /// as <c>torchtune.models.llama2.llama2</c> takes them all from the config).</summary>
+    public TorchtuneModelBuilder With(Syntax.MappingNode? section)
+    {
+        if (section is null)
+            return this;
+        var arguments = new Dictionary<string, JsonElement>(Arguments);
+        foreach (var property in section.Properties)
+        {
+            if (property.Value is Syntax.ScalarNode scalar && (scalar.AsInteger() is not null || scalar.AsBoolean() is not null)
+                && property.Key.Value is "vocab_size" or "num_layers" or "num_heads" or "num_kv_heads" or "embed_dim" or "intermediate_dim" or "hidden_dim" or "head_dim" or "max_seq_len" or "tie_word_embeddings")
+                arguments[property.Key.Value] = JsonSerializer.SerializeToElement<object>(scalar.AsInteger() is { } number ? number : scalar.AsBoolean()!.Value);
+        }
+        return this with { Arguments = arguments };
+    }
 
     /// <summary>The architecture as a Hugging Face config.json would give it, or null when the builder is not modelled.</summary>
     public ModelArchitecture? Architecture()
     {
         if (ModelType is null || Int("num_layers") is not { } layers || Int("embed_dim") is not { } hidden || Int("num_heads") is not { } heads
-            || Int("vocab_size") is not { } vocab || (Int("intermediate_dim") ?? Int("hidden_dim")) is not { } intermediate)
+            || Int("vocab_size") is not { } vocab || (Int("intermediate_dim") ?? Int("hidden_dim") ?? ScaledHiddenDim()) is not { } intermediate)
             return null;
         return new ModelArchitecture
         {
@@ -97,6 +117,9 @@ public sealed class TorchtuneComponents
         var module = path.Contains('.') ? path[..path.LastIndexOf('.')] : "";
         var name = path[(path.LastIndexOf('.') + 1)..];
         var siblings = Components.Keys.Where(k => k.StartsWith(module + ".", StringComparison.Ordinal) && k.LastIndexOf('.') == module.Length).ToList();
+        // A name that lacks its suffix (lora_qwen2_5_7b for lora_qwen2_5_7b_base / _instruct): the shortest completion.
+        if (siblings.Where(s => s.StartsWith(path + "_", StringComparison.Ordinal)).OrderBy(s => s.Length).ThenBy(s => s, StringComparer.Ordinal).FirstOrDefault() is { } completion)
+            return completion;
         if (Schema.DidYouMean.Suggest(name, siblings.Select(s => s[(module.Length + 1)..])) is { } sibling)
             return module + "." + sibling;
         // Same name under another module (torchtune.modules.LinearCrossEntropyLoss -> torchtune.modules.loss.*).
