@@ -113,7 +113,9 @@ public static class TorchtuneBinder
         }
         var plan = new TrainingPlan
         {
-            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None },
+            // Every recipe trains in pure bf16 (full_finetune_distributed.py 85: "all activations, gradients and optimizer
+            // states are in bfloat16"): no fp32 master copy, bf16 LoRA adapters.
+            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None, PureHalfPrecision = true },
             Hardware = hardware,
             Method = new MethodChoice { Type = isLora ? FineTuneMethod.Lora : FineTuneMethod.Full, Lora = lora },
             Optimizer = new OptimizerChoice
@@ -193,7 +195,8 @@ public static class TorchtuneBinder
                 modelProperty?.Key.Range ?? TextRange.At(0, 0)));
             return null;
         }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = componentProperty });
+        foreach (var field in new[] { PlanField.Model, PlanField.Method, PlanField.Quantization })
+            provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = componentProperty });
         var checkpointDir = Section(root, "checkpointer")?.Find("checkpoint_dir");
         if (checkpointDir?.Value is ScalarNode { IsNull: false, Value.Length: > 0 } dir && !dir.Value.Contains("${", StringComparison.Ordinal)
             && ModelResolver.LocalCandidates(dir.Value.Trim(), document.Path, options.WorkspaceFolder).Any(f => options.Files.Stat(f).Kind == Files.FileKind.Directory

@@ -77,13 +77,6 @@ internal static class TorchtuneRules
             if (Section(root, section)?.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(TorchtuneBinder.NotModelled(property, message));
         }
-        if (plan.Model.Dtype == WeightDtype.Bf16)
-        {
-            diagnostics.Add(TorchtuneBinder.NotModelled(root.Find("dtype") ?? root.Find("model")!,
-                plan.Method.Type == FineTuneMethod.Full
-                    ? "torchtune trains in pure bf16: weights, gradients and optimizer states in bf16, with no fp32 master copy. The estimate assumes mixed precision (fp32 master weights, fp32 AdamW states and an fp32 gradient copy), so its optimizer terms are an over-estimate of about 2.5x for full fine-tuning"
-                    : "torchtune keeps LoRA adapters, their gradients and optimizer states in bf16; the estimate counts them in fp32 (a small over-estimate)"));
-        }
         Note("enable_activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate)");
         Note("compile", "torch.compile fuses kernels and usually lowers activation memory and step time; the estimate is for eager execution");
         Note("optimizer_in_bwd", "With the optimizer step inside backward, each gradient is freed as soon as it is applied; the estimate keeps all gradients until the step (an over-estimate of gradients)");
