@@ -64,6 +64,20 @@ public static class TorchtuneValidation
                     argument.Key.Range) with { Data = suggestion is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["suggestion"] = suggestion } });
             }
         }
+        else
+        {
+            // **kwargs takes any name, so `tune validate` passes a near-miss of a named parameter; the named one keeps its
+            // default (a dataset's extra keywords go on to Hugging Face load_dataset, which refuses unknown ones).
+            foreach (var argument in section.Properties.Where(p => p.Key.Value is not "_component_" && parameters.All(q => q.Name != p.Key.Value)))
+            {
+                if (DidYouMean.Suggest(argument.Key.Value, parameters.Select(q => q.Name)) is { } suggestion)
+                {
+                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownKey,
+                        $"`{argument.Key.Value}` is not a parameter of {name}: it goes to its **kwargs, and `{suggestion}` keeps its default. Did you mean `{suggestion}`?",
+                        argument.Key.Range) with { Data = new Dictionary<string, string> { ["suggestion"] = suggestion } });
+                }
+            }
+        }
         // The recipe instantiates the model with the config's arguments only (config.instantiate(cfg.model)).
         if (key == "model")
         {
