@@ -197,6 +197,9 @@ public class TorchtuneBindingTests
             Assert.Equal(fix.Result!.Memory.PeakBytes, again.Estimate!.Memory.PeakBytes);
             Assert.DoesNotContain(again.Diagnostics, d => d.Code.StartsWith("LFT01", StringComparison.Ordinal) || d.Code == DiagnosticCodes.FrameworkRefuses);
         }
+        var search = analysis.FindFastestPlan()!;
+        Assert.NotNull(search.Best);
+        Assert.DoesNotContain(search.Best!.Changes, c => c.Field is PlanField.ZeroStage or PlanField.Attention or PlanField.Method or PlanField.OffloadOptimizer or PlanField.OffloadParams);
         var checkpointing = oom.Fixes.First(f => f.Changes.Any(c => c.Field == PlanField.GradientCheckpointing));
         Assert.Contains("enable_activation_checkpointing: True", ConfigEditorTests.Apply(text, checkpointing.Edits[0].Edits));
     }
@@ -231,6 +234,19 @@ public class TorchtuneBindingTests
         Assert.Empty(dialect.Write(analysis.Binding!, [new PlanChange(PlanField.OffloadOptimizer, OffloadTarget.Cpu)]));
         var both = dialect.Write(analysis.Binding!, [new PlanChange(PlanField.OffloadOptimizer, OffloadTarget.Cpu), new PlanChange(PlanField.OffloadParams, OffloadTarget.Cpu)]);
         Assert.Contains("fsdp_cpu_offload: True", ConfigEditorTests.Apply(text, both[0].Edits));
+    }
+
+    [Theory]
+    [InlineData("enable_activation_checkpointing", PlanField.GradientCheckpointing, "enable_activation_checkpointing: True")]
+    [InlineData("batch_size", PlanField.MicroBatchSize, "batch_size: 2")]
+    [InlineData("model._component_", PlanField.Quantization, "model._component_: the qlora_ builder of the model")]
+    public void A_hover_on_a_memory_key_says_what_its_other_values_would_do_in_torchtunes_words(string key, PlanField field, string setting)
+    {
+        var analysis = Analyze(Lora);
+        var property = analysis.Tree.FindProperty(key)!;
+        Assert.Contains(field, analysis.Provenance.FieldsDrivenBy(property));
+        var effects = KeyEffects.For(analysis.Estimate!, field);
+        Assert.Contains(effects, e => analysis.Dialect!.Vocabulary.Setting(e.Change) == setting);
     }
 
     [Fact]

@@ -31,23 +31,18 @@ public class TorchtuneMistakesTests
         Assert.Contains(error.Fixes, f => f.Title == $"Change to `{suggestion}`");
     }
 
-    [Fact]
-    public void A_near_miss_passed_to_kwargs_is_a_warning_with_its_did_you_mean()
+    [Theory]
+    [InlineData("packed: False", "packd: True", DiagnosticSeverity.Warning, "packed")]
+    [InlineData("enable_activation_checkpointing: False", "enable_activation_checkpoiting: True", DiagnosticSeverity.Error, "enable_activation_checkpointing")]
+    public void A_near_miss_passed_to_kwargs_warns_and_a_misspelt_top_level_key_is_an_error(string original, string misspelt, DiagnosticSeverity severity, string suggestion)
     {
-        var text = Lora.Replace("packed: False", "packd: True");
-        var warning = Single(text, DiagnosticCodes.UnknownKey);
-        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
-        Assert.Equal("packed", warning.Data["suggestion"]);
-        Assert.Equal(Line(text, "packd"), warning.Range.Start.Line + 1);
-    }
-
-    [Fact]
-    public void A_misspelt_top_level_key_is_an_error_with_the_key_a_recipe_reads()
-    {
-        var text = Lora.Replace("enable_activation_checkpointing: False", "enable_activation_checkpoiting: True");
-        var error = Single(text, DiagnosticCodes.UnknownKey);
-        Assert.Equal("enable_activation_checkpointing", error.Data["suggestion"]);
-        Assert.Equal(Line(text, "enable_activation_checkpoiting"), error.Range.Start.Line + 1);
+        // A dataset builder's **kwargs take any name (so the named parameter keeps its default); no recipe reads a
+        // misspelt top-level key.
+        var text = Lora.Replace(original, misspelt);
+        var finding = Single(text, DiagnosticCodes.UnknownKey);
+        Assert.Equal(severity, finding.Severity);
+        Assert.Equal(suggestion, finding.Data["suggestion"]);
+        Assert.Equal(Line(text, misspelt), finding.Range.Start.Line + 1);
     }
 
     [Fact]
