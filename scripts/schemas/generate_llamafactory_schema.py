@@ -122,7 +122,7 @@ class Generator:
         self.args = args
         self.source = os.path.abspath(args.source)
         self.project = Project(self.source, os.path.join(self.source, "src"))
-        self.descriptions = Descriptions(args.descriptions)
+        self.descriptions = Descriptions(args.descriptions, *([] if args.v1 else [args.transformers_descriptions]))
         self.warnings: list[str] = []
 
     def describe(self, prop: Property) -> str:
@@ -273,6 +273,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--transformers", help="transformers checkout, or a folder with src/transformers/training_args.py (classic only)")
     ap.add_argument("--transformers-commit", help="the transformers commit (recorded in the output)")
     ap.add_argument("--transformers-data", default=os.path.join(HERE, "transformers-training-args.json"))
+    ap.add_argument("--transformers-descriptions", default=os.path.join(HERE, "transformers-descriptions.json"))
     ap.add_argument("--descriptions", default=None, help="hover texts (default: llamafactory[-v1]-descriptions.json here)")
 
 

@@ -83,7 +83,7 @@ class Generator:
         self.args = args
         self.source = os.path.abspath(args.source)
         self.project = Project(self.source, self.source)
-        self.descriptions = Descriptions(args.descriptions)
+        self.descriptions = Descriptions(args.descriptions, args.transformers_descriptions)
         self.warnings: list[str] = []
         self.index: dict[str, tuple] = {}
         for d in CLASS_DIRS:
@@ -384,6 +384,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--transformers", required=True, help="transformers checkout, or a folder with src/transformers/training_args.py")
     ap.add_argument("--transformers-commit", required=True)
     ap.add_argument("--transformers-data", default=os.path.join(HERE, "transformers-training-args.json"))
+    ap.add_argument("--transformers-descriptions", default=os.path.join(HERE, "transformers-descriptions.json"))
     ap.add_argument("--accelerate", required=True, help="accelerate checkout (folder that holds src/accelerate)")
     ap.add_argument("--accelerate-commit", required=True)
     ap.add_argument("--extension", action="append", help="NAME=PATH@COMMIT for alignment-handbook / open-r1 (repeatable)")

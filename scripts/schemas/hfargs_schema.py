@@ -38,6 +38,7 @@ from pyast_schema import (  # noqa: E402
     allows_null,
     call_name,
     dump,
+    first_sentence_mentions,
     is_enum_class,
     jsonable,
     literal,
@@ -51,6 +52,8 @@ YAML11_BOOL_PATTERN = "^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False
 # What transformers' string_to_bool accepts for a quoted value (case-insensitive yes/no/true/false/t/f/y/n/1/0).
 STRING_TO_BOOL_PATTERN = "^([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt]([Rr][Uu][Ee])?|[Ff]([Aa][Ll][Ss][Ee])?|1|0|on|On|ON|off|Off|OFF)$"
 INT_STRING_PATTERN = r"^\s*[+-]?\d+\s*$"
+# A help text that says the field is on its way out ("This argument is deprecated ...", "Deprecated. Use ...").
+DEPRECATED_HELP = re.compile(r"^\s*(This argument is deprecated|Deprecated\b)")
 
 
 def die(msg: str) -> None:
@@ -119,9 +122,8 @@ class Property:
     notes: dict[str, Any] = field(default_factory=dict)  # x-lft-* additions
 
 
-def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, list[str]]:
-    """field -> Enum class names of the ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
-    out: dict[str, list[str]] = {}
+def post_init_self_calls(cls: ast.ClassDef):
+    """(attribute, call, line) for each ``self.x = <call>(...)`` statement in ``__post_init__``."""
     for item in cls.body:
         if isinstance(item, ast.FunctionDef) and item.name == "__post_init__":
             for node in ast.walk(item):
@@ -130,12 +132,17 @@ def enum_conversions(project: Project, mod, cls: ast.ClassDef) -> dict[str, list
                     and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Attribute)
                     and isinstance(node.value, ast.Call)
-                    and len(node.value.args) == 1
-                    and isinstance(node.value.args[0], ast.Attribute)
-                    and node.value.args[0].attr == node.targets[0].attr
-                    and isinstance(node.value.func, ast.Name)
                 ):
-                    out.setdefault(node.targets[0].attr, []).append(node.value.func.id)
+                    yield node.targets[0].attr, node.value, node.lineno
+
+
+def enum_conversions(cls: ast.ClassDef) -> dict[str, list[str]]:
+    """field -> class names of the ``self.x = EnumClass(self.x)`` statements in ``__post_init__``."""
+    out: dict[str, list[str]] = {}
+    for attr, call, _line in post_init_self_calls(cls):
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(arg, ast.Attribute) and arg.attr == attr and isinstance(call.func, ast.Name):
+            out.setdefault(attr, []).append(call.func.id)
     return out
 
 
@@ -143,20 +150,11 @@ def bool_mappings(cls: ast.ClassDef) -> dict[str, int]:
     """field -> line for ``self.x = {True: ..., False: ...}.get(self.x, self.x)`` in ``__post_init__`` (a boolean is
     mapped to one of the field's values, so a boolean is accepted too)."""
     out: dict[str, int] = {}
-    for item in cls.body:
-        if isinstance(item, ast.FunctionDef) and item.name == "__post_init__":
-            for node in ast.walk(item):
-                if (
-                    isinstance(node, ast.Assign)
-                    and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Attribute)
-                    and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Attribute)
-                    and node.value.func.attr == "get"
-                    and isinstance(node.value.func.value, ast.Dict)
-                    and {k.value for k in node.value.func.value.keys if isinstance(k, ast.Constant)} == {True, False}
-                ):
-                    out[node.targets[0].attr] = node.lineno
+    for attr, call, line in post_init_self_calls(cls):
+        f = call.func
+        if isinstance(f, ast.Attribute) and f.attr == "get" and isinstance(f.value, ast.Dict):
+            if {k.value for k in f.value.keys if isinstance(k, ast.Constant)} == {True, False}:
+                out[attr] = line
     return out
 
 
@@ -173,7 +171,7 @@ class DataclassReader:
     def info(self, project: Project, mod, cls: ast.ClassDef) -> ModelInfo:
         info = model_info(project, mod, cls)
         for m, c in info.mro:
-            for fname, enums in enum_conversions(project, m, c).items():
+            for fname, enums in enum_conversions(c).items():
                 for enum in enums:
                     hit = project.resolve(m, enum)
                     if enum in self.external_enums or (hit and hit[0] == "class" and is_enum_class(project, hit[1], hit[2])):
@@ -213,6 +211,13 @@ class DataclassReader:
         if (f.owner, f.name) in self.bool_mapped:
             s = merge_union([s, {"type": "boolean"}])
             notes["x-lft-note"] = f"A boolean is mapped to a value ({self.bool_mapped[(f.owner, f.name)]})."
+        help_text = f.metadata.get("help")
+        if isinstance(help_text, str) and DEPRECATED_HELP.match(help_text):
+            notes["deprecated"] = True
+            mentions = [m for m in first_sentence_mentions(help_text) if m != f.name]
+            if mentions:
+                notes["x-lft-replacement"] = mentions[0]
+            notes["x-lft-note"] = f"Marked deprecated by its upstream help text ({f.module.rel}:{f.line})."
         if f.default is None and not f.required:  # the dataclass default: HfArgumentParser passes it through
             s = add_null(s)
         s = dict(widen(s, self.leniency))
@@ -321,9 +326,12 @@ def flag_schema(flag: Flag) -> dict:
 class Descriptions:
     """Hand-written hover texts from a JSON file; remembers which were used (``--strict`` fails on unused ones)."""
 
-    def __init__(self, path: str):
-        with open(path, encoding="utf-8") as fh:
-            self.texts: dict[str, str] = json.load(fh)
+    def __init__(self, path: str, *shared: str):
+        """``path`` first; a ``shared`` file (transformers-descriptions.json) fills keys it lacks."""
+        self.texts: dict[str, str] = {}
+        for p in reversed((path,) + shared):
+            with open(p, encoding="utf-8") as fh:
+                self.texts.update(json.load(fh))
         self.texts.pop("$comment", None)
         self.used: set[str] = set()
 

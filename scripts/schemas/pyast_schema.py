@@ -931,7 +931,7 @@ def jsonable(v: Any) -> Any:
     return v
 
 
-ORDER_FIRST = ["description", "$ref", "type", "enum", "anyOf", "items", "properties", "additionalProperties", "pattern"]
+ORDER_FIRST = ["description", "$ref", "type", "enum", "const", "anyOf", "items", "properties", "additionalProperties", "pattern"]
 
 
 def order_keys(s: dict) -> dict:

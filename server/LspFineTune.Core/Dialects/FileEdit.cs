@@ -9,19 +9,4 @@ namespace LspFineTune.Core.Dialects;
 public sealed record FileEdit(string? FilePath, IReadOnlyList<TextEdit> Edits)
 {
     public bool CreatesFile { get; init; }
-
-    /// <summary>One edit list per file: the document's own <paramref name="documentEdits"/> joined to the document's
-    /// entry of <paramref name="edits"/> (a companion writer may have started one, e.g. a new <c>deepspeed:</c> key).</summary>
-    public static IReadOnlyList<FileEdit> WithDocumentEdits(IReadOnlyList<FileEdit> edits, IReadOnlyList<TextEdit> documentEdits)
-    {
-        if (documentEdits.Count == 0)
-            return edits;
-        var result = edits.ToList();
-        var existing = result.FindIndex(e => e.FilePath is null);
-        if (existing >= 0)
-            result[existing] = result[existing] with { Edits = [.. result[existing].Edits, .. documentEdits] };
-        else
-            result.Add(new FileEdit(null, documentEdits));
-        return result;
-    }
 }

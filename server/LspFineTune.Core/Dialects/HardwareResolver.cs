@@ -15,6 +15,12 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
 
     public PropertyNode? NodesProperty { get; init; }
 
+    /// <summary>Where a fact without a key of its own was found (torchtune's <c>tune run --nproc_per_node</c> comment).</summary>
+    public TextRange? Anchor { get; init; }
+
+    /// <summary>A few words on where the facts came from when no key holds them alone ("preset zero3 (trl)", "the `tune run` comment").</summary>
+    public string? Detail { get; init; }
+
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
 
@@ -80,7 +86,7 @@ public static class HardwareResolver
         return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
     }
 
-    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property };
+    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property, Anchor = property is null ? own.Anchor : null, Detail = own.Detail };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 

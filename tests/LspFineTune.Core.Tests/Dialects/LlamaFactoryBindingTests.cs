@@ -170,10 +170,10 @@ public class LlamaFactoryBindingTests
     }
 
     [Theory]
-    [InlineData("model_name_or_path: meta-llama/Llama-3.2-1B\nper_device_train_batch_size: 2\nlearning_rate: 0.0001\nbf16: true\nmax_length: 1024\n", null)]
+    [InlineData("model_name_or_path: meta-llama/Llama-3.2-1B\nper_device_train_batch_size: 2\nlearning_rate: 0.0001\nbf16: true\nmax_length: 1024\n", "trl")]
     [InlineData("base_model: meta-llama/Llama-3.2-1B\nsequence_len: 2048\nmicro_batch_size: 1\n", "axolotl")]
     [InlineData("model:\n  name: llama-3.2-1b\ntraining:\n  micro_batch_size: 1\n", "native")]
-    [InlineData("model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\nbatch_size: 2\ndataset:\n  _component_: torchtune.datasets.alpaca_dataset\n", null)]
+    [InlineData("model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\nbatch_size: 2\ndataset:\n  _component_: torchtune.datasets.alpaca_dataset\n", "torchtune")]
     public void Recognition_does_not_take_other_formats(string text, string? dialect)
     {
         var analysis = Analyze(text);

@@ -115,7 +115,8 @@ public static class LlamaFactoryBinder
 
         var plan = new TrainingPlan
         {
-            Model = model with { Dtype = dtype, Quantization = quantization },
+            // pure_bf16 and BAdam keep every trained tensor (and so the optimizer states) in the 16-bit type (adapter.py 343).
+            Model = model with { Dtype = dtype, Quantization = quantization, PureHalfPrecision = pureBf16 || Bool(root, "use_badam", false) },
             Hardware = hardware,
             Method = new MethodChoice { Type = method, Lora = lora },
             Optimizer = new OptimizerChoice

@@ -29,7 +29,7 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     /// <summary>How LLaMA-Factory answers a key its dataclasses lack (parser.py 149-161, HfArgumentParser.parse_dict),
     /// and the string fields it splits at commas that take a list as well (finetuning_args.py 580-592 <c>split_arg</c>).</summary>
     private static readonly LlamaFactorySchema SchemaFile = new("llamafactory", "LLaMA-Factory",
-        "LLaMA-Factory stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_ARGS=1 is set in the environment.",
+        "(HfArgumentParser: \"Some keys are not used by the HfArgumentParser\"; ALLOW_EXTRA_ARGS=1 in the environment lets it ignore them.)",
         ["lora_target", "oft_target", "additional_target", "freeze_trainable_modules", "freeze_extra_modules", "galore_target", "apollo_target"]);
 
     public string Id => "llamafactory";
@@ -96,28 +96,15 @@ public sealed class LlamaFactoryDialect : IConfigDialect
                             keys.Add(new("gradient_checkpointing", false));
                     }
                     break;
-                case PlanField.MicroBatchSize:
-                    keys.Add(new("per_device_train_batch_size", change.Value));
-                    break;
-                case PlanField.GradientAccumulationSteps:
-                    keys.Add(new("gradient_accumulation_steps", change.Value));
-                    break;
                 case PlanField.Attention:
                     keys.Add(new("flash_attn", LlamaFactorySpellings.FlashAttn((AttentionKind)change.Value)));
                     break;
-                case PlanField.Optimizer:
-                    keys.Add(new("optim", TransformersSpellings.Optimizer((OptimizerType)change.Value)));
-                    foreach (var lowRank in new[] { "use_galore", "use_apollo" }.Where(True))
-                        keys.Add(new(lowRank, false));
-                    break;
-                case PlanField.Dtype:
-                    var dtype = (WeightDtype)change.Value;
-                    keys.Add(dtype == WeightDtype.Fp16 ? new("fp16", true) : new("bf16", dtype == WeightDtype.Bf16));
-                    if (dtype == WeightDtype.Fp16 && root.Find("bf16") is not null)
-                        keys.Add(new("bf16", false));
-                    if (dtype != WeightDtype.Fp16 && True("fp16"))
-                        keys.Add(new("fp16", false));
-                    if (dtype != WeightDtype.Bf16 && True("pure_bf16"))
+                case PlanField.MicroBatchSize or PlanField.GradientAccumulationSteps or PlanField.Optimizer or PlanField.Dtype:
+                    keys.AddRange(TrainingArgumentsWriter.Changes(root, change)!);
+                    // LLaMA-Factory's own switches that would override the change.
+                    if (change.Field == PlanField.Optimizer)
+                        keys.AddRange(new[] { "use_galore", "use_apollo" }.Where(True).Select(k => new ConfigChange(k, false)));
+                    if (change.Value is WeightDtype dtype && dtype != WeightDtype.Bf16 && True("pure_bf16"))
                         keys.Add(new("pure_bf16", false));
                     break;
             }
@@ -127,7 +114,7 @@ public sealed class LlamaFactoryDialect : IConfigDialect
         IReadOnlyList<FileEdit> edits = [];
         if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp)
             edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder);
-        return FileEdit.WithDocumentEdits(edits, ConfigEditor.ToTextEdits(binding.Document.Tree, keys));
+        return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 
     /// <summary><c>finetuning_type</c> and <c>quantization_bit</c>: LoRA's own defaults (rank 8, alpha 16, every linear

@@ -149,7 +149,6 @@ internal static class LlamaFactoryRules
             Note("stage", preference);
         if (finetuningType == "freeze")
             Note("finetuning_type", $"Freeze tuning trains only the last {Math.Max(1, Int(root, "freeze_trainable_layers", 2))} layers (freeze_trainable_layers); the estimate trains every layer (gradients and optimizer states are an over-estimate).");
-        Note("pure_bf16", "Pure bf16 keeps the trained weights, gradients and optimizer states in bf16 (no fp32 copy, adapter.py 337-343); the estimate assumes mixed precision with fp32 master weights (an over-estimate for full fine-tuning).");
         Note("additional_target", "Modules in `additional_target` are trained in full (with gradients and optimizer states) beside the adapters; the estimate counts only the adapters.");
         Note("use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("use_unsloth", "Unsloth's fused LoRA kernels and its own checkpointing use less memory than the estimate assumes.");
@@ -157,7 +156,7 @@ internal static class LlamaFactoryRules
         Note("enable_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
         Note("use_galore", "GaLore projects gradients to low rank; estimated as AdaRankGrad's states (m r + 2 n r) at rank 128.");
         Note("use_apollo", "APOLLO keeps low-rank optimizer states; estimated as AdaRankGrad's states at rank 128.");
-        Note("use_badam", "BAdam trains one block of layers at a time, with optimizer states for that block only; the estimate keeps states for every layer (an over-estimate).");
+        Note("use_badam", "BAdam trains one block of layers at a time, with optimizer states for that block only; the estimate keeps (16-bit) states for every layer (an over-estimate).");
         Note("use_adam_mini", "Adam-mini keeps one second-moment value per block instead of per parameter; the estimate uses AdamW's two states (an over-estimate).");
         Note("use_muon", "Muon keeps one momentum state per matrix parameter; the estimate uses AdamW's two states (an over-estimate).");
         Note("fp8", "fp8 training is estimated as bf16.");

@@ -28,6 +28,8 @@ internal sealed class LlamaFactorySchema(string dialectId, string framework, str
             .Select(p => p!.Value.Range)
             .ToList();
         var kept = findings.Where(f => !(f.Code == DiagnosticCodes.WrongType && lists.Any(r => r.Contains(f.Range.Start)))).ToList();
-        return SchemaFindingsReview.Review(document, kept, _annotations.Value, framework, unknownKeyRefusal: unknownKeyRefusal);
+        return SchemaFindingsReview.Review(document, kept, _annotations.Value, framework, unknownKeys: UnknownKeyPolicy.Refused)
+            .Select(d => d.Code == DiagnosticCodes.UnknownKey && d.Severity == DiagnosticSeverity.Error ? d with { Message = d.Message + " " + unknownKeyRefusal } : d)
+            .ToList();
     }
 }

@@ -26,7 +26,7 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
 
     /// <summary>v1/config/arg_parser.py 36-61 (HfArgumentParser.parse_dict with ALLOW_EXTRA_KEYS).</summary>
     private static readonly LlamaFactorySchema SchemaFile = new("llamafactory-v1", "LLaMA-Factory v1",
-        "LLaMA-Factory v1 stops before training on a key its argument parser does not know (\"Some keys are not used by the HfArgumentParser\"), unless ALLOW_EXTRA_KEYS=1 is set in the environment.",
+        "(HfArgumentParser: \"Some keys are not used by the HfArgumentParser\"; ALLOW_EXTRA_KEYS=1 in the environment lets it ignore them.)",
         []);
 
     public string Id => "llamafactory-v1";
@@ -121,6 +121,6 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
         IReadOnlyList<FileEdit> edits = [];
         if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && lf.DeepSpeed?.Settings is not null)
             edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "dist_config.config_file", "llamafactory", target, lf.WorkspaceFolder);
-        return FileEdit.WithDocumentEdits(edits, ConfigEditor.ToTextEdits(binding.Document.Tree, keys));
+        return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 }
