@@ -49,6 +49,17 @@ public sealed record TrainingArgumentsValues
 
     /// <summary>Whether the trainer shards with FSDP (<c>fsdp:</c>): ZeRO is then not written into this config.</summary>
     public bool UsesFsdp { get; init; }
+
+    /// <summary>The plan's optimizer from these values; <paramref name="type"/> when the trainer replaces <c>optim</c>
+    /// (LLaMA-Factory's <c>use_galore</c>).</summary>
+    public OptimizerChoice ToOptimizerChoice(OptimizerType? type = null) => new()
+    {
+        Type = type ?? Optimizer,
+        LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        Scheduler = Scheduler,
+        WarmupSteps = WarmupSteps,
+    };
 }
 
 /// <summary>

@@ -119,14 +119,7 @@ public static class LlamaFactoryBinder
             Model = model with { Dtype = dtype, Quantization = quantization, PureHalfPrecision = pureBf16 || Bool(root, "use_badam", false) },
             Hardware = hardware,
             Method = new MethodChoice { Type = method, Lora = lora },
-            Optimizer = new OptimizerChoice
-            {
-                Type = optimizer,
-                LearningRate = values.LearningRate,
-                WeightDecay = values.WeightDecay,
-                Scheduler = values.Scheduler,
-                WarmupSteps = values.WarmupSteps,
-            },
+            Optimizer = values.ToOptimizerChoice(optimizer),
             Training = new TrainingChoice
             {
                 MicroBatchSize = values.MicroBatch,
