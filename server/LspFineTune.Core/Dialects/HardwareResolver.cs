@@ -15,6 +15,15 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
 
     public PropertyNode? NodesProperty { get; init; }
 
+    /// <summary>The file the properties are in (a launch file), null for the document.</summary>
+    public string? FilePath { get; init; }
+
+    /// <summary>How the source reads ("accelerate config fsdp.yaml").</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Where the document reports about these values when they are in another file (the modeline word naming it).</summary>
+    public TextRange? Anchor { get; init; }
+
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
 
@@ -80,7 +89,8 @@ public static class HardwareResolver
         return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
     }
 
-    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property };
+    private static ValueSource Own(OwnHardware own, PropertyNode? property) =>
+        new(own.Origin) { Property = property, FilePath = own.FilePath, Detail = own.Detail, Anchor = own.Anchor };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 
@@ -90,8 +100,19 @@ public static class HardwareResolver
         ValueOrigin.Flag => "from the command line",
         ValueOrigin.Modeline => "from the modeline",
         ValueOrigin.Document => "from the config",
-        ValueOrigin.LaunchFile => "from the launch file",
+        ValueOrigin.LaunchFile => source.Detail is { } launchFile ? $"from {launchFile}" : "from the launch file",
         ValueOrigin.Settings => "from the editor settings",
         _ => "assumed (set it with a `# lft: gpu=ID gpus_per_node=N` comment)",
     };
+
+    /// <summary>The hardware's source for the code lens and hovers: the GPU's, or, when only the count was stated (an
+    /// accelerate config gives the processes, never the GPU type), the count's with the GPU type's after it.</summary>
+    public static string Describe(PlanProvenance provenance)
+    {
+        var gpu = provenance.Of(PlanField.Gpu);
+        var count = provenance.Of(PlanField.GpusPerNode);
+        if (gpu.Origin is not (ValueOrigin.Default or ValueOrigin.Settings) || count.Origin is ValueOrigin.Default or ValueOrigin.Settings)
+            return Describe(gpu);
+        return $"{Describe(count)}; the GPU type {(gpu.Origin == ValueOrigin.Settings ? "from the editor settings" : "assumed (set it with a `# lft: gpu=ID` comment)")}";
+    }
 }
