@@ -111,8 +111,10 @@ public static class HardwareResolver
     {
         var gpu = provenance.Of(PlanField.Gpu);
         var count = provenance.Of(PlanField.GpusPerNode);
-        if (gpu.Origin is not (ValueOrigin.Default or ValueOrigin.Settings) || count.Origin is ValueOrigin.Default or ValueOrigin.Settings)
+        if (count.Origin is ValueOrigin.Default or ValueOrigin.Settings || count.Origin == gpu.Origin)
             return Describe(gpu);
+        if (gpu.Origin is not (ValueOrigin.Default or ValueOrigin.Settings))
+            return $"{Describe(gpu)}, the count {Describe(count)}";
         return $"{Describe(count)}; the GPU type {(gpu.Origin == ValueOrigin.Settings ? "from the editor settings" : "assumed (set it with a `# lft: gpu=ID` comment)")}";
     }
 }

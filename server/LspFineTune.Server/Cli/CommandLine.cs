@@ -23,6 +23,7 @@ public static class CommandLine
         config options (check, estimate, plan):
           --dialect ID                                   read FILE as this dialect instead of detecting it
           --gpu ID --gpus-per-node N --nodes N           the hardware (else the `# lft: gpu=...` modeline, the config, one a100-80gb)
+          --accelerate-config PATH                       the accelerate config runs are launched with (a `# lft: accelerate=` is stronger)
           lft lsp [--stdio]                              the language server on stdin/stdout
           lft train FILE [options]                       runs the bundled trainer (lft-train) on FILE
 
