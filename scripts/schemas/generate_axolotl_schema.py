@@ -37,6 +37,7 @@ from pyast_schema import (  # noqa: E402
     jsonable,
     literal,
     model_info,
+    order_keys,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -512,19 +513,7 @@ class Generator:
             out.append((name, self.order_keys(s)))
         return out
 
-    @staticmethod
-    def order_keys(s: dict) -> dict:
-        first = ["description", "$ref", "type", "enum", "anyOf", "items", "properties", "additionalProperties", "pattern"]
-        out = {k: s[k] for k in first if k in s}
-        for k in s:
-            if k not in out and not k.startswith("x-lft") and k not in ("default", "deprecated"):
-                out[k] = s[k]
-        for k in ("default", "deprecated"):
-            if k in s:
-                out[k] = s[k]
-        for k in sorted(k for k in s if k.startswith("x-lft")):
-            out[k] = s[k]
-        return out
+    order_keys = staticmethod(order_keys)
 
     def removed_schema(self, schema: dict, truthy: bool) -> dict:
         """A refused key: only values axolotl lets through (null, and falsy ones when it tests truthiness)."""

@@ -42,6 +42,7 @@ from pyast_schema import (  # noqa: E402
     jsonable,
     literal,
     merge_union,
+    order_keys,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -709,20 +710,6 @@ class Generator:
         if self.builder.unknown:
             self.warnings.append("annotations treated as 'any': " + ", ".join(sorted(self.builder.unknown)))
         return doc
-
-
-def order_keys(s: dict) -> dict:
-    first = ["description", "$ref", "type", "enum", "const", "anyOf", "items", "properties", "additionalProperties", "pattern"]
-    out = {k: s[k] for k in first if k in s}
-    for k in s:
-        if k not in out and not k.startswith("x-lft") and k not in ("default", "deprecated"):
-            out[k] = s[k]
-    for k in ("default", "deprecated"):
-        if k in s:
-            out[k] = s[k]
-    for k in sorted(k for k in s if k.startswith("x-lft")):
-        out[k] = s[k]
-    return out
 
 
 def main(argv=None) -> int:

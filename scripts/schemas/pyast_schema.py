@@ -365,6 +365,9 @@ class FieldInfo:
     description: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # literal parts of json_schema_extra
     comment_above: str | None = None
+    init: bool = True  # dataclasses.field(init=False): not a constructor argument, so not settable from a config
+    metadata: dict[str, Any] = field(default_factory=dict)  # literal parts of dataclasses.field(metadata={...})
+    metadata_nodes: dict[str, ast.AST] = field(default_factory=dict)  # the same entries as expressions
 
 
 _CONSTRAINT_KW = {
@@ -380,7 +383,8 @@ _CONSTRAINT_KW = {
 
 
 def _field_call(node: ast.AST | None) -> ast.Call | None:
-    if isinstance(node, ast.Call) and call_name(node) == "Field":
+    """pydantic ``Field(...)`` or ``dataclasses.field(...)``."""
+    if isinstance(node, ast.Call) and call_name(node) in ("Field", "field"):
         return node
     return None
 
@@ -434,6 +438,18 @@ def _parse_field_call(project: Project, mod: Module, call: ast.Call, info: Field
             v = literal(project, mod, kw.value)
             if isinstance(v, str):
                 info.description = v
+        elif kw.arg == "init":
+            info.init = literal(project, mod, kw.value) is not False
+        elif kw.arg == "metadata" and isinstance(kw.value, ast.Dict):
+            for k, v in zip(kw.value.keys, kw.value.values):
+                kk = literal(project, mod, k) if k is not None else NOT_LITERAL
+                if isinstance(kk, str):
+                    info.metadata_nodes[kk] = v
+                    vv = literal(project, mod, v)
+                    if vv is not NOT_LITERAL:
+                        info.metadata[kk] = vv
+                    if kk == "help" and isinstance(vv, str):
+                        info.description = vv
         elif kw.arg == "json_schema_extra" and isinstance(kw.value, ast.Dict):
             for k, v in zip(kw.value.keys, kw.value.values):
                 kk = literal(project, mod, k) if k is not None else NOT_LITERAL
@@ -913,6 +929,23 @@ def jsonable(v: Any) -> Any:
     if isinstance(v, tuple):
         return list(v)
     return v
+
+
+ORDER_FIRST = ["description", "$ref", "type", "enum", "const", "anyOf", "items", "properties", "additionalProperties", "pattern"]
+
+
+def order_keys(s: dict) -> dict:
+    """A property schema's keys in a fixed order: the JSON Schema ones first, then default/deprecated, then x-lft-*."""
+    out = {k: s[k] for k in ORDER_FIRST if k in s}
+    for k in s:
+        if k not in out and not k.startswith("x-lft") and k not in ("default", "deprecated"):
+            out[k] = s[k]
+    for k in ("default", "deprecated"):
+        if k in s:
+            out[k] = s[k]
+    for k in sorted(k for k in s if k.startswith("x-lft")):
+        out[k] = s[k]
+    return out
 
 
 def dump(schema: dict, path: str) -> None:
