@@ -32,8 +32,29 @@ public class AccelerateRulesTests
         var analysis = Analyze(Base.Replace("num_machines", "num_machine"));
         var error = On(analysis, 3, DiagnosticCodes.UnknownKey);
         Assert.Equal(DiagnosticSeverity.Error, error.Severity);
-        Assert.Contains("did you mean `num_machines`", error.Message);
+        Assert.Contains("Did you mean `num_machines`?", error.Message);
+        Assert.Contains("refuses", error.Message);
         Assert.Equal("num_machines", Assert.Single(error.Fixes).Edits[0].Edits[0].NewText);
+    }
+
+    [Fact]
+    public void A_misspelt_plugin_key_is_an_error_with_its_did_you_mean_and_an_unknown_one_a_warning()
+    {
+        var analysis = Analyze(Base + "fsdp_config:\n  fsdp_verison: 2\n  fsdp_offload_param: true\n  my_own_note: x\n");
+        var version = On(analysis, 6, DiagnosticCodes.UnknownKey);
+        Assert.Equal(DiagnosticSeverity.Error, version.Severity);
+        Assert.Contains("Did you mean `fsdp_version`?", version.Message);
+        Assert.Equal("fsdp_version", Assert.Single(version.Fixes).Edits[0].Edits[0].NewText);
+        Assert.Contains("Did you mean `fsdp_offload_params`?", On(analysis, 7, DiagnosticCodes.UnknownKey).Message);
+        Assert.Equal(DiagnosticSeverity.Warning, On(analysis, 8, DiagnosticCodes.UnknownKey).Severity);
+    }
+
+    [Fact]
+    public void A_wrong_mixed_precision_value_is_refused_with_its_did_you_mean()
+    {
+        var error = On(Analyze(Base.Replace("mixed_precision: bf16", "mixed_precision: bf61")), 2, DiagnosticCodes.NotAllowedValue);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Contains("bf16", error.Message);
     }
 
     [Fact]
@@ -82,7 +103,7 @@ public class AccelerateRulesTests
     [Fact]
     public void DeepSpeed_settings_beside_its_config_file_are_refused()
     {
-        var analysis = Analyze("distributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: ds.json\n  offload_optimizer_device: cpu\n  zero3_init_flag: true\nnum_processes: 2\n");
+        var analysis = Analyze("distributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: not-here-zero.json\n  offload_optimizer_device: cpu\n  zero3_init_flag: true\nnum_processes: 2\n");
         Assert.Contains("beside `deepspeed_config_file`", On(analysis, 3, DiagnosticCodes.FrameworkRefuses).Message);
         // zero3_init_flag is read with a file; the file not being found is only a warning when the file is alone.
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Range.Start.Line == 4);

@@ -26,6 +26,9 @@ public sealed class AccelerateDialect : IConfigDialect
     private static readonly string[] SecondKeys =
         ["compute_environment", "num_processes", "num_machines", "mixed_precision", "machine_rank", "main_training_function", "fsdp_config", "deepspeed_config", "use_cpu"];
 
+    /// <summary>Block keys the launcher reads from its arguments though no flag declares them (utils/launch.py 331).</summary>
+    private static readonly string[] ReadWithoutFlag = ["fsdp_ignored_modules", "ignored_modules"];
+
     public string Id => "accelerate";
 
     public string DisplayName => "accelerate config";
@@ -52,15 +55,33 @@ public sealed class AccelerateDialect : IConfigDialect
 
     /// <summary>accelerate refuses unknown top-level keys (config_args.py 158-165) and copies a block's keys onto launch
     /// flags, where one it does not know is dropped (commands/launch.py 1256-1273): so an unknown key at the top is an
-    /// error, one in a block a warning (a near miss an error with its did-you-mean).</summary>
+    /// error; in a block (which the schema leaves open) a near miss of a flag is an error with its did-you-mean, any
+    /// other unknown key a warning that it has no effect.</summary>
     public IReadOnlyList<Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostic> findings)
     {
         var root = document.Tree.RootMapping;
-        return SchemaFindingsReview.Review(document, findings, Annotations.Value, "accelerate")
+        var reviewed = SchemaFindingsReview.Review(document, findings, Annotations.Value, "accelerate")
             .Select(d => d.Code == DiagnosticCodes.UnknownKey && root?.Properties.Any(p => p.Key.Range == d.Range) == true
                 ? d with { Severity = DiagnosticSeverity.Error, Message = d.Message.Split(" Accelerate ignores")[0] + " `accelerate launch` refuses a file with keys it does not know (\"had unknown keys\")." }
                 : d)
             .ToList();
+        foreach (var block in root?.Properties ?? [])
+        {
+            if (block.Value is not Syntax.MappingNode mapping || Documentation?.Find(block.Key.Value) is not { Children.Count: > 0 } section)
+                continue;
+            var known = section.Children.Select(c => c.Path[(c.Path.LastIndexOf('.') + 1)..]).Concat(ReadWithoutFlag).ToList();
+            foreach (var key in mapping.Properties.Where(p => !known.Contains(p.Key.Value) && !reviewed.Any(d => d.Range == p.Key.Range)))
+            {
+                var suggestion = DidYouMean.Suggest(key.Key.Value, known);
+                reviewed.Add(suggestion is not null
+                    ? Diagnostic.Error(DiagnosticCodes.UnknownKey, $"Unknown key `{key.Key.Value}` in `{block.Key.Value}`. Did you mean `{suggestion}`? accelerate passes the block's keys on as launch flags and drops one it does not know, so as written this setting has no effect.", key.Key.Range) with
+                    {
+                        Data = new Dictionary<string, string> { ["suggestion"] = suggestion },
+                    }
+                    : Diagnostic.Warning(DiagnosticCodes.UnknownKey, $"Unknown key `{key.Key.Value}` in `{block.Key.Value}`: accelerate drops keys it does not know there, so it has no effect.", key.Key.Range));
+            }
+        }
+        return reviewed;
     }
 
     /// <summary>The file's own rules; its DeepSpeed JSON (<c>deepspeed_config_file</c>) is read and validated. No plan.</summary>
@@ -78,16 +99,10 @@ public sealed class AccelerateDialect : IConfigDialect
         };
     }
 
-    /// <summary>The file's rules (and, while no schema is embedded, its unknown keys), and its DeepSpeed JSON resolved:
+    /// <summary>The file's rules, and its DeepSpeed JSON resolved:
     /// <paramref name="standalone"/> when the file is analysed alone, where the launch directory is not known.</summary>
     internal static DeepSpeed.DeepSpeedReference? Check(DocumentContext document, AccelerateSettings settings, BindingOptions options, bool standalone, List<Diagnostic> diagnostics)
     {
-        if (Instance.Schema is null)
-        {
-            var unknown = new List<Diagnostic>();
-            AccelerateRules.AddUnknownKeys(settings.Root, unknown);
-            diagnostics.AddRange(Advice.SuggestionFixes.Attach(document.Tree, unknown));
-        }
         AccelerateRules.Add(settings, diagnostics);
         return AccelerateLaunch.ResolveDeepSpeed(settings, document, options, diagnostics, standalone);
     }

@@ -1,6 +1,5 @@
 using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Editing;
-using LspFineTune.Core.Schema;
 using LspFineTune.Core.Syntax;
 using static LspFineTune.Core.Planning.SyntaxReader;
 
@@ -8,52 +7,12 @@ namespace LspFineTune.Core.Dialects.Accelerate;
 
 /// <summary>
 /// What <c>accelerate launch</c> (huggingface/accelerate@16cb6eb) refuses or quietly does with a config file, as
-/// diagnostics on its keys: unknown top-level keys (when no schema says so), PyYAML's reading of a plain <c>NO</c>,
+/// diagnostics on its keys: PyYAML's reading of a plain <c>NO</c>,
 /// processes that do not divide over the machines, DeepSpeed settings beside <c>deepspeed_config_file</c>, FSDP keys
 /// the chosen FSDP version does not read, and parallelism sizes that do not multiply to the process count.
 /// </summary>
 internal static class AccelerateRules
 {
-    /// <summary><c>ClusterConfig</c> (config_args.py 5 + 26 fields) and <c>SageMakerConfig</c> (16), plus the legacy keys
-    /// <c>process_config</c> converts (<c>fp16</c>, <c>dynamo_backend</c>, config_args.py 110-116).</summary>
-    private static readonly string[] BaseKeys = ["compute_environment", "distributed_type", "mixed_precision", "use_cpu", "debug", "fp16", "dynamo_backend"];
-
-    private static readonly string[] ClusterKeys =
-    [
-        "num_processes", "machine_rank", "num_machines", "gpu_ids", "main_process_ip", "main_process_port", "rdzv_backend",
-        "same_network", "main_training_function", "enable_cpu_affinity", "fp8_config", "deepspeed_config", "fsdp_config",
-        "parallelism_config", "megatron_lm_config", "mpirun_config", "downcast_bf16", "tpu_name", "tpu_zone", "tpu_use_cluster",
-        "tpu_use_sudo", "command_file", "commands", "tpu_vm", "tpu_env", "dynamo_config",
-    ];
-
-    private static readonly string[] SageMakerKeys =
-    [
-        "ec2_instance_type", "iam_role_name", "image_uri", "profile", "region", "num_machines", "gpu_ids", "base_job_name",
-        "pytorch_version", "transformers_version", "py_version", "sagemaker_inputs_file", "sagemaker_metrics_file",
-        "additional_args", "dynamo_config", "enable_cpu_affinity",
-    ];
-
-    /// <summary>The top-level keys of the config class the file is read as (SageMaker for <c>compute_environment: AMAZON_SAGEMAKER</c>).</summary>
-    public static IReadOnlyList<string> KnownKeys(MappingNode root) =>
-        [.. BaseKeys, .. String(root, "compute_environment") == "AMAZON_SAGEMAKER" ? SageMakerKeys : ClusterKeys];
-
-    /// <summary>Unknown top-level keys, which accelerate refuses (config_args.py 158-165 "had unknown keys"); used only
-    /// while no schema is embedded (the schema reports them otherwise, made errors by the dialect's review).</summary>
-    public static void AddUnknownKeys(MappingNode root, List<Diagnostic> diagnostics)
-    {
-        var known = KnownKeys(root);
-        foreach (var property in root.Properties.Where(p => !known.Contains(p.Key.Value)))
-        {
-            var suggestion = DidYouMean.Suggest(property.Key.Value, known);
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UnknownKey,
-                $"`{property.Key.Value}` is not an accelerate config key{(suggestion is null ? "." : $"; did you mean `{suggestion}`?")} `accelerate launch` refuses a file with unknown keys (\"had unknown keys\"). Remove it.",
-                property.Key.Range) with
-            {
-                Data = suggestion is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["suggestion"] = suggestion },
-            });
-        }
-    }
-
     public static void Add(AccelerateSettings settings, List<Diagnostic> diagnostics)
     {
         var root = settings.Root;
