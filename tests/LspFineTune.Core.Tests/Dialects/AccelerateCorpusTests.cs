@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects;
 
 namespace LspFineTune.Core.Tests.Dialects;
 
@@ -35,5 +36,26 @@ public class AccelerateCorpusTests
         else
             Assert.True(errors.Count == 0, $"{file}: unexpected errors: {string.Join(" | ", errors.Select(d => $"{d.Range.Start.Line + 1}: {d.Message}"))}");
         Baseline.Verify("accelerate", file, Baseline.Describe(file, analysis));
+    }
+
+    /// <summary>Each file as the launch file of an axolotl config with no sharding of its own: the processes it starts are
+    /// the GPUs, and its plugin is the plan's sharding.</summary>
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Accelerate_configs_launch_an_axolotl_config_with_their_processes_and_plugin(string file)
+    {
+        var corpus = TestRepository.Corpus("accelerate");
+        using var files = new DialectTestFiles();
+        files.Write("config.yml", $"# lft: gpu=h100-sxm accelerate={Path.Combine(corpus, file)}\nbase_model: meta-llama/Llama-3.2-1B\nsequence_len: 1024\nmicro_batch_size: 1\nlearning_rate: 0.0001\n");
+        var analysis = files.Analyze("config.yml", new AnalysisOptions { Binding = new Core.Planning.BindingOptions { AccelerateDefaultConfig = null } });
+        var text = File.ReadAllText(Path.Combine(corpus, file));
+        var processes = System.Text.RegularExpressions.Regex.Match(text, @"(?m)^num_processes: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : (int?)null;
+        var single = System.Text.RegularExpressions.Regex.IsMatch(text, @"(?m)^distributed_type: ['""]?NO\b");
+        var cpu = System.Text.RegularExpressions.Regex.IsMatch(text, @"(?m)^(distributed_type: MULTI_CPU|use_cpu: true)");
+        var plan = analysis.Plan!;
+        Assert.Equal(single || cpu || processes is null ? 1 : processes.Value, plan.Hardware.TotalGpus);
+        Assert.Contains(analysis.Companions, c => c.DialectId == "accelerate");
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"(?m)^distributed_type: FSDP"))
+            Assert.Equal(ValueOrigin.LaunchFile, analysis.Provenance.Of(PlanField.ZeroStage).Origin);
     }
 }
