@@ -65,6 +65,9 @@ public static class DiagnosticCodes
     public const string DeepSpeedOptimizerOverrides = "LFT0511";
     public const string FrameworkWarns = "LFT0512";
 
+    /// <summary>Information: the trainer a TRL config is for was inferred (path, keys), since the file does not say it.</summary>
+    public const string TrainerInferred = "LFT0515";
+
     // Runtime
     public const string NoDataSize = "LFT0601";
 }

@@ -2,6 +2,8 @@ using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.Axolotl;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.Native;
+using LspFineTune.Core.Dialects.Trl;
+using LspFineTune.Core.Dialects.Torchtune;
 
 namespace LspFineTune.Core.Dialects;
 
@@ -22,7 +24,7 @@ public sealed record DialectAssociation(string Glob, string DialectId);
 public sealed class DialectRegistry(IReadOnlyList<IConfigDialect> dialects)
 {
     /// <summary>Content claims are tried in this order: the most specific fingerprint first.</summary>
-    public static DialectRegistry Default { get; } = new([NativeDialect.Instance, AxolotlDialect.Instance, AccelerateDialect.Instance, DeepSpeedDialect.Instance]);
+    public static DialectRegistry Default { get; } = new([NativeDialect.Instance, AxolotlDialect.Instance, TorchtuneDialect.Instance, AccelerateDialect.Instance, DeepSpeedDialect.Instance, TrlDialect.Instance]);
 
     public IReadOnlyList<IConfigDialect> Dialects { get; } = dialects;
 

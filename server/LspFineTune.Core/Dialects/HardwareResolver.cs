@@ -15,14 +15,14 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
 
     public PropertyNode? NodesProperty { get; init; }
 
-    /// <summary>The file the properties are in (a launch file), null for the document.</summary>
-    public string? FilePath { get; init; }
+    /// <summary>Where a fact without a key of its own was found (torchtune's <c>tune run --nproc_per_node</c> comment).</summary>
+    public TextRange? Anchor { get; init; }
 
-    /// <summary>How the source reads ("accelerate config fsdp.yaml").</summary>
+    /// <summary>A few words on where the facts came from when no key holds them alone ("preset zero3 (trl)", "the `tune run` comment").</summary>
     public string? Detail { get; init; }
 
-    /// <summary>Where the document reports about these values when they are in another file (the modeline word naming it).</summary>
-    public TextRange? Anchor { get; init; }
+    /// <summary>The file the properties are in (a launch file such as an accelerate config), null for the document.</summary>
+    public string? FilePath { get; init; }
 
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
@@ -89,8 +89,9 @@ public static class HardwareResolver
         return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
     }
 
+    // A key in another file (a launch file) is no key of the document: the anchor says where the document reports it.
     private static ValueSource Own(OwnHardware own, PropertyNode? property) =>
-        new(own.Origin) { Property = property, FilePath = own.FilePath, Detail = own.Detail, Anchor = own.Anchor };
+        new(own.Origin) { Property = property, FilePath = own.FilePath, Anchor = property is null || own.FilePath is not null ? own.Anchor : null, Detail = own.Detail };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 

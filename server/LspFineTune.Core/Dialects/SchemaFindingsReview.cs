@@ -6,6 +6,10 @@ using LspFineTune.Core.Text;
 
 namespace LspFineTune.Core.Dialects;
 
+/// <summary>What a framework does with a top-level key it does not know: axolotl drops it (a near-miss is then an error,
+/// anything else a warning that it has no effect); HfArgumentParser-based ones (TRL, LLaMA-Factory) refuse it.</summary>
+public enum UnknownKeyPolicy { Ignored, Refused }
+
 /// <summary>
 /// Turns a generated schema's plain findings into what the framework itself would do (axolotl, DeepSpeed): a removed
 /// key is refused with what replaced it; a deprecated key is a warning with a rename fix; a plugin key without its
@@ -16,7 +20,8 @@ public static class SchemaFindingsReview
 {
     /// <param name="refusesNestedUnknownKeys">The framework refuses unknown keys inside its blocks (DeepSpeed's pydantic
     /// models forbid extras) while it ignores them at the top level; axolotl ignores them everywhere.</param>
-    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework, bool refusesNestedUnknownKeys = false)
+    /// <param name="unknownKeys">Whether the framework drops or refuses an unknown top-level key.</param>
+    public static IReadOnlyList<Diagnostic> Review(DocumentContext document, IEnumerable<Diagnostic> findings, KeyAnnotations annotations, string framework, bool refusesNestedUnknownKeys = false, UnknownKeyPolicy unknownKeys = UnknownKeyPolicy.Ignored)
     {
         var root = document.Tree.RootMapping;
         var result = new List<Diagnostic>();
@@ -47,6 +52,8 @@ public static class SchemaFindingsReview
                 continue;
             result.Add(finding.Code switch
             {
+                DiagnosticCodes.UnknownKey when unknownKeys == UnknownKeyPolicy.Refused && IsTopLevel(root, finding) =>
+                    finding with { Message = finding.Message + $" {Capitalised(framework)} refuses keys it does not know, so the run would not start." },
                 DiagnosticCodes.UnknownKey when !refusesNestedUnknownKeys || IsTopLevel(root, finding) => UnknownKey(finding, framework),
                 DiagnosticCodes.NotAllowedValue => Rejected(finding, root, annotations),
                 _ => finding,

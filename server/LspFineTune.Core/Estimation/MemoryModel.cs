@@ -50,7 +50,7 @@ public static class MemoryModel
             new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {plan.Model.Dtype.ToConfigName()} (pure 16-bit)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -93,7 +93,7 @@ public static class MemoryModel
             ? $"{budget.BlockLinearWeights:N0} block weights x {Precision.QuantizedBytes(plan.Model.Quantization):0.###} B ({plan.Model.Quantization.ToConfigName()}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.Bytes(plan.Model.Dtype)} B"
             : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
         if (budget.AdapterParameters > 0)
-            text += $" + {budget.AdapterParameters:N0} adapter x 4 B";
+            text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";
         if (plan.DeepSpeed.ZeroStage == 3)
             text += " / N";
         return text;

@@ -9,7 +9,8 @@ namespace LspFineTune.Core.Estimation;
 /// 2 B weights + 2 B gradients + K = 12 B (fp32 master, m, v) per parameter; stage 1 divides K by N,
 /// stage 2 also the gradients, stage 3 also the weights. DeepSpeed's implementation additionally materialises
 /// an fp32 copy of each gradient partition for the update (the 18 = 2 + 4 + 4 + 8 of its ZeRO-2 estimator,
-/// deepspeed/runtime/zero/stage_1_and_2.py).
+/// deepspeed/runtime/zero/stage_1_and_2.py). Pure 16-bit training (torchtune) keeps 2 B weights + 2 B gradients + 4 B
+/// of bf16 AdamW moments, with no master copy and no fp32 gradient copy.
 /// </summary>
 public sealed class ModelStateMemory
 {
@@ -27,7 +28,7 @@ public sealed class ModelStateMemory
             ? budget.BlockLinearWeights * Precision.QuantizedBytes(plan.Model.Quantization)
               + (budget.BaseParameters - budget.BlockLinearWeights) * (double)dtypeBytes
             : budget.BaseParameters * (double)dtypeBytes;
-        var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterBytes;
+        var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan);
         var allWeights = baseBytes + adapterBytes;
         var weightsPerGpu = stage == 3 ? allWeights / n : allWeights;
         WeightBytes = offloadParams ? 0 : weightsPerGpu;
@@ -37,7 +38,7 @@ public sealed class ModelStateMemory
         var gradientBytes = method switch
         {
             FineTuneMethod.Full => budget.TrainableParameters * (double)dtypeBytes,
-            FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterBytes,
+            FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan),
             _ => 0,
         };
         var gradientsPerGpu = stage >= 2 ? gradientBytes / n : gradientBytes;

@@ -14,17 +14,19 @@ public static class OptimizerStateSize
     public static double Bytes(TrainingPlan plan, ParameterBudget budget)
     {
         var optimizer = plan.Optimizer;
+        // fp32 states, or the dtype's in pure 16-bit training.
+        var element = (double)Precision.StateElementBytes(plan);
         return optimizer.Type switch
         {
             // AdamW: first and second moments in fp32, 8 B/param (ZeRO paper; EleutherAI Transformer Math).
-            OptimizerType.AdamW => 8.0 * budget.TrainableParameters,
+            OptimizerType.AdamW => 2 * element * budget.TrainableParameters,
             // 8-bit AdamW: both moments in 8 bits + block constants, ~2 B/param (HF model memory anatomy; Dettmers et al. 2022).
             OptimizerType.AdamW8bit => 2 * EightBitStateBytes * budget.TrainableParameters,
             // SGD without momentum (the Trainer default) keeps no state; zeroth-order SGD neither (MeZO).
             OptimizerType.Sgd or OptimizerType.ZoSgd => 0,
-            OptimizerType.Adafactor => budget.TrainableGroups.Sum(AdafactorBytes),
-            OptimizerType.AdaRankGrad => budget.TrainableGroups.Sum(g => LowRankBytes(g, optimizer.AdaRankGrad.MaxRank)),
-            _ => 8.0 * budget.TrainableParameters,
+            OptimizerType.Adafactor => budget.TrainableGroups.Sum(AdafactorBytes) * element / 4,
+            OptimizerType.AdaRankGrad => budget.TrainableGroups.Sum(g => LowRankBytes(g, optimizer.AdaRankGrad.MaxRank)) * element / 4,
+            _ => 2 * element * budget.TrainableParameters,
         };
     }
 

@@ -15,7 +15,17 @@ public static class Precision
     /// fp32 training updates the weights themselves, LoRA adapters are fp32 already, and zeroth-order SGD updates in place.
     /// </summary>
     public static bool KeepsMasterWeights(TrainingPlan plan) =>
-        plan.Method.Type == FineTuneMethod.Full && IsMixed(plan.Model.Dtype);
+        plan.Method.Type == FineTuneMethod.Full && IsMixed(plan.Model.Dtype) && !IsPure(plan);
+
+    /// <summary>Pure 16-bit training (<see cref="ModelChoice.PureHalfPrecision"/> with a 16-bit dtype): every tensor in the dtype.</summary>
+    public static bool IsPure(TrainingPlan plan) => plan.Model.PureHalfPrecision && plan.Model.Dtype != WeightDtype.Fp32;
+
+    /// <summary>Bytes of one optimizer-state element (an AdamW moment, an Adafactor factor): fp32, or the dtype when pure
+    /// (torch optimizers keep states in the parameter's dtype).</summary>
+    public static int StateElementBytes(TrainingPlan plan) => IsPure(plan) ? Bytes(plan.Model.Dtype) : 4;
+
+    /// <summary>Bytes per LoRA adapter weight (and its gradient): fp32 as PEFT keeps them, or the dtype when pure.</summary>
+    public static int AdapterElementBytes(TrainingPlan plan) => IsPure(plan) ? Bytes(plan.Model.Dtype) : AdapterBytes;
 
     /// <summary>
     /// Storage per quantized weight, including the quantization constants.

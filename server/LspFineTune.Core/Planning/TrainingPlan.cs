@@ -18,6 +18,13 @@ public sealed record ModelChoice
     public Quantization Quantization { get; init; } = Quantization.None;
 
     /// <summary>
+    /// Pure 16-bit training (no automatic mixed precision): weights, gradients, adapters and optimizer states are all kept
+    /// in <see cref="Dtype"/>, with no fp32 master copy (torchtune's recipes; axolotl's <c>bfloat16: true</c>). False:
+    /// mixed precision, the Hugging Face Trainer's way. No effect when <see cref="Dtype"/> is fp32.
+    /// </summary>
+    public bool PureHalfPrecision { get; init; }
+
+    /// <summary>
     /// The parameter layout, built once per architecture. The cache remembers which architecture it was built for,
     /// because a record copy (<c>with</c>) carries the field along, and a copy with another architecture must rebuild.
     /// </summary>

@@ -16,8 +16,9 @@ public static class DeepSpeedWriter
 
     /// <param name="reference">What the config's key leads to now; null when it has none.</param>
     /// <param name="keyName">The trainer config's key for the DeepSpeed JSON (<c>deepspeed</c>).</param>
-    /// <param name="framework">Whose presets to switch between (<c>axolotl</c>, <c>llamafactory</c>).</param>
-    public static IReadOnlyList<FileEdit> Write(DocumentContext document, DeepSpeedReference? reference, string keyName, string framework, Target target, string? workspaceFolder = null)
+    /// <param name="framework">Whose presets to switch between (<c>axolotl</c>, <c>llamafactory</c>); null for a framework
+    /// that ships none (TRL, the HF Trainer): a preset the key names is then switched within the framework that ships it.</param>
+    public static IReadOnlyList<FileEdit> Write(DocumentContext document, DeepSpeedReference? reference, string keyName, string? framework, Target target, string? workspaceFolder = null)
     {
         var changes = new List<ConfigChange>
         {
@@ -32,7 +33,7 @@ public static class DeepSpeedWriter
                 return Edits(null, document.Tree, Unchanged(reference.Settings!, target, changes).Select(c => c with { Path = keyName + "." + c.Path }).ToList());
             case { Companion: { IsPreset: false, Tree: { } tree } companion } when reference.Settings is { } settings:
                 return Edits(companion.Path, tree, Unchanged(settings, target, changes));
-            case { Companion.IsPreset: true } when DeepSpeedPresets.For(framework, target.Stage, target.OffloadOptimizer, target.OffloadParams) is { } preset:
+            case { Companion: { IsPreset: true } named } when DeepSpeedPresets.For(framework ?? DeepSpeedPresets.Find(named.Path)?.Framework ?? "", target.Stage, target.OffloadOptimizer, target.OffloadParams) is { } preset:
                 return SwitchPreset(reference, preset);
         }
         return Create(document, reference?.Key, keyName, target, workspaceFolder);

@@ -15,6 +15,9 @@ public sealed record TrainingArgumentsDefaults
     /// <summary>transformers: false; TRL: bf16 unless fp16 is set (<c>bf16: None</c> resolved in <c>__post_init__</c>).</summary>
     public bool Bf16UnlessFp16 { get; init; }
 
+    /// <summary>transformers: 5e-5; TRL's configs set their own (SFT 2e-5, DPO/GRPO/KTO/RLOO 1e-6, Reward 1e-4).</summary>
+    public double LearningRate { get; init; } = 5e-5;
+
     public static TrainingArgumentsDefaults Transformers { get; } = new();
 }
 
@@ -84,7 +87,7 @@ public static class TrainingArgumentsReader
             OptimizerName = optimizerName,
             Optimizer = optimizer,
             GradientCheckpointing = Bool(root, "gradient_checkpointing", defaults.GradientCheckpointing),
-            LearningRate = Double(root, "learning_rate", 5e-5),
+            LearningRate = Double(root, "learning_rate", defaults.LearningRate),
             WeightDecay = Double(root, "weight_decay", 0),
             Scheduler = String(root, "lr_scheduler_type")?.ToLowerInvariant() switch
             {

@@ -60,4 +60,11 @@ public static class TransformersSpellings
         _ => "sdpa",
     };
 
+    /// <summary>A plan value in transformers' spelling when it has one (an attention kind, an optimizer), else null.</summary>
+    public static string? Spelling(object value) => value switch
+    {
+        AttentionKind kind => Attention(kind),
+        OptimizerType type => Optimizer(type),
+        _ => null,
+    };
 }

@@ -1,0 +1,315 @@
+using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.HuggingFace;
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Text;
+using static LspFineTune.Core.Planning.SyntaxReader;
+
+namespace LspFineTune.Core.Dialects.Trl;
+
+/// <summary>
+/// Binds a TRL / Hugging Face Trainer config (huggingface/trl@f2cd577: <c>_BaseConfig(TrainingArguments)</c>, the
+/// trainer configs, <c>ModelConfig</c>) to the plan: TrainingArguments through <see cref="TrainingArgumentsReader"/>
+/// with TRL's defaults, the model and PEFT keys of <c>trl/trainer/model_config.py</c>, the trainer's sequence length,
+/// and the accelerate keys the <c>trl</c> CLI forwards to <c>accelerate launch</c> (GPU count, bundled presets).
+/// </summary>
+public static class TrlBinder
+{
+    /// <summary>The defaults each trainer's config sets over TrainingArguments (<c>base_config.py</c> 53-105: gradient
+    /// checkpointing on, bf16 unless fp16; learning rates: <c>sft_config.py</c> 143, <c>dpo_config.py</c> 150,
+    /// <c>grpo_config.py</c> 418, <c>kto_config.py</c> 115, <c>reward_config.py</c> 97, <c>rloo_config.py</c> 250,
+    /// <c>experimental/orpo/orpo_config.py</c> 75).</summary>
+    public static TrainingArgumentsDefaults Defaults(TrlTrainer trainer) => new()
+    {
+        GradientCheckpointing = true,
+        Bf16UnlessFp16 = true,
+        LearningRate = trainer switch
+        {
+            TrlTrainer.Sft => 2e-5,
+            TrlTrainer.Reward => 1e-4,
+            _ => 1e-6,
+        },
+    };
+
+    /// <summary>transformers v5 loads in the checkpoint's dtype by default, but TRL's <c>ModelConfig.dtype</c> defaults to
+    /// float32 (<c>model_config.py</c> 89-94), which the <c>trl</c> scripts pass to <c>from_pretrained</c>.</summary>
+    private const string DefaultLoadDtype = "float32";
+
+    /// <summary>GRPO/RLOO prompts are not truncated in the current configs; older ones cut them at max_prompt_length (512).</summary>
+    private const int AssumedPromptLength = 512;
+
+    public static TrlBinding Bind(DocumentContext document, BindingOptions options)
+    {
+        var root = document.Tree.RootMapping!;
+        var diagnostics = new List<Diagnostic>();
+        var provenance = new PlanProvenance();
+        var modelKey = root.Find("model_name_or_path");
+        var anchor = modelKey?.Key.Range ?? TextRange.At(0, 0);
+        foreach (var field in System.Enum.GetValues<PlanField>())
+            provenance.Set(field, ValueSource.Default with { Anchor = anchor });
+        void From(PlanField field, string key)
+        {
+            if (root.Find(key) is { } property)
+                provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
+        }
+
+        var trainer = TrlTrainers.Infer(document);
+        if (document.Modeline.Recipe is null)
+        {
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.TrainerInferred, DiagnosticSeverity.Information,
+                $"Read as a `trl {trainer.Command}` config: {trainer.Reason}. The trainer is not in the file; if it is another one, say so with `# lft: recipe=NAME` (sft, dpo, grpo, kto, orpo, reward, rloo).",
+                anchor));
+        }
+
+        var preset = AcceleratePreset(root, document, options, diagnostics, out var acceleratePath);
+        var hardware = HardwareResolver.Resolve(document, options, OwnHardware(root, preset), provenance, diagnostics);
+        var model = BindModel(modelKey, document, options, provenance, diagnostics);
+        var values = TrainingArgumentsReader.Read(root, document, options, Defaults(trainer.Trainer), provenance, diagnostics);
+        var usesFsdp = values.UsesFsdp;
+        var sharding = values.Sharding;
+        if (values.DeepSpeed is null && !usesFsdp && preset is not null && root.Find("accelerate_config") is { } presetKey)
+        {
+            var (choice, note) = preset.Sharding();
+            sharding = choice;
+            usesFsdp = preset.UsesFsdp;
+            foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams })
+                provenance.Set(field, new ValueSource(ValueOrigin.LaunchFile) { Property = presetKey, Detail = preset.Detail });
+            if (note is not null)
+                diagnostics.Add(NotModelled(presetKey, note));
+        }
+        TrlRules.Add(root, trainer.Trainer, diagnostics);
+
+        TrlBinding Result(TrainingPlan? plan) => new()
+        {
+            Document = document,
+            Plan = plan,
+            Provenance = provenance,
+            Diagnostics = diagnostics,
+            Trainer = trainer,
+            DeepSpeed = values.DeepSpeed,
+            AcceleratePreset = preset,
+            UsesFsdp = usesFsdp,
+            UsesAccelerateFile = acceleratePath,
+            WorkspaceFolder = options.WorkspaceFolder,
+            Companions = values.DeepSpeed?.Companion is { } companion ? [companion] : [],
+        };
+        if (model is null || hardware is null)
+            return Result(null);
+
+        // Mixed precision is the plan's dtype (as axolotl's bf16); the load dtype only decides what is noted.
+        var loadKey = root.Find("dtype") ?? root.Find("torch_dtype");
+        var load = (String(root, loadKey?.Key.Value ?? "dtype") ?? DefaultLoadDtype).ToLowerInvariant();
+        var dtype = values.Bf16 ? WeightDtype.Bf16 : values.Fp16 ? WeightDtype.Fp16
+            : load is "bfloat16" ? WeightDtype.Bf16 : load is "float16" ? WeightDtype.Fp16 : WeightDtype.Fp32;
+        if (!values.Bf16 && !values.Fp16 && root.Find("bf16") is null && root.Find("fp16") is null && loadKey is not null)
+            provenance.Set(PlanField.Dtype, new ValueSource(ValueOrigin.Document) { Property = loadKey });
+
+        // PEFT and quantization (model_config.py 97-168; trl/trainer/utils.py get_peft_config, get_quantization_config).
+        var peft = Bool(root, "use_peft", false);
+        var quantization = !peft ? Quantization.None
+            : Bool(root, "load_in_4bit", false) ? Quantization.Nf4
+            : Bool(root, "load_in_8bit", false) ? Quantization.Int8
+            : Quantization.None;
+        From(PlanField.Method, "use_peft");
+        From(PlanField.Quantization, root.Find("load_in_4bit") is not null ? "load_in_4bit" : "load_in_8bit");
+        var lora = BindLora(root, model, diagnostics);
+        From(PlanField.LoraRank, "lora_r");
+        From(PlanField.LoraAlpha, "lora_alpha");
+        From(PlanField.LoraDropout, "lora_dropout");
+        From(PlanField.LoraTargets, "lora_target_modules");
+
+        var attention = AttentionKind.Sdpa;
+        if (root.Find("attn_implementation") is { Value: ScalarNode { IsNull: false } attentionValue } attentionKey)
+        {
+            var (kind, approximation) = TransformersSpellings.Attention(attentionValue.Value);
+            attention = kind;
+            if (approximation is not null)
+                diagnostics.Add(NotModelled(attentionKey, approximation + "."));
+            From(PlanField.Attention, "attn_implementation");
+        }
+        var packing = Bool(root, "packing", false) || Bool(root, "padding_free", false);
+        From(PlanField.Packing, root.Find("packing") is not null ? "packing" : "padding_free");
+
+        var plan = new TrainingPlan
+        {
+            Model = model with { Dtype = dtype, Quantization = quantization },
+            Hardware = hardware,
+            Method = new MethodChoice { Type = peft ? FineTuneMethod.Lora : FineTuneMethod.Full, Lora = lora },
+            Optimizer = new OptimizerChoice
+            {
+                Type = values.Optimizer,
+                LearningRate = values.LearningRate,
+                WeightDecay = values.WeightDecay,
+                Scheduler = values.Scheduler,
+                WarmupSteps = values.WarmupSteps,
+            },
+            Training = new TrainingChoice
+            {
+                MicroBatchSize = values.MicroBatch,
+                GradientAccumulationSteps = values.GradientAccumulation,
+                SequenceLength = SequenceLength(root, trainer.Trainer, From, diagnostics),
+                Epochs = values.Epochs,
+                MaxSteps = values.MaxSteps,
+                GradientCheckpointing = values.GradientCheckpointing,
+                Attention = attention,
+                Packing = packing,
+                Seed = values.Seed,
+            },
+            DeepSpeed = sharding,
+            Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+        };
+        TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
+        TrlRules.AddGenerationBatch(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, diagnostics);
+        if (peft)
+        {
+            foreach (var unmatched in Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora))
+            {
+                diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                    $"`{unmatched}` in `lora_target_modules` is no linear layer of {plan.Model.Id}, so PEFT adapts nothing there. Its layers: {PeftTargets.LayerNames(plan.Model.Structure)}; or write `lora_target_modules: all-linear`.",
+                    TargetRange(root, unmatched)));
+            }
+        }
+        TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || sharding.ZeroStage > 0, diagnostics);
+        return Result(plan);
+    }
+
+    private static ModelChoice? BindModel(PropertyNode? property, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    {
+        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
+                "No model: TRL needs `model_name_or_path` (a Hugging Face id such as Qwen/Qwen2.5-0.5B, or a local folder with config.json).",
+                property?.Key.Range ?? TextRange.At(0, 0)));
+            return null;
+        }
+        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
+        return ModelResolver.Resolve(scalar, "model_name_or_path", document, options, diagnostics);
+    }
+
+    /// <summary>
+    /// The GPUs the forwarded accelerate keys give: <c>num_processes</c> is the total over all machines and
+    /// <c>num_machines</c> the nodes (accelerate@16cb6eb <c>commands/launch.py</c> 1363: processes per node =
+    /// num_processes / num_machines); else the preset's own <c>num_processes</c>.
+    /// </summary>
+    private static OwnHardware OwnHardware(MappingNode root, TrlAcceleratePreset? preset)
+    {
+        var processesKey = root.Find("num_processes");
+        var machinesKey = root.Find("num_machines");
+        var machines = (int)Math.Max(1, NullableLong(root, "num_machines") ?? preset?.Machines ?? 1);
+        if (preset is { SingleProcess: true })
+            return new OwnHardware(null, 1, 1, ValueOrigin.LaunchFile) { GpusPerNodeProperty = root.Find("accelerate_config"), NodesProperty = root.Find("accelerate_config"), Detail = preset.Detail };
+        if (NullableLong(root, "num_processes") is > 0 and var processes)
+        {
+            return new OwnHardware(null, (int)Math.Max(1, processes / machines), machines, ValueOrigin.Document)
+            {
+                GpusPerNodeProperty = processesKey,
+                NodesProperty = machinesKey ?? processesKey,
+            };
+        }
+        if (preset is not null)
+        {
+            var presetKey = root.Find("accelerate_config");
+            return new OwnHardware(null, Math.Max(1, preset.Processes / machines), machines, ValueOrigin.LaunchFile)
+            {
+                GpusPerNodeProperty = presetKey,
+                NodesProperty = machinesKey ?? presetKey,
+                Detail = preset.Detail,
+            };
+        }
+        return Dialects.OwnHardware.None;
+    }
+
+    /// <summary>
+    /// <c>accelerate_config</c> as <c>trl/cli/accelerate_config.py</c> 32-45 resolves it: a file first, else a preset
+    /// of <c>trl/accelerate_configs/</c>, else TRL refuses it. A file is the accelerate dialect's; it is not read here.
+    /// </summary>
+    private static TrlAcceleratePreset? AcceleratePreset(MappingNode root, DocumentContext document, BindingOptions options, List<Diagnostic> diagnostics, out bool isFile)
+    {
+        isFile = false;
+        if (root.Find("accelerate_config") is not { Value: ScalarNode { IsNull: false, Value.Length: > 0 } value } key)
+            return null;
+        var name = value.Value.Trim();
+        if (ModelResolver.LocalCandidates(name, document.Path, options.WorkspaceFolder).Any(p => options.Files.Stat(p).Kind == Files.FileKind.Regular))
+        {
+            isFile = true;
+            diagnostics.Add(NotModelled(key, $"The accelerate config `{name}` is not read with this file: state its GPUs with `num_processes` (or a `# lft: gpus_per_node=N` comment); its DeepSpeed or FSDP settings are not in this estimate."));
+            return null;
+        }
+        if (TrlAcceleratePresets.Find(name) is { } preset)
+            return preset;
+        diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
+            $"TRL refuses `accelerate_config: {name}`: it is neither a file nor one of its presets ({string.Join(", ", TrlAcceleratePresets.All.Select(p => p.Name))}).",
+            value.Range));
+        return null;
+    }
+
+    /// <summary>The tokens of one training sequence: <c>max_length</c> (SFT <c>sft_config.py</c> 205, DPO
+    /// <c>dpo_config.py</c> 188, KTO, reward, ORPO: 1024; the old SFT spelling <c>max_seq_length</c>), or for GRPO and
+    /// RLOO the prompt plus <c>max_completion_length</c> (<c>grpo_config.py</c> 488: 512).</summary>
+    private static int SequenceLength(MappingNode root, TrlTrainer trainer, Action<PlanField, string> from, List<Diagnostic> diagnostics)
+    {
+        if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo)
+        {
+            var completion = Scalar(root, "max_completion_length")?.AsInteger() is > 0 and var c ? (int)c : 512;
+            from(PlanField.SequenceLength, "max_completion_length");
+            if (NullableLong(root, "max_prompt_length") is > 0 and var prompt)
+                return (int)prompt + completion;
+            if (root.Find("max_completion_length") is { } completionKey)
+                diagnostics.Add(NotModelled(completionKey, $"Each sequence is estimated as a {AssumedPromptLength}-token prompt plus {completion} completion tokens; the current {TrlTrainers.Name(trainer).ToUpperInvariant()}Config does not truncate prompts, so long prompts need more."));
+            return AssumedPromptLength + completion;
+        }
+        var key = root.Find("max_length") is not null ? "max_length" : "max_seq_length";
+        from(PlanField.SequenceLength, key);
+        if (root.Find(key) is { Value: ScalarNode { IsNull: true } } unbounded)
+            diagnostics.Add(NotModelled(unbounded, $"`{key}: null` does not truncate, so the longest example sets the memory; the estimate uses 1,024 tokens."));
+        return Scalar(root, key)?.AsInteger() is > 0 and var length ? (int)length : 1024;
+    }
+
+    private static LoraSettings BindLora(MappingNode root, ModelChoice model, List<Diagnostic> diagnostics)
+    {
+        var rank = Math.Max(1, Int(root, "lora_r", 16));
+        var allLinear = false;
+        IReadOnlyList<string> modules = [];
+        var targets = root.Find("lora_target_modules")?.Value;
+        // ModelConfig.__post_init__ (model_config.py 176) turns a one-item list into a string, which PEFT reads as a pattern.
+        if (targets is SequenceNode { Items: [ScalarNode only] })
+            targets = only;
+        switch (targets)
+        {
+            case SequenceNode sequence:
+                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
+                break;
+            case ScalarNode { Value: PeftTargets.AllLinear }:
+                allLinear = true;
+                break;
+            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
+                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
+                if (modules.Count == 0)
+                {
+                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                        $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt. Its layers: {PeftTargets.LayerNames(model.Structure)}.",
+                        pattern.Range));
+                }
+                break;
+        }
+        return new LoraSettings
+        {
+            Rank = rank,
+            Alpha = Double(root, "lora_alpha", 32),
+            Dropout = Math.Clamp(Double(root, "lora_dropout", 0.05), 0, 0.999),
+            // Nothing named: PEFT's default for the architecture, q_proj and v_proj for Llama-style models.
+            TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
+            AllLinear = allLinear,
+        };
+    }
+
+    private static TextRange TargetRange(MappingNode root, string target) => root.Find("lora_target_modules") switch
+    {
+        { Value: SequenceNode sequence } when sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item => item.Range,
+        { } property => property.Value.Range,
+        _ => root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0),
+    };
+
+    internal static Diagnostic NotModelled(PropertyNode property, string message) =>
+        new(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information, message, property.Key.Range);
+}

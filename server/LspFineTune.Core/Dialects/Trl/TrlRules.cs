@@ -1,0 +1,169 @@
+using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Editing;
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Syntax;
+using static LspFineTune.Core.Planning.SyntaxReader;
+
+namespace LspFineTune.Core.Dialects.Trl;
+
+/// <summary>
+/// What TRL and transformers refuse before training starts (LFT0510, upstream file and line in each comment), the older
+/// spellings they used to read (LFT0512 with a rename fix), and the keys whose effect the estimate does not model
+/// (LFT0210 on the key): nothing is silently ignored.
+/// </summary>
+internal static class TrlRules
+{
+    /// <summary>Keys of older TRL / transformers releases the recipes still carry (34 of the 36 corpus files), with what
+    /// replaced them at trl@f2cd577 / transformers@00349ae (null: gone without a successor) and whether the current
+    /// release still reads them (a deprecated alias) or refuses them (no dataclass declares them any more).</summary>
+    public static readonly IReadOnlyDictionary<string, (string? Replacement, string Why, bool StillRead)> OlderSpellings = new Dictionary<string, (string?, string, bool)>
+    {
+        ["torch_dtype"] = ("dtype", "ModelConfig renamed it to `dtype` (model_config.py 89)", false),
+        ["max_seq_length"] = ("max_length", "SFTConfig renamed it to `max_length` (sft_config.py 205)", false),
+        ["warmup_ratio"] = ("warmup_steps", "transformers v5 reads a `warmup_steps` below 1 as the ratio of the total steps", true),
+        ["overwrite_output_dir"] = (null, "transformers v5 removed it from TrainingArguments", false),
+        ["max_prompt_length"] = (null, "the current DPOConfig and GRPOConfig have no separate prompt limit (DPO's `max_length` bounds prompt and completion together; GRPO does not truncate prompts)", false),
+    };
+
+    public static void Add(MappingNode root, TrlTrainer trainer, List<Diagnostic> diagnostics)
+    {
+        void Refuse(string key, string message) =>
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses, message, root.Find(key)!.Key.Range));
+        bool True(string key) => Scalar(root, key)?.AsBoolean() == true;
+
+        // model_config.py 173-175.
+        if (True("load_in_4bit") && True("load_in_8bit"))
+            Refuse("load_in_8bit", "TRL refuses `load_in_8bit` with `load_in_4bit` (\"You can't use 8 bit and 4 bit precision at the same time\"). Keep one: `load_in_4bit: true` is QLoRA.");
+        // transformers Trainer.__init__ (trainer.py, the `_is_quantized_and_base_model` check): a quantized base needs
+        // adapters, and TRL only builds them with use_peft (trl/trainer/utils.py get_peft_config returns None otherwise).
+        else if (!True("use_peft") && (True("load_in_4bit") || True("load_in_8bit")))
+            Refuse(True("load_in_4bit") ? "load_in_4bit" : "load_in_8bit", "transformers refuses to train a quantized model without adapters (\"You cannot perform fine-tuning on purely quantized models\"), and TRL adds LoRA adapters only with `use_peft: true`. Add `use_peft: true` (and `lora_r`), or remove the quantization.");
+        // transformers@00349ae training_args.py __post_init__: "At most one of fp16 and bf16 can be True".
+        if (True("fp16") && True("bf16"))
+            Refuse("fp16", "transformers refuses `fp16` and `bf16` together (\"At most one of fp16 and bf16 can be True\"). Keep one: bf16 on Ampere or newer.");
+        // dpo_config.py 346-350.
+        if (trainer == TrlTrainer.Dpo && root.Find("loss_weights")?.Value is SequenceNode weights)
+        {
+            var losses = root.Find("loss_type")?.Value switch { SequenceNode list => list.Items.Count, ScalarNode { IsNull: false } => 1, _ => 1 };
+            if (weights.Items.Count != losses)
+                Refuse("loss_weights", $"TRL refuses `loss_weights` with {weights.Items.Count} weights for {losses} loss type{(losses == 1 ? "" : "s")}: give one weight per `loss_type`.");
+        }
+        if (trainer == TrlTrainer.Grpo)
+        {
+            // grpo_config.py 1068-1073, 1089-1092, 1114-1118.
+            if (True("auto_find_batch_size"))
+                Refuse("auto_find_batch_size", "TRL refuses `auto_find_batch_size` for GRPO: shrinking the batch on out-of-memory would break the groups of `num_generations` completions. Remove it and lower `per_device_train_batch_size`.");
+            if (root.Find("generation_batch_size") is { Value: ScalarNode { IsNull: false } } && root.Find("steps_per_generation") is { Value: ScalarNode { IsNull: false } })
+                Refuse("steps_per_generation", "TRL refuses `generation_batch_size` and `steps_per_generation` together. Keep one.");
+            if (NullableLong(root, "num_generations") is < 2 and var generations)
+                Refuse("num_generations", $"TRL refuses `num_generations: {generations}`: GRPO needs at least 2 completions per prompt to compute advantages.");
+        }
+
+        foreach (var (key, (replacement, why, stillRead)) in OlderSpellings)
+        {
+            if (root.Find(key) is not { } property || (key == "max_prompt_length" && trainer is TrlTrainer.Sft))
+                continue;
+            var now = stillRead ? "it is still read, as a deprecated alias" : "the current release refuses it, as a key no dataclass declares";
+            diagnostics.Add(replacement is null
+                ? Diagnostic.Warning(DiagnosticCodes.FrameworkWarns, $"`{key}` is from an older TRL/transformers, which read it; {why}, so {now}. Remove it.", property.Key.Range)
+                : Diagnostic.Warning(DiagnosticCodes.FrameworkWarns, $"`{key}` is the older spelling of `{replacement}`: {why}; {now}. Write `{replacement}`.", property.Key.Range) with
+                {
+                    Fixes = root.Find(replacement) is null ? [new CodeFix($"Rename to `{replacement}`", [new FileEdit(null, [new TextEdit(property.Key.Range, replacement)])]) { IsPreferred = true }] : [],
+                });
+        }
+    }
+
+    /// <summary>GRPO's generation batch (grpo_config.py 1076-1112): per-device batch x processes x steps per generation
+    /// (the accumulation by default) must hold whole groups of <c>num_generations</c>; needs the GPU count.</summary>
+    public static void AddGenerationBatch(MappingNode root, TrlTrainer trainer, int microBatch, int accumulation, int processes, List<Diagnostic> diagnostics)
+    {
+        if (trainer != TrlTrainer.Grpo || root.Find("num_generations") is not { } key)
+            return;
+        var generations = NullableLong(root, "num_generations") ?? 8;
+        if (generations < 2)
+            return;
+        var global = (long)microBatch * processes;
+        var generationBatch = NullableLong(root, "generation_batch_size") ?? global * (NullableLong(root, "steps_per_generation") ?? accumulation);
+        if (root.Find("generation_batch_size") is { } explicitKey && generationBatch % global != 0)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
+                $"TRL refuses `generation_batch_size: {generationBatch}`: it must be a multiple of the global batch ({microBatch} per device x {processes} process{(processes == 1 ? "" : "es")} = {global}).",
+                explicitKey.Key.Range));
+        }
+        else if (generationBatch % generations != 0)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
+                $"TRL refuses this GRPO batch: the generation batch ({generationBatch} = {microBatch} per device x {processes} process{(processes == 1 ? "" : "es")} x {generationBatch / Math.Max(1, global)} steps) is not a multiple of `num_generations: {generations}`, so a prompt's group would be split. Change `per_device_train_batch_size`, `gradient_accumulation_steps` or `num_generations`.",
+                key.Key.Range));
+        }
+    }
+
+    /// <summary>Keys that change memory or time in ways the estimate does not model.</summary>
+    public static void AddNotModelled(MappingNode root, TrlTrainer trainer, TrainingPlan plan, string loadDtype, PropertyNode? loadKey, PropertyNode? modelKey, bool zero, List<Diagnostic> diagnostics)
+    {
+        void Note(string key, string message)
+        {
+            if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
+                diagnostics.Add(TrlBinder.NotModelled(property, message));
+        }
+        void NoteOn(PropertyNode? property, string message)
+        {
+            if (property is not null)
+                diagnostics.Add(TrlBinder.NotModelled(property, message));
+        }
+        var full = plan.Method.Type == FineTuneMethod.Full;
+        var command = TrlTrainers.Name(trainer).ToUpperInvariant();
+
+        // The load dtype (model_config.py 89-94) beside mixed precision, which is what the plan's dtype says.
+        var mixed = plan.Model.Dtype != WeightDtype.Fp32;
+        if (mixed && loadDtype is "float32")
+            NoteOn(loadKey ?? modelKey, $"The weights load in float32 ({(loadKey is null ? "TRL's `dtype` default" : $"`{loadKey.Key.Value}: float32`")}) and stay 4 bytes each under {plan.Model.Dtype.ToConfigName()} autocast; the estimate counts them as {plan.Model.Dtype.ToConfigName()} (2 bytes), so {(full ? "weights and gradients are" : "the frozen base is")} under-estimated. Write `dtype: bfloat16` to load them in bf16.");
+        else if (mixed && full && !zero && loadDtype is "bfloat16" or "float16" && loadKey is not null)
+            NoteOn(loadKey, $"Weights loaded in {loadDtype} are updated in place: the optimizer keeps no fp32 master copy and its states are {loadDtype} too; the estimate assumes mixed precision with fp32 master weights and states (an over-estimate).");
+
+        // Reference models (dpo_trainer.py 621-676; GRPO only with beta > 0, grpo_trainer.py 955-961).
+        var beta = NullableDouble(root, "beta");
+        var reference = trainer switch
+        {
+            TrlTrainer.Dpo or TrlTrainer.Kto => !(Scalar(root, "precompute_ref_log_probs")?.AsBoolean() ?? false),
+            TrlTrainer.Grpo => beta is > 0,
+            TrlTrainer.Rloo => (beta ?? 0.05) > 0,
+            _ => false,
+        };
+        if (reference)
+        {
+            var text = full
+                ? $"{command} keeps a frozen reference copy of the model ({plan.Model.Id}) beside the policy; the estimate covers the policy's training step only, so add one more copy of the weights."
+                : $"{command} uses the base model with the adapter turned off as its reference, so no copy is kept; its extra forward pass is not in the step time.";
+            NoteOn(root.Find("beta") ?? root.Find("precompute_ref_log_probs") ?? modelKey, text);
+        }
+        // Chosen and rejected are forwarded together (one concatenated batch).
+        if (trainer is TrlTrainer.Dpo or TrlTrainer.Orpo or TrlTrainer.Reward)
+            NoteOn(root.Find("max_length") ?? modelKey, $"{command} forwards each example's chosen and rejected completions together, twice the sequences of `per_device_train_batch_size`; the estimate counts one sequence per example, so activations and logits are under-estimated by up to 2x.");
+        if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo)
+        {
+            var colocate = (String(root, "vllm_mode") ?? "colocate") == "colocate";
+            if (Scalar(root, "use_vllm")?.AsBoolean() == true)
+            {
+                Note("use_vllm", colocate
+                    ? $"vLLM colocated on the training GPUs reserves `vllm_gpu_memory_utilization` ({NullableDouble(root, "vllm_gpu_memory_utilization") ?? 0.3:0.##}) of each GPU for generation; the estimate covers the training step only, so that share is not available to it."
+                    : "vLLM generates on its own server GPUs (`vllm_mode: server`); they are not in this estimate.");
+            }
+            else
+            {
+                NoteOn(root.Find("num_generations") ?? modelKey, $"{command} generates `num_generations` completions per prompt with transformers' generate (no vLLM); its KV cache and generation time are not in the estimate, which covers the training step.");
+            }
+        }
+
+        Note("use_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
+        Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
+        Note("use_dora", "DoRA adds a magnitude vector and a weight norm per adapted layer; the estimate counts plain LoRA.");
+        Note("lora_modules_to_save", "Modules saved in full (such as embed_tokens and lm_head) are trained in full, with gradients and optimizer states; the estimate counts only the adapters.");
+        Note("lora_target_parameters", "LoRA on expert parameters (MoE) adds adapters the estimate does not count.");
+        Note("auto_find_batch_size", "On out-of-memory the Trainer halves the batch and retries; the estimate is for `per_device_train_batch_size` as written.");
+        Note("model_init_kwargs", "`model_init_kwargs` go to from_pretrained as they are; a dtype, device_map or quantization there is not read by the estimate.");
+        Note("parallelism_config", "Tensor, context and sequence parallelism of `parallelism_config` are not modelled; the estimate is data-parallel.");
+        if (NullableLong(root, "per_device_eval_batch_size") is { } evalBatch && evalBatch > plan.Training.MicroBatchSize)
+            Note("per_device_eval_batch_size", "Evaluation with a larger batch than training can peak higher than the training step; the estimate covers the training step.");
+    }
+}
