@@ -247,6 +247,7 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
         units: settings.get('units'),
         diagnosticsDelayMs: settings.get('diagnosticsDelayMs'),
         nodeCount: settings.get('nodeCount'),
+        accelerateConfig: settings.get('accelerateConfig'),
         dialects: settings.get('dialects'),
       },
     },

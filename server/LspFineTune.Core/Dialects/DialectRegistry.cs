@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.Axolotl;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.LlamaFactory;
@@ -24,7 +25,7 @@ public sealed record DialectAssociation(string Glob, string DialectId);
 public sealed class DialectRegistry(IReadOnlyList<IConfigDialect> dialects)
 {
     /// <summary>Content claims are tried in this order: the most specific fingerprint first.</summary>
-    public static DialectRegistry Default { get; } = new([NativeDialect.Instance, AxolotlDialect.Instance, LlamaFactoryDialect.Instance, LlamaFactoryV1Dialect.Instance, TorchtuneDialect.Instance, DeepSpeedDialect.Instance, TrlDialect.Instance]);
+    public static DialectRegistry Default { get; } = new([NativeDialect.Instance, AxolotlDialect.Instance, LlamaFactoryDialect.Instance, LlamaFactoryV1Dialect.Instance, TorchtuneDialect.Instance, AccelerateDialect.Instance, DeepSpeedDialect.Instance, TrlDialect.Instance]);
 
     public IReadOnlyList<IConfigDialect> Dialects { get; } = dialects;
 

@@ -21,6 +21,9 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
     /// <summary>A few words on where the facts came from when no key holds them alone ("preset zero3 (trl)", "the `tune run` comment").</summary>
     public string? Detail { get; init; }
 
+    /// <summary>The file the properties are in (a launch file such as an accelerate config), null for the document.</summary>
+    public string? FilePath { get; init; }
+
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
 
@@ -86,7 +89,9 @@ public static class HardwareResolver
         return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
     }
 
-    private static ValueSource Own(OwnHardware own, PropertyNode? property) => new(own.Origin) { Property = property, Anchor = property is null ? own.Anchor : null, Detail = own.Detail };
+    // A key in another file (a launch file) is no key of the document: the anchor says where the document reports it.
+    private static ValueSource Own(OwnHardware own, PropertyNode? property) =>
+        new(own.Origin) { Property = property, FilePath = own.FilePath, Anchor = property is null || own.FilePath is not null ? own.Anchor : null, Detail = own.Detail };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 
@@ -96,9 +101,22 @@ public static class HardwareResolver
         ValueOrigin.Flag => "from the command line",
         ValueOrigin.Modeline => "from the modeline",
         ValueOrigin.Document => "from the config",
-        ValueOrigin.LaunchFile => "from the launch file",
+        ValueOrigin.LaunchFile => source.Detail is { } launchFile ? $"from {launchFile}" : "from the launch file",
         ValueOrigin.Settings => "from the editor settings",
         // A dialect may say where its launcher would take the count from (LLaMA-Factory: NPROC_PER_NODE, NNODES).
         _ => "assumed (set it with a `# lft: gpu=ID gpus_per_node=N` comment)" + (source.Detail is { } launcher ? $"; {launcher}" : ""),
     };
+
+    /// <summary>The hardware's source for the code lens and hovers: the GPU's, or, when only the count was stated (an
+    /// accelerate config gives the processes, never the GPU type), the count's with the GPU type's after it.</summary>
+    public static string Describe(PlanProvenance provenance)
+    {
+        var gpu = provenance.Of(PlanField.Gpu);
+        var count = provenance.Of(PlanField.GpusPerNode);
+        if (count.Origin is ValueOrigin.Default or ValueOrigin.Settings || count.Origin == gpu.Origin)
+            return Describe(gpu);
+        if (gpu.Origin is not (ValueOrigin.Default or ValueOrigin.Settings))
+            return $"{Describe(gpu)}, the count {Describe(count)}";
+        return $"{Describe(count)}; the GPU type {(gpu.Origin == ValueOrigin.Settings ? "from the editor settings" : "assumed (set it with a `# lft: gpu=ID` comment)")}";
+    }
 }

@@ -29,6 +29,13 @@ public sealed record BindingOptions
     /// <summary>Whether the defaults above are the editor's settings or the tool's own.</summary>
     public ValueOrigin DefaultsOrigin { get; init; } = ValueOrigin.Default;
 
+    /// <summary>The accelerate config the run is launched with (the setting lft.accelerateConfig, the flag
+    /// --accelerate-config; relative to the workspace folder); the modeline's <c>accelerate=</c> is stronger.</summary>
+    public string? AccelerateConfigPath { get; init; }
+
+    /// <summary>accelerate's own default config, used when nothing names one and it exists (null: never).</summary>
+    public string? AccelerateDefaultConfig { get; init; } = Dialects.Accelerate.AccelerateLaunch.DefaultConfigFile();
+
     /// <summary>Every file besides the document is read through this (cached, bounded, regular files only).</summary>
     public IAuxiliaryFiles Files { get; init; } = AuxiliaryFileCache.Shared;
 }

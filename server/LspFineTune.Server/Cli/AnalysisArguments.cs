@@ -7,7 +7,7 @@ namespace LspFineTune.Server.Cli;
 /// <summary>The options every config verb shares: a forced dialect and the hardware (CONFIG.md, "The `lft` contract for dialects").</summary>
 public static class AnalysisArguments
 {
-    public static readonly string[] Options = ["--dialect", "--gpu", "--gpus-per-node", "--nodes"];
+    public static readonly string[] Options = ["--dialect", "--gpu", "--gpus-per-node", "--nodes", "--accelerate-config"];
 
     public static AnalysisOptions From(CommandArguments args)
     {
@@ -25,6 +25,9 @@ public static class AnalysisArguments
                 Flags = gpu is null && args.Option("--gpus-per-node") is null && args.Option("--nodes") is null
                     ? null
                     : new HardwareFlags(gpu, Count(args, "--gpus-per-node"), Count(args, "--nodes")),
+                // The accelerate config the run is launched with (`accelerate launch --config_file`); the modeline's
+                // `accelerate=` is stronger, as a config's own word is.
+                AccelerateConfigPath = args.Option("--accelerate-config"),
             },
         };
     }

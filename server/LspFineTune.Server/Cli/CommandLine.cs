@@ -17,12 +17,13 @@ public static class CommandLine
           lft check FILE... [--format text|json|sarif]   diagnostics; exit 1 if any error; files no dialect claims are skipped
           lft estimate FILE [--json]                     memory breakdown per GPU, runtime, verdict
           lft plan FILE [--json]                         the fastest plan that fits, as edits
-          lft dialects                                   the formats read (native, axolotl, deepspeed) and how each is recognised
+          lft dialects                                   the formats read and how each is recognised
           lft models | lft gpus                          the catalogs
 
         config options (check, estimate, plan):
           --dialect ID                                   read FILE as this dialect instead of detecting it
           --gpu ID --gpus-per-node N --nodes N           the hardware (else the `# lft: gpu=...` modeline, the config, one a100-80gb)
+          --accelerate-config PATH                       the accelerate config runs are launched with (a `# lft: accelerate=` is stronger)
           lft lsp [--stdio]                              the language server on stdin/stdout
           lft train FILE [options]                       runs the bundled trainer (lft-train) on FILE
 

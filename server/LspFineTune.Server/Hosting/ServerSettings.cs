@@ -34,6 +34,9 @@ public sealed record ServerSettings
     /// <summary>Nodes assumed when nothing else says (<c>lft.nodeCount</c>).</summary>
     public int NodeCount { get; init; } = 1;
 
+    /// <summary><c>lft.accelerateConfig</c>: the accelerate config runs are launched with (relative to the workspace folder).</summary>
+    public string? AccelerateConfig { get; init; }
+
     /// <summary><c>lft.dialects</c>: file globs mapped to a dialect id, stronger than content detection.</summary>
     public DialectGlobs Dialects { get; init; } = DialectGlobs.None;
 
@@ -50,6 +53,7 @@ public sealed record ServerSettings
             DefaultGpu = DefaultGpu,
             DefaultGpusPerNode = GpuCount,
             DefaultNodes = NodeCount,
+            AccelerateConfigPath = AccelerateConfig,
             DefaultsOrigin = ValueOrigin.Settings,
             WorkspaceFolder = WorkspaceFolder,
         },
@@ -107,6 +111,9 @@ public sealed record ServerSettings
                     else
                         problems.Add($"Setting lft.nodeCount: {value.GetRawText()} is not a whole number from 1 to 4096; keeping {settings.NodeCount}.");
                     break;
+                case "accelerateConfig" when value.ValueKind == JsonValueKind.String:
+                    settings = settings with { AccelerateConfig = value.GetString()!.Trim() is { Length: > 0 } accelerate ? accelerate : null };
+                    break;
                 case "dialects" when value.ValueKind == JsonValueKind.Object:
                     var associations = new List<DialectAssociation>();
                     foreach (var entry in value.EnumerateObject())
@@ -118,7 +125,7 @@ public sealed record ServerSettings
                     }
                     settings = settings with { Dialects = new DialectGlobs(associations) };
                     break;
-                case "defaultGpu" or "gpuCount" or "nodeCount" or "dialects" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
+                case "defaultGpu" or "gpuCount" or "nodeCount" or "accelerateConfig" or "dialects" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
                     if (value.ValueKind != JsonValueKind.Null)
                         problems.Add($"Setting lft.{property.Name}: {value.GetRawText()} has the wrong type; it is ignored.");
                     break;

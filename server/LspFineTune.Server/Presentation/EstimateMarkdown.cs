@@ -31,7 +31,7 @@ public static class EstimateMarkdown
     public static string Hardware(Estimate estimate, Core.Dialects.PlanProvenance provenance)
     {
         var hardware = estimate.Plan.Hardware;
-        return $"On {hardware.TotalGpus} × {hardware.Gpu.Name}, {Core.Dialects.HardwareResolver.Describe(provenance.Of(Core.Dialects.PlanField.Gpu))}";
+        return $"On {hardware.TotalGpus} × {hardware.Gpu.Name}, {Core.Dialects.HardwareResolver.Describe(provenance)}";
     }
 
     /// <summary>The whole breakdown as a Markdown table with the verdict and runtime.</summary>

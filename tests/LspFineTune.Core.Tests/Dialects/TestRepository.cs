@@ -32,7 +32,11 @@ internal sealed class WithoutHubCache : IAuxiliaryFiles
 {
     public static WithoutHubCache Instance { get; } = new();
 
-    public FileStatus Stat(string path) => AuxiliaryFileCache.Shared.Stat(path);
+    /// <summary>accelerate's default config lives in the Hugging Face home too: never found, so no machine's launch
+    /// settings reach a baseline.</summary>
+    private static readonly string? AccelerateDefault = Core.Dialects.Accelerate.AccelerateLaunch.DefaultConfigFile();
+
+    public FileStatus Stat(string path) => path == AccelerateDefault ? FileStatus.Missing : AuxiliaryFileCache.Shared.Stat(path);
 
     public IReadOnlyList<string> Folders(string path) => [];
 

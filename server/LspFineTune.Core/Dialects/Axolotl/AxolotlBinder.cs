@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
@@ -36,13 +37,15 @@ public static class AxolotlBinder
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
         }
 
-        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
+        // `axolotl train` runs `accelerate launch` (cli/main.py 37): the accelerate config gives the GPUs it starts.
+        var launch = AccelerateLaunch.Find(document, options, diagnostics);
+        var hardware = HardwareResolver.Resolve(document, options, launch?.Hardware ?? OwnHardware.None, provenance, diagnostics);
         var model = BindModel(root, document, options, provenance, diagnostics);
         var deepSpeed = root.Find("deepspeed") is { } dsKey ? DeepSpeedReference.Resolve(dsKey, document, options, diagnostics) : null;
         var usesFsdp = root.Find("fsdp_config")?.Value is MappingNode || root.Find("fsdp")?.Value is SequenceNode { Items.Count: > 0 };
         AxolotlRules.Add(root, diagnostics);
         if (model is null || hardware is null)
-            return new AxolotlBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance, DeepSpeed = deepSpeed, UsesFsdp = usesFsdp, WorkspaceFolder = options.WorkspaceFolder };
+            return new AxolotlBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance, DeepSpeed = deepSpeed, UsesFsdp = usesFsdp, WorkspaceFolder = options.WorkspaceFolder, Launch = launch, Companions = AccelerateLaunch.Companions(launch) };
 
         // Precision (utils/config/__init__.py 156-170): bf16 defaults to "auto", which is bf16 where the GPU has it,
         // else fp16 unless fp16 is false. bfloat16/float16 load the weights in half precision without AMP.
@@ -125,6 +128,9 @@ public static class AxolotlBinder
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
         };
+        // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision
+        // (utils/trainer.py 661-691, prepare_optim_env).
+        plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: deepSpeed is not null || usesFsdp, Precision: true), diagnostics);
 
         if (deepSpeed is { Settings: { } dsSettings })
         {
@@ -154,7 +160,8 @@ public static class AxolotlBinder
             DeepSpeed = deepSpeed,
             UsesFsdp = usesFsdp,
             WorkspaceFolder = options.WorkspaceFolder,
-            Companions = deepSpeed?.Companion is { } companion ? [companion] : [],
+            Launch = launch,
+            Companions = [.. deepSpeed?.Companion is { } companion ? [companion] : Array.Empty<CompanionFile>(), .. AccelerateLaunch.Companions(launch)],
         };
     }
 

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 
 namespace LspFineTune.Core.Dialects.Axolotl;
@@ -11,4 +12,10 @@ public sealed class AxolotlBinding : DialectBinding
     public bool UsesFsdp { get; init; }
 
     public string? WorkspaceFolder { get; init; }
+
+    /// <summary>The accelerate config the run is launched with, when one is named or accelerate's default exists.</summary>
+    public LaunchFacts? Launch { get; init; }
+
+    /// <summary>The launch file, when its FSDP or DeepSpeed plugin shards the run (the config does not shard on its own).</summary>
+    public LaunchFacts? LaunchSharding => Launch is { Shards: true } && DeepSpeed is null && !UsesFsdp ? Launch : null;
 }

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Editing;
@@ -59,10 +60,15 @@ public sealed class AxolotlDialect : IConfigDialect
 
     /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        ((AxolotlBinding)binding).UsesFsdp ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams } : [];
+        ((AxolotlBinding)binding) is { UsesFsdp: true } ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams }
+        : ((AxolotlBinding)binding).LaunchSharding is { } launch ? AccelerateWriter.Unwritable(launch)
+        : new HashSet<PlanField>();
 
+    /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+        ((AxolotlBinding)binding).Launch is { } launch && gpusPerNode is { } count && binding.Provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.LaunchFile
+            ? [.. ModelineWriter.SetHardware(binding.Document, gpuId, null), .. AccelerateWriter.WriteHardware(launch, count)]
+            : ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
@@ -74,6 +80,13 @@ public sealed class AxolotlDialect : IConfigDialect
         var edits = new List<FileEdit>();
         bool Written(string key) => root.Find(key) is not null;
         bool True(string key) => (root.Find(key)?.Value as ScalarNode)?.AsBoolean() == true;
+        // Where the accelerate config shards the run, its keys take the changes it holds (fsdp_offload_params, zero_stage, ...).
+        if (axolotl.LaunchSharding is { } launch)
+        {
+            var (launchEdits, written) = AccelerateWriter.Write(launch, plan, changes, axolotl.WorkspaceFolder);
+            edits.AddRange(launchEdits);
+            changes = changes.Where(c => !written.Contains(c.Field)).ToList();
+        }
         var changed = changes.ToDictionary(c => c.Field, c => c.Value);
 
         foreach (var change in changes)
@@ -111,8 +124,9 @@ public sealed class AxolotlDialect : IConfigDialect
             keys.AddRange(AdapterChanges(root, plan, changed));
         if (changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams))
         {
-            // An FSDP config cannot take ZeRO through DeepSpeed (axolotl refuses both); those changes are not written.
-            if (!axolotl.UsesFsdp)
+            // An FSDP config cannot take ZeRO through DeepSpeed (axolotl refuses both); those changes are not written,
+            // nor those the launch file's plugin cannot express.
+            if (!axolotl.UsesFsdp && axolotl.LaunchSharding is null)
             {
                 var target = new DeepSpeedWriter.Target(
                     changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,

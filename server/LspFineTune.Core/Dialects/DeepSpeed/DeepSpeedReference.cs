@@ -114,7 +114,9 @@ public sealed record DeepSpeedReference(PropertyNode Key, DeepSpeedSettings? Set
         return new DeepSpeedReference(key, tree.RootMapping is { } mapping ? DeepSpeedSettings.Read(mapping) : null) { Companion = companion };
     }
 
-    private static IEnumerable<string> Candidates(string path, string? documentPath, string? workspace)
+    /// <summary>Where a relative path is looked for, in order: the workspace folder (the launch directory), then the
+    /// config's folder and its parents. Also used for other launch-relative paths (the accelerate config).</summary>
+    internal static IEnumerable<string> Candidates(string path, string? documentPath, string? workspace)
     {
         string Full(string p)
         {
