@@ -1,7 +1,8 @@
 'use strict';
 // Every bundled example, opened the way an editor opens it: the diagnostics must be the ones `lft check` prints,
 // and hover, inlay hints and code lenses must tell the user the same verdict and numbers as `lft estimate`.
-// The native examples (examples/*.lft.*) and the axolotl ones with their DeepSpeed JSON (examples/axolotl/).
+// The native examples (examples/*.lft.*) and those of each dialect in a folder of its own (examples/axolotl/ with its
+// DeepSpeed JSON, examples/llamafactory/, trl/, torchtune/, accelerate/ with the axolotl config it launches).
 
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
@@ -11,12 +12,21 @@ const fs = require('node:fs');
 const { useSession, exampleFiles, examplesDir, lftCheckJson, summarize, severityNames, repoRoot } = require('../lib/lsp-session');
 
 const files = exampleFiles();
-// The axolotl examples, relative to examples/ like the native ones: configs and the DeepSpeed JSON one of them names.
-const axolotlFiles = fs.readdirSync(path.join(examplesDir, 'axolotl')).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => `axolotl/${f}`);
-const axolotlConfigs = axolotlFiles.filter((f) => /\.ya?ml$/.test(f));
+// The dialect examples, relative to examples/ like the native ones: trainer configs and the companions they name (a
+// DeepSpeed JSON, an accelerate launch file), which have no estimate of their own.
+const DIALECT_FOLDERS = ['axolotl', 'llamafactory', 'trl', 'torchtune', 'accelerate'];
+const axolotlFiles = DIALECT_FOLDERS.flatMap((folder) => fs.readdirSync(path.join(examplesDir, folder)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => `${folder}/${f}`));
+/** The dialect each example is in: its folder's, except the companions (and the axolotl config beside the accelerate file). */
+function dialectOf(file) {
+  if (file.endsWith('.json')) return 'deepspeed';
+  if (file.startsWith('accelerate/')) return file.endsWith('.yml') ? 'axolotl' : 'accelerate';
+  return file.split('/')[0];
+}
+const axolotlConfigs = axolotlFiles.filter((f) => !['deepspeed', 'accelerate'].includes(dialectOf(f)));
 // One `lft check` run gives the command line's view of every example, to compare the editor's with.
 const checkedFiles = lftCheckJson([...files, ...axolotlFiles].map((f) => `examples/${f}`));
-const checked = new Map(checkedFiles.map((r) => [path.relative('examples', r.file), r.diagnostics]));
+// A diagnostic in a companion (`file` set: the accelerate config's own notes) is the companion's, published for it.
+const checked = new Map(checkedFiles.map((r) => [path.relative('examples', r.file), r.diagnostics.filter((d) => !d.file)]));
 const dialects = new Map(checkedFiles.map((r) => [path.relative('examples', r.file), r.dialect]));
 
 /** `lft estimate FILE`'s "memory per GPU: 20.5 GB of 85.0 GB (24 %), fits" line (or "memory on the CPU: ..."), as {per, peak, usable, fits}, and its hardware ("8 × A100 40GB SXM4"). */
@@ -145,9 +155,9 @@ for (const file of files) {
   });
 }
 
-// The axolotl examples where they are (the repository is the workspace folder, as when a user opens it): the
+// The dialect examples where they are (the repository is the workspace folder, as when a user opens it): the
 // DeepSpeed JSON that full-8b-zero2.yml names resolves next to the config, as `lft check` run from the repository
-// resolves it.
+// resolves it, and so does the accelerate file a modeline names.
 for (const file of axolotlFiles) {
   describe(file, () => {
     const isConfig = axolotlConfigs.includes(file);
@@ -157,12 +167,12 @@ for (const file of axolotlFiles) {
 
     it('publishes the diagnostics `lft check` reports (code, severity, position, message)', async () => {
       uri = session.uriOf(file);
-      assert.equal(dialects.get(file), isConfig ? 'axolotl' : 'deepspeed', `lft check's dialect for ${file}`);
+      assert.equal(dialects.get(file), dialectOf(file), `lft check's dialect for ${file}`);
       assertSameAsCheck(file, await session.open(uri));
     });
 
     if (!isConfig) {
-      it('a DeepSpeed JSON alone has no estimate: no lenses, no hints', async () => {
+      it('a companion alone (DeepSpeed JSON, accelerate config) has no estimate: no lenses, no hints', async () => {
         assert.deepEqual(await session.request('textDocument/codeLens', { textDocument: { uri } }), []);
         const hints = await session.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } });
         assert.deepEqual(hints || [], []);
@@ -180,7 +190,7 @@ for (const file of axolotlFiles) {
       const lenses = await session.request('textDocument/codeLens', { textDocument: { uri } });
       assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
       assert.ok(lenses[0].command.title.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), lenses[0].command.title);
-      assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline$/, lenses[3].command.title);
+      assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline(, the count from accelerate config \S+)?$/, lenses[3].command.title);
       assert.ok(lenses[3].command.title.includes(cli.hardware), `hardware lens "${lenses[3].command.title}" vs lft estimate "${cli.hardware}"`);
     });
   });
