@@ -54,6 +54,9 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
         Quantization.Int8 => "quantization_bit: 8",
         Quantization.None => "quantization_bit: null",
         bool on when change.Field == PlanField.GradientCheckpointing => $"disable_gradient_checkpointing: {(on ? "false" : "true")}",
+        // LLaMA-Factory users switch between its shipped presets; a JSON of their own is edited instead.
+        _ when change.Field == PlanField.ZeroStage && DeepSpeed.DeepSpeedPresets.For("llamafactory", (int)change.Value, OffloadTarget.None, OffloadTarget.None) is { } preset
+            => $"deepspeed: {preset.Name} (LLaMA-Factory's ZeRO-{change.Value} preset), or zero_optimization.stage: {change.Value} in your own JSON",
         _ when change.Field == PlanField.ZeroStage => $"zero_optimization.stage: {change.Value} (in the deepspeed JSON)",
         OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()} (in the deepspeed JSON)",
         OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()} (in the deepspeed JSON)",
