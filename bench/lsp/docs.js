@@ -221,8 +221,8 @@ function documents() {
     { name: 'big', file: 'big.lft.yaml', label: '10,000-line YAML', dialect: 'native', schema: 'lft', text: big(), site: ['  weight_decay', '  learning_rate'] },
     { name: 'lora', file: 'lora-1b.yml', label: 'axolotl lora-1b.yml', dialect: 'axolotl', schema: 'axolotl', text: data('lora-1b.yml'), site: ['lora_dropout', 'learning_rate'] },
     { name: 'dpo', file: 'dpo-swanlab-full-featured.yml', label: 'axolotl dpo-swanlab-full-featured.yml', dialect: 'axolotl', schema: 'axolotl', text: data('dpo-swanlab-full-featured.yml'), site: ['weight_decay', 'learning_rate'] },
-    { name: 'llamafactory', file: 'llamafactory-llama3-lora-sft.yaml', label: 'LLaMA-Factory llama3_lora_sft (loraplus)', dialect: 'llamafactory', schema: 'llamafactory', text: data('llamafactory-llama3-lora-sft.yaml'), site: ['warmup_ratio', 'lora_rank'] },
-    { name: 'trl', file: 'trl-zephyr-7b-dpo-qlora.yaml', label: 'TRL zephyr-7b-beta dpo config_qlora', dialect: 'trl', schema: 'trl', text: data('trl-zephyr-7b-dpo-qlora.yaml'), site: ['warmup_ratio', 'per_device_train_batch_size'] },
+    { name: 'llamafactory', file: 'llamafactory-llama3-lora-sft.yaml', label: 'LLaMA-Factory llama3_lora_sft (loraplus)', dialect: 'llamafactory', schema: 'llamafactory', text: data('llamafactory-llama3-lora-sft.yaml'), site: ['learning_rate', 'lora_rank'] },
+    { name: 'trl', file: 'trl-zephyr-7b-sft-qlora.yaml', label: 'TRL zephyr-7b-beta sft config_qlora', dialect: 'trl', schema: 'trl', text: data('trl-zephyr-7b-sft-qlora.yaml'), site: ['learning_rate', 'per_device_train_batch_size'] },
     { name: 'torchtune', file: 'torchtune-llama3_1-8B-qlora.yaml', label: 'torchtune llama3_1 8B_qlora_single_device', dialect: 'torchtune', schema: null, text: data('torchtune-llama3_1-8B-qlora.yaml'), site: ['  lora_dropout', 'batch_size'] },
     { name: 'accelerate', file: 'accelerate-fsdp2.yaml', label: 'accelerate fsdp2 (TRL)', dialect: 'accelerate', schema: 'accelerate', text: data('accelerate-fsdp2.yaml'), site: ['num_machines', 'num_processes'] },
   ];
