@@ -21,16 +21,10 @@ public static class AxolotlBinder
         var tree = document.Tree;
         var root = tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
-        var provenance = new PlanProvenance();
         var anchor = root.Find("base_model")?.Key.Range ?? TextRange.At(0, 0);
         // Each field comes from its key in axolotl's vocabulary when written; the few that another key can set instead
         // (fp16 for the precision, batch_size for the accumulation, legacy attention flags) are overridden below.
-        foreach (var field in System.Enum.GetValues<PlanField>())
-        {
-            provenance.Set(field, AxolotlVocabulary.Instance.Key(field) is { } key && root.Find(key) is { } written
-                ? new ValueSource(ValueOrigin.Document) { Property = written }
-                : ValueSource.Default with { Anchor = anchor });
-        }
+        var provenance = PlanProvenance.FromVocabulary(AxolotlVocabulary.Instance, root.Find, anchor);
         void From(PlanField field, string key)
         {
             if (root.Find(key) is { } property)

@@ -17,5 +17,5 @@ public sealed class AxolotlBinding : DialectBinding
     public LaunchFacts? Launch { get; init; }
 
     /// <summary>The launch file, when its FSDP or DeepSpeed plugin shards the run (the config does not shard on its own).</summary>
-    public LaunchFacts? LaunchSharding => Launch is { Shards: true } && DeepSpeed is null && !UsesFsdp ? Launch : null;
+    public LaunchFacts? LaunchSharding => Launch?.ShardingUnless(DeepSpeed is not null || UsesFsdp);
 }
