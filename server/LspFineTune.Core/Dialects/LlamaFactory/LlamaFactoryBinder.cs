@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
@@ -32,8 +33,9 @@ public static class LlamaFactoryBinder
             if (root.Find(key) is { } property)
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
         }
+        LaunchFacts? launch = null;
         LlamaFactoryBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
-            LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true);
+            LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true, launch);
 
         // sft/workflow.py 120 (and every stage's workflow): only `do_train: true` trains.
         var trains = Bool(root, "do_train", false);
@@ -55,7 +57,10 @@ public static class LlamaFactoryBinder
                 trainingKey!.Key.Range));
         }
 
-        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics);
+        // FSDP runs are `accelerate launch --config_file examples/accelerate/fsdp_config.yaml src/train.py cfg.yaml`
+        // (examples/extras/fsdp_qlora/train.sh): the accelerate config gives the GPUs it starts; its plugin shards the run.
+        launch = AccelerateLaunch.Find(document, options, diagnostics);
+        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics, launch?.Hardware);
         var model = BindModel(root, document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, TrainingArgumentsDefaults.Transformers, provenance, diagnostics);
         var stage = String(root, "stage") ?? "sft";
@@ -135,6 +140,11 @@ public static class LlamaFactoryBinder
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
         };
+        // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
+        // TrainingArguments). Precision: parser.py 640-643 and the Trainer (which sets ACCELERATE_MIXED_PRECISION from
+        // bf16/fp16) decide it whenever LLaMA-Factory computes in 16 bits; only a run it leaves in fp32 (full/freeze
+        // without bf16/fp16) takes the launch file's `mixed_precision` as its autocast.
+        plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
         var binding = Result(plan, values);

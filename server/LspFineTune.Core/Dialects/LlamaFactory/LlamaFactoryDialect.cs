@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Editing;
@@ -61,12 +62,14 @@ public sealed class LlamaFactoryDialect : IConfigDialect
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => LlamaFactoryBinder.Bind(document, options);
 
-    /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write.</summary>
+    /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write; a launch file that shards
+    /// takes what its plugin can express.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        ((LlamaFactoryBinding)binding).UsesFsdp ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams } : [];
+        AccelerateWriter.UnwritableSharding(((LlamaFactoryBinding)binding).UsesFsdp, ((LlamaFactoryBinding)binding).LaunchSharding);
 
+    /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware(binding, ((LlamaFactoryBinding)binding).Launch, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
@@ -76,6 +79,9 @@ public sealed class LlamaFactoryDialect : IConfigDialect
             return [];
         var keys = new List<ConfigChange>();
         bool True(string key) => Scalar(root, key)?.AsBoolean() == true;
+        // Where the accelerate config shards the run, its keys take the changes it holds (fsdp_offload_params, zero_stage, ...).
+        var edits = new List<FileEdit>();
+        changes = AccelerateWriter.WriteSharding(lf.LaunchSharding, plan, changes, lf.WorkspaceFolder, edits);
         var changed = changes.ToDictionary(c => c.Field, c => c.Value);
         foreach (var change in changes)
         {
@@ -111,9 +117,8 @@ public sealed class LlamaFactoryDialect : IConfigDialect
         }
         if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
             keys.AddRange(MethodChanges(root, plan, changed));
-        IReadOnlyList<FileEdit> edits = [];
-        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp)
-            edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder);
+        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp && lf.LaunchSharding is null)
+            edits.AddRange(DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder));
         return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 
