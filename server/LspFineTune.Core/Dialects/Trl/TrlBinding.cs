@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 
 namespace LspFineTune.Core.Dialects.Trl;
@@ -16,8 +17,12 @@ public sealed class TrlBinding : DialectBinding
     /// <summary>The run shards with FSDP (<c>fsdp:</c>, or an FSDP preset): ZeRO changes cannot be written as DeepSpeed.</summary>
     public bool UsesFsdp { get; init; }
 
-    /// <summary><c>accelerate_config:</c> names an accelerate file (not a preset), which holds the sharding.</summary>
-    public bool UsesAccelerateFile { get; init; }
+    /// <summary>The accelerate config the run is launched with: the file <c>accelerate_config:</c> names, or (without
+    /// that key) the modeline's, the setting's or accelerate's default; null for a preset.</summary>
+    public LaunchFacts? Launch { get; init; }
+
+    /// <summary>The launch file, when its FSDP or DeepSpeed plugin shards the run (the config has no <c>deepspeed</c> or <c>fsdp</c> of its own).</summary>
+    public LaunchFacts? LaunchSharding => Launch?.ShardingUnless(DeepSpeed is not null || UsesFsdp);
 
     public string? WorkspaceFolder { get; init; }
 }
