@@ -12,7 +12,8 @@ namespace LspFineTune.Core.Dialects.Accelerate;
 /// <param name="Sharding">The config shards on its own (axolotl's <c>deepspeed:</c>/<c>fsdp_config</c>, the HF
 /// Trainer's <c>deepspeed</c>/<c>fsdp</c>): the trainer then sets up its own plugin and the launch file's is not used.</param>
 /// <param name="Precision">The trainer sets the mixed precision whatever the launch file says (axolotl always does,
-/// trainer.py 684-691; the HF Trainer when <c>bf16</c> or <c>fp16</c> is on, TRL always, as it defaults bf16).</param>
+/// trainer.py 684-691; the HF Trainer when <c>bf16</c> or <c>fp16</c> is on, which TRL's default bf16 is; LLaMA-Factory and
+/// TRL pass whether their plan is in 16 bits, as weights loaded in 16 bits stay so under the launch file's <c>"no"</c>).</param>
 public sealed record LaunchOwnership(bool Sharding, bool Precision);
 
 /// <summary>
