@@ -85,15 +85,15 @@ public static class AccelerateWriter
 
     /// <summary>A trainer's <see cref="IConfigDialect.WriteHardware"/>: the GPU type in the modeline, and a GPU count that
     /// came from the launch file in that file (<c>num_processes</c>), else in the modeline too.</summary>
-    public static IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, LaunchFacts? launch, string gpuId, int? gpusPerNode) =>
-        launch is not null && gpusPerNode is { } count && binding.Provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.LaunchFile
+    public static IReadOnlyList<FileEdit> WriteHardware(TrainerBinding binding, string gpuId, int? gpusPerNode) =>
+        binding.Launch is { } launch && gpusPerNode is { } count && binding.Provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.LaunchFile
             ? [.. ModelineWriter.SetHardware(binding.Document, gpuId, null), .. WriteHardware(launch, count)]
             : ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
 
     /// <summary>A trainer's <see cref="IConfigDialect.Unwritable"/> for its sharding: all of it when the trainer shards
     /// with FSDP itself, what the sharding launch file cannot express, else nothing.</summary>
-    public static IReadOnlySet<PlanField> UnwritableSharding(bool trainerUsesFsdp, LaunchFacts? sharding) =>
-        trainerUsesFsdp ? new HashSet<PlanField>(ShardingFields) : sharding is not null ? Unwritable(sharding) : new HashSet<PlanField>();
+    public static IReadOnlySet<PlanField> UnwritableSharding(TrainerBinding binding) =>
+        binding.UsesFsdp ? new HashSet<PlanField>(ShardingFields) : binding.LaunchSharding is { } sharding ? Unwritable(sharding) : new HashSet<PlanField>();
 
     /// <summary><c>num_processes</c> for this many GPUs per node (it is the total over <c>num_machines</c>).</summary>
     public static IReadOnlyList<FileEdit> WriteHardware(LaunchFacts launch, int gpusPerNode) =>

@@ -34,12 +34,26 @@ public static class AxolotlBinder
         // `axolotl train` runs `accelerate launch` (cli/main.py 37): the accelerate config gives the GPUs it starts.
         var launch = AccelerateLaunch.Find(document, options, diagnostics);
         var hardware = HardwareResolver.Resolve(document, options, launch?.Hardware ?? OwnHardware.None, provenance, diagnostics);
-        var model = BindModel(root, document, options, provenance, diagnostics);
+        var model = ModelResolver.Bind(root.Find("base_model"),
+            "No model: axolotl needs `base_model` (a Hugging Face id such as meta-llama/Llama-3.2-1B, or a local folder with config.json).",
+            document, options, provenance, diagnostics, String(root, "base_model_config") is { } configId ? [configId] : []);
         var deepSpeed = root.Find("deepspeed") is { } dsKey ? DeepSpeedReference.Resolve(dsKey, document, options, diagnostics) : null;
         var usesFsdp = root.Find("fsdp_config")?.Value is MappingNode || root.Find("fsdp")?.Value is SequenceNode { Items.Count: > 0 };
         AxolotlRules.Add(root, diagnostics);
+        AxolotlBinding Result(TrainingPlan? plan) => new()
+        {
+            Document = document,
+            Plan = plan,
+            Provenance = provenance,
+            Diagnostics = diagnostics,
+            DeepSpeed = deepSpeed,
+            UsesFsdp = usesFsdp,
+            WorkspaceFolder = options.WorkspaceFolder,
+            Launch = launch,
+            Companions = TrainerBinding.CompanionsOf(deepSpeed, launch),
+        };
         if (model is null || hardware is null)
-            return new AxolotlBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance, DeepSpeed = deepSpeed, UsesFsdp = usesFsdp, WorkspaceFolder = options.WorkspaceFolder, Launch = launch, Companions = AccelerateLaunch.Companions(launch) };
+            return Result(null);
 
         // Precision (utils/config/__init__.py 156-170): bf16 defaults to "auto", which is bf16 where the GPU has it,
         // else fp16 unless fp16 is false. bfloat16/float16 load the weights in half precision without AMP.
@@ -145,34 +159,7 @@ public static class AxolotlBinder
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
-        return new AxolotlBinding
-        {
-            Document = document,
-            Plan = plan,
-            Provenance = provenance,
-            Diagnostics = diagnostics,
-            DeepSpeed = deepSpeed,
-            UsesFsdp = usesFsdp,
-            WorkspaceFolder = options.WorkspaceFolder,
-            Launch = launch,
-            Companions = [.. deepSpeed?.Companion is { } companion ? [companion] : Array.Empty<CompanionFile>(), .. AccelerateLaunch.Companions(launch)],
-        };
-    }
-
-    private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        var property = root.Find("base_model");
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: axolotl needs `base_model` (a Hugging Face id such as meta-llama/Llama-3.2-1B, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return String(root, "base_model_config") is { } configId
-            ? ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics, configId)
-            : ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics);
+        return Result(plan);
     }
 
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, bool noAdapter, List<Diagnostic> diagnostics, Action<PlanField, string> from)

@@ -60,11 +60,11 @@ public sealed class AxolotlDialect : IConfigDialect
 
     /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        AccelerateWriter.UnwritableSharding(((AxolotlBinding)binding).UsesFsdp, ((AxolotlBinding)binding).LaunchSharding);
+        AccelerateWriter.UnwritableSharding((AxolotlBinding)binding);
 
     /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        AccelerateWriter.WriteHardware(binding, ((AxolotlBinding)binding).Launch, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((AxolotlBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {

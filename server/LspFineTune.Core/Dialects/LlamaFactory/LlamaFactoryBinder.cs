@@ -61,7 +61,9 @@ public static class LlamaFactoryBinder
         // (examples/extras/fsdp_qlora/train.sh): the accelerate config gives the GPUs it starts; its plugin shards the run.
         launch = AccelerateLaunch.Find(document, options, diagnostics);
         var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics, launch?.Hardware);
-        var model = BindModel(root, document, options, provenance, diagnostics);
+        var model = ModelResolver.Bind(root.Find("model_name_or_path"),
+            "No model: LLaMA-Factory needs `model_name_or_path` (a Hugging Face or ModelScope id such as Qwen/Qwen3-4B-Instruct-2507, or a local folder with config.json).",
+            document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, TrainingArgumentsDefaults.Transformers, provenance, diagnostics);
         var stage = String(root, "stage") ?? "sft";
         var finetuningType = String(root, "finetuning_type") ?? "lora";
@@ -166,20 +168,6 @@ public static class LlamaFactoryBinder
             var result = Estimation.Estimate.For(Advice.PlanChanges.Apply(binding.Plan!, changes));
             diagnostics[index] = diagnostics[index] with { Fixes = [new CodeFix("Use `finetuning_type: lora` (QLoRA)", edits) { IsPreferred = true, Changes = changes, Result = result }] };
         }
-    }
-
-    private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        var property = root.Find("model_name_or_path");
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: LLaMA-Factory needs `model_name_or_path` (a Hugging Face or ModelScope id such as Qwen/Qwen3-4B-Instruct-2507, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return ModelResolver.Resolve(scalar, "model_name_or_path", document, options, diagnostics);
     }
 
     /// <summary>finetuning_args.py 59-119, 587: rank 8, alpha 2 x rank (0 or unset), dropout 0, every linear layer.</summary>

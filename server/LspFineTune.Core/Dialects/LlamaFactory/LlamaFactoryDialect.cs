@@ -65,11 +65,11 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write; a launch file that shards
     /// takes what its plugin can express.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        AccelerateWriter.UnwritableSharding(((LlamaFactoryBinding)binding).UsesFsdp, ((LlamaFactoryBinding)binding).LaunchSharding);
+        AccelerateWriter.UnwritableSharding((LlamaFactoryBinding)binding);
 
     /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        AccelerateWriter.WriteHardware(binding, ((LlamaFactoryBinding)binding).Launch, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((LlamaFactoryBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {

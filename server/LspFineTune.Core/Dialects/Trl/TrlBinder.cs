@@ -62,7 +62,9 @@ public static class TrlBinder
 
         var (preset, launch) = Launcher(root, document, options, diagnostics);
         var hardware = HardwareResolver.Resolve(document, options, OwnHardware(root, preset, launch), provenance, diagnostics);
-        var model = BindModel(modelKey, document, options, provenance, diagnostics);
+        var model = ModelResolver.Bind(modelKey,
+            "No model: TRL needs `model_name_or_path` (a Hugging Face id such as Qwen/Qwen2.5-0.5B, or a local folder with config.json).",
+            document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, Defaults(trainer.Trainer), provenance, diagnostics);
         var usesFsdp = values.UsesFsdp;
         var sharding = values.Sharding;
@@ -90,7 +92,7 @@ public static class TrlBinder
             UsesFsdp = usesFsdp,
             Launch = launch,
             WorkspaceFolder = options.WorkspaceFolder,
-            Companions = [.. values.DeepSpeed?.Companion is { } companion ? [companion] : Array.Empty<CompanionFile>(), .. AccelerateLaunch.Companions(launch)],
+            Companions = TrainerBinding.CompanionsOf(values.DeepSpeed, launch),
         };
         if (model is null || hardware is null)
             return Result(null);
@@ -166,19 +168,6 @@ public static class TrlBinder
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
         return Result(plan);
-    }
-
-    private static ModelChoice? BindModel(PropertyNode? property, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: TRL needs `model_name_or_path` (a Hugging Face id such as Qwen/Qwen2.5-0.5B, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return ModelResolver.Resolve(scalar, "model_name_or_path", document, options, diagnostics);
     }
 
     /// <summary>

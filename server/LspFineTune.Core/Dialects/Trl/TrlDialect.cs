@@ -96,12 +96,12 @@ public sealed class TrlDialect : IConfigDialect
         var trl = (TrlBinding)binding;
         if (trl.AcceleratePreset is not null && trl.DeepSpeed is null && !trl.UsesFsdp)
             return new HashSet<PlanField> { PlanField.OffloadOptimizer, PlanField.OffloadParams };
-        return AccelerateWriter.UnwritableSharding(trl.UsesFsdp, trl.LaunchSharding);
+        return AccelerateWriter.UnwritableSharding(trl);
     }
 
     /// <summary>The modeline; a GPU count that came from the accelerate file is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        AccelerateWriter.WriteHardware(binding, ((TrlBinding)binding).Launch, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrlBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
