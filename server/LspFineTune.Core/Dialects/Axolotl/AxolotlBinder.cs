@@ -155,7 +155,7 @@ public static class AxolotlBinder
                 var names = PeftTargets.LayerNames(plan.Model.Structure);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
-                    TargetRange(root, unmatched)));
+                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
@@ -169,23 +169,11 @@ public static class AxolotlBinder
         var rank = Math.Max(1, Int(root, "lora_r", 16));
         // Without an adapter these settings only matter to a "switch to LoRA" fix, which writes lora_target_linear.
         var allLinear = Bool(root, "lora_target_linear", noAdapter && root.Find("lora_target_modules") is null);
-        IReadOnlyList<string> modules = [];
-        switch (root.Find("lora_target_modules")?.Value)
-        {
-            case SequenceNode sequence:
-                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
-                break;
-            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
-                // PEFT matches a string target_modules as a regular expression against each module's full name.
-                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
-                if (modules.Count == 0)
-                {
-                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                        $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
-                        pattern.Range));
-                }
-                break;
-        }
+        // PEFT matches a string target_modules as a regular expression against each module's full name.
+        var modules = PeftTargets.Named(root.Find("lora_target_modules")?.Value, model.Structure, pattern =>
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
+                pattern.Range)));
         // Nothing named: PEFT's default for the architecture, which for Llama-style models is q_proj and v_proj.
         if (modules.Count == 0 && !allLinear)
             modules = ["q_proj", "v_proj"];
@@ -256,17 +244,6 @@ public static class AxolotlBinder
         }
         diagnostics.Add(NotModelled(property, $"Context parallelism gives each GPU {Math.Ceiling(sequenceLength / (double)cp):N0} of the {sequenceLength:N0} tokens of each sequence; activations and logits are estimated for that shard, and ring-attention's exchange buffers are not modelled."));
         return (int)Math.Ceiling(sequenceLength / (double)cp);
-    }
-
-    private static TextRange TargetRange(MappingNode root, string target)
-    {
-        if (root.Find("lora_target_modules") is { } property)
-        {
-            if (property.Value is SequenceNode sequence && sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item)
-                return item.Range;
-            return property.Value.Range;
-        }
-        return root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0);
     }
 
     internal static Diagnostic NotModelled(PropertyNode property, string message) =>

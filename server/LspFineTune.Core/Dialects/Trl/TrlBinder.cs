@@ -163,7 +163,7 @@ public static class TrlBinder
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"`{unmatched}` in `lora_target_modules` is no linear layer of {plan.Model.Id}, so PEFT adapts nothing there. Its layers: {PeftTargets.LayerNames(plan.Model.Structure)}; or write `lora_target_modules: all-linear`.",
-                    TargetRange(root, unmatched)));
+                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
@@ -258,30 +258,15 @@ public static class TrlBinder
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, List<Diagnostic> diagnostics)
     {
         var rank = Math.Max(1, Int(root, "lora_r", 16));
-        var allLinear = false;
-        IReadOnlyList<string> modules = [];
         var targets = root.Find("lora_target_modules")?.Value;
         // ModelConfig.__post_init__ (model_config.py 176) turns a one-item list into a string, which PEFT reads as a pattern.
         if (targets is SequenceNode { Items: [ScalarNode only] })
             targets = only;
-        switch (targets)
-        {
-            case SequenceNode sequence:
-                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
-                break;
-            case ScalarNode { Value: PeftTargets.AllLinear }:
-                allLinear = true;
-                break;
-            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
-                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
-                if (modules.Count == 0)
-                {
-                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                        $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt. Its layers: {PeftTargets.LayerNames(model.Structure)}.",
-                        pattern.Range));
-                }
-                break;
-        }
+        var allLinear = targets is ScalarNode { Value: PeftTargets.AllLinear };
+        var modules = allLinear ? [] : PeftTargets.Named(targets, model.Structure, pattern =>
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt. Its layers: {PeftTargets.LayerNames(model.Structure)}.",
+                pattern.Range)));
         return new LoraSettings
         {
             Rank = rank,
@@ -292,13 +277,6 @@ public static class TrlBinder
             AllLinear = allLinear,
         };
     }
-
-    private static TextRange TargetRange(MappingNode root, string target) => root.Find("lora_target_modules") switch
-    {
-        { Value: SequenceNode sequence } when sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item => item.Range,
-        { } property => property.Value.Range,
-        _ => root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0),
-    };
 
     internal static Diagnostic NotModelled(PropertyNode property, string message) =>
         new(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information, message, property.Key.Range);
