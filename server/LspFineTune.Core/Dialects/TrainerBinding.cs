@@ -1,11 +1,14 @@
+using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
+using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Dialects;
 
 /// <summary>
-/// A trainer config's binding (axolotl, LLaMA-Factory, TRL), with what its writer needs: the DeepSpeed config the file
-/// names, whether it shards with FSDP itself, and the accelerate config it is launched with.
+/// A trainer config's binding (axolotl, LLaMA-Factory classic and v1, TRL), with what its writer needs: the DeepSpeed
+/// config the file names, whether it shards with FSDP itself (axolotl's <c>fsdp_config</c>, the HF Trainer's
+/// <c>fsdp</c>, v1's <c>dist_config</c>), and the accelerate config it is launched with.
 /// </summary>
 public class TrainerBinding : DialectBinding
 {
@@ -21,6 +24,20 @@ public class TrainerBinding : DialectBinding
 
     /// <summary>The launch file, when its FSDP or DeepSpeed plugin shards the run (the config does not shard on its own).</summary>
     public LaunchFacts? LaunchSharding => Launch?.ShardingUnless(DeepSpeed is not null || UsesFsdp);
+
+    /// <summary>What a binder produced (plan null: nothing to estimate), with the files it read as its companions.</summary>
+    public static TrainerBinding Of(DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics, TrainingPlan? plan, DeepSpeedReference? deepSpeed, bool usesFsdp, LaunchFacts? launch) => new()
+    {
+        Document = document,
+        Plan = plan,
+        Provenance = provenance,
+        Diagnostics = diagnostics,
+        DeepSpeed = deepSpeed,
+        UsesFsdp = usesFsdp,
+        WorkspaceFolder = options.WorkspaceFolder,
+        Launch = launch,
+        Companions = CompanionsOf(deepSpeed, launch),
+    };
 
     /// <summary>The files such a binding reads: the DeepSpeed JSON, then the launch file and the JSON that names.</summary>
     public static IReadOnlyList<CompanionFile> CompanionsOf(DeepSpeedReference? deepSpeed, LaunchFacts? launch) =>

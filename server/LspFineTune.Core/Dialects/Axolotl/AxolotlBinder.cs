@@ -16,7 +16,7 @@ namespace LspFineTune.Core.Dialects.Axolotl;
 /// </summary>
 public static class AxolotlBinder
 {
-    public static AxolotlBinding Bind(DocumentContext document, BindingOptions options)
+    public static TrainerBinding Bind(DocumentContext document, BindingOptions options)
     {
         var tree = document.Tree;
         var root = tree.RootMapping!;
@@ -40,18 +40,7 @@ public static class AxolotlBinder
         var deepSpeed = root.Find("deepspeed") is { } dsKey ? DeepSpeedReference.Resolve(dsKey, document, options, diagnostics) : null;
         var usesFsdp = root.Find("fsdp_config")?.Value is MappingNode || root.Find("fsdp")?.Value is SequenceNode { Items.Count: > 0 };
         AxolotlRules.Add(root, diagnostics);
-        AxolotlBinding Result(TrainingPlan? plan) => new()
-        {
-            Document = document,
-            Plan = plan,
-            Provenance = provenance,
-            Diagnostics = diagnostics,
-            DeepSpeed = deepSpeed,
-            UsesFsdp = usesFsdp,
-            WorkspaceFolder = options.WorkspaceFolder,
-            Launch = launch,
-            Companions = TrainerBinding.CompanionsOf(deepSpeed, launch),
-        };
+        TrainerBinding Result(TrainingPlan? plan) => TrainerBinding.Of(document, options, provenance, diagnostics, plan, deepSpeed, usesFsdp, launch);
         if (model is null || hardware is null)
             return Result(null);
 

@@ -60,15 +60,15 @@ public sealed class AxolotlDialect : IConfigDialect
 
     /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        AccelerateWriter.UnwritableSharding((AxolotlBinding)binding);
+        AccelerateWriter.UnwritableSharding((TrainerBinding)binding);
 
     /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        AccelerateWriter.WriteHardware((AxolotlBinding)binding, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrainerBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
-        var axolotl = (AxolotlBinding)binding;
+        var axolotl = (TrainerBinding)binding;
         var root = binding.Document.Tree.RootMapping;
         if (root is null || binding.Plan is not { } plan)
             return [];

@@ -22,7 +22,7 @@ public static class LlamaFactoryBinder
     private static readonly string[] TrainingKeys =
         ["stage", "finetuning_type", "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps", "learning_rate", "deepspeed", "lora_rank", "lora_target", "dataset"];
 
-    public static LlamaFactoryBinding Bind(DocumentContext document, BindingOptions options)
+    public static TrainerBinding Bind(DocumentContext document, BindingOptions options)
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
@@ -34,8 +34,8 @@ public static class LlamaFactoryBinder
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
         }
         LaunchFacts? launch = null;
-        LlamaFactoryBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
-            LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true, launch);
+        TrainerBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
+            TrainerBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true, launch);
 
         // sft/workflow.py 120 (and every stage's workflow): only `do_train: true` trains.
         var trains = Bool(root, "do_train", false);
@@ -156,7 +156,7 @@ public static class LlamaFactoryBinder
     }
 
     /// <summary>The quantization refusal's fix: the LoRA adapter on the quantized base, estimated (QLoRA).</summary>
-    private static void OfferAdapter(LlamaFactoryBinding binding, MappingNode root, Quantization quantization, List<Diagnostic> diagnostics)
+    private static void OfferAdapter(TrainerBinding binding, MappingNode root, Quantization quantization, List<Diagnostic> diagnostics)
     {
         var index = diagnostics.FindIndex(d => d.Code == DiagnosticCodes.FrameworkRefuses && d.Range == root.Find("quantization_bit")!.Key.Range);
         if (index < 0)

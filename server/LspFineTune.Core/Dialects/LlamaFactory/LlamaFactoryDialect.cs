@@ -65,15 +65,15 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write; a launch file that shards
     /// takes what its plugin can express.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        AccelerateWriter.UnwritableSharding((LlamaFactoryBinding)binding);
+        AccelerateWriter.UnwritableSharding((TrainerBinding)binding);
 
     /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        AccelerateWriter.WriteHardware((LlamaFactoryBinding)binding, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrainerBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
-        var lf = (LlamaFactoryBinding)binding;
+        var lf = (TrainerBinding)binding;
         var root = binding.Document.Tree.RootMapping;
         if (root is null || binding.Plan is not { } plan)
             return [];
