@@ -46,13 +46,7 @@ public sealed class AxolotlDialect : IConfigDialect
 
     public IDialectVocabulary Vocabulary => AxolotlVocabulary.Instance;
 
-    public string? ClaimByContent(DocumentContext document)
-    {
-        var keys = document.TopLevelKeys;
-        if (!keys.Contains("base_model"))
-            return null;
-        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `base_model` and `{second}`" : null;
-    }
+    public string? ClaimByContent(DocumentContext document) => document.HasKeys("base_model", SecondKeys);
 
     public string? ClaimByFileName(string fileName) => null;
 

@@ -50,13 +50,7 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
         SchemaFile.Review(document, findings);
 
-    public string? ClaimByContent(DocumentContext document)
-    {
-        var keys = document.TopLevelKeys;
-        if (!keys.Contains("model_name_or_path"))
-            return null;
-        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `model_name_or_path` and `{second}`" : null;
-    }
+    public string? ClaimByContent(DocumentContext document) => document.HasKeys("model_name_or_path", SecondKeys);
 
     public string? ClaimByFileName(string fileName) => null;
 

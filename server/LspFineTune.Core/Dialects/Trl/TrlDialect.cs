@@ -54,9 +54,9 @@ public sealed class TrlDialect : IConfigDialect
     public string? ClaimByContent(DocumentContext document)
     {
         var keys = document.TopLevelKeys;
-        if (!keys.Contains("model_name_or_path") || keys.Contains("base_model") || LlamaFactoryKeys.Any(keys.Contains))
+        if (keys.Contains("base_model") || LlamaFactoryKeys.Any(keys.Contains))
             return null;
-        return TrainingKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `model_name_or_path` and `{second}`" : null;
+        return document.HasKeys("model_name_or_path", TrainingKeys);
     }
 
     public string? ClaimByFileName(string fileName) => null;
