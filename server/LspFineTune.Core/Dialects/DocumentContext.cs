@@ -9,4 +9,9 @@ public sealed record DocumentContext(string Text, ConfigSyntaxTree Tree, string?
 
     /// <summary>The top-level key names, for content fingerprints.</summary>
     public IReadOnlySet<string> TopLevelKeys { get; } = Tree.RootMapping?.Properties.Select(p => p.Key.Value).ToHashSet(StringComparer.Ordinal) ?? [];
+
+    /// <summary>A content claim on two top-level keys, <paramref name="first"/> and the first of <paramref name="seconds"/>
+    /// written ("has `base_model` and `sequence_len`"); null when either is missing.</summary>
+    public string? HasKeys(string first, IEnumerable<string> seconds) =>
+        TopLevelKeys.Contains(first) && seconds.FirstOrDefault(TopLevelKeys.Contains) is { } second ? $"has `{first}` and `{second}`" : null;
 }

@@ -24,6 +24,9 @@ public sealed record OwnHardware(string? Gpu, int? GpusPerNode, int? Nodes, Valu
     /// <summary>The file the properties are in (a launch file such as an accelerate config), null for the document.</summary>
     public string? FilePath { get; init; }
 
+    /// <summary>The document's key that names that file (TRL's <c>accelerate_config:</c>), null when none does.</summary>
+    public PropertyNode? Via { get; init; }
+
     public static readonly OwnHardware None = new(null, null, null, ValueOrigin.Document);
 }
 
@@ -91,7 +94,7 @@ public static class HardwareResolver
 
     // A key in another file (a launch file) is no key of the document: the anchor says where the document reports it.
     private static ValueSource Own(OwnHardware own, PropertyNode? property) =>
-        new(own.Origin) { Property = property, FilePath = own.FilePath, Anchor = property is null || own.FilePath is not null ? own.Anchor : null, Detail = own.Detail };
+        new(own.Origin) { Property = property, FilePath = own.FilePath, Anchor = property is null || own.FilePath is not null ? own.Anchor : null, Detail = own.Detail, Via = own.Via };
 
     private static TextRange? ModelineAnchor(Modeline modeline) => modeline.Line is { } line ? TextRange.At(line, 0) : null;
 

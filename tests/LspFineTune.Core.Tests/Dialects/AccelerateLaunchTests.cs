@@ -8,13 +8,14 @@ namespace LspFineTune.Core.Tests.Dialects;
 /// <summary>
 /// An axolotl config launched with an accelerate config (<c>accelerate launch --config_file fsdp.yaml</c>): the file is
 /// found through the modeline, the setting/flag or accelerate's default; its GPUs, sharding and checkpointing reach
-/// the plan with provenance into it; its own mistakes are reported in it; fixes edit it.
+/// the plan with provenance into it; its own mistakes are reported in it; fixes edit it. The launch files and helpers
+/// here serve the other trainers' launch tests too (LLaMA-Factory, TRL).
 /// </summary>
 public class AccelerateLaunchTests
 {
     private const string Trainer = "base_model: meta-llama/Llama-3.1-8B\nsequence_len: 4096\nmicro_batch_size: 1\ngradient_accumulation_steps: 8\nbf16: true\ngradient_checkpointing: true\nattn_implementation: flash_attention_2\n";
 
-    private const string Fsdp = """
+    internal const string Fsdp = """
         compute_environment: LOCAL_MACHINE
         distributed_type: FSDP
         fsdp_config:
@@ -28,7 +29,7 @@ public class AccelerateLaunchTests
 
         """;
 
-    private const string Zero2 = """
+    internal const string Zero2 = """
         compute_environment: LOCAL_MACHINE
         distributed_type: DEEPSPEED
         deepspeed_config:
@@ -41,12 +42,34 @@ public class AccelerateLaunchTests
 
         """;
 
-    private static ConfigAnalysis Analyze(DialectTestFiles files, string trainer, string? accelerate = Fsdp, string name = "fsdp.yaml", BindingOptions? options = null)
+    /// <summary>Writes the launch file (unless null) and the trainer config <c>config.yml</c> beside it, and analyses the config.</summary>
+    internal static ConfigAnalysis Analyze(DialectTestFiles files, string trainer, string? accelerate = Fsdp, string name = "fsdp.yaml", BindingOptions? options = null)
     {
         if (accelerate is not null)
             files.Write(name, accelerate);
         files.Write("config.yml", trainer);
-        return files.Analyze("config.yml", new AnalysisOptions { Binding = options ?? new BindingOptions { AccelerateDefaultConfig = null } });
+        return Reanalyze(files, options);
+    }
+
+    /// <summary>Analyses <c>config.yml</c> again, as it and its launch file now are on disk (by default without
+    /// accelerate's default config).</summary>
+    internal static ConfigAnalysis Reanalyze(DialectTestFiles files, BindingOptions? options = null) =>
+        files.Analyze("config.yml", new AnalysisOptions { Binding = options ?? new BindingOptions { AccelerateDefaultConfig = null } });
+
+    /// <summary>
+    /// Applies the out-of-memory finding's fix whose title starts with <paramref name="title"/>: its one edit must be in
+    /// the launch file <paramref name="launchName"/>, which is rewritten; returns the fix, the launch file's new text and
+    /// the analysis of the config after it (whose estimate the test compares with the fix's promise).
+    /// </summary>
+    internal static (CodeFix Fix, string LaunchText, ConfigAnalysis After) ApplyLaunchFileFix(DialectTestFiles files, ConfigAnalysis analysis, string title, string launchName)
+    {
+        var oom = Assert.Single(analysis.Diagnostics, d => d.Code == DiagnosticCodes.OutOfMemory);
+        var fix = Assert.Single(oom.Fixes, f => f.Title.StartsWith(title, StringComparison.Ordinal));
+        var edit = Assert.Single(fix.Edits);
+        Assert.Equal(Path.Combine(files.Folder, launchName), edit.FilePath);
+        var text = ConfigEditorTests.Apply(File.ReadAllText(edit.FilePath!), edit.Edits);
+        File.WriteAllText(edit.FilePath!, text);
+        return (fix, text, Reanalyze(files));
     }
 
     [Fact]
@@ -189,13 +212,8 @@ public class AccelerateLaunchTests
     {
         using var files = new DialectTestFiles();
         var analysis = Analyze(files, "# lft: gpu=a100-40gb accelerate=zero.yaml\n" + Trainer, Zero2, "zero.yaml");
-        var oom = Assert.Single(analysis.Diagnostics, d => d.Code == DiagnosticCodes.OutOfMemory);
-        var fix = Assert.Single(oom.Fixes, f => f.Title.StartsWith("Switch to ZeRO-3", StringComparison.Ordinal));
-        var edit = Assert.Single(fix.Edits);
-        Assert.Equal(Path.Combine(files.Folder, "zero.yaml"), edit.FilePath);
-        File.WriteAllText(edit.FilePath!, ConfigEditorTests.Apply(File.ReadAllText(edit.FilePath!), edit.Edits));
-        Assert.Contains("  zero_stage: 3\n", File.ReadAllText(edit.FilePath!));
-        var after = files.Analyze("config.yml", new AnalysisOptions { Binding = new BindingOptions { AccelerateDefaultConfig = null } });
+        var (fix, text, after) = ApplyLaunchFileFix(files, analysis, "Switch to ZeRO-3", "zero.yaml");
+        Assert.Contains("  zero_stage: 3\n", text);
         Assert.Equal(3, after.Plan!.DeepSpeed.ZeroStage);
         Assert.Equal(fix.Result!.Memory.PeakBytes, after.Estimate!.Memory.PeakBytes);
     }
@@ -213,7 +231,7 @@ public class AccelerateLaunchTests
         Assert.Contains("  fsdp_offload_params: true\n", text);
         Assert.Contains("  fsdp_activation_checkpointing: true\n", text);
         File.WriteAllText(edit.FilePath!, text);
-        var after = files.Analyze("config.yml", new AnalysisOptions { Binding = new BindingOptions { AccelerateDefaultConfig = null } });
+        var after = Reanalyze(files);
         Assert.True(after.Plan!.Training.GradientCheckpointing);
         Assert.Equal(OffloadTarget.Cpu, after.Plan.DeepSpeed.OffloadParams);
         Assert.DoesNotContain("gradient_checkpointing", File.ReadAllText(Path.Combine(files.Folder, "config.yml")));

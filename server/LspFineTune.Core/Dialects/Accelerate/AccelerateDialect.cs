@@ -45,10 +45,9 @@ public sealed class AccelerateDialect : IConfigDialect
 
     public string? ClaimByContent(DocumentContext document)
     {
-        var keys = document.TopLevelKeys;
-        if (!keys.Contains("distributed_type") || TrainerKeys.Any(keys.Contains))
+        if (TrainerKeys.Any(document.TopLevelKeys.Contains))
             return null;
-        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `distributed_type` and `{second}`" : null;
+        return document.HasKeys("distributed_type", SecondKeys);
     }
 
     public string? ClaimByFileName(string fileName) => null;

@@ -12,7 +12,8 @@ namespace LspFineTune.Core.Dialects.Accelerate;
 /// <param name="Sharding">The config shards on its own (axolotl's <c>deepspeed:</c>/<c>fsdp_config</c>, the HF
 /// Trainer's <c>deepspeed</c>/<c>fsdp</c>): the trainer then sets up its own plugin and the launch file's is not used.</param>
 /// <param name="Precision">The trainer sets the mixed precision whatever the launch file says (axolotl always does,
-/// trainer.py 684-691; the HF Trainer when <c>bf16</c> or <c>fp16</c> is on, TRL always, as it defaults bf16).</param>
+/// trainer.py 684-691; the HF Trainer when <c>bf16</c> or <c>fp16</c> is on, which TRL's default bf16 is; LLaMA-Factory and
+/// TRL pass whether their plan is in 16 bits, as weights loaded in 16 bits stay so under the launch file's <c>"no"</c>).</param>
 public sealed record LaunchOwnership(bool Sharding, bool Precision);
 
 /// <summary>
@@ -31,8 +32,13 @@ public sealed record LaunchFacts
 
     public required CompanionFile Companion { get; init; }
 
-    /// <summary>Where the trainer config reports about the launch file: the modeline's <c>accelerate=</c> word, or null.</summary>
+    /// <summary>Where the trainer config reports about the launch file: the modeline's <c>accelerate=</c> word, the
+    /// value of the key that names it, or null.</summary>
     public TextRange? Anchor { get; init; }
+
+    /// <summary>The trainer config's key that names the file (TRL's <c>accelerate_config:</c>), as <c>deepspeed:</c>
+    /// leads to its JSON; null when the modeline, a setting or accelerate's default named it.</summary>
+    public PropertyNode? Via { get; init; }
 
     /// <summary>The DeepSpeed JSON named by <c>deepspeed_config.deepspeed_config_file</c>, read and validated.</summary>
     public DeepSpeedReference? DeepSpeed { get; init; }
@@ -59,6 +65,7 @@ public sealed record LaunchFacts
                 FilePath = Path,
                 Detail = Name,
                 Anchor = Anchor,
+                Via = Via,
             };
         }
     }
@@ -68,7 +75,11 @@ public sealed record LaunchFacts
 
     /// <summary>The source of a value found at <paramref name="property"/> in this file.</summary>
     public ValueSource SourceOf(PropertyNode? property) =>
-        new(ValueOrigin.LaunchFile) { Property = property, FilePath = Path, Detail = Name, Anchor = Anchor };
+        new(ValueOrigin.LaunchFile) { Property = property, FilePath = Path, Detail = Name, Anchor = Anchor, Via = Via };
+
+    /// <summary>This launch file when its plugin shards the run, i.e. unless the trainer config shards on its own
+    /// (<paramref name="trainerShards"/>): where the writers send ZeRO, offload and checkpointing changes.</summary>
+    public LaunchFacts? ShardingUnless(bool trainerShards) => Shards && !trainerShards ? this : null;
 
     /// <summary>A diagnostic on a key of this file.</summary>
     internal Diagnostic InFile(Diagnostic diagnostic) => diagnostic with { FilePath = diagnostic.FilePath ?? Path };
@@ -124,6 +135,19 @@ public static class AccelerateLaunch
             return Read(fallback, "accelerate's default config", null, document, options, diagnostics, required: false);
         return null;
     }
+
+    /// <summary>Whether <paramref name="path"/> is a file where <see cref="Named"/> looks for it (a trainer that takes
+    /// a file or a name of its own there, as TRL's <c>accelerate_config</c>, asks first).</summary>
+    public static bool IsFile(string path, DocumentContext document, BindingOptions options) =>
+        DeepSpeedReference.Candidates(path, document.Path, options.WorkspaceFolder).Any(c => options.Files.Stat(c).Kind == FileKind.Regular);
+
+    /// <summary>
+    /// A launch file the trainer config names with a key of its own (TRL's <c>accelerate_config: fsdp.yaml</c>):
+    /// <paramref name="path"/> as that key's value gives it, resolved as <see cref="Find"/> resolves a named file; its
+    /// problems are reported on the value, and its values' provenance leads through <paramref name="key"/>.
+    /// </summary>
+    public static LaunchFacts? Named(string path, PropertyNode key, DocumentContext document, BindingOptions options, List<Diagnostic> diagnostics) =>
+        Read(path, $"`{key.Key.Value}:`", key.Value.Range, document, options, diagnostics, required: true) is { } launch ? launch with { Via = key } : null;
 
     private static LaunchFacts? Read(string path, string namedBy, TextRange? anchor, DocumentContext document, BindingOptions options, List<Diagnostic> diagnostics, bool required)
     {
@@ -256,7 +280,7 @@ public static class AccelerateLaunch
                 var choice = TrainerDeepSpeed.Sharding(reference, json, provenance);
                 // The JSON's values, reached through the launch file: nothing in the trainer config leads there.
                 foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams })
-                    provenance.Set(field, provenance.Of(field) with { Via = null, Anchor = launch.Anchor, Detail = $"{provenance.Of(field).Detail}, named by {launch.Name}" });
+                    provenance.Set(field, provenance.Of(field) with { Via = launch.Via, Anchor = launch.Anchor, Detail = $"{provenance.Of(field).Detail}, named by {launch.Name}" });
                 plan = plan with { DeepSpeed = choice };
             }
             else if (deepSpeed.ConfigFile is null)

@@ -69,6 +69,32 @@ public static class AccelerateWriter
         return (Merge(edits, launch, keys), written);
     }
 
+    /// <summary>
+    /// A trainer writer's first step: the changes the launch file that shards the run holds (<paramref name="sharding"/>,
+    /// see <see cref="LaunchFacts.ShardingUnless"/>; null: none) are written there and added to <paramref name="edits"/>;
+    /// the others are returned for the trainer's own keys.
+    /// </summary>
+    public static IReadOnlyList<PlanChange> WriteSharding(LaunchFacts? sharding, TrainingPlan plan, IReadOnlyList<PlanChange> changes, string? workspaceFolder, List<FileEdit> edits)
+    {
+        if (sharding is null)
+            return changes;
+        var (launchEdits, written) = Write(sharding, plan, changes, workspaceFolder);
+        edits.AddRange(launchEdits);
+        return changes.Where(c => !written.Contains(c.Field)).ToList();
+    }
+
+    /// <summary>A trainer's <see cref="IConfigDialect.WriteHardware"/>: the GPU type in the modeline, and a GPU count that
+    /// came from the launch file in that file (<c>num_processes</c>), else in the modeline too.</summary>
+    public static IReadOnlyList<FileEdit> WriteHardware(TrainerBinding binding, string gpuId, int? gpusPerNode) =>
+        binding.Launch is { } launch && gpusPerNode is { } count && binding.Provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.LaunchFile
+            ? [.. ModelineWriter.SetHardware(binding.Document, gpuId, null), .. WriteHardware(launch, count)]
+            : ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+
+    /// <summary>A trainer's <see cref="IConfigDialect.Unwritable"/> for its sharding: all of it when the trainer shards
+    /// with FSDP itself, what the sharding launch file cannot express, else nothing.</summary>
+    public static IReadOnlySet<PlanField> UnwritableSharding(TrainerBinding binding) =>
+        binding.UsesFsdp ? new HashSet<PlanField>(ShardingFields) : binding.LaunchSharding is { } sharding ? Unwritable(sharding) : new HashSet<PlanField>();
+
     /// <summary><c>num_processes</c> for this many GPUs per node (it is the total over <c>num_machines</c>).</summary>
     public static IReadOnlyList<FileEdit> WriteHardware(LaunchFacts launch, int gpusPerNode) =>
         Merge([], launch, [new("num_processes", gpusPerNode * launch.Settings.NumMachines)]);

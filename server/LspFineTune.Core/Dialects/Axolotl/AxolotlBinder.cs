@@ -16,21 +16,15 @@ namespace LspFineTune.Core.Dialects.Axolotl;
 /// </summary>
 public static class AxolotlBinder
 {
-    public static AxolotlBinding Bind(DocumentContext document, BindingOptions options)
+    public static TrainerBinding Bind(DocumentContext document, BindingOptions options)
     {
         var tree = document.Tree;
         var root = tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
-        var provenance = new PlanProvenance();
         var anchor = root.Find("base_model")?.Key.Range ?? TextRange.At(0, 0);
         // Each field comes from its key in axolotl's vocabulary when written; the few that another key can set instead
         // (fp16 for the precision, batch_size for the accumulation, legacy attention flags) are overridden below.
-        foreach (var field in System.Enum.GetValues<PlanField>())
-        {
-            provenance.Set(field, AxolotlVocabulary.Instance.Key(field) is { } key && root.Find(key) is { } written
-                ? new ValueSource(ValueOrigin.Document) { Property = written }
-                : ValueSource.Default with { Anchor = anchor });
-        }
+        var provenance = PlanProvenance.FromVocabulary(AxolotlVocabulary.Instance, root.Find, anchor);
         void From(PlanField field, string key)
         {
             if (root.Find(key) is { } property)
@@ -40,12 +34,15 @@ public static class AxolotlBinder
         // `axolotl train` runs `accelerate launch` (cli/main.py 37): the accelerate config gives the GPUs it starts.
         var launch = AccelerateLaunch.Find(document, options, diagnostics);
         var hardware = HardwareResolver.Resolve(document, options, launch?.Hardware ?? OwnHardware.None, provenance, diagnostics);
-        var model = BindModel(root, document, options, provenance, diagnostics);
+        var model = ModelResolver.Bind(root.Find("base_model"),
+            "No model: axolotl needs `base_model` (a Hugging Face id such as meta-llama/Llama-3.2-1B, or a local folder with config.json).",
+            document, options, provenance, diagnostics, String(root, "base_model_config") is { } configId ? [configId] : []);
         var deepSpeed = root.Find("deepspeed") is { } dsKey ? DeepSpeedReference.Resolve(dsKey, document, options, diagnostics) : null;
         var usesFsdp = root.Find("fsdp_config")?.Value is MappingNode || root.Find("fsdp")?.Value is SequenceNode { Items.Count: > 0 };
         AxolotlRules.Add(root, diagnostics);
+        TrainerBinding Result(TrainingPlan? plan) => TrainerBinding.Of(document, options, provenance, diagnostics, plan, deepSpeed, usesFsdp, launch);
         if (model is null || hardware is null)
-            return new AxolotlBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance, DeepSpeed = deepSpeed, UsesFsdp = usesFsdp, WorkspaceFolder = options.WorkspaceFolder, Launch = launch, Companions = AccelerateLaunch.Companions(launch) };
+            return Result(null);
 
         // Precision (utils/config/__init__.py 156-170): bf16 defaults to "auto", which is bf16 where the GPU has it,
         // else fp16 unless fp16 is false. bfloat16/float16 load the weights in half precision without AMP.
@@ -147,38 +144,11 @@ public static class AxolotlBinder
                 var names = PeftTargets.LayerNames(plan.Model.Structure);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
-                    TargetRange(root, unmatched)));
+                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
-        return new AxolotlBinding
-        {
-            Document = document,
-            Plan = plan,
-            Provenance = provenance,
-            Diagnostics = diagnostics,
-            DeepSpeed = deepSpeed,
-            UsesFsdp = usesFsdp,
-            WorkspaceFolder = options.WorkspaceFolder,
-            Launch = launch,
-            Companions = [.. deepSpeed?.Companion is { } companion ? [companion] : Array.Empty<CompanionFile>(), .. AccelerateLaunch.Companions(launch)],
-        };
-    }
-
-    private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        var property = root.Find("base_model");
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: axolotl needs `base_model` (a Hugging Face id such as meta-llama/Llama-3.2-1B, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return String(root, "base_model_config") is { } configId
-            ? ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics, configId)
-            : ModelResolver.Resolve(scalar, "base_model", document, options, diagnostics);
+        return Result(plan);
     }
 
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, bool noAdapter, List<Diagnostic> diagnostics, Action<PlanField, string> from)
@@ -188,23 +158,11 @@ public static class AxolotlBinder
         var rank = Math.Max(1, Int(root, "lora_r", 16));
         // Without an adapter these settings only matter to a "switch to LoRA" fix, which writes lora_target_linear.
         var allLinear = Bool(root, "lora_target_linear", noAdapter && root.Find("lora_target_modules") is null);
-        IReadOnlyList<string> modules = [];
-        switch (root.Find("lora_target_modules")?.Value)
-        {
-            case SequenceNode sequence:
-                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
-                break;
-            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
-                // PEFT matches a string target_modules as a regular expression against each module's full name.
-                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
-                if (modules.Count == 0)
-                {
-                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                        $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
-                        pattern.Range));
-                }
-                break;
-        }
+        // PEFT matches a string target_modules as a regular expression against each module's full name.
+        var modules = PeftTargets.Named(root.Find("lora_target_modules")?.Value, model.Structure, pattern =>
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
+                pattern.Range)));
         // Nothing named: PEFT's default for the architecture, which for Llama-style models is q_proj and v_proj.
         if (modules.Count == 0 && !allLinear)
             modules = ["q_proj", "v_proj"];
@@ -275,17 +233,6 @@ public static class AxolotlBinder
         }
         diagnostics.Add(NotModelled(property, $"Context parallelism gives each GPU {Math.Ceiling(sequenceLength / (double)cp):N0} of the {sequenceLength:N0} tokens of each sequence; activations and logits are estimated for that shard, and ring-attention's exchange buffers are not modelled."));
         return (int)Math.Ceiling(sequenceLength / (double)cp);
-    }
-
-    private static TextRange TargetRange(MappingNode root, string target)
-    {
-        if (root.Find("lora_target_modules") is { } property)
-        {
-            if (property.Value is SequenceNode sequence && sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item)
-                return item.Range;
-            return property.Value.Range;
-        }
-        return root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0);
     }
 
     internal static Diagnostic NotModelled(PropertyNode property, string message) =>

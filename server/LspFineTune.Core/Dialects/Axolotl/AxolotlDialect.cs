@@ -46,13 +46,7 @@ public sealed class AxolotlDialect : IConfigDialect
 
     public IDialectVocabulary Vocabulary => AxolotlVocabulary.Instance;
 
-    public string? ClaimByContent(DocumentContext document)
-    {
-        var keys = document.TopLevelKeys;
-        if (!keys.Contains("base_model"))
-            return null;
-        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `base_model` and `{second}`" : null;
-    }
+    public string? ClaimByContent(DocumentContext document) => document.HasKeys("base_model", SecondKeys);
 
     public string? ClaimByFileName(string fileName) => null;
 
@@ -60,19 +54,15 @@ public sealed class AxolotlDialect : IConfigDialect
 
     /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        ((AxolotlBinding)binding) is { UsesFsdp: true } ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams }
-        : ((AxolotlBinding)binding).LaunchSharding is { } launch ? AccelerateWriter.Unwritable(launch)
-        : new HashSet<PlanField>();
+        AccelerateWriter.UnwritableSharding((TrainerBinding)binding);
 
     /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        ((AxolotlBinding)binding).Launch is { } launch && gpusPerNode is { } count && binding.Provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.LaunchFile
-            ? [.. ModelineWriter.SetHardware(binding.Document, gpuId, null), .. AccelerateWriter.WriteHardware(launch, count)]
-            : ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrainerBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
-        var axolotl = (AxolotlBinding)binding;
+        var axolotl = (TrainerBinding)binding;
         var root = binding.Document.Tree.RootMapping;
         if (root is null || binding.Plan is not { } plan)
             return [];
@@ -81,12 +71,7 @@ public sealed class AxolotlDialect : IConfigDialect
         bool Written(string key) => root.Find(key) is not null;
         bool True(string key) => (root.Find(key)?.Value as ScalarNode)?.AsBoolean() == true;
         // Where the accelerate config shards the run, its keys take the changes it holds (fsdp_offload_params, zero_stage, ...).
-        if (axolotl.LaunchSharding is { } launch)
-        {
-            var (launchEdits, written) = AccelerateWriter.Write(launch, plan, changes, axolotl.WorkspaceFolder);
-            edits.AddRange(launchEdits);
-            changes = changes.Where(c => !written.Contains(c.Field)).ToList();
-        }
+        changes = AccelerateWriter.WriteSharding(axolotl.LaunchSharding, plan, changes, axolotl.WorkspaceFolder, edits);
         var changed = changes.ToDictionary(c => c.Field, c => c.Value);
 
         foreach (var change in changes)
@@ -122,29 +107,12 @@ public sealed class AxolotlDialect : IConfigDialect
         }
         if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
             keys.AddRange(AdapterChanges(root, plan, changed));
-        if (changed.ContainsKey(PlanField.ZeroStage) || changed.ContainsKey(PlanField.OffloadOptimizer) || changed.ContainsKey(PlanField.OffloadParams))
-        {
-            // An FSDP config cannot take ZeRO through DeepSpeed (axolotl refuses both); those changes are not written,
-            // nor those the launch file's plugin cannot express.
-            if (!axolotl.UsesFsdp && axolotl.LaunchSharding is null)
-            {
-                var target = new DeepSpeedWriter.Target(
-                    changed.TryGetValue(PlanField.ZeroStage, out var stage) ? (int)stage : plan.DeepSpeed.ZeroStage,
-                    changed.TryGetValue(PlanField.OffloadOptimizer, out var optimizer) ? (OffloadTarget)optimizer : plan.DeepSpeed.OffloadOptimizer,
-                    changed.TryGetValue(PlanField.OffloadParams, out var parameters) ? (OffloadTarget)parameters : plan.DeepSpeed.OffloadParams);
-                edits.AddRange(DeepSpeedWriter.Write(binding.Document, axolotl.DeepSpeed, "deepspeed", "axolotl", target, axolotl.WorkspaceFolder));
-            }
-        }
-        if (keys.Count > 0 && ConfigEditor.ToTextEdits(binding.Document.Tree, keys) is { Count: > 0 } own)
-        {
-            // One edit list per file: merge with the document's edits from the DeepSpeed writer (a new `deepspeed:` key).
-            var existing = edits.FindIndex(e => e.FilePath is null);
-            if (existing >= 0)
-                edits[existing] = edits[existing] with { Edits = [.. edits[existing].Edits, .. own] };
-            else
-                edits.Add(new FileEdit(null, own));
-        }
-        return edits;
+        // An FSDP config cannot take ZeRO through DeepSpeed (axolotl refuses both); those changes are not written,
+        // nor those the launch file's plugin cannot express.
+        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !axolotl.UsesFsdp && axolotl.LaunchSharding is null)
+            edits.AddRange(DeepSpeedWriter.Write(binding.Document, axolotl.DeepSpeed, "deepspeed", "axolotl", target, axolotl.WorkspaceFolder));
+        // One edit list per file: merged with the document's edits from the DeepSpeed writer (a new `deepspeed:` key).
+        return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 
     /// <summary>

@@ -15,6 +15,22 @@ namespace LspFineTune.Core.Dialects.HuggingFace;
 /// </summary>
 public static class ModelResolver
 {
+    /// <summary>
+    /// The model a trainer config's model key (<paramref name="property"/>: axolotl's <c>base_model</c>, LLaMA-Factory's
+    /// and TRL's <c>model_name_or_path</c>) names, with that key as its provenance; a key that is missing or empty is the
+    /// error <paramref name="missing"/> (on the key, else at the start).
+    /// </summary>
+    public static ModelChoice? Bind(PropertyNode? property, string missing, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics, params string[] alternatives)
+    {
+        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount, missing, property?.Key.Range ?? TextRange.At(0, 0)));
+            return null;
+        }
+        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
+        return Resolve(scalar, property.Key.Value, document, options, diagnostics, alternatives);
+    }
+
     /// <param name="value">The scalar holding the id or path.</param>
     /// <param name="key">The key as the user writes it (<c>base_model</c>), for messages.</param>
     /// <param name="alternatives">Further ids to try in the catalog and cache (axolotl's <c>base_model_config</c>).</param>

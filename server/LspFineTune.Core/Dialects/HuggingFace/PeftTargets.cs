@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Text;
 
 namespace LspFineTune.Core.Dialects.HuggingFace;
 
@@ -30,6 +32,36 @@ public static class PeftTargets
             return [];
         }
     }
+
+    /// <summary>
+    /// The modules a <c>target_modules</c> value names: a list's names, or the layers a string matches as a pattern
+    /// (<see cref="MatchPattern"/>; when it matches none, <paramref name="matchesNothing"/> is told, to warn on it);
+    /// anything else names none.
+    /// </summary>
+    public static IReadOnlyList<string> Named(SyntaxNode? value, ModelStructure structure, Action<ScalarNode> matchesNothing)
+    {
+        switch (value)
+        {
+            case SequenceNode sequence:
+                return sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
+            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
+                var modules = MatchPattern(structure, pattern.Value);
+                if (modules.Count == 0)
+                    matchesNothing(pattern);
+                return modules;
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>Where to report that <paramref name="target"/> matches no layer: its item in the list <paramref name="property"/>
+    /// holds, else that key's value, else <paramref name="fallback"/> (where no targets are written).</summary>
+    public static TextRange Range(PropertyNode? property, string target, TextRange fallback) => property switch
+    {
+        { Value: SequenceNode sequence } when sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item => item.Range,
+        { } written => written.Value.Range,
+        _ => fallback,
+    };
 
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
     public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Select(l => l.Name).Distinct());

@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
@@ -21,7 +22,7 @@ public static class LlamaFactoryBinder
     private static readonly string[] TrainingKeys =
         ["stage", "finetuning_type", "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs", "max_steps", "learning_rate", "deepspeed", "lora_rank", "lora_target", "dataset"];
 
-    public static LlamaFactoryBinding Bind(DocumentContext document, BindingOptions options)
+    public static TrainerBinding Bind(DocumentContext document, BindingOptions options)
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
@@ -32,8 +33,9 @@ public static class LlamaFactoryBinder
             if (root.Find(key) is { } property)
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
         }
-        LlamaFactoryBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
-            LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true);
+        LaunchFacts? launch = null;
+        TrainerBinding Result(TrainingPlan? plan = null, TrainingArgumentsValues? values = null) =>
+            TrainerBinding.Of(document, options, provenance, diagnostics, plan, values?.DeepSpeed, values?.UsesFsdp == true, launch);
 
         // sft/workflow.py 120 (and every stage's workflow): only `do_train: true` trains.
         var trains = Bool(root, "do_train", false);
@@ -55,8 +57,13 @@ public static class LlamaFactoryBinder
                 trainingKey!.Key.Range));
         }
 
-        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics);
-        var model = BindModel(root, document, options, provenance, diagnostics);
+        // FSDP runs are `accelerate launch --config_file examples/accelerate/fsdp_config.yaml src/train.py cfg.yaml`
+        // (examples/extras/fsdp_qlora/train.sh): the accelerate config gives the GPUs it starts; its plugin shards the run.
+        launch = AccelerateLaunch.Find(document, options, diagnostics);
+        var hardware = LlamaFactorySpellings.Hardware(document, options, provenance, diagnostics, launch?.Hardware);
+        var model = ModelResolver.Bind(root.Find("model_name_or_path"),
+            "No model: LLaMA-Factory needs `model_name_or_path` (a Hugging Face or ModelScope id such as Qwen/Qwen3-4B-Instruct-2507, or a local folder with config.json).",
+            document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, TrainingArgumentsDefaults.Transformers, provenance, diagnostics);
         var stage = String(root, "stage") ?? "sft";
         var finetuningType = String(root, "finetuning_type") ?? "lora";
@@ -135,6 +142,11 @@ public static class LlamaFactoryBinder
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
         };
+        // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
+        // TrainingArguments). Precision: parser.py 640-643 and the Trainer (which sets ACCELERATE_MIXED_PRECISION from
+        // bf16/fp16) decide it whenever LLaMA-Factory computes in 16 bits; only a run it leaves in fp32 (full/freeze
+        // without bf16/fp16) takes the launch file's `mixed_precision` as its autocast.
+        plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
         var binding = Result(plan, values);
@@ -144,7 +156,7 @@ public static class LlamaFactoryBinder
     }
 
     /// <summary>The quantization refusal's fix: the LoRA adapter on the quantized base, estimated (QLoRA).</summary>
-    private static void OfferAdapter(LlamaFactoryBinding binding, MappingNode root, Quantization quantization, List<Diagnostic> diagnostics)
+    private static void OfferAdapter(TrainerBinding binding, MappingNode root, Quantization quantization, List<Diagnostic> diagnostics)
     {
         var index = diagnostics.FindIndex(d => d.Code == DiagnosticCodes.FrameworkRefuses && d.Range == root.Find("quantization_bit")!.Key.Range);
         if (index < 0)
@@ -156,20 +168,6 @@ public static class LlamaFactoryBinder
             var result = Estimation.Estimate.For(Advice.PlanChanges.Apply(binding.Plan!, changes));
             diagnostics[index] = diagnostics[index] with { Fixes = [new CodeFix("Use `finetuning_type: lora` (QLoRA)", edits) { IsPreferred = true, Changes = changes, Result = result }] };
         }
-    }
-
-    private static ModelChoice? BindModel(MappingNode root, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        var property = root.Find("model_name_or_path");
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: LLaMA-Factory needs `model_name_or_path` (a Hugging Face or ModelScope id such as Qwen/Qwen3-4B-Instruct-2507, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return ModelResolver.Resolve(scalar, "model_name_or_path", document, options, diagnostics);
     }
 
     /// <summary>finetuning_args.py 59-119, 587: rank 8, alpha 2 x rank (0 or unset), dropout 0, every linear layer.</summary>

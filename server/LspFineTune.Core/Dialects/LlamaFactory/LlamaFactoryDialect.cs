@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Editing;
@@ -49,33 +50,32 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
         SchemaFile.Review(document, findings);
 
-    public string? ClaimByContent(DocumentContext document)
-    {
-        var keys = document.TopLevelKeys;
-        if (!keys.Contains("model_name_or_path"))
-            return null;
-        return SecondKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `model_name_or_path` and `{second}`" : null;
-    }
+    public string? ClaimByContent(DocumentContext document) => document.HasKeys("model_name_or_path", SecondKeys);
 
     public string? ClaimByFileName(string fileName) => null;
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => LlamaFactoryBinder.Bind(document, options);
 
-    /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write.</summary>
+    /// <summary>A config sharded with transformers' <c>fsdp</c> has no ZeRO stage to write; a launch file that shards
+    /// takes what its plugin can express.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
-        ((LlamaFactoryBinding)binding).UsesFsdp ? new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams } : [];
+        AccelerateWriter.UnwritableSharding((TrainerBinding)binding);
 
+    /// <summary>The modeline; a GPU count that came from the accelerate config is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrainerBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
-        var lf = (LlamaFactoryBinding)binding;
+        var lf = (TrainerBinding)binding;
         var root = binding.Document.Tree.RootMapping;
         if (root is null || binding.Plan is not { } plan)
             return [];
         var keys = new List<ConfigChange>();
         bool True(string key) => Scalar(root, key)?.AsBoolean() == true;
+        // Where the accelerate config shards the run, its keys take the changes it holds (fsdp_offload_params, zero_stage, ...).
+        var edits = new List<FileEdit>();
+        changes = AccelerateWriter.WriteSharding(lf.LaunchSharding, plan, changes, lf.WorkspaceFolder, edits);
         var changed = changes.ToDictionary(c => c.Field, c => c.Value);
         foreach (var change in changes)
         {
@@ -111,9 +111,8 @@ public sealed class LlamaFactoryDialect : IConfigDialect
         }
         if (changed.ContainsKey(PlanField.Method) || changed.ContainsKey(PlanField.Quantization))
             keys.AddRange(MethodChanges(root, plan, changed));
-        IReadOnlyList<FileEdit> edits = [];
-        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp)
-            edits = DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder);
+        if (DeepSpeedWriter.TargetOf(changed, plan.DeepSpeed) is { } target && !lf.UsesFsdp && lf.LaunchSharding is null)
+            edits.AddRange(DeepSpeedWriter.Write(binding.Document, lf.DeepSpeed, "deepspeed", "llamafactory", target, lf.WorkspaceFolder));
         return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 

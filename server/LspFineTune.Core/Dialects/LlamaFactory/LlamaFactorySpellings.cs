@@ -18,11 +18,12 @@ internal static class LlamaFactorySpellings
     /// NPROC_PER_NODE, default every visible device, and NNODES).</summary>
     public const string GpuCountFromEnvironment = "llamafactory-cli starts one process per visible GPU, or NPROC_PER_NODE x NNODES from the environment";
 
-    /// <summary>The hardware as every dialect resolves it; when nothing states it, its source also says where
-    /// llamafactory-cli would take the GPU count from.</summary>
-    public static HardwareChoice? Hardware(DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
+    /// <summary>The hardware as every dialect resolves it (<paramref name="own"/>: the launch file's GPUs, for a run
+    /// started with <c>accelerate launch</c>); when nothing states it, its source also says where llamafactory-cli
+    /// would take the GPU count from.</summary>
+    public static HardwareChoice? Hardware(DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics, OwnHardware? own = null)
     {
-        var hardware = HardwareResolver.Resolve(document, options, OwnHardware.None, provenance, diagnostics);
+        var hardware = HardwareResolver.Resolve(document, options, own ?? OwnHardware.None, provenance, diagnostics);
         if (provenance.Of(PlanField.GpusPerNode).Origin == ValueOrigin.Default && provenance.Of(PlanField.Gpu).Origin == ValueOrigin.Default)
             provenance.Set(PlanField.Gpu, provenance.Of(PlanField.Gpu) with { Detail = GpuCountFromEnvironment });
         return hardware;

@@ -18,7 +18,7 @@ namespace LspFineTune.Core.Dialects.LlamaFactory;
 /// </summary>
 public static class LlamaFactoryV1Binder
 {
-    public static LlamaFactoryBinding Bind(DocumentContext document, BindingOptions options)
+    public static TrainerBinding Bind(DocumentContext document, BindingOptions options)
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
@@ -27,7 +27,7 @@ public static class LlamaFactoryV1Binder
         var peft = Section(root, "peft_config");
         DeepSpeedReference? deepSpeed = null;
         var usesFsdp = false;
-        LlamaFactoryBinding Result(TrainingPlan? plan = null) => LlamaFactoryBinding.Of(document, options, provenance, diagnostics, plan, deepSpeed, usesFsdp);
+        TrainerBinding Result(TrainingPlan? plan = null) => TrainerBinding.Of(document, options, provenance, diagnostics, plan, deepSpeed, usesFsdp, launch: null);
         // v1/plugins/model_plugins/peft.py 301 (merge_and_export_model): a peft_config with export_dir is an export.
         if (peft?.Find("export_dir") is not null || root.Find("train_dataset") is null)
         {

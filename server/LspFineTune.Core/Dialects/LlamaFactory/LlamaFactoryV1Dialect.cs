@@ -62,7 +62,7 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding)
     {
         var fields = new HashSet<PlanField> { PlanField.Optimizer, PlanField.Dtype };
-        if (((LlamaFactoryBinding)binding).DeepSpeed?.Settings is null)
+        if (((TrainerBinding)binding).DeepSpeed?.Settings is null)
             fields.UnionWith([PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams]);
         return fields;
     }
@@ -72,7 +72,7 @@ public sealed class LlamaFactoryV1Dialect : IConfigDialect
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
-        var lf = (LlamaFactoryBinding)binding;
+        var lf = (TrainerBinding)binding;
         var root = binding.Document.Tree.RootMapping;
         if (root is null || binding.Plan is not { } plan)
             return [];

@@ -12,7 +12,6 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
     public string? Key(PlanField field) => field switch
     {
         PlanField.Model => "model_name_or_path",
-        PlanField.Dtype => "bf16",
         PlanField.Quantization => "quantization_bit",
         PlanField.Gpu => "# lft: gpu=",
         PlanField.GpusPerNode => "# lft: gpus_per_node=",
@@ -22,34 +21,17 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
         PlanField.LoraAlpha => "lora_alpha",
         PlanField.LoraDropout => "lora_dropout",
         PlanField.LoraTargets => "lora_target",
-        PlanField.Optimizer => "optim",
-        PlanField.LearningRate => "learning_rate",
-        PlanField.WeightDecay => "weight_decay",
-        PlanField.LrScheduler => "lr_scheduler_type",
-        PlanField.WarmupSteps => "warmup_steps",
-        PlanField.MicroBatchSize => "per_device_train_batch_size",
-        PlanField.GradientAccumulationSteps => "gradient_accumulation_steps",
         PlanField.SequenceLength => "cutoff_len",
-        PlanField.Epochs => "num_train_epochs",
-        PlanField.MaxSteps => "max_steps",
         PlanField.GradientCheckpointing => "disable_gradient_checkpointing",
         PlanField.Attention => "flash_attn",
         PlanField.Packing => "packing",
-        PlanField.Seed => "seed",
-        PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams => "deepspeed",
         PlanField.DataTrain => "dataset",
         PlanField.DataEval => "eval_dataset",
-        PlanField.OutputDir => "output_dir",
-        PlanField.SaveEverySteps => "save_steps",
-        PlanField.EvalEverySteps => "eval_steps",
-        _ => null,
+        _ => TrainingArgumentsVocabulary.Key(field),
     };
 
-    public string Setting(PlanChange change) => change.Value switch
+    public string Setting(PlanChange change) => TrainingArgumentsVocabulary.Setting(change) ?? change.Value switch
     {
-        WeightDtype.Fp16 => "fp16: true",
-        WeightDtype.Bf16 => "bf16: true",
-        WeightDtype.Fp32 => "bf16: false",
         Quantization.Nf4 => "quantization_bit: 4",
         Quantization.Int8 => "quantization_bit: 8",
         Quantization.None => "quantization_bit: null",
@@ -58,8 +40,6 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
         _ when change.Field == PlanField.ZeroStage && DeepSpeed.DeepSpeedPresets.For("llamafactory", (int)change.Value, OffloadTarget.None, OffloadTarget.None) is { } preset
             => $"deepspeed: {preset.Name} (LLaMA-Factory's ZeRO-{change.Value} preset), or zero_optimization.stage: {change.Value} in your own JSON",
         _ when change.Field == PlanField.ZeroStage => $"zero_optimization.stage: {change.Value} (in the deepspeed JSON)",
-        OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()} (in the deepspeed JSON)",
-        OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()} (in the deepspeed JSON)",
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
     };
 

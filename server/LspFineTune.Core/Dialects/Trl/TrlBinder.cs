@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
@@ -42,11 +43,9 @@ public static class TrlBinder
     {
         var root = document.Tree.RootMapping!;
         var diagnostics = new List<Diagnostic>();
-        var provenance = new PlanProvenance();
         var modelKey = root.Find("model_name_or_path");
         var anchor = modelKey?.Key.Range ?? TextRange.At(0, 0);
-        foreach (var field in System.Enum.GetValues<PlanField>())
-            provenance.Set(field, ValueSource.Default with { Anchor = anchor });
+        var provenance = PlanProvenance.FromVocabulary(TrlVocabulary.Instance, root.Find, anchor);
         void From(PlanField field, string key)
         {
             if (root.Find(key) is { } property)
@@ -61,9 +60,11 @@ public static class TrlBinder
                 anchor));
         }
 
-        var preset = AcceleratePreset(root, document, options, diagnostics, out var acceleratePath);
-        var hardware = HardwareResolver.Resolve(document, options, OwnHardware(root, preset), provenance, diagnostics);
-        var model = BindModel(modelKey, document, options, provenance, diagnostics);
+        var (preset, launch) = Launcher(root, document, options, diagnostics);
+        var hardware = HardwareResolver.Resolve(document, options, OwnHardware(root, preset, launch), provenance, diagnostics);
+        var model = ModelResolver.Bind(modelKey,
+            "No model: TRL needs `model_name_or_path` (a Hugging Face id such as Qwen/Qwen2.5-0.5B, or a local folder with config.json).",
+            document, options, provenance, diagnostics);
         var values = TrainingArgumentsReader.Read(root, document, options, Defaults(trainer.Trainer), provenance, diagnostics);
         var usesFsdp = values.UsesFsdp;
         var sharding = values.Sharding;
@@ -89,9 +90,9 @@ public static class TrlBinder
             DeepSpeed = values.DeepSpeed,
             AcceleratePreset = preset,
             UsesFsdp = usesFsdp,
-            UsesAccelerateFile = acceleratePath,
+            Launch = launch,
             WorkspaceFolder = options.WorkspaceFolder,
-            Companions = values.DeepSpeed?.Companion is { } companion ? [companion] : [],
+            Companions = TrainerBinding.CompanionsOf(values.DeepSpeed, launch),
         };
         if (model is null || hardware is null)
             return Result(null);
@@ -135,14 +136,7 @@ public static class TrlBinder
             Model = model with { Dtype = dtype, Quantization = quantization },
             Hardware = hardware,
             Method = new MethodChoice { Type = peft ? FineTuneMethod.Lora : FineTuneMethod.Full, Lora = lora },
-            Optimizer = new OptimizerChoice
-            {
-                Type = values.Optimizer,
-                LearningRate = values.LearningRate,
-                WeightDecay = values.WeightDecay,
-                Scheduler = values.Scheduler,
-                WarmupSteps = values.WarmupSteps,
-            },
+            Optimizer = values.ToOptimizerChoice(),
             Training = new TrainingChoice
             {
                 MicroBatchSize = values.MicroBatch,
@@ -158,6 +152,9 @@ public static class TrlBinder
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
         };
+        // The config's own `deepspeed`/`fsdp` replace the launch file's plugin; the Trainer sets the mixed precision from
+        // bf16/fp16 (TRL's bf16 is on unless fp16), so only a run left in fp32 takes the launch file's `mixed_precision`.
+        plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         TrlRules.AddGenerationBatch(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, diagnostics);
         if (peft)
@@ -166,38 +163,28 @@ public static class TrlBinder
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"`{unmatched}` in `lora_target_modules` is no linear layer of {plan.Model.Id}, so PEFT adapts nothing there. Its layers: {PeftTargets.LayerNames(plan.Model.Structure)}; or write `lora_target_modules: all-linear`.",
-                    TargetRange(root, unmatched)));
+                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
-        TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || sharding.ZeroStage > 0, diagnostics);
+        TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
         return Result(plan);
-    }
-
-    private static ModelChoice? BindModel(PropertyNode? property, DocumentContext document, BindingOptions options, PlanProvenance provenance, List<Diagnostic> diagnostics)
-    {
-        if (property?.Value is not ScalarNode { IsNull: false, Value.Length: > 0 } scalar)
-        {
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelSourceCount,
-                "No model: TRL needs `model_name_or_path` (a Hugging Face id such as Qwen/Qwen2.5-0.5B, or a local folder with config.json).",
-                property?.Key.Range ?? TextRange.At(0, 0)));
-            return null;
-        }
-        provenance.Set(PlanField.Model, new ValueSource(ValueOrigin.Document) { Property = property });
-        return ModelResolver.Resolve(scalar, "model_name_or_path", document, options, diagnostics);
     }
 
     /// <summary>
     /// The GPUs the forwarded accelerate keys give: <c>num_processes</c> is the total over all machines and
     /// <c>num_machines</c> the nodes (accelerate@16cb6eb <c>commands/launch.py</c> 1363: processes per node =
-    /// num_processes / num_machines); else the preset's own <c>num_processes</c>.
+    /// num_processes / num_machines); they become <c>accelerate launch</c> flags, which beat the launch file's values,
+    /// else the preset's or the launch file's own. <c>distributed_type: "NO"</c> runs one process whatever they say.
     /// </summary>
-    private static OwnHardware OwnHardware(MappingNode root, TrlAcceleratePreset? preset)
+    private static OwnHardware OwnHardware(MappingNode root, TrlAcceleratePreset? preset, LaunchFacts? launch)
     {
         var processesKey = root.Find("num_processes");
         var machinesKey = root.Find("num_machines");
-        var machines = (int)Math.Max(1, NullableLong(root, "num_machines") ?? preset?.Machines ?? 1);
+        var machines = (int)Math.Max(1, NullableLong(root, "num_machines") ?? preset?.Machines ?? launch?.Settings.NumMachines ?? 1);
         if (preset is { SingleProcess: true })
             return new OwnHardware(null, 1, 1, ValueOrigin.LaunchFile) { GpusPerNodeProperty = root.Find("accelerate_config"), NodesProperty = root.Find("accelerate_config"), Detail = preset.Detail };
+        if (launch is { Settings.DistributedType: "NO" })
+            return launch.Hardware;
         if (NullableLong(root, "num_processes") is > 0 and var processes)
         {
             return new OwnHardware(null, (int)Math.Max(1, processes / machines), machines, ValueOrigin.Document)
@@ -216,31 +203,34 @@ public static class TrlBinder
                 Detail = preset.Detail,
             };
         }
-        return Dialects.OwnHardware.None;
+        if (launch is null)
+            return Dialects.OwnHardware.None;
+        // The launch file's processes over the forwarded machine count: the count is the file's, the nodes the config's
+        // (reported where the file is named).
+        return machinesKey is not null && launch.Hardware is { GpusPerNode: not null } own && launch.Settings.NumProcesses is { } total
+            ? own with { GpusPerNode = Math.Max(1, total / machines), Nodes = machines, NodesProperty = null }
+            : launch.Hardware;
     }
 
     /// <summary>
-    /// <c>accelerate_config</c> as <c>trl/cli/accelerate_config.py</c> 32-45 resolves it: a file first, else a preset
-    /// of <c>trl/accelerate_configs/</c>, else TRL refuses it. A file is the accelerate dialect's; it is not read here.
+    /// The launch file of the run. <c>accelerate_config</c> as <c>trl/cli/accelerate_config.py</c> 32-45 resolves it: a
+    /// file first (read as the launch file, <see cref="AccelerateLaunch.Named"/>), else a preset of
+    /// <c>trl/accelerate_configs/</c>, else TRL refuses it. Without the key, the file any trainer is launched with
+    /// (<see cref="AccelerateLaunch.Find"/>: the modeline's <c>accelerate=</c>, the setting, accelerate's default).
     /// </summary>
-    private static TrlAcceleratePreset? AcceleratePreset(MappingNode root, DocumentContext document, BindingOptions options, List<Diagnostic> diagnostics, out bool isFile)
+    private static (TrlAcceleratePreset? Preset, LaunchFacts? Launch) Launcher(MappingNode root, DocumentContext document, BindingOptions options, List<Diagnostic> diagnostics)
     {
-        isFile = false;
         if (root.Find("accelerate_config") is not { Value: ScalarNode { IsNull: false, Value.Length: > 0 } value } key)
-            return null;
+            return (null, AccelerateLaunch.Find(document, options, diagnostics));
         var name = value.Value.Trim();
-        if (ModelResolver.LocalCandidates(name, document.Path, options.WorkspaceFolder).Any(p => options.Files.Stat(p).Kind == Files.FileKind.Regular))
-        {
-            isFile = true;
-            diagnostics.Add(NotModelled(key, $"The accelerate config `{name}` is not read with this file: state its GPUs with `num_processes` (or a `# lft: gpus_per_node=N` comment); its DeepSpeed or FSDP settings are not in this estimate."));
-            return null;
-        }
+        if (AccelerateLaunch.IsFile(name, document, options))
+            return (null, AccelerateLaunch.Named(name, key, document, options, diagnostics));
         if (TrlAcceleratePresets.Find(name) is { } preset)
-            return preset;
+            return (preset, null);
         diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
             $"TRL refuses `accelerate_config: {name}`: it is neither a file nor one of its presets ({string.Join(", ", TrlAcceleratePresets.All.Select(p => p.Name))}).",
             value.Range));
-        return null;
+        return (null, null);
     }
 
     /// <summary>The tokens of one training sequence: <c>max_length</c> (SFT <c>sft_config.py</c> 205, DPO
@@ -268,30 +258,15 @@ public static class TrlBinder
     private static LoraSettings BindLora(MappingNode root, ModelChoice model, List<Diagnostic> diagnostics)
     {
         var rank = Math.Max(1, Int(root, "lora_r", 16));
-        var allLinear = false;
-        IReadOnlyList<string> modules = [];
         var targets = root.Find("lora_target_modules")?.Value;
         // ModelConfig.__post_init__ (model_config.py 176) turns a one-item list into a string, which PEFT reads as a pattern.
         if (targets is SequenceNode { Items: [ScalarNode only] })
             targets = only;
-        switch (targets)
-        {
-            case SequenceNode sequence:
-                modules = sequence.Items.OfType<ScalarNode>().Where(s => s.Value.Length > 0).Select(s => s.Value).ToList();
-                break;
-            case ScalarNode { Value: PeftTargets.AllLinear }:
-                allLinear = true;
-                break;
-            case ScalarNode { IsNull: false, Value.Length: > 0 } pattern:
-                modules = PeftTargets.MatchPattern(model.Structure, pattern.Value);
-                if (modules.Count == 0)
-                {
-                    diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                        $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt. Its layers: {PeftTargets.LayerNames(model.Structure)}.",
-                        pattern.Range));
-                }
-                break;
-        }
+        var allLinear = targets is ScalarNode { Value: PeftTargets.AllLinear };
+        var modules = allLinear ? [] : PeftTargets.Named(targets, model.Structure, pattern =>
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
+                $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt. Its layers: {PeftTargets.LayerNames(model.Structure)}.",
+                pattern.Range)));
         return new LoraSettings
         {
             Rank = rank,
@@ -302,13 +277,6 @@ public static class TrlBinder
             AllLinear = allLinear,
         };
     }
-
-    private static TextRange TargetRange(MappingNode root, string target) => root.Find("lora_target_modules") switch
-    {
-        { Value: SequenceNode sequence } when sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item => item.Range,
-        { } property => property.Value.Range,
-        _ => root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0),
-    };
 
     internal static Diagnostic NotModelled(PropertyNode property, string message) =>
         new(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information, message, property.Key.Range);

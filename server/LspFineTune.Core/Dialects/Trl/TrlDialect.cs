@@ -1,4 +1,5 @@
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Dialects.Accelerate;
 using LspFineTune.Core.Dialects.DeepSpeed;
 using LspFineTune.Core.Dialects.HuggingFace;
 using LspFineTune.Core.Editing;
@@ -53,9 +54,9 @@ public sealed class TrlDialect : IConfigDialect
     public string? ClaimByContent(DocumentContext document)
     {
         var keys = document.TopLevelKeys;
-        if (!keys.Contains("model_name_or_path") || keys.Contains("base_model") || LlamaFactoryKeys.Any(keys.Contains))
+        if (keys.Contains("base_model") || LlamaFactoryKeys.Any(keys.Contains))
             return null;
-        return TrainingKeys.FirstOrDefault(keys.Contains) is { } second ? $"has `model_name_or_path` and `{second}`" : null;
+        return document.HasKeys("model_name_or_path", TrainingKeys);
     }
 
     public string? ClaimByFileName(string fileName) => null;
@@ -88,55 +89,53 @@ public sealed class TrlDialect : IConfigDialect
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => TrlBinder.Bind(document, options);
 
-    /// <summary>FSDP (<c>fsdp:</c> or an FSDP preset) and an accelerate file hold the sharding where ZeRO cannot be
-    /// written; a TRL preset has no offload variants, so offload is not written beside one.</summary>
+    /// <summary>FSDP (<c>fsdp:</c> or an FSDP preset) holds the sharding where ZeRO cannot be written, a launch file that
+    /// shards takes what its plugin can express; a TRL preset has no offload variants, so offload is not written beside one.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding)
     {
         var trl = (TrlBinding)binding;
-        if (trl.UsesFsdp || trl.UsesAccelerateFile)
-            return new HashSet<PlanField> { PlanField.ZeroStage, PlanField.OffloadOptimizer, PlanField.OffloadParams };
-        if (trl.AcceleratePreset is not null && trl.DeepSpeed is null)
+        if (trl.AcceleratePreset is not null && trl.DeepSpeed is null && !trl.UsesFsdp)
             return new HashSet<PlanField> { PlanField.OffloadOptimizer, PlanField.OffloadParams };
-        return new HashSet<PlanField>();
+        return AccelerateWriter.UnwritableSharding(trl);
     }
 
+    /// <summary>The modeline; a GPU count that came from the accelerate file is written there (<c>num_processes</c>).</summary>
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
-        ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
+        AccelerateWriter.WriteHardware((TrlBinding)binding, gpuId, gpusPerNode);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
         var trl = (TrlBinding)binding;
         if (binding.Document.Tree.RootMapping is not { } root || binding.Plan is not { } plan)
             return [];
+        // Where the accelerate file shards the run, its keys take the changes it holds (fsdp_offload_params, zero_stage, ...).
+        var edits = new List<FileEdit>();
+        changes = AccelerateWriter.WriteSharding(trl.LaunchSharding, plan, changes, trl.WorkspaceFolder, edits);
         var byField = changes.ToDictionary(c => c.Field, c => c.Value);
         var keys = changes.SelectMany(c => TrainingArgumentsWriter.Changes(root, c) ?? []).ToList();
         if (byField.ContainsKey(PlanField.Method) || byField.ContainsKey(PlanField.Quantization))
             keys.AddRange(PeftChanges(root, plan, byField));
-        var sharding = byField.ContainsKey(PlanField.ZeroStage) || byField.ContainsKey(PlanField.OffloadOptimizer) || byField.ContainsKey(PlanField.OffloadParams)
-            ? ShardingEdits(trl, plan, byField).ToList()
-            : [];
-        return TrainingArgumentsWriter.WithDocumentEdits(sharding, binding.Document.Tree, keys);
+        if (trl.LaunchSharding is null && DeepSpeedWriter.TargetOf(byField, plan.DeepSpeed) is { } target)
+            edits.AddRange(ShardingEdits(trl, target));
+        return TrainingArgumentsWriter.WithDocumentEdits(edits, binding.Document.Tree, keys);
     }
 
     /// <summary>ZeRO where the file keeps it: the DeepSpeed JSON <c>deepspeed:</c> names (edited, or created when there is
     /// none), or, in a file that picks a TRL accelerate preset, the preset for the stage (<c>accelerate_config: zero3</c>).</summary>
-    private static IEnumerable<FileEdit> ShardingEdits(TrlBinding trl, TrainingPlan plan, IReadOnlyDictionary<PlanField, object> changed)
+    private static IEnumerable<FileEdit> ShardingEdits(TrlBinding trl, DeepSpeedWriter.Target target)
     {
-        if (trl.UsesFsdp || trl.UsesAccelerateFile)
+        if (trl.UsesFsdp)
             return [];
-        var stage = changed.TryGetValue(PlanField.ZeroStage, out var s) ? (int)s : plan.DeepSpeed.ZeroStage;
-        var optimizer = changed.TryGetValue(PlanField.OffloadOptimizer, out var o) ? (OffloadTarget)o : plan.DeepSpeed.OffloadOptimizer;
-        var parameters = changed.TryGetValue(PlanField.OffloadParams, out var p) ? (OffloadTarget)p : plan.DeepSpeed.OffloadParams;
         if (trl.AcceleratePreset is not null && trl.DeepSpeed is null)
         {
-            if (optimizer != OffloadTarget.None || parameters != OffloadTarget.None)
+            if (target.OffloadOptimizer != OffloadTarget.None || target.OffloadParams != OffloadTarget.None)
                 return [];
             var key = trl.Document.Tree.RootMapping!.Find("accelerate_config")!;
             var scalar = (ScalarNode)key.Value;
-            return [new FileEdit(null, [new TextEdit(scalar.Range, scalar.InSameQuotes(TrlAcceleratePresets.ForStage(stage).Name))])];
+            return [new FileEdit(null, [new TextEdit(scalar.Range, scalar.InSameQuotes(TrlAcceleratePresets.ForStage(target.Stage).Name))])];
         }
         // TRL ships no DeepSpeed JSON presets: a preset path the key names is switched within its own framework.
-        return DeepSpeedWriter.Write(trl.Document, trl.DeepSpeed, "deepspeed", framework: null, new DeepSpeedWriter.Target(stage, optimizer, parameters), trl.WorkspaceFolder);
+        return DeepSpeedWriter.Write(trl.Document, trl.DeepSpeed, "deepspeed", framework: null, target, trl.WorkspaceFolder);
     }
 
     /// <summary>LoRA or QLoRA in ModelConfig's keys: <c>use_peft</c>, <c>load_in_4bit</c>, and the lora_* settings the plan

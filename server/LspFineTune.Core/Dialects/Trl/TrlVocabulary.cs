@@ -12,7 +12,6 @@ public sealed class TrlVocabulary : IDialectVocabulary
     public string? Key(PlanField field) => field switch
     {
         PlanField.Model => "model_name_or_path",
-        PlanField.Dtype => "bf16",
         PlanField.Quantization => "load_in_4bit",
         PlanField.Gpu => "# lft: gpu=",
         PlanField.GpusPerNode => "num_processes",
@@ -22,41 +21,21 @@ public sealed class TrlVocabulary : IDialectVocabulary
         PlanField.LoraAlpha => "lora_alpha",
         PlanField.LoraDropout => "lora_dropout",
         PlanField.LoraTargets => "lora_target_modules",
-        PlanField.Optimizer => "optim",
-        PlanField.LearningRate => "learning_rate",
-        PlanField.WeightDecay => "weight_decay",
-        PlanField.LrScheduler => "lr_scheduler_type",
-        PlanField.WarmupSteps => "warmup_steps",
-        PlanField.MicroBatchSize => "per_device_train_batch_size",
-        PlanField.GradientAccumulationSteps => "gradient_accumulation_steps",
         PlanField.SequenceLength => "max_length",
-        PlanField.Epochs => "num_train_epochs",
-        PlanField.MaxSteps => "max_steps",
-        PlanField.GradientCheckpointing => "gradient_checkpointing",
         PlanField.Attention => "attn_implementation",
         PlanField.Packing => "packing",
-        PlanField.Seed => "seed",
-        PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams => "deepspeed",
         PlanField.DataTrain => "dataset_name",
-        PlanField.OutputDir => "output_dir",
-        PlanField.SaveEverySteps => "save_steps",
-        PlanField.EvalEverySteps => "eval_steps",
-        _ => null,
+        _ => TrainingArgumentsVocabulary.Key(field),
     };
 
-    public string Setting(PlanChange change) => change.Value switch
+    public string Setting(PlanChange change) => TrainingArgumentsVocabulary.Setting(change) ?? change.Value switch
     {
-        WeightDtype.Fp16 => "fp16: true",
-        WeightDtype.Bf16 => "bf16: true",
-        WeightDtype.Fp32 => "bf16: false",
         Quantization.Nf4 => "use_peft: true + load_in_4bit: true",
         Quantization.Int8 => "use_peft: true + load_in_8bit: true",
         Quantization.None => "load_in_4bit: false",
         FineTuneMethod.Lora => "use_peft: true",
         FineTuneMethod.Full => "use_peft: false",
         _ when change.Field == PlanField.ZeroStage => $"ZeRO-{change.Value} (`accelerate_config: zero{change.Value}`, or zero_optimization.stage in the deepspeed JSON)",
-        OffloadTarget target when change.Field == PlanField.OffloadOptimizer => $"zero_optimization.offload_optimizer.device: {target.ToConfigName()} (in the deepspeed JSON)",
-        OffloadTarget target => $"zero_optimization.offload_param.device: {target.ToConfigName()} (in the deepspeed JSON)",
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
     };
 
