@@ -20,6 +20,9 @@ const vsix = process.env.LFT_UI_VSIX;
 const EXAMPLE = 'mistral-7b-long-context.lft.yaml';
 /** An axolotl config whose ZeRO-2 companion (ds_zero2.json, next to it) does not fit 8 x A100 40GB. */
 const AXOLOTL = 'full-8b-zero2.yml';
+/** A LLaMA-Factory full SFT on LLaMA-Factory's ZeRO-2 preset (examples/deepspeed/ds_z2_config.json, resolved by name:
+ * the workspace has no such file) that does not fit 8 x A100 40GB. */
+const LLAMAFACTORY = 'llama3-8b-full-sft-ds2.yaml';
 /** A YAML file that is no training config: the server must leave it alone. */
 const WORKFLOW = path.join('.github', 'workflows', 'ci.yml');
 const T = { start: 90_000, server: 60_000, ui: 20_000 };
@@ -123,6 +126,7 @@ before(async () => {
     'chat.commandCenter.enabled': false,
     'editor.minimap.enabled': false,
     'editor.inlayHints.enabled': 'on',
+    'editor.inlayHints.maximumLength': 0, // whole hints (VS Code cuts them at 43 characters by default)
     'editor.codeLens': true,
     'editor.lightbulb.enabled': 'on',
     'editor.fontSize': 14,
@@ -400,8 +404,97 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
     });
   });
 
+  it('a LLaMA-Factory config on its bundled ZeRO-2 preset: hint, lens, squiggle, red status bar; the hover on deepspeed: lists the other stages', async () => {
+    await step('12-llamafactory-does-not-fit', async () => {
+      await runCommand('Notifications: Clear All Notifications');
+      await runCommand('File: Save All');
+      const editor = await quickOpen(LLAMAFACTORY, 'finetuning_type');
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first();
+      await lens.waitFor({ timeout: T.server });
+      assert.match(await lens.innerText(), /Peak 45\.3 GB of 42\.5 GB per GPU \(out of memory\)/, 'the estimate lens says it is out of memory');
+      await editor.locator('.codelens-decoration a', { hasText: /On 8 × A100 40GB SXM4, from the modeline/ }).waitFor();
+      // The verdict at the end of line 0; the memory terms at the keys that drive them.
+      const firstLine = editor.locator('.view-line', { hasText: /^#\sFull\sfine-tuning\sof\sLlama\s3\.1\s8B/ });
+      await firstLine.locator('span', { hasText: /peak\s45\.3\sGB\s\/\s42\.5\sGB\sper\sGPU,\sOUT\sOF\sMEMORY/ }).first().waitFor();
+      await editor.locator('.view-line span', { hasText: /optimizer\sstates\s12\.0\sGB/ }).first().waitFor();
+      await editor.locator('.view-line span', { hasText: /weights\s16\.1\sGB/ }).first().waitFor();
+      // The out-of-memory error (on `bf16: true`) and the info that the preset was resolved by name (LFT0212).
+      await editor.locator('.squiggly-error').first().waitFor();
+      await editor.locator('.squiggly-info').first().waitFor();
+      const item = statusItem();
+      await assertEventually(async () => /error-kind/.test(await item.getAttribute('class')), 'the status bar item has the error background');
+      assert.match(await item.innerText(), /45\.3 GB \/ 42\.5 GB/, 'peak against the A100 40GB limit');
+
+      // Hover on the `deepspeed` key: what each other ZeRO stage (and the optimizer offload) would do.
+      const key = editor.locator('.view-line', { hasText: /^deepspeed:/ }).locator('span', { hasText: /^deepspeed/ }).first();
+      const box = await key.boundingBox();
+      assert.ok(box, 'the deepspeed: line is on screen');
+      const hover = page.locator('.monaco-hover', { hasText: 'Effect on the estimate' }).first();
+      await assertEventually(async () => {
+        await page.mouse.move(box.x + 10, box.y + box.height / 2);
+        await page.mouse.move(box.x + 20, box.y + box.height / 2);
+        await hover.waitFor({ timeout: 3000 });
+        return true;
+      }, 'the hover on deepspeed: shows its effect on the estimate', T.server);
+      const value = await hover.innerText();
+      assert.match(value, /Effect on the estimate\s*\(now 45\.3 GB per GPU\)/, value);
+      for (const stage of ['ZeRO-0', 'ZeRO-1', 'ZeRO-3']) assert.ok(value.includes(stage), `${stage} in the hover:\n${value}`);
+      assert.match(value, /ZeRO-3: saves [\d.]+ GB .*→ 31\.8 GB, fits/, value);
+      assert.match(value, /ZeRO-1: adds [\d.]+ GB .*does not fit/, value);
+      assert.match(value, /cpu: saves /, value);
+      await shot('12a-llamafactory-hover');
+
+      // The picture for the README (docs/images/vscode-llamafactory.png): no hover, the top of the file.
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+      await assertEventually(async () => !(await hover.isVisible()), 'the hover closed');
+      await page.keyboard.press('Control+Home');
+    });
+  });
+
+  it('the "Switch to ZeRO-3" quick fix rewrites the config\'s deepspeed: line to the ZeRO-3 preset; the error goes and the status bar turns green', async () => {
+    await step('13-llamafactory-zero3', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      const squiggle = editor.locator('.squiggly-error').first();
+      const box = await squiggle.boundingBox();
+      assert.ok(box, 'the squiggle is on screen');
+      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
+      // `bf16:` starts its line under a non-empty one, so VS Code puts the lightbulb in the gutter, not over the text.
+      const bulb = editor.locator('.lightBulbWidget:visible').or(editor.locator('.glyph-margin-widgets [class*="codicon-gutter-lightbulb"]')).first();
+      await bulb.waitFor();
+      await assertEventually(async () => /lightbulb-autofix|lightbulb-auto-fix/.test(await bulb.getAttribute('class')), 'the lightbulb shows the autofix icon (a preferred fix)');
+      await bulb.click();
+      const zero3 = page.locator('.action-widget .monaco-list-row', { hasText: /Switch to ZeRO-3: 31\.8 GB, fits A100 40GB/ }).first();
+      await zero3.waitFor();
+      assert.match(await page.locator('.action-widget .monaco-list-row.focused').innerText(), /Switch to ZeRO-3/, 'the preferred fix is the focused entry');
+      await shot('13a-llamafactory-quick-fixes');
+      const row = await zero3.boundingBox();
+      await page.mouse.move(row.x + 20, row.y + row.height / 2);
+      await page.mouse.move(row.x + 40, row.y + row.height / 2);
+      await zero3.click();
+
+      // The edit is on the config's own line: LLaMA-Factory's ZeRO-3 preset, again resolved by name.
+      await editor.locator('.view-line', { hasText: /^deepspeed:\sexamples\/deepspeed\/ds_z3_config\.json/ }).waitFor();
+      await assertEventually(async () => (await editor.locator('.squiggly-error').count()) === 0, 'the out-of-memory squiggle goes away', T.server);
+      const item = statusItem();
+      await assertEventually(async () => !/error-kind/.test(await item.getAttribute('class')), 'the status bar item loses the error background');
+      const color = await item.locator('a').first().evaluate((el) => getComputedStyle(el).color);
+      const [r, g, b] = color.match(/\d+/g).map(Number);
+      assert.ok(g > r && g > b, `the status bar text is green when it fits (got ${color})`);
+      const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ }).first();
+      await assertEventually(async () => !/out of memory/.test(await lens.innerText()), 'the estimate lens no longer says "out of memory"');
+      assert.equal(await editor.locator('.view-line', { hasText: /^deepspeed:.*ds_z2_config/ }).count(), 0, 'deepspeed: no longer names the ZeRO-2 preset');
+
+      // Nothing else was written: no preset file appeared in the workspace, the repository's example is untouched.
+      for (const dir of ['', 'llamafactory']) {
+        assert.equal(existsSync(path.join(workspace, dir, 'examples', 'deepspeed')), false, `no examples/deepspeed/ created under the workspace${dir ? `'s ${dir}/` : ''}`);
+      }
+      assert.match(readFileSync(path.join(root, 'examples', 'llamafactory', LLAMAFACTORY), 'utf8'), /^deepspeed: examples\/deepspeed\/ds_z2_config\.json$/m, 'the repository example is untouched');
+    });
+  });
+
   it('a YAML file that is no training config (a GitHub workflow) gets no diagnostics, lenses or status bar item', async () => {
-    await step('12-workflow-left-alone', async () => {
+    await step('14-workflow-left-alone', async () => {
       const editor = await quickOpen('ci.yml', 'runs-on');
       // The server answers at once for a document no dialect claims; give it time to (wrongly) say anything.
       await new Promise((r) => setTimeout(r, 4000));
