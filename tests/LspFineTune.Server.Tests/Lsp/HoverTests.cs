@@ -83,4 +83,24 @@ public sealed class HoverTests
         Assert.StartsWith("**Does not fit**: peak 417 GiB of 79.2 GiB usable per GPU", hover);
         Assert.Contains("GiB", (string)diagnostics.First(d => (string)d!["code"]! == "LFT0301")!["message"]!);
     }
+
+    [Fact]
+    public async Task Hover_on_a_torchtune_builder_argument_documents_it_from_the_builders_signature()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Repo.Example("torchtune/llama3_2-3B-lora-single-device.yaml"));
+
+        var hover = await HoverTextAsync(client, uri, "lora_rank", shift: 2);
+
+        Assert.Contains("`model.lora_rank`", hover);
+        Assert.Contains("Rank of the LoRA adapters", hover);
+        Assert.Contains("Argument of `lora_llama3_2_3b`", hover);
+        Assert.Contains("default: `8`", hover);
+
+        var checkpointing = await HoverTextAsync(client, uri, "enable_activation_checkpointing", shift: 2);
+        Assert.Contains("Recompute", checkpointing);
+        Assert.Contains("lora_finetune_single_device", checkpointing);
+        // The estimate's effects stay, after the key's documentation.
+        Assert.Contains("**Effect on the estimate**", checkpointing);
+    }
 }
