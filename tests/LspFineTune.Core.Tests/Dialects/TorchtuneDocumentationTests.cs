@@ -7,7 +7,7 @@ using static LspFineTune.Core.Tests.Dialects.TorchtuneBindingTests;
 namespace LspFineTune.Core.Tests.Dialects;
 
 /// <summary>torchtune has no schema: its documentation is synthesized per document from the components it names and the
-/// recipe it runs with (Data/torchtune.json).</summary>
+/// recipe it runs with (Data/torchtune.json, and our notes in Data/torchtune-notes.json).</summary>
 public class TorchtuneDocumentationTests(ITestOutputHelper output)
 {
     private static SchemaDocumentation Documentation(string text, string name = "config.yaml") => Analyze(text, name).Documentation!;
@@ -33,6 +33,8 @@ public class TorchtuneDocumentationTests(ITestOutputHelper output)
         // Booleans as torchtune writes them; a required argument says so.
         Assert.Equal(["True", "False"], Values(documentation.Find("model.quantize_base")!));
         Assert.Contains("required", documentation.Find("model.lora_attn_modules")!.MarkdownDescription);
+        // Defaults with no JSON value of their own read as Python writes them.
+        Assert.Contains("Default: `None`.", documentation.Find("checkpointer.output_dir")!.MarkdownDescription);
     }
 
     [Fact]

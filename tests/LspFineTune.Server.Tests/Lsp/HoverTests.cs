@@ -89,18 +89,17 @@ public sealed class HoverTests
     {
         await using var client = await LspTestClient.StartAsync();
         var uri = await client.OpenAsync(Repo.Example("torchtune/llama3_2-3B-lora-single-device.yaml"));
-
-        var hover = await HoverTextAsync(client, uri, "lora_rank", shift: 2);
-
-        Assert.Contains("`model.lora_rank`", hover);
-        Assert.Contains("Rank of the LoRA adapters", hover);
-        Assert.Contains("Argument of `lora_llama3_2_3b`", hover);
-        Assert.Contains("default: `8`", hover);
-
+        var rank = await HoverTextAsync(client, uri, "lora_rank", shift: 2);
         var checkpointing = await HoverTextAsync(client, uri, "enable_activation_checkpointing", shift: 2);
+
+        // A builder argument: our note, the builder, its default from the signature.
+        Assert.Contains("`model.lora_rank`", rank);
+        Assert.Contains("Rank of the LoRA adapters", rank);
+        Assert.Contains("Argument of `lora_llama3_2_3b`", rank);
+        Assert.Contains("default: `8`", rank);
+        // A top-level key: what it does, the recipe that reads it, and the estimate's effects after them.
         Assert.Contains("Recompute", checkpointing);
         Assert.Contains("lora_finetune_single_device", checkpointing);
-        // The estimate's effects stay, after the key's documentation.
         Assert.Contains("**Effect on the estimate**", checkpointing);
     }
 }

@@ -10,7 +10,7 @@ namespace LspFineTune.Core.Dialects.Torchtune;
 /// <summary>
 /// Documentation of one torchtune config, built from <c>Data/torchtune.json</c> since torchtune has no schema: the
 /// top-level keys are the ones the document's recipe reads (every recipe's when the recipe is unknown), each with what
-/// it does where we know; inside a section with a <c>_component_</c> the keys are that callable's parameters with their
+/// it does where we know (our own words, <c>Data/torchtune-notes.json</c>); inside a section with a <c>_component_</c> the keys are that callable's parameters with their
 /// defaults, and <c>_component_</c> itself takes the known components of the section's role (builders under
 /// <c>model:</c>, optimizers under <c>optimizer:</c>). Built once per recipe and set of components, then cached: the
 /// server asks on every completion and hover, and keystrokes rarely change a <c>_component_</c>.
@@ -63,70 +63,22 @@ public static class TorchtuneDocumentation
     /// <summary>Our own words on what a key does, to memory and time where we know; values where torchtune takes few.</summary>
     private sealed record Note(string Text, string[]? Values = null);
 
-    private static readonly Dictionary<string, Note> TopLevelNotes = new(StringComparer.Ordinal)
-    {
-        ["batch_size"] = new("Examples per GPU in each forward and backward pass. Activation memory grows about linearly with it; a larger batch keeps the GPU busier per step."),
-        ["gradient_accumulation_steps"] = new("Forward and backward passes per optimizer step: the effective batch grows without more activation memory, and each optimizer step takes that many passes. Not with `optimizer_in_bwd: True`."),
-        ["enable_activation_checkpointing"] = new("Recompute each layer's activations in the backward pass instead of keeping them: much less activation memory for roughly a third more compute per step."),
-        ["enable_activation_offloading"] = new("Move the activations saved for the backward pass to CPU memory and back: less GPU memory, at the cost of host transfers (overlapped with compute on a second stream)."),
-        ["activation_offloading_use_streams"] = new("Overlap activation offloading's transfers with compute on a separate CUDA stream: faster, slightly more GPU memory."),
-        ["dtype"] = new("Precision of the weights, gradients and optimizer states: torchtune trains in pure bf16 (no fp32 master copy), so bf16 needs half fp32's memory. torchtune refuses fp16.", ["bf16", "fp32"]),
-        ["compile"] = new("torch.compile the model and the loss: faster steps, often less activation memory, after a one-off compilation when training starts."),
-        ["optimizer_in_bwd"] = new("Run the optimizer step for each parameter during the backward pass and free its gradient at once: the whole model's gradients are never held together. Not with gradient accumulation."),
-        ["fsdp_cpu_offload"] = new("Distributed recipes: keep parameters, gradients and optimizer states in CPU memory and step the optimizer on the CPU (FSDP2's CPUOffloadPolicy): far less GPU memory, much slower steps."),
-        ["fsdp_reshard_after_forward"] = new("Distributed recipes: free each layer's gathered parameters after its forward pass and gather them again for the backward: less memory for one more all-gather per layer."),
-        ["custom_sharded_layers"] = new("Distributed recipes: modules FSDP2 shards as units of their own besides the layers (such as `['tok_embeddings', 'output']`), so their large weights are not gathered together with the root."),
-        ["tensor_parallel_dim"] = new("Distributed recipes: GPUs each layer is split across with tensor parallelism (1: none). Less memory per GPU, more communication per layer."),
-        ["data_parallel_shard_dim"] = new("Distributed recipes: GPUs the model is sharded across with FSDP2 (-1: all those left after the other dimensions)."),
-        ["data_parallel_replicate_dim"] = new("Distributed recipes: replicas of the sharded model (HSDP); more memory per GPU than sharding across all of them, less communication."),
-        ["context_parallel_dim"] = new("Distributed recipes: GPUs each sequence is split across (context parallelism), for sequences too long for one GPU's activation memory."),
-        ["epochs"] = new("Passes over the dataset: the run time is proportional."),
-        ["max_steps_per_epoch"] = new("Stop each epoch after this many optimizer steps (null: the whole dataset). Bounds the run time; no effect on memory."),
-        ["clip_grad_norm"] = new("Clip the gradients' norm to this value before each step (null: no clipping)."),
-        ["seed"] = new("Random seed (null: a random one)."),
-        ["shuffle"] = new("Shuffle the dataset each epoch."),
-        ["device"] = new("Where training runs: `cuda`, `cpu`, `xpu`, `npu`, `mps`."),
-        ["output_dir"] = new("Where checkpoints and logs go; other keys refer to it as `${output_dir}`."),
-        ["resume_from_checkpoint"] = new("Resume from the checkpointer's recipe state (optimizer, epoch, seed) instead of starting over."),
-        ["log_peak_memory_stats"] = new("Log the GPU's peak memory each time metrics are logged: the number to compare the estimate with."),
-        ["log_every_n_steps"] = new("Log metrics every this many optimizer steps."),
-        ["enable_async_checkpointing"] = new("Save checkpoints in the background (distributed checkpointing) so training does not wait for them."),
-        ["save_adapter_weights_only"] = new("LoRA recipes: save only the adapter weights, not the merged model: faster, much smaller checkpoints."),
-        ["low_cpu_ram"] = new("Load the checkpoint with less host memory (mmap), for machines whose RAM is close to the model's size."),
-        ["cudnn_deterministic_mode"] = new("Make cuDNN deterministic (null: leave it as it is): reproducible, sometimes slower."),
-        ["enable_fp8_training"] = new("Train the linear layers in float8 (torchao): faster matrix multiplications on Hopper and later GPUs."),
-        ["collate_fn"] = new("The function that batches examples (a dotted path)."),
-    };
+    /// <summary>The notes of <c>Data/torchtune-notes.json</c>: top-level keys, sections (by role) and component parameters.</summary>
+    private sealed record Notes(IReadOnlyDictionary<string, Note> Keys, IReadOnlyDictionary<string, Note> Sections, IReadOnlyDictionary<string, Note> Parameters);
 
-    private static readonly Dictionary<string, Note> SectionNotes = new(StringComparer.Ordinal)
+    private static readonly Lazy<Notes> OwnNotes = new(() =>
     {
-        ["model"] = new("The model: `_component_` names a builder (its architecture; `lora_` and `qlora_` builders add adapters), the other keys are the builder's arguments."),
-        ["tokenizer"] = new("The tokenizer: `_component_` names it, the other keys are its arguments (`path`, `max_seq_len`)."),
-        ["checkpointer"] = new("How weights are loaded and saved: `_component_` names the checkpointer, the other keys are its arguments."),
-        ["optimizer"] = new("The optimizer: `_component_` names its class, the other keys are its arguments (the recipe passes the parameters). Its states are a large part of the memory: two fp32-sized moments per trained parameter for AdamW, a quarter of that for 8-bit optimizers."),
-        ["loss"] = new("The loss: `_component_` names it. Chunked and linear cross-entropy losses never hold the full logits, which saves memory at long sequence lengths and large vocabularies."),
-        ["dataset"] = new("The training data: `_component_` names a dataset builder, the other keys are its arguments."),
-        ["lr_scheduler"] = new("The learning-rate schedule: `_component_` names it, the other keys are its arguments (the recipe passes the optimizer)."),
-        ["metric_logger"] = new("Where metrics go: `_component_` names the logger."),
-        ["profiler"] = new("The PyTorch profiler: `_component_` names its setup, `enabled` turns it on (profiling slows the steps it records)."),
-        ["quantizer"] = new("The quantizer of quantization-aware training or of `tune run quantize`."),
-    };
-
-    private static readonly Dictionary<string, Note> ParameterNotes = new(StringComparer.Ordinal)
-    {
-        ["lora_rank"] = new("Rank of the LoRA adapters: their parameters, gradients and optimizer states grow linearly with it (small next to the frozen base)."),
-        ["lora_alpha"] = new("Scale of the adapters' update (alpha / rank); no effect on memory or time."),
-        ["lora_dropout"] = new("Dropout on the adapters' input."),
-        ["lora_attn_modules"] = new("The attention projections that get adapters (`q_proj`, `k_proj`, `v_proj`, `output_proj`): each adds adapter parameters and a little compute."),
-        ["apply_lora_to_mlp"] = new("Adapters on the MLP projections too: more trained parameters and adapter memory."),
-        ["apply_lora_to_output"] = new("An adapter on the output projection (its input is the hidden size, its output the vocabulary)."),
-        ["quantize_base"] = new("Keep the frozen base weights in NF4 (QLoRA): about a quarter of bf16's weight memory, with dequantization time in every step."),
-        ["use_dora"] = new("DoRA: adapters with a learned magnitude per output; a little more memory and time than LoRA."),
-        ["max_seq_len"] = new("Truncate each example to this many tokens (null: no truncation). Activation memory grows with it, and attention time faster."),
-        ["packed"] = new("Pack several examples into each `max_seq_len` sequence: no padding, so fewer steps per epoch; needs the tokenizer's `max_seq_len`."),
-        ["fused"] = new("torch's fused kernel for the optimizer step: a faster step, the same memory."),
-        ["num_warmup_steps"] = new("Steps over which the learning rate ramps up from zero."),
-    };
+        using var stream = typeof(TorchtuneDocumentation).Assembly.GetManifestResourceStream("LspFineTune.Dialects.torchtune-notes.json")
+            ?? throw new InvalidOperationException("The embedded torchtune notes are missing.");
+        using var document = JsonDocument.Parse(stream);
+        Dictionary<string, Note> Read(string name) => document.RootElement.GetProperty(name).EnumerateObject().ToDictionary(
+            e => e.Name,
+            e => e.Value.ValueKind == JsonValueKind.String
+                ? new Note(e.Value.GetString()!)
+                : new Note(e.Value.GetProperty("text").GetString()!, e.Value.GetProperty("values").EnumerateArray().Select(v => v.GetString()!).ToArray()),
+            StringComparer.Ordinal);
+        return new Notes(Read("keys"), Read("sections"), Read("parameters"));
+    });
 
     /// <summary>The documentation of a bound torchtune document, from the cache when its recipe and components are unchanged.</summary>
     public static SchemaDocumentation For(TorchtuneBinding binding)
@@ -183,11 +135,11 @@ public static class TorchtuneDocumentation
     {
         var readBy = ReadBy(name, recipe);
         if (written is not null || RoleOf(name) is not null)
-            return Section(name, name, written, [SectionNotes.GetValueOrDefault(name)?.Text ?? SectionNotes.GetValueOrDefault(RoleOf(name)?.Name ?? "")?.Text, readBy], data, 0);
+            return Section(name, name, written, [OwnNotes.Value.Sections.GetValueOrDefault(name)?.Text ?? OwnNotes.Value.Sections.GetValueOrDefault(RoleOf(name)?.Name ?? "")?.Text, readBy], data, 0);
         JsonElement? fallback = recipe?.KeyDefaults.TryGetValue(name, out var own) == true ? own : null;
         // A required key has no default of its own; another recipe's default still tells its type.
         var typed = fallback is { ValueKind: not JsonValueKind.Null } ? fallback : AnyRecipeDefaults.Value.TryGetValue(name, out var other) ? other : fallback;
-        var note = TopLevelNotes.GetValueOrDefault(name);
+        var note = OwnNotes.Value.Keys.GetValueOrDefault(name);
         return Value(name, typed, fallback is not null, [note?.Text, readBy], note?.Values);
     }
 
@@ -233,7 +185,7 @@ public static class TorchtuneDocumentation
                 continue;
             var childPath = path + "." + parameter.Name;
             var nested = depth < MaxDepth ? mapping?.Find(parameter.Name)?.Value as MappingNode : null;
-            var about = new[] { ParameterNotes.GetValueOrDefault(parameter.Name)?.Text, $"Argument of `{name}`{(parameter.Required ? ", required" : "")}." };
+            var about = new[] { OwnNotes.Value.Parameters.GetValueOrDefault(parameter.Name)?.Text, $"Argument of `{name}`{(parameter.Required ? ", required" : "")}." };
             children.Add(nested is not null && nested.Find(Component) is not null
                 ? Section(childPath, parameter.Name, nested, about, data, depth + 1)
                 : Value(childPath, parameter.Default, parameter.Default is not null, about, null));
@@ -265,7 +217,13 @@ public static class TorchtuneDocumentation
             { ValueKind: JsonValueKind.Array } a => (new[] { "array" }, JsonNode.Parse(a.GetRawText())),
             _ => (Array.Empty<string>(), null),
         };
-        var none = hasDefault && fallback is { ValueKind: JsonValueKind.Null } ? "Default: `None`." : null;
+        // What has no JSON value of its own: None, an expression (`{"expr": "CROSS_ENTROPY_IGNORE_IDX"}`), a dict literal.
+        var none = !hasDefault ? null : fallback switch
+        {
+            { ValueKind: JsonValueKind.Null } => "Default: `None`.",
+            { ValueKind: JsonValueKind.Object } o => $"Default: `{(o.TryGetProperty("expr", out var expression) ? expression.GetString() : o.GetRawText())}`.",
+            _ => null,
+        };
         return new SchemaKeyInfo
         {
             Path = path,
