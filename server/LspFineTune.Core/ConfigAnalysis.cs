@@ -41,6 +41,9 @@ public sealed record ConfigAnalysis(ConfigSyntaxTree Tree, DialectMatch? Match, 
 
     public bool IsClaimed => Match is not null;
 
+    /// <summary>The documentation of this document's keys (its dialect's, for this binding), for hover and completion.</summary>
+    public Schema.SchemaDocumentation? Documentation => Dialect is { } dialect ? Binding is { } binding ? dialect.DocumentationFor(binding) : dialect.Documentation : null;
+
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     /// <summary>Plan changes as edits in the document's dialect (possibly in companion files); empty when unclaimed.</summary>

@@ -33,7 +33,13 @@ public interface IConfigDialect
     /// <summary>Its schema (null: validation is the binder's).</summary>
     SchemaValidator? Schema { get; }
 
+    /// <summary>Descriptions, defaults and allowed values of its keys, for hover and completion (null: none).</summary>
     SchemaDocumentation? Documentation { get; }
+
+    /// <summary>The documentation of one bound document's keys: by default the static <see cref="Documentation"/>; a
+    /// dialect whose keys depend on the document (torchtune: the recipe and each section's <c>_component_</c>) builds it
+    /// from the binding. Called by hover and completion, never on the analysis path, so it may build lazily.</summary>
+    SchemaDocumentation? DocumentationFor(DialectBinding binding) => Documentation;
 
     IDialectVocabulary Vocabulary { get; }
 

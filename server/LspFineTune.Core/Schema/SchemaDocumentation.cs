@@ -26,6 +26,10 @@ public sealed class SchemaDocumentation
 
     public static SchemaDocumentation FromJson(JsonObject schema) => new(Read("", schema, schema, 0));
 
+    /// <summary>Documentation built directly from its keys, for a dialect without a schema file that knows its keys
+    /// otherwise (torchtune: the signatures of the components a document names).</summary>
+    public static SchemaDocumentation FromKeys(SchemaKeyInfo root) => new(root);
+
     /// <summary>The key at a dotted path (e.g. <c>method.lora.rank</c>); null when the schema has no such key.</summary>
     public SchemaKeyInfo? Find(string dottedPath)
     {

@@ -35,7 +35,7 @@ public sealed class HoverHandler(DocumentRequests requests)
 
         var text = new StringBuilder();
         text.AppendLine($"### `{located.Path}`");
-        if (analysis.Dialect?.Documentation?.Find(located.Path) is { } key)
+        if (analysis.Documentation?.Find(located.Path) is { } key)
             AppendSchema(text, key);
         if (analysis.Estimate is { } estimate && analysis.Dialect is { } dialect)
         {

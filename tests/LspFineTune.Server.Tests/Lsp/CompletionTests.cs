@@ -70,4 +70,36 @@ public sealed class CompletionTests
         Assert.Equal("\"micro_batch_size\": ", (string)keys.Single(i => (string)i!["label"]! == "micro_batch_size")!["textEdit"]!["newText"]!);
         Assert.DoesNotContain("attention", Labels(keys));
     }
+
+    private static async Task<JsonArray> CompleteAfterAsync(LspTestClient client, string uri, string needle) =>
+        (await client.RequestAsync("textDocument/completion", At(uri, LspTestClient.PositionOf(client.Text(uri), needle, needle.Length))))!["items"]!.AsArray();
+
+    [Fact]
+    public async Task Torchtune_sections_complete_their_components_parameters_and_the_components_of_their_role()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var path = Repo.Example("torchtune/llama3_2-3B-lora-single-device.yaml");
+        var text = File.ReadAllText(path).Replace("  lora_dropout: 0.0\n", "  lora_dropout: 0.0\n  \n");
+        var uri = await client.OpenAsync(path, text);
+
+        // Inside model: the builder's parameters not yet written, with what they do.
+        var keys = await CompleteAfterAsync(client, uri, "  lora_dropout: 0.0\n  ");
+        Assert.Contains("quantize_base", Labels(keys));
+        Assert.Contains("use_dora", Labels(keys));
+        Assert.DoesNotContain("lora_rank", Labels(keys));
+        Assert.DoesNotContain("batch_size", Labels(keys));
+        Assert.Contains("NF4", (string)keys.Single(i => (string)i!["label"]! == "quantize_base")!["documentation"]!["value"]!);
+
+        // _component_ completes to builders under model:, optimizers under optimizer: (not catalog ids).
+        var builders = Labels(await CompleteAfterAsync(client, uri, "_component_: torchtune.models.llama3_2.lora_llama3_2_3b")).ToList();
+        Assert.Contains("torchtune.models.llama3_2.qlora_llama3_2_3b", builders);
+        Assert.DoesNotContain("meta-llama/Llama-3.2-3B", builders);
+        var optimizers = Labels(await CompleteAfterAsync(client, uri, "_component_: torch.optim.AdamW")).ToList();
+        Assert.Contains("torch.optim.AdamW", optimizers);
+        Assert.Contains("bitsandbytes.optim.PagedAdamW8bit", optimizers);
+
+        // Booleans as torchtune writes them, at the top level and in a section.
+        Assert.Equal(["True", "False"], Labels(await CompleteAfterAsync(client, uri, "enable_activation_offloading: False")));
+        Assert.Equal(["True", "False"], Labels(await CompleteAfterAsync(client, uri, "apply_lora_to_mlp: True")));
+    }
 }

@@ -83,4 +83,23 @@ public sealed class HoverTests
         Assert.StartsWith("**Does not fit**: peak 417 GiB of 79.2 GiB usable per GPU", hover);
         Assert.Contains("GiB", (string)diagnostics.First(d => (string)d!["code"]! == "LFT0301")!["message"]!);
     }
+
+    [Fact]
+    public async Task Hover_on_a_torchtune_builder_argument_documents_it_from_the_builders_signature()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(Repo.Example("torchtune/llama3_2-3B-lora-single-device.yaml"));
+        var rank = await HoverTextAsync(client, uri, "lora_rank", shift: 2);
+        var checkpointing = await HoverTextAsync(client, uri, "enable_activation_checkpointing", shift: 2);
+
+        // A builder argument: our note, the builder, its default from the signature.
+        Assert.Contains("`model.lora_rank`", rank);
+        Assert.Contains("Rank of the LoRA adapters", rank);
+        Assert.Contains("Argument of `lora_llama3_2_3b`", rank);
+        Assert.Contains("default: `8`", rank);
+        // A top-level key: what it does, the recipe that reads it, and the estimate's effects after them.
+        Assert.Contains("Recompute", checkpointing);
+        Assert.Contains("lora_finetune_single_device", checkpointing);
+        Assert.Contains("**Effect on the estimate**", checkpointing);
+    }
 }

@@ -74,6 +74,9 @@ public sealed record TorchtuneRecipe(string Name, bool SupportsDistributed, IRea
     /// <summary>Distributed recipes shard the model with FSDP2 (<c>*_distributed</c>; the registry's flag).</summary>
     public bool IsDistributed => SupportsDistributed || Name.EndsWith("_distributed", StringComparison.Ordinal);
 
+    /// <summary>The defaults the recipe reads its optional top-level keys with (<c>cfg.get("compile", False)</c>).</summary>
+    public IReadOnlyDictionary<string, JsonElement> KeyDefaults { get; init; } = new Dictionary<string, JsonElement>();
+
     /// <summary>Fine-tuning recipes (not evaluation, generation or quantization): the ones an estimate is for.</summary>
     public bool Trains => !(Name is "eleuther_eval" or "generate" or "quantize" || Name.Contains("generate", StringComparison.Ordinal));
 }
@@ -175,8 +178,11 @@ public sealed class TorchtuneComponents
                 ? own.EnumerateObject().ToDictionary(k => k.Name, k => k.Value.TryGetProperty("required", out var required) && required.GetBoolean())
                 : new Dictionary<string, bool>();
             keys.UnionWith(read.Keys);
+            var defaults = recipeKeys.TryGetProperty(entry.Name, out var withDefaults)
+                ? withDefaults.EnumerateObject().Where(k => k.Value.TryGetProperty("default", out _)).ToDictionary(k => k.Name, k => k.Value.GetProperty("default").Clone())
+                : new Dictionary<string, JsonElement>();
             recipes[entry.Name] = new TorchtuneRecipe(entry.Name, entry.Value.GetProperty("supports_distributed").GetBoolean(),
-                entry.Value.GetProperty("configs").EnumerateArray().Select(c => c.GetString()!).ToList(), read);
+                entry.Value.GetProperty("configs").EnumerateArray().Select(c => c.GetString()!).ToList(), read) { KeyDefaults = defaults };
         }
         return new TorchtuneComponents { Upstream = root.GetProperty("upstream").GetString()!, Components = components, Recipes = recipes, TopLevelKeys = keys };
     }

@@ -31,7 +31,11 @@ public sealed class TorchtuneDialect : IConfigDialect
 
     public SchemaValidator? Schema => null;
 
+    /// <summary>No static documentation: the keys depend on the recipe and the components (<see cref="DocumentationFor"/>).</summary>
     public SchemaDocumentation? Documentation => null;
+
+    public SchemaDocumentation? DocumentationFor(DialectBinding binding) =>
+        binding is TorchtuneBinding torchtune ? TorchtuneDocumentation.For(torchtune) : null;
 
     public IDialectVocabulary Vocabulary => TorchtuneVocabulary.Instance;
 

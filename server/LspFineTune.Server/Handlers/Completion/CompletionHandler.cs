@@ -32,7 +32,7 @@ public sealed class CompletionHandler(DocumentRequests requests)
 
     private static List<CompletionItem> KeyItems(AnalyzedDocument document, CompletionContext context, bool snippets)
     {
-        if (document.Analysis.Dialect?.Documentation?.Find(context.SectionPath) is not { IsSection: true } section)
+        if (document.Analysis.Documentation?.Find(context.SectionPath) is not { IsSection: true } section)
             return [];
         var json = document.Snapshot.Format == DocumentFormat.Json;
         var written = WrittenKeys(document.Analysis.Tree, context.SectionPath);
@@ -65,6 +65,10 @@ public sealed class CompletionHandler(DocumentRequests requests)
         var json = snapshot.Format == DocumentFormat.Json;
         var path = context.ValuePath;
         var items = new List<CompletionItem>();
+        var key = document.Analysis.Documentation?.Find(path);
+        // The document's own allowed values come first (torchtune's model._component_ names builders, not Hugging Face ids).
+        if (key is { AllowedValues.Count: > 0 })
+            return AllowedItems(key, context, json);
         if (path == dialect.Vocabulary.Key(Core.Dialects.PlanField.Gpu))
         {
             foreach (var gpu in GpuCatalog.Default.All)
@@ -79,17 +83,16 @@ public sealed class CompletionHandler(DocumentRequests requests)
                 items.Add(Value(native ? model.Id : model.HfId, $"{(native ? model.HfId : model.Id)}, {Presentation.EstimateMarkdown.Count(model.PublishedParameters)} parameters", null, context, json));
             return items;
         }
-        if (dialect.Documentation?.Find(path) is not { } key)
-            return items;
-        foreach (var allowed in key.AllowedValues)
-            items.Add(Value(Unquoted(allowed), key.Default?.ToJsonString() == allowed?.ToJsonString() ? "default" : null, key.MarkdownDescription, context, json, allowed is JsonValue v && v.TryGetValue<string>(out _)));
-        if (key.AllowedValues.Count == 0 && key.Types.Contains("boolean"))
+        if (key is not null && key.Types.Contains("boolean"))
         {
             items.Add(Value("true", null, key.MarkdownDescription, context, json, quoted: false));
             items.Add(Value("false", null, key.MarkdownDescription, context, json, quoted: false));
         }
         return items;
     }
+
+    private static List<CompletionItem> AllowedItems(SchemaKeyInfo key, CompletionContext context, bool json) =>
+        key.AllowedValues.Select(allowed => Value(Unquoted(allowed), key.Default?.ToJsonString() == allowed?.ToJsonString() ? "default" : null, key.MarkdownDescription, context, json, allowed is JsonValue v && v.TryGetValue<string>(out _))).ToList();
 
     private static CompletionItem Value(string value, string? detail, string? documentation, CompletionContext context, bool json, bool quoted = true) => new()
     {
