@@ -8,10 +8,12 @@ using LspFineTune.Core.Advice;
 // Usage: dotnet run -c Release --project bench/LspFineTune.Bench [-- ITERATIONS]
 var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 200;
 var root = FindRepositoryRoot();
-// Native examples, the axolotl examples, and the real axolotl configs the LSP benchmark uses.
+// Native examples, each dialect's examples, and the real configs the LSP benchmark uses (one per dialect).
+static IEnumerable<string> Configs(string folder) =>
+    Directory.GetFiles(folder).Where(f => f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".yaml", StringComparison.Ordinal)).Order();
 var files = Directory.GetFiles(Path.Combine(root, "examples"), "*.lft.*").Order()
-    .Concat(Directory.GetFiles(Path.Combine(root, "examples", "axolotl"), "*.yml").Order())
-    .Concat(Directory.GetFiles(Path.Combine(root, "bench", "lsp", "data"), "*.yml").Order())
+    .Concat(new[] { "axolotl", "llamafactory", "trl", "torchtune", "accelerate" }.SelectMany(d => Configs(Path.Combine(root, "examples", d))))
+    .Concat(Configs(Path.Combine(root, "bench", "lsp", "data")))
     .ToList();
 var documents = files.Select(f => (Path: f, Text: File.ReadAllText(f))).ToList();
 
@@ -24,7 +26,7 @@ foreach (var (path, text) in documents)
 }
 
 Console.WriteLine($"{iterations} iterations per document; median and 95th percentile in milliseconds");
-Console.WriteLine($"{"document",-40} {"analyze p50",12} {"p95",8} {"plan p50",10} {"p95",8} {"plans",6}");
+Console.WriteLine($"{"document",-48} {"analyze p50",12} {"p95",8} {"plan p50",10} {"p95",8} {"plans",6}");
 var allAnalyze = new List<double>();
 var allPlan = new List<double>();
 foreach (var (path, text) in documents)
@@ -45,9 +47,9 @@ foreach (var (path, text) in documents)
     }
     allAnalyze.AddRange(analyze);
     allPlan.AddRange(plan);
-    Console.WriteLine($"{Path.GetFileName(path),-40} {Percentile(analyze, 0.5),12:0.000} {Percentile(analyze, 0.95),8:0.000} {Percentile(plan, 0.5),10:0.000} {Percentile(plan, 0.95),8:0.000} {tried,6}");
+    Console.WriteLine($"{Path.GetFileName(path),-48} {Percentile(analyze, 0.5),12:0.000} {Percentile(analyze, 0.95),8:0.000} {Percentile(plan, 0.5),10:0.000} {Percentile(plan, 0.95),8:0.000} {tried,6}");
 }
-Console.WriteLine($"{"all documents",-40} {Percentile(allAnalyze, 0.5),12:0.000} {Percentile(allAnalyze, 0.95),8:0.000} {Percentile(allPlan, 0.5),10:0.000} {Percentile(allPlan, 0.95),8:0.000}");
+Console.WriteLine($"{"all documents",-48} {Percentile(allAnalyze, 0.5),12:0.000} {Percentile(allAnalyze, 0.95),8:0.000} {Percentile(allPlan, 0.5),10:0.000} {Percentile(allPlan, 0.95),8:0.000}");
 Console.WriteLine($"plan search goal: under 20 ms per document; p95 here {Percentile(allPlan, 0.95):0.0} ms ({(Percentile(allPlan, 0.95) < 20 ? "met" : "NOT met")})");
 
 static double Percentile(List<double> values, double p)
