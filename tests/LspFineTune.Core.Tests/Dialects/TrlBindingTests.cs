@@ -55,6 +55,18 @@ public class TrlBindingTests
     }
 
     [Theory]
+    [InlineData("", true)]
+    [InlineData("loss_type: chunked_nll\n", true)]
+    [InlineData("loss_type: nll\n", false)]
+    [InlineData("use_liger_kernel: true\n", false)]
+    public void SFTs_default_chunked_loss_is_said_to_be_over_estimated(string keys, bool said)
+    {
+        var notes = Analyze(keys).Diagnostics.Where(d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("chunked_nll", StringComparison.Ordinal)).ToList();
+        Assert.Equal(said, notes.Count == 1);
+        Assert.DoesNotContain(Analyze(keys, "# lft: recipe=dpo").Diagnostics, d => d.Message.Contains("chunked_nll", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("recipes/zephyr/dpo/config_full.yaml", "", TrlTrainer.Dpo, "the path names `dpo`")]
     [InlineData("tests/fixtures/config_sft_full.yaml", "", TrlTrainer.Sft, "the path names `sft`")]
     [InlineData("config.yaml", "num_generations: 4\n", TrlTrainer.Grpo, "`num_generations` is a GRPO key")]
