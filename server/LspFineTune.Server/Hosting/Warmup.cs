@@ -24,10 +24,7 @@ public static class Warmup
             // Every dialect's schema (axolotl's has 484 keys): the first real axolotl or DeepSpeed file then costs no more.
             _ = ConfigAnalyzer.Analyze(AxolotlSample);
             foreach (var dialect in Core.Dialects.DialectRegistry.Default.Dialects)
-            {
-                _ = dialect.Schema;
                 _ = dialect.Documentation;
-            }
         }
         catch (Exception e)
         {
