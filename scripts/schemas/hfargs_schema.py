@@ -55,6 +55,14 @@ INT_STRING_PATTERN = r"^\s*[+-]?\d+\s*$"
 # A help text that says the field is on its way out ("This argument is deprecated ...", "Deprecated. Use ...").
 DEPRECATED_HELP = re.compile(r"^\s*(This argument is deprecated|Deprecated\b)")
 
+# Fields transformers v5 deprecates whose replacement does not work on transformers 4.x, which LLaMA-Factory
+# (transformers>=4.55.0,<=5.8.0) and TRL (transformers>=4.56.2) still support: not marked deprecated, since the
+# advice "write the replacement" would break a 4.x run (there `warmup_steps` is an integer step count).
+CURRENT_IN_TRANSFORMERS_4 = {
+    "warmup_ratio": "transformers v5 deprecates it for a `warmup_steps` below 1 (still read); on transformers 4.x, "
+    "which LLaMA-Factory and TRL also support, it is the only way to give the warmup as a fraction, so it is not flagged.",
+}
+
 
 def die(msg: str) -> None:
     raise GeneratorError(msg)
@@ -212,7 +220,10 @@ class DataclassReader:
             s = merge_union([s, {"type": "boolean"}])
             notes["x-lft-note"] = f"A boolean is mapped to a value ({self.bool_mapped[(f.owner, f.name)]})."
         help_text = f.metadata.get("help")
-        if isinstance(help_text, str) and DEPRECATED_HELP.match(help_text):
+        if f.name in CURRENT_IN_TRANSFORMERS_4:
+            # Deprecated by the v5 line, but the only spelling on the 4.x line the frameworks also support.
+            notes["x-lft-note"] = CURRENT_IN_TRANSFORMERS_4[f.name]
+        elif isinstance(help_text, str) and DEPRECATED_HELP.match(help_text):
             notes["deprecated"] = True
             mentions = [m for m in first_sentence_mentions(help_text) if m != f.name]
             if mentions:

@@ -138,7 +138,6 @@ public class DialectSchemaCorpusTests
     [InlineData("trl", "torch_dtype", "dtype")]
     [InlineData("trl", "max_seq_length", "max_length")]
     [InlineData("trl", "evaluation_strategy", "eval_strategy")]
-    [InlineData("trl", "warmup_ratio", "warmup_steps")]
     [InlineData("trl", "per_gpu_train_batch_size", "per_device_train_batch_size")]
     [InlineData("accelerate", "fp16", "mixed_precision")]
     public void Older_spellings_are_deprecated_with_a_replacement_not_refused(string schemaId, string key, string replacement)
@@ -148,6 +147,18 @@ public class DialectSchemaCorpusTests
         Assert.True(annotation.Deprecated);
         Assert.Null(annotation.Removed);
         Assert.Equal(replacement, annotation.Replacement);
+    }
+
+    /// <summary>transformers v5 deprecates `warmup_ratio`, but on the 4.x line LLaMA-Factory and TRL also support,
+    /// `warmup_steps` is an integer: writing `warmup_steps: 0.1` there would silently drop the warmup.</summary>
+    [Theory]
+    [InlineData("trl")]
+    [InlineData("llamafactory")]
+    public void Warmup_ratio_is_not_flagged_as_deprecated(string schemaId)
+    {
+        var annotation = KeyAnnotations.FromJson(SchemaResources.Text(schemaId)!).Find("warmup_ratio");
+        Assert.False(annotation?.Deprecated ?? false);
+        Assert.Empty(SchemaErrors(schemaId, "warmup_ratio: 0.1\n"));
     }
 
     [Theory]

@@ -15,12 +15,12 @@ internal static class TrlRules
 {
     /// <summary>Keys of older TRL / transformers releases the recipes still carry (34 of the 36 corpus files), with what
     /// replaced them at trl@f2cd577 / transformers@00349ae (null: gone without a successor) and whether the current
-    /// release still reads them (a deprecated alias) or refuses them (no dataclass declares them any more).</summary>
+    /// release still reads them (a deprecated alias) or refuses them (no dataclass declares them any more). `warmup_ratio` is
+    /// not one: v5 deprecates it, but on the transformers 4.x line TRL also supports it is the only fractional warmup.</summary>
     public static readonly IReadOnlyDictionary<string, (string? Replacement, string Why, bool StillRead)> OlderSpellings = new Dictionary<string, (string?, string, bool)>
     {
         ["torch_dtype"] = ("dtype", "ModelConfig renamed it to `dtype` (model_config.py 89)", false),
         ["max_seq_length"] = ("max_length", "SFTConfig renamed it to `max_length` (sft_config.py 205)", false),
-        ["warmup_ratio"] = ("warmup_steps", "transformers v5 reads a `warmup_steps` below 1 as the ratio of the total steps", true),
         ["overwrite_output_dir"] = (null, "transformers v5 removed it from TrainingArguments", false),
         ["max_prompt_length"] = (null, "the current DPOConfig and GRPOConfig have no separate prompt limit (DPO's `max_length` bounds prompt and completion together; GRPO does not truncate prompts)", false),
     };
