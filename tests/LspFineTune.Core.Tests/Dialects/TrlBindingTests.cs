@@ -55,6 +55,17 @@ public class TrlBindingTests
     }
 
     [Theory]
+    [InlineData("all_linear", true)]
+    [InlineData("all", true)]
+    [InlineData("q_projx", false)]
+    public void A_near_miss_of_all_linear_is_warned_with_the_spelling_PEFT_reads(string targets, bool hinted)
+    {
+        var warning = Assert.Single(Analyze($"use_peft: true\nlora_target_modules: {targets}\n").Diagnostics, d => d.Code == DiagnosticCodes.UnknownLoraTarget);
+        Assert.Equal(hinted, warning.Message.Contains("Did you mean `all-linear`?", StringComparison.Ordinal));
+        Assert.Equal(3, warning.Range.Start.Line);
+    }
+
+    [Theory]
     [InlineData("", true)]
     [InlineData("loss_type: chunked_nll\n", true)]
     [InlineData("loss_type: nll\n", false)]

@@ -161,7 +161,7 @@ public static class AxolotlBinder
         // PEFT matches a string target_modules as a regular expression against each module's full name.
         var modules = PeftTargets.Named(root.Find("lora_target_modules")?.Value, model.Structure, pattern =>
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt. Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
+                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt.{PeftTargets.AllLinearHint(pattern.Value)} Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
                 pattern.Range)));
         // Nothing named: PEFT's default for the architecture, which for Llama-style models is q_proj and v_proj.
         if (modules.Count == 0 && !allLinear)

@@ -63,6 +63,13 @@ public static class PeftTargets
         _ => fallback,
     };
 
+    /// <summary>" Did you mean `all-linear`?" for the near misses users write (<c>all_linear</c>, <c>all</c>, LLaMA-Factory's
+    /// spelling), which PEFT would read as a pattern that matches nothing; else empty.</summary>
+    public static string AllLinearHint(string pattern) =>
+        pattern.ToLowerInvariant().Replace("_", "").Replace("-", "").Replace(" ", "") is "alllinear" or "all" or "linear" && pattern != AllLinear
+            ? $" Did you mean `{AllLinear}`?"
+            : "";
+
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
     public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Select(l => l.Name).Distinct());
 }
