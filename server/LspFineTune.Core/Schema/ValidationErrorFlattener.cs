@@ -1,3 +1,4 @@
+using NJsonSchema;
 using Newtonsoft.Json.Linq;
 using NJsonSchema.Validation;
 
@@ -56,16 +57,36 @@ internal static class ValidationErrorFlattener
         }
         // Among the branches of the value's type, the one with the fewest errors is what the user meant.
         List<ValidationError>? closest = null;
+        var enumerations = new List<ValidationError>();
+        var onlyEnumerations = true;
         foreach (var branch in parent.Errors.Values)
         {
             if (branch.Any(e => IsTypeError(e.Kind) && ReferenceEquals(e.Token, parent.Token)))
                 continue;
             var flat = new List<ValidationError>();
             Flatten(branch, flat);
+            if (flat is [{ Kind: ValidationErrorKind.NotInEnumeration, Schema: not null } only] && ReferenceEquals(only.Token, parent.Token))
+                enumerations.Add(only);
+            else
+                onlyEnumerations = false;
             if (closest is null || flat.Count < closest.Count)
                 closest = flat;
         }
-        output.AddRange(closest!);
+        // Several enums for one value (accelerate's distributed_type: the SageMaker values, the cluster values, false):
+        // the value is allowed by any of them, so the error names all their values, the longest list first.
+        if (onlyEnumerations && enumerations.Count > 1)
+            output.Add(UnionOf(enumerations));
+        else
+            output.AddRange(closest!);
+    }
+
+    private static ValidationError UnionOf(List<ValidationError> enumerations)
+    {
+        var union = new JsonSchema();
+        foreach (var value in enumerations.OrderByDescending(e => e.Schema!.ActualSchema.Enumeration.Count).SelectMany(e => e.Schema!.ActualSchema.Enumeration).Distinct())
+            union.Enumeration.Add(value);
+        var first = enumerations[0];
+        return new ValidationError(ValidationErrorKind.NotInEnumeration, first.Property, first.Path, first.Token, union);
     }
 
     /// <summary>A value of the wrong type also fails its enum and range checks; only the type error is news.</summary>

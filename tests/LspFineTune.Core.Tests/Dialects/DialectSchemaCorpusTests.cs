@@ -109,6 +109,17 @@ public class DialectSchemaCorpusTests
         Assert.NotEmpty(SchemaErrors(schemaId, yaml));
     }
 
+    /// <summary>`distributed_type` takes the values of two enums (SageMaker's and the cluster's) or false: a wrong value
+    /// is told all of them, with the did-you-mean from any.</summary>
+    [Fact]
+    public void A_value_of_several_enums_is_told_every_allowed_value()
+    {
+        var error = Assert.Single(SchemaErrors("accelerate", "distributed_type: FSDP2\nnum_processes: 8\n"));
+        Assert.Contains("MULTI_GPU", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DATA_PARALLEL", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Did you mean `FSDP`?", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("llamafactory", "compute_dtype: bfloat16\n")]
     [InlineData("llamafactory", "model_max_length: 4096\n")]
