@@ -16,7 +16,29 @@ internal static class SchemaResources
     }
 
     public static SchemaValidator? Validator(string dialectId) => Text(dialectId) is { } text ? SchemaValidator.FromJson(text) : null;
+}
 
-    public static SchemaDocumentation? Documentation(string dialectId) =>
-        Text(dialectId) is { } text ? SchemaDocumentation.FromJson(JsonNode.Parse(text)!.AsObject()) : null;
+/// <summary>
+/// One dialect's embedded schema, read from the assembly once: its validator, its documentation (hover, completion) and
+/// its <c>x-lft-*</c> key annotations, each built on first use.
+/// </summary>
+internal sealed class DialectSchemaResource
+{
+    private readonly Lazy<SchemaValidator?> _validator;
+    private readonly Lazy<SchemaDocumentation?> _documentation;
+    private readonly Lazy<KeyAnnotations> _annotations;
+
+    public DialectSchemaResource(string dialectId)
+    {
+        var text = new Lazy<string?>(() => SchemaResources.Text(dialectId));
+        _validator = new(() => text.Value is { } json ? SchemaValidator.FromJson(json) : null);
+        _documentation = new(() => text.Value is { } json ? SchemaDocumentation.FromJson(JsonNode.Parse(json)!.AsObject()) : null);
+        _annotations = new(() => text.Value is { } json ? KeyAnnotations.FromJson(json) : KeyAnnotations.Empty);
+    }
+
+    public SchemaValidator? Validator => _validator.Value;
+
+    public SchemaDocumentation? Documentation => _documentation.Value;
+
+    public KeyAnnotations Annotations => _annotations.Value;
 }

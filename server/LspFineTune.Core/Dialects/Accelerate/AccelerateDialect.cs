@@ -14,9 +14,7 @@ public sealed class AccelerateDialect : IConfigDialect
 {
     public static AccelerateDialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("accelerate"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("accelerate"));
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("accelerate") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
+    private static readonly DialectSchemaResource SchemaFile = new("accelerate");
 
     /// <summary>Keys of the trainer formats: a document with one of these is a trainer config, not an accelerate config.</summary>
     private static readonly string[] TrainerKeys = ["base_model", "model_name_or_path", "model", "output_dir", "_component_", "zero_optimization"];
@@ -37,9 +35,9 @@ public sealed class AccelerateDialect : IConfigDialect
 
     public string Upstream => "huggingface/accelerate@16cb6eb";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
     public IDialectVocabulary Vocabulary => AccelerateVocabulary.Instance;
 
@@ -59,7 +57,7 @@ public sealed class AccelerateDialect : IConfigDialect
     public IReadOnlyList<Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostic> findings)
     {
         var root = document.Tree.RootMapping;
-        var reviewed = SchemaFindingsReview.Review(document, findings, Annotations.Value, "accelerate")
+        var reviewed = SchemaFindingsReview.Review(document, findings, SchemaFile.Annotations, "accelerate")
             .Select(d => d.Code == DiagnosticCodes.UnknownKey && root?.Properties.Any(p => p.Key.Range == d.Range) == true
                 ? d with { Severity = DiagnosticSeverity.Error, Message = d.Message.Split(" Accelerate ignores")[0] + " `accelerate launch` refuses a file with keys it does not know (\"had unknown keys\")." }
                 : d)

@@ -17,8 +17,7 @@ public sealed class AxolotlDialect : IConfigDialect
 {
     public static AxolotlDialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("axolotl"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("axolotl"));
+    private static readonly DialectSchemaResource SchemaFile = new("axolotl");
 
     /// <summary>
     /// Keys that, beside <c>base_model</c>, only a training config has. <c>datasets</c> is not one: Hugging Face model
@@ -35,14 +34,13 @@ public sealed class AxolotlDialect : IConfigDialect
 
     public string Upstream => "axolotl-ai-cloud/axolotl@067b021";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("axolotl") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
 
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
-        SchemaFindingsReview.Review(document, findings, Annotations.Value, "axolotl");
+        SchemaFindingsReview.Review(document, findings, SchemaFile.Annotations, "axolotl");
 
     public IDialectVocabulary Vocabulary => AxolotlVocabulary.Instance;
 

@@ -14,8 +14,7 @@ public sealed class DeepSpeedDialect : IConfigDialect
 {
     public static DeepSpeedDialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("deepspeed"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("deepspeed"));
+    private static readonly DialectSchemaResource SchemaFile = new("deepspeed");
 
     /// <summary>Keys of the trainer formats: a document with one of these is that trainer's config, not a DeepSpeed JSON.</summary>
     private static readonly string[] TrainerKeys = ["base_model", "model_name_or_path", "model", "output_dir", "_component_", "distributed_type"];
@@ -30,14 +29,13 @@ public sealed class DeepSpeedDialect : IConfigDialect
 
     public string Upstream => "deepspeedai/DeepSpeed@edaa722";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("deepspeed") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
 
     public IReadOnlyList<Diagnostics.Diagnostic> ReviewSchemaFindings(DocumentContext document, IReadOnlyList<Diagnostics.Diagnostic> findings) =>
-        SchemaFindingsReview.Review(document, findings, Annotations.Value, "DeepSpeed", refusesNestedUnknownKeys: true);
+        SchemaFindingsReview.Review(document, findings, SchemaFile.Annotations, "DeepSpeed", refusesNestedUnknownKeys: true);
 
     public IDialectVocabulary Vocabulary => DeepSpeedVocabulary.Instance;
 

@@ -12,13 +12,11 @@ namespace LspFineTune.Core.Dialects.LlamaFactory;
 /// </summary>
 internal sealed class LlamaFactorySchema(string dialectId, string framework, string unknownKeyRefusal, IReadOnlyList<string> listOrCommaString)
 {
-    private readonly Lazy<SchemaValidator?> _validator = new(() => SchemaResources.Validator(dialectId));
-    private readonly Lazy<SchemaDocumentation?> _documentation = new(() => SchemaResources.Documentation(dialectId));
-    private readonly Lazy<KeyAnnotations> _annotations = new(() => SchemaResources.Text(dialectId) is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
+    private readonly DialectSchemaResource _schema = new(dialectId);
 
-    public SchemaValidator? Validator => _validator.Value;
+    public SchemaValidator? Validator => _schema.Validator;
 
-    public SchemaDocumentation? Documentation => _documentation.Value;
+    public SchemaDocumentation? Documentation => _schema.Documentation;
 
     public IReadOnlyList<Diagnostic> Review(DocumentContext document, IReadOnlyList<Diagnostic> findings)
     {
@@ -28,7 +26,7 @@ internal sealed class LlamaFactorySchema(string dialectId, string framework, str
             .Select(p => p!.Value.Range)
             .ToList();
         var kept = findings.Where(f => !(f.Code == DiagnosticCodes.WrongType && lists.Any(r => r.Contains(f.Range.Start)))).ToList();
-        return SchemaFindingsReview.Review(document, kept, _annotations.Value, framework, unknownKeys: UnknownKeyPolicy.Refused)
+        return SchemaFindingsReview.Review(document, kept, _schema.Annotations, framework, unknownKeys: UnknownKeyPolicy.Refused)
             .Select(d => d.Code == DiagnosticCodes.UnknownKey && d.Severity == DiagnosticSeverity.Error ? d with { Message = d.Message + " " + unknownKeyRefusal } : d)
             .ToList();
     }

@@ -19,9 +19,7 @@ public sealed class TrlDialect : IConfigDialect
 {
     public static TrlDialect Instance { get; } = new();
 
-    private static readonly Lazy<SchemaValidator?> Validator = new(() => SchemaResources.Validator("trl"));
-    private static readonly Lazy<SchemaDocumentation?> Docs = new(() => SchemaResources.Documentation("trl"));
-    private static readonly Lazy<KeyAnnotations> Annotations = new(() => SchemaResources.Text("trl") is { } text ? KeyAnnotations.FromJson(text) : KeyAnnotations.Empty);
+    private static readonly DialectSchemaResource SchemaFile = new("trl");
 
     /// <summary>TrainingArguments keys (transformers@00349ae training_args.py) that only a training run sets. A file with
     /// <c>model_name_or_path</c> and none of them is not a training config: open-r1's <c>recipes/dataset_filtering/*</c>
@@ -45,9 +43,9 @@ public sealed class TrlDialect : IConfigDialect
 
     public string Upstream => "huggingface/trl@f2cd577, transformers@00349ae";
 
-    public SchemaValidator? Schema => Validator.Value;
+    public SchemaValidator? Schema => SchemaFile.Validator;
 
-    public SchemaDocumentation? Documentation => Docs.Value;
+    public SchemaDocumentation? Documentation => SchemaFile.Documentation;
 
     public IDialectVocabulary Vocabulary => TrlVocabulary.Instance;
 
@@ -69,7 +67,7 @@ public sealed class TrlDialect : IConfigDialect
         var root = document.Tree.RootMapping;
         var older = root?.Properties.Where(p => TrlRules.OlderSpellings.ContainsKey(p.Key.Value)).ToList() ?? [];
         var kept = findings.Where(f => !older.Any(p => p.Range.Contains(f.Range.Start))).Select(f => OtherFrameworksName(root, f)).ToList();
-        return SchemaFindingsReview.Review(document, kept, Annotations.Value, "TRL", unknownKeys: UnknownKeyPolicy.Refused)
+        return SchemaFindingsReview.Review(document, kept, SchemaFile.Annotations, "TRL", unknownKeys: UnknownKeyPolicy.Refused)
             .Where(d => !(d.Code is DiagnosticCodes.DeprecatedKey or DiagnosticCodes.RemovedKey && older.Any(p => p.Range.Contains(d.Range.Start))))
             .ToList();
     }
