@@ -87,6 +87,20 @@ const statusItem = () => page.locator('.statusbar-item', { has: page.locator('[a
 /** The breakdown webview's page: two iframes deep in the workbench. */
 const webview = () => page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
 
+/**
+ * Puts the cursor in the editor's first error squiggle (a click in its middle) and returns the lightbulb VS Code then
+ * shows: over the text, or in the gutter when the line above the squiggle is not empty.
+ */
+async function lightbulbAtFirstError(editor) {
+  const squiggle = editor.locator('.squiggly-error').first();
+  const box = await squiggle.boundingBox();
+  assert.ok(box, 'the squiggle is on screen');
+  await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
+  const bulb = editor.locator('.lightBulbWidget:visible').or(editor.locator('.glyph-margin-widgets [class*="codicon-gutter-lightbulb"]')).first();
+  await bulb.waitFor();
+  return bulb;
+}
+
 before(async () => {
   assert.ok(vsix && existsSync(vsix), `LFT_UI_VSIX must name the packaged extension (tests/ui/run sets it); got ${vsix}`);
   rmSync(artifacts, { recursive: true, force: true });
@@ -214,14 +228,8 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
   it('applies the preferred quick fix through the lightbulb', async () => {
     await step('03-quick-fix-menu', async () => {
       const editor = page.locator('.editor-instance .monaco-editor').first();
-      // Put the cursor in the squiggle: click in its middle.
-      const squiggle = editor.locator('.squiggly-error').first();
-      const box = await squiggle.boundingBox();
-      assert.ok(box, 'the squiggle is on screen');
-      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
-      // A preferred fix is there: the lightbulb shows the autofix icon.
-      const bulb = editor.locator('.lightBulbWidget');
-      await bulb.waitFor();
+      // A preferred fix is there: the lightbulb at the squiggle shows the autofix icon.
+      const bulb = await lightbulbAtFirstError(editor);
       await assertEventually(async () => /codicon-lightbulb-autofix/.test(await bulb.getAttribute('class')), 'the lightbulb shows the autofix icon (a preferred fix)');
       await bulb.click();
       const preferred = page.locator('.action-widget .monaco-list-row', { hasText: /fits H100/ }).filter({ hasNotText: /still over/ });
@@ -350,12 +358,7 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
   it('the "Switch to ZeRO-3" quick fix edits ds_zero2.json; the error goes and the status bar turns green', async () => {
     await step('10-axolotl-zero3', async () => {
       const editor = page.locator('.editor-instance .monaco-editor').first();
-      const squiggle = editor.locator('.squiggly-error').first();
-      const box = await squiggle.boundingBox();
-      assert.ok(box, 'the squiggle is on screen');
-      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
-      const bulb = editor.locator('.lightBulbWidget');
-      await bulb.waitFor();
+      const bulb = await lightbulbAtFirstError(editor);
       await bulb.click();
       const zero3 = page.locator('.action-widget .monaco-list-row', { hasText: /Switch to ZeRO-3/ }).first();
       await zero3.waitFor();
@@ -455,13 +458,8 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
   it('the "Switch to ZeRO-3" quick fix rewrites the config\'s deepspeed: line to the ZeRO-3 preset; the error goes and the status bar turns green', async () => {
     await step('13-llamafactory-zero3', async () => {
       const editor = page.locator('.editor-instance .monaco-editor').first();
-      const squiggle = editor.locator('.squiggly-error').first();
-      const box = await squiggle.boundingBox();
-      assert.ok(box, 'the squiggle is on screen');
-      await page.mouse.click(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2);
       // `bf16:` starts its line under a non-empty one, so VS Code puts the lightbulb in the gutter, not over the text.
-      const bulb = editor.locator('.lightBulbWidget:visible').or(editor.locator('.glyph-margin-widgets [class*="codicon-gutter-lightbulb"]')).first();
-      await bulb.waitFor();
+      const bulb = await lightbulbAtFirstError(editor);
       await assertEventually(async () => /lightbulb-autofix|lightbulb-auto-fix/.test(await bulb.getAttribute('class')), 'the lightbulb shows the autofix icon (a preferred fix)');
       await bulb.click();
       const zero3 = page.locator('.action-widget .monaco-list-row', { hasText: /Switch to ZeRO-3: 31\.8 GB, fits A100 40GB/ }).first();
