@@ -156,16 +156,23 @@ public static class HuggingFaceConfigReader
 
             int? hidden = Int(Required, "hidden_size", "n_embd", "d_model");
             int? layers = Int(Required, "num_hidden_layers", "n_layer", "num_layers", "n_layers");
-            int? heads = Int(Required, "num_attention_heads", "n_head", "num_heads");
+            // A state-space model without attention (Mamba) has no heads; it reads as one head, and no block attends.
+            bool attentionFree = _family is not null && Layouts.ModelLayouts.IsAttentionFree(_family.Layout);
+            int? heads = Int(attentionFree ? Optional : Required, "num_attention_heads", "n_head", "num_heads") ?? (attentionFree ? 1 : null);
             int? vocab = Int(Required, "vocab_size", "padded_vocab_size");
 
-            // GPT-2 (n_inner: null) and Falcon (no ffn_hidden_size before Falcon 2) use 4 * hidden.
+            // GPT-2 (n_inner: null) and Falcon (no ffn_hidden_size before Falcon 2) use 4 * hidden. A config whose every
+            // block is sparse may have no dense width at all (Qwen3_5MoeTextConfig has no intermediate_size): the
+            // expert width stands in, and no block uses it.
             bool ffnDefaultsTo4h = family is "gpt2" or "falcon";
-            int? ffn = Int(ffnDefaultsTo4h ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size");
+            int? expertWidth = Int(Optional, "moe_intermediate_size");
+            int? ffn = Int(ffnDefaultsTo4h || expertWidth is not null ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size");
             if (ffn is null && ffnDefaultsTo4h && hidden is not null)
             {
                 ffn = 4 * hidden.Value;
             }
+
+            ffn ??= expertWidth;
 
             bool? newDecoder = Bool("new_decoder_architecture") ?? (refinedWeb40B ? true : null);
             int? kvHeads = KeyValueHeads(family, newDecoder ?? false, heads);
@@ -193,7 +200,7 @@ public static class HuggingFaceConfigReader
             bool? parallel = Bool("parallel_attn", "use_parallel_residual");
             bool? layerNormBefore = Bool("do_layer_norm_before");
             int? moeWidth = Int(Optional, "moe_intermediate_size");
-            int? sharedWidth = Int(Optional, "shared_expert_intermediate_size")
+            int? sharedWidth = Int(Optional, "shared_expert_intermediate_size", "moe_shared_expert_intermediate_size")
                 ?? (Int(Optional, "n_shared_experts") is > 0 and var sharedCount && moeWidth is { } width ? sharedCount * width : null);
 
             if (_errors.Count > 0 || hidden is null || layers is null || heads is null || vocab is null || ffn is null)
@@ -202,7 +209,13 @@ public static class HuggingFaceConfigReader
             }
 
             var options = _family?.Options ?? DecoderOptions.Llama;
-            var (slidingWindow, slidingLayers, linearLayers) = AttentionLayers(layers.Value, options);
+            var layerTypes = LayerTypes(layers.Value);
+            var (slidingWindow, slidingLayers, linearLayers) = AttentionLayers(layers.Value, options, layerTypes);
+            if (attentionFree)
+            {
+                linearLayers = layers.Value;
+            }
+
             var architecture = new ModelArchitecture
             {
                 ModelType = family,
@@ -228,7 +241,7 @@ public static class HuggingFaceConfigReader
                 DoLayerNormBefore = layerNormBefore,
                 MoeIntermediateSize = moeWidth,
                 SharedExpertIntermediateSize = sharedWidth,
-                MoeLayers = experts is > 1 ? SparseLayers(layers.Value) : null,
+                MoeLayers = experts is > 1 ? SparseLayers(layers.Value, layerTypes) : null,
                 QLoraRank = Int(Optional, "q_lora_rank"),
                 KvLoraRank = Int(Optional, "kv_lora_rank"),
                 QkNopeHeadDim = Int(Optional, "qk_nope_head_dim"),
@@ -237,6 +250,7 @@ public static class HuggingFaceConfigReader
                 SlidingWindow = slidingWindow,
                 SlidingWindowLayers = slidingLayers,
                 LinearMixerLayers = linearLayers,
+                LayerTypes = layerTypes is null ? null : string.Join(",", layerTypes),
                 Vision = Vision(hidden.Value, options),
                 Extra = Numbers(),
             };
@@ -259,8 +273,25 @@ public static class HuggingFaceConfigReader
         /// Blocks whose MLP is a mixture of experts. Qwen-MoE: not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0;
         /// DeepSeek: i >= first_k_dense_replace and i % moe_layer_freq == 0; Llama 4: (i + 1) % interleave_moe_layer_step == 0.
         /// </summary>
-        private int SparseLayers(int layers)
+        private int SparseLayers(int layers, IReadOnlyList<string>? layerTypes)
         {
+            // Hybrids name their MoE blocks (Nemotron-H's E), or place them by period (Jamba's expert_layer_period and
+            // offset, configuration_jamba.py layers_num_experts), or keep the first blocks dense (LFM2-MoE num_dense_layers).
+            if (layerTypes is not null && layerTypes.Contains("moe"))
+            {
+                return layerTypes.Count(kind => kind == "moe");
+            }
+
+            if (Int(Optional, "expert_layer_period") is > 0 and var period && Int(Optional, "expert_layer_offset") is { } offset)
+            {
+                return Enumerable.Range(0, layers).Count(i => i % period == offset);
+            }
+
+            if (Int(Optional, "num_dense_layers") is { } denseLayers)
+            {
+                return Math.Max(0, layers - denseLayers);
+            }
+
             int firstDense = Int(Optional, "first_k_dense_replace") ?? 0;
             int step = Int(Optional, "decoder_sparse_step", "interleave_moe_layer_step") ?? 1;
             int frequency = Int(Optional, "moe_layer_freq") ?? 1;
@@ -278,12 +309,48 @@ public static class HuggingFaceConfigReader
         }
 
         /// <summary>
+        /// What each block mixes with, as config.json spells it: <c>layer_types</c> (transformers' current key),
+        /// <c>layers_block_type</c> (older hybrid exports), Nemotron-H's <c>hybrid_override_pattern</c> (M mamba, E moe,
+        /// * attention, - mlp: configuration_nemotron_h.py _pattern_to_list with the legacy names), and the rules the
+        /// config classes apply when no list is stored: <c>full_attention_interval</c> (Qwen3-Next, Qwen3.5: every Nth block
+        /// full attention, the rest linear attention) and Jamba's <c>attn_layer_period</c>/<c>attn_layer_offset</c>
+        /// (configuration_jamba.py layers_block_type). Null when the config says nothing (every block attends).
+        /// </summary>
+        private IReadOnlyList<string>? LayerTypes(int layers)
+        {
+            foreach (string key in new[] { "layer_types", "layers_block_type" })
+            {
+                if (_text.TryGetProperty(key, out JsonElement types) && types.ValueKind == JsonValueKind.Array)
+                {
+                    return [.. types.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString()! : "")];
+                }
+            }
+
+            if (_text.TryGetProperty("hybrid_override_pattern", out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
+            {
+                return [.. pattern.GetString()!.Select(c => c switch { 'M' => "mamba", 'E' => "moe", '*' => "attention", '-' => "mlp", _ => c.ToString() })];
+            }
+
+            if (Int(Optional, "full_attention_interval") is > 0 and var interval)
+            {
+                return [.. Enumerable.Range(0, layers).Select(i => (i + 1) % interval == 0 ? "full_attention" : "linear_attention")];
+            }
+
+            if (Int(Optional, "attn_layer_period") is > 0 and var period && Int(Optional, "attn_layer_offset") is { } offset)
+            {
+                return [.. Enumerable.Range(0, layers).Select(i => i % period == offset ? "attention" : "mamba")];
+            }
+
+            return null;
+        }
+
+        /// <summary>
         /// The sliding window and how many blocks use it, and how many blocks have no quadratic attention: from
         /// config.json layer_types when present (transformers' current spelling), else Gemma 3's sliding_window_pattern
         /// (every Nth block global), else the family's rule for sliding_window (Mistral v0.1: all blocks; Gemma 2: even blocks).
         /// use_sliding_window: false (Qwen2) switches the window off.
         /// </summary>
-        private (int? Window, int Sliding, int Linear) AttentionLayers(int layers, DecoderOptions options)
+        private (int? Window, int Sliding, int Linear) AttentionLayers(int layers, DecoderOptions options, IReadOnlyList<string>? kinds)
         {
             int? window = Int(Optional, "sliding_window");
             if (Bool("use_sliding_window") == false)
@@ -291,9 +358,8 @@ public static class HuggingFaceConfigReader
                 window = null;
             }
 
-            if (_text.TryGetProperty("layer_types", out JsonElement types) && types.ValueKind == JsonValueKind.Array)
+            if (kinds is not null)
             {
-                var kinds = types.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString()! : "").ToList();
                 int sliding = kinds.Count(k => k is "sliding_attention" or "chunked_attention" or "local");
                 int linear = kinds.Count(k => k is not ("sliding_attention" or "chunked_attention" or "local" or "full_attention" or "attention" or "global"));
                 return (sliding > 0 ? window : null, window is null ? 0 : Math.Min(sliding, layers), Math.Min(linear, layers));

@@ -112,6 +112,16 @@ public sealed record ModelArchitecture
     /// <summary>Blocks with no quadratic attention at all (linear attention, state-space or convolution mixers of hybrid models).</summary>
     public int LinearMixerLayers { get; init; }
 
+    /// <summary>
+    /// Each block's mixer as config.json names it, comma-separated (<c>linear_attention,full_attention,...</c>; Nemotron-H's
+    /// pattern read as mamba, moe, attention, mlp), for hybrid builders; null when config.json does not say (every block
+    /// alike). A string so that two reads of one config.json stay equal.
+    /// </summary>
+    public string? LayerTypes { get; init; }
+
+    /// <summary>How many blocks are of <paramref name="kind"/> in <see cref="LayerTypes"/>.</summary>
+    public int LayersOfType(string kind) => LayerTypes is null ? 0 : LayerTypes.Split(',').Count(k => k == kind);
+
     /// <summary>The vision tower of a vision-language model (config.json vision_config); null for text-only models.</summary>
     public VisionTowerConfig? Vision { get; init; }
 

@@ -42,6 +42,14 @@ public sealed record ModelStructure
     /// <summary>The vision tower and its projector (vision-language models); 0 for text-only models.</summary>
     public long VisionParameters { get; init; }
 
+    /// <summary>
+    /// Weights the checkpoint stores that transformers does not load, so they take no memory in training: the
+    /// multi-token-prediction head (<c>mtp.*</c>) of Qwen3.5, Qwen3-Next and Nemotron 3 Super, which their modeling code
+    /// drops (<c>_keys_to_ignore_on_load_unexpected = [r"^mtp.*"]</c>). Counted only to compare with a published
+    /// checkpoint total.
+    /// </summary>
+    public long CheckpointOnlyParameters { get; init; }
+
     public int Layers => Architecture.NumHiddenLayers;
 
     /// <summary>How many blocks hold <paramref name="linear"/>.</summary>

@@ -3,17 +3,22 @@ using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Estimation;
 
-/// <summary>PEFT's target_modules matching: a module is adapted when its path equals a target or ends with ".target" (<see cref="LinearModule.MatchesTarget"/>).</summary>
+/// <summary>
+/// PEFT's target_modules matching: a module is adapted when its path equals a target or ends with ".target" (<see cref="LinearModule.MatchesTarget"/>).
+/// Weights that are bare parameters (<see cref="LinearModule.ParameterOnly"/>: fused 3D experts) are not modules, so
+/// neither a name nor all-linear reaches them (peft tuners_utils matches nn.Module names; all-linear keeps nn.Linear).
+/// </summary>
 public static class LoraTargets
 {
     public static IReadOnlyList<LinearModule> Match(ModelStructure structure, LoraSettings lora)
     {
+        var modules = structure.LayerLinears.Where(linear => !linear.ParameterOnly);
         if (lora.AllLinear)
-            return structure.LayerLinears;
-        return structure.LayerLinears.Where(linear => lora.TargetModules.Any(linear.MatchesTarget)).ToList();
+            return modules.ToList();
+        return modules.Where(linear => lora.TargetModules.Any(linear.MatchesTarget)).ToList();
     }
 
     /// <summary>The targets that match no linear of this model (a typo, or another family's naming).</summary>
     public static IReadOnlyList<string> Unmatched(ModelStructure structure, LoraSettings lora) =>
-        lora.AllLinear ? [] : lora.TargetModules.Where(t => !structure.LayerLinears.Any(l => l.MatchesTarget(t))).ToList();
+        lora.AllLinear ? [] : lora.TargetModules.Where(t => !structure.LayerLinears.Any(l => !l.ParameterOnly && l.MatchesTarget(t))).ToList();
 }

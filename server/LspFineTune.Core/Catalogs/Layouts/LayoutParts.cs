@@ -40,4 +40,14 @@ public static class LayoutParts
             yield return new LinearModule(names[i], LinearRole.MlpInput, h, ffn, bias, copies, active) { ModulePath = $"{parent}.{names[i]}", Layers = layers };
         yield return new LinearModule(names[^1], LinearRole.MlpOutput, ffn, h, bias, copies, active) { ModulePath = $"{parent}.{names[^1]}", Layers = layers };
     }
+
+    /// <summary>
+    /// A config.json number a hybrid builder needs (<see cref="ModelArchitecture.Extra"/>); the family file's
+    /// config_defaults supply the config class's default when config.json omits it.
+    /// </summary>
+    public static int Config(ModelArchitecture a, string key) =>
+        a.Extra.Int(key) ?? throw new ArgumentException($"{a.ModelType}: config.json lacks {key} and its family file gives no default", nameof(a));
+
+    /// <summary>A config.json boolean a hybrid builder needs (see <see cref="Config"/>).</summary>
+    public static bool Flag(ModelArchitecture a, string key) => Config(a, key) != 0;
 }

@@ -18,17 +18,32 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen3_5"] = Qwen3_5Layout.Build,
+        ["qwen3_next"] = Qwen3_5Layout.BuildQwen3Next,
+        ["falcon_h1"] = FalconH1Layout.Build,
+        ["nemotron_h"] = NemotronHLayout.Build,
+        ["jamba"] = JambaLayout.Build,
+        ["mamba"] = MambaLayout.Build,
+        ["lfm2"] = Lfm2Layout.Build,
     };
+
+    /// <summary>Layouts without attention in any block (pure state-space models): config.json has no attention heads.</summary>
+    private static readonly HashSet<string> AttentionFreeLayouts = new(StringComparer.Ordinal) { "mamba" };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["qwen3_5"] = Qwen3_5VisionTower.Build,
+        ["lfm2_vl"] = Lfm2VlVisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
 
     public static bool IsVisionTower(string name) => Towers.ContainsKey(name);
+
+    /// <summary>Whether no block of <paramref name="layout"/> attends (its config.json names no attention heads).</summary>
+    public static bool IsAttentionFree(string layout) => AttentionFreeLayouts.Contains(layout);
 
     public static IReadOnlyCollection<string> Names => Builders.Keys;
 
