@@ -18,6 +18,7 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen"] = QwenLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
