@@ -25,6 +25,9 @@ public static class ModelLayouts
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
+        ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
+        ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
