@@ -18,12 +18,16 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen"] = QwenLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
+        ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
+        ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
