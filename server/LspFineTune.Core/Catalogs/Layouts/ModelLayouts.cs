@@ -18,6 +18,7 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen"] = QwenLayout.Build,
         ["qwen3_5"] = Qwen3_5Layout.Build,
         ["qwen3_next"] = Qwen3_5Layout.BuildQwen3Next,
         ["falcon_h1"] = FalconH1Layout.Build,
@@ -34,7 +35,9 @@ public static class ModelLayouts
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
-        ["qwen3_5"] = Qwen3_5VisionTower.Build,
+        ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
+        ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
+        ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
         ["lfm2_vl"] = Lfm2VlVisionTower.Build,
     };
 

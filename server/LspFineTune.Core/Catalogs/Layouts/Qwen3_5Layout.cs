@@ -17,7 +17,7 @@ namespace LspFineTune.Core.Catalogs.Layouts;
 /// target_modules reach only the shared expert (<see cref="LinearModule.ParameterOnly"/>).</item>
 /// </list>
 /// Two RMSNorms per block (input_layernorm, post_attention_layernorm), a final norm, the embedding and an lm_head unless
-/// tied. Qwen3.5 adds its vision tower (<see cref="Qwen3_5VisionTower"/>). The checkpoints also store a
+/// tied. Qwen3.5 adds its vision tower (Qwen3-VL's without DeepStack mergers: layout_options.vision_tower qwen3_vl). The checkpoints also store a
 /// multi-token-prediction head (<c>mtp.*</c>, mtp_num_hidden_layers blocks of full attention and MLP, its fc from 2h to h
 /// and three norms) that transformers drops on load (_keys_to_ignore_on_load_unexpected): counted as
 /// <see cref="ModelStructure.CheckpointOnlyParameters"/>, not as memory.
