@@ -194,14 +194,15 @@ public static class HuggingFaceConfigReader
             bool tie = Bool("tie_word_embeddings") ?? true;
 
             int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts");
-            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k");
+            // Kimi-Linear's config.json spells them num_experts_per_token and num_shared_experts (KimiLinearConfig attribute_map).
+            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k", "num_experts_per_token");
             int? headDim = Int(Optional, "head_dim");
             int? wordDim = Int(Optional, "word_embed_proj_dim");
             bool? parallel = Bool("parallel_attn", "use_parallel_residual");
             bool? layerNormBefore = Bool("do_layer_norm_before");
             int? moeWidth = Int(Optional, "moe_intermediate_size");
             int? sharedWidth = Int(Optional, "shared_expert_intermediate_size", "moe_shared_expert_intermediate_size")
-                ?? (Int(Optional, "n_shared_experts") is > 0 and var sharedCount && moeWidth is { } width ? sharedCount * width : null);
+                ?? (Int(Optional, "n_shared_experts", "num_shared_experts") is > 0 and var sharedCount && moeWidth is { } width ? sharedCount * width : null);
 
             if (_errors.Count > 0 || hidden is null || layers is null || heads is null || vocab is null || ffn is null)
             {
@@ -310,7 +311,7 @@ public static class HuggingFaceConfigReader
 
         /// <summary>
         /// What each block mixes with, as config.json spells it: <c>layer_types</c> (transformers' current key),
-        /// <c>layers_block_type</c> (older hybrid exports), Nemotron-H's <c>hybrid_override_pattern</c> (M mamba, E moe,
+        /// <c>layers_block_type</c> (older hybrid exports), Kimi-Linear's <c>linear_attn_config.full_attn_layers</c>, Nemotron-H's <c>hybrid_override_pattern</c> (M mamba, E moe,
         /// * attention, - mlp: configuration_nemotron_h.py _pattern_to_list with the legacy names), and the rules the
         /// config classes apply when no list is stored: <c>full_attention_interval</c> (Qwen3-Next, Qwen3.5: every Nth block
         /// full attention, the rest linear attention) and Jamba's <c>attn_layer_period</c>/<c>attn_layer_offset</c>
@@ -324,6 +325,14 @@ public static class HuggingFaceConfigReader
                 {
                     return [.. types.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString()! : "")];
                 }
+            }
+
+            // Kimi-Linear: linear_attn_config lists the 1-indexed full-attention and KDA blocks (configuration_kimi_linear.py).
+            if (_text.TryGetProperty("linear_attn_config", out JsonElement linear) && linear.ValueKind == JsonValueKind.Object
+                && linear.TryGetProperty("full_attn_layers", out JsonElement full) && full.ValueKind == JsonValueKind.Array)
+            {
+                var attending = full.EnumerateArray().Where(item => item.TryGetInt32(out _)).Select(item => item.GetInt32() - 1).ToHashSet();
+                return [.. Enumerable.Range(0, layers).Select(i => attending.Contains(i) ? "full_attention" : "kda_attention")];
             }
 
             if (_text.TryGetProperty("hybrid_override_pattern", out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
@@ -449,6 +458,17 @@ public static class HuggingFaceConfigReader
                     {
                         // A list's length is a count some builders need (Qwen3-VL: one DeepStack merger per deepstack_visual_indexes entry).
                         numbers.TryAdd(property.Name + ".length", property.Value.GetArrayLength());
+                    }
+                    else if (property.Value.ValueKind == JsonValueKind.Object && property.Name is not ("text_config" or "vision_config"))
+                    {
+                        // A nested settings object's numbers, by dotted key (Kimi-Linear's linear_attn_config.head_dim).
+                        foreach (JsonProperty inner in property.Value.EnumerateObject())
+                        {
+                            if (inner.Value.ValueKind == JsonValueKind.Number && inner.Value.TryGetDouble(out double value))
+                            {
+                                numbers.TryAdd($"{property.Name}.{inner.Name}", value);
+                            }
+                        }
                     }
                 }
             }

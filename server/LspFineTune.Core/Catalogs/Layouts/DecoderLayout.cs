@@ -69,7 +69,7 @@ internal static class DecoderLayout
     /// kv_a_proj_with_mqa into kv_lora_rank plus a shared rope part, kv_a_layernorm, then kv_b_proj back to every
     /// head's nope key and value; o_proj from heads x v_head_dim. Returns the two norms' weights.
     /// </summary>
-    private static long LatentAttention(ModelArchitecture a, List<LinearModule> linears)
+    internal static long LatentAttention(ModelArchitecture a, List<LinearModule> linears)
     {
         int h = a.HiddenSize, heads = a.NumAttentionHeads;
         int nope = a.QkNopeHeadDim ?? 0, rope = a.QkRopeHeadDim ?? 0, v = a.ValueHeadDimension, kv = a.KvLoraRank!.Value;

@@ -26,6 +26,7 @@ public static class ModelLayouts
         ["jamba"] = JambaLayout.Build,
         ["mamba"] = MambaLayout.Build,
         ["lfm2"] = Lfm2Layout.Build,
+        ["kimi_linear"] = KimiLinearLayout.Build,
     };
 
     /// <summary>Layouts without attention in any block (pure state-space models): config.json has no attention heads.</summary>

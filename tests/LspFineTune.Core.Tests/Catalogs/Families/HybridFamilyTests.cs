@@ -44,6 +44,7 @@ public sealed class HybridFamilyTests
     [InlineData("state-spaces/mamba-2.8b", "mamba-2.8b")]
     [InlineData("LiquidAI/LFM2-350M", "lfm2-350m")]
     [InlineData("LiquidAI/LFM2-VL-450M", "lfm2-vl-450m")]
+    [InlineData("moonshotai/Kimi-Linear-48B-A3B-Instruct", "kimi-linear-48b-a3b")]
     public void Corpus_base_models_resolve(string hubId, string id) => Assert.Equal(id, Catalog.Find(hubId)?.Id);
 
     // axolotl examples/qwen3.5/27b-qlora.yaml (with its commented linear-attention targets), qwen3-next-80b-a3b-qlora.yaml,
@@ -53,6 +54,7 @@ public sealed class HybridFamilyTests
     [InlineData("qwen3-next-80b-a3b", "linear_attn.in_proj_ba,linear_attn.in_proj_qkvz,linear_attn.out_proj,shared_expert.up_proj,shared_expert.down_proj,shared_expert.gate_proj,shared_expert_gate,q_proj,v_proj,k_proj,o_proj")]
     [InlineData("falcon-h1-7b", "q_proj,k_proj,v_proj,o_proj,in_proj,gate_proj,up_proj,down_proj")]
     [InlineData("nemotron-3-nano-30b-a3b", "q_proj,k_proj,v_proj,o_proj")]
+    [InlineData("kimi-linear-48b-a3b", "gate_proj,down_proj,up_proj,q_proj,v_proj,k_proj,o_proj")]
     public void Example_lora_targets_all_name_modules_of_the_model(string id, string targets)
     {
         var lora = new LoraSettings { TargetModules = targets.Split(',') };
@@ -91,7 +93,8 @@ public sealed class HybridFamilyTests
         Assert.Equal(2.0 * 24 * 512 * 16 * Tokens / 2, hybrid, 6);
         Assert.True(hybrid < dense / 3, $"hybrid {hybrid:E3} vs dense {dense:E3}");
 
-        // Nemotron 3 Nano attends in 6 of 52 blocks, Jamba in 4 of 32, Mamba in none.
+        // Nemotron 3 Nano attends in 6 of 52 blocks, Jamba in 4 of 32, Kimi-Linear in 7 of 27 (MLA), Mamba in none.
+        Assert.Equal(7, Structure("kimi-linear-48b-a3b").Architecture.FullAttentionLayers);
         Assert.Equal(6, Structure("nemotron-3-nano-30b-a3b").Architecture.FullAttentionLayers);
         Assert.Equal(4, Structure("jamba-v0.1").Architecture.FullAttentionLayers);
         Assert.Equal(0, TrainingFlops.AttentionForward(AttentionKind.Flash, Structure("mamba-2.8b").Architecture, Tokens));
