@@ -18,12 +18,21 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["mllama"] = MllamaLayout.Build,
+        ["llama4"] = Llama4Layout.Build,
+        ["gptj"] = GptJLayout.Build,
+        ["mpt"] = MptLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["mllama"] = MllamaLayout.VisionTower,
+        ["llama4"] = Llama4Layout.VisionTower,
+        ["llava"] = LlavaTower.Build,
+        ["mistral3"] = Mistral3Tower.Build,
+        ["smolvlm"] = SmolVlmTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
