@@ -68,12 +68,18 @@ public sealed record DecoderOptions
         && MlpNames.SequenceEqual(other.MlpNames) && MlpParent == other.MlpParent && MoeParent == other.MoeParent
         && ExpertNames.SequenceEqual(other.ExpertNames) && Router == other.Router && RouterBias == other.RouterBias
         && SharedExpert == other.SharedExpert && SharedExpertGate == other.SharedExpertGate
-        && SlidingLayers == other.SlidingLayers && VisionTower == other.VisionTower;
+        && SlidingLayers == other.SlidingLayers && VisionTower == other.VisionTower && BlockPrefix == other.BlockPrefix;
 
     public override int GetHashCode() => HashCode.Combine(Norm, NormsPerBlock, QkNorm, Mlp, MoeParent, VisionTower);
 
     /// <summary>The vision tower builder for vision-language families (see <see cref="VisionTowerConfig.Tower"/>).</summary>
     public string VisionTower { get; init; } = "vit";
+
+    /// <summary>
+    /// Where the blocks sit in the full module names a PEFT regex sees (transformers' model attribute path):
+    /// model.layers (Llama), model.language_model.layers (LLaVA, Mllama, Mistral 3, Llama 4), transformer.h (GPT-J, Falcon).
+    /// </summary>
+    public string BlockPrefix { get; init; } = "model.layers";
 
     /// <summary>
     /// Reads <c>layout_options</c>; an unknown key is an error, so a typo in a family file fails the build's tests
@@ -107,6 +113,7 @@ public sealed record DecoderOptions
                 "shared_expert_gate" => result with { SharedExpertGate = value.GetBoolean() },
                 "sliding_layers" => result with { SlidingLayers = Text(value, where, property.Name, "none", "all", "alternate") switch { "all" => SlidingLayerRule.All, "alternate" => SlidingLayerRule.Alternate, _ => SlidingLayerRule.None } },
                 "vision_tower" => result with { VisionTower = value.GetString()! },
+                "block_prefix" => result with { BlockPrefix = value.GetString()! },
                 _ => throw new InvalidDataException($"{where}: unknown layout_options key '{property.Name}'"),
             };
         }

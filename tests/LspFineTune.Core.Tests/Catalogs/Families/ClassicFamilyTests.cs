@@ -1,4 +1,5 @@
 using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Dialects.HuggingFace;
 
 namespace LspFineTune.Core.Tests.Catalogs.Families;
 
@@ -35,6 +36,8 @@ public sealed class ClassicFamilyTests
         Assert.Equal(["q_proj", "k_proj", "v_proj", "out_proj", "fc_in", "fc_out"], s.LayerLinears.Select(l => l.Name));
         Assert.Equal(16384, s.LayerLinears.Single(l => l.Name == "fc_in").OutFeatures);
         Assert.Equal(50400L * 4096 + 50400, s.LmHeadParameters);
+        // Its blocks are transformer.h.N, as a PEFT regex sees them.
+        Assert.Equal(["q_proj", "v_proj"], PeftTargets.MatchPattern(s, @"transformer\.h\.\d+\.attn\.(q|v)_proj"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using LspFineTune.Core.Catalogs;
+using LspFineTune.Core.Dialects.HuggingFace;
 
 namespace LspFineTune.Core.Tests.Catalogs.Families;
 
@@ -64,5 +65,18 @@ public sealed class MistralFamilyTests
         var pixtral = Model("pixtral-12b").Structure;
         Assert.Equal(434_957_312L, pixtral.VisionParameters);
         Assert.Equal(Model("mistral-nemo-12b").Structure.TotalParameters, pixtral.TextParameters);
+    }
+
+    // axolotl's examples (llava/lora-7b.yaml, pixtral/lora-12b.yml, mistral-small/...) target the text model by its
+    // full transformers name: LLaVA and Mistral 3 keep their decoder under model.language_model.
+    [Theory]
+    [InlineData("llava-1.5-7b")]
+    [InlineData("pixtral-12b")]
+    [InlineData("mistral-small-3.1-24b")]
+    public void A_regex_over_the_language_models_full_module_names_reaches_its_linears(string id)
+    {
+        var named = PeftTargets.MatchPattern(Model(id).Structure, @"model.language_model.layers.[\d]+.(mlp|cross_attn|self_attn).(up|down|gate|q|k|v|o)_proj");
+        Assert.Equal(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], named);
+        Assert.Empty(PeftTargets.MatchPattern(Model(id).Structure, @"model.layers.[\d]+.self_attn.q_proj"));
     }
 }
