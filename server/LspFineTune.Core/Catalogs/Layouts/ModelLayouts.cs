@@ -19,6 +19,10 @@ public static class ModelLayouts
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
         ["qwen"] = QwenLayout.Build,
+        ["mllama"] = MllamaLayout.Build,
+        ["llama4"] = Llama4Layout.Build,
+        ["gptj"] = GptJLayout.Build,
+        ["mpt"] = MptLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
@@ -28,6 +32,11 @@ public static class ModelLayouts
         ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
         ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
         ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
+        ["mllama"] = MllamaLayout.VisionTower,
+        ["llama4"] = Llama4Layout.VisionTower,
+        ["llava"] = LlavaTower.Build,
+        ["mistral3"] = Mistral3Tower.Build,
+        ["smolvlm"] = SmolVlmTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
