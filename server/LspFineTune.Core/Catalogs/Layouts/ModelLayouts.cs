@@ -18,12 +18,14 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["gpt_oss"] = GptOssLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["gemma3"] = Gemma3VisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
