@@ -19,6 +19,7 @@ public static class ModelLayouts
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
         ["gpt_oss"] = GptOssLayout.Build,
+        ["gemma4"] = Gemma4Layout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
@@ -26,6 +27,7 @@ public static class ModelLayouts
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
         ["gemma3"] = Gemma3VisionTower.Build,
+        ["gemma4"] = Gemma4VisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
