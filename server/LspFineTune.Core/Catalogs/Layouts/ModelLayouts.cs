@@ -20,6 +20,7 @@ public static class ModelLayouts
         ["starcoder2"] = Starcoder2Layout.Build,
         ["gpt_oss"] = GptOssLayout.Build,
         ["gemma4"] = Gemma4Layout.Build,
+        ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
