@@ -21,6 +21,7 @@ public static class ModelLayouts
         ["gpt_oss"] = GptOssLayout.Build,
         ["gemma4"] = Gemma4Layout.Build,
         ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
+        ["mimo"] = MimoLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
