@@ -379,6 +379,11 @@ public static class HuggingFaceConfigReader
                     {
                         numbers.TryAdd(property.Name, property.Value.GetBoolean() ? 1 : 0);
                     }
+                    else if (property.Value.ValueKind == JsonValueKind.Array)
+                    {
+                        // A list's length is a count some builders need (Qwen3-VL: one DeepStack merger per deepstack_visual_indexes entry).
+                        numbers.TryAdd(property.Name + ".length", property.Value.GetArrayLength());
+                    }
                 }
             }
 

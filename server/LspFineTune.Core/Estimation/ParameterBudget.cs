@@ -32,6 +32,9 @@ public sealed class ParameterBudget
             _ => BaseParameters,
         };
         TrainableGroups = BuildTrainableGroups(plan, structure, rank);
+        // Routed experts are the linears with several copies; a shared expert has one and stays on every GPU.
+        ExpertParameters = structure.LayerLinears.Where(l => l.Copies > 1).Sum(l => l.Parameters * structure.LayersOf(l));
+        ExpertAdapterParameters = AdaptedLinears.Where(l => l.Copies > 1).Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l));
     }
 
     public ModelStructure Structure { get; }
@@ -43,6 +46,12 @@ public sealed class ParameterBudget
     public long BlockLinearWeights { get; }
 
     public IReadOnlyList<LinearModule> AdaptedLinears { get; }
+
+    /// <summary>Parameters of the routed experts (all copies): what expert parallelism splits across GPUs.</summary>
+    public long ExpertParameters { get; }
+
+    /// <summary>LoRA adapter parameters on routed experts.</summary>
+    public long ExpertAdapterParameters { get; }
 
     public long AdapterParameters { get; }
 

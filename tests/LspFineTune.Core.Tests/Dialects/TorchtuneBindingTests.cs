@@ -124,7 +124,7 @@ public class TorchtuneBindingTests
     public void Without_a_catalog_entry_the_builders_own_architecture_is_estimated()
     {
         var analysis = Analyze(Lora.Replace("torchtune.models.llama3_2.lora_llama3_2_1b", "torchtune.models.qwen3.lora_qwen3_8b_instruct")
-            .Replace("meta-llama/Llama-3.2-1B-Instruct", "Qwen/Qwen3-8B").Replace("/tmp/Llama-3.2-1B-Instruct/", "/tmp/Qwen3-8B/"));
+            .Replace("meta-llama/Llama-3.2-1B-Instruct", "house/qwen3-8b-finetune").Replace("/tmp/Llama-3.2-1B-Instruct/", "/tmp/house-qwen3-8b-finetune/"));
         var plan = analysis.Plan!;
         Assert.Equal("qwen3_8b_instruct", plan.Model.Id);
         Assert.Equal((36, 4096, 12288, 151936, 8, 128), (plan.Model.Architecture.NumHiddenLayers, plan.Model.Architecture.HiddenSize,

@@ -18,6 +18,7 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen"] = QwenLayout.Build,
         ["gpt_oss"] = GptOssLayout.Build,
         ["gemma4"] = Gemma4Layout.Build,
         ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
@@ -28,6 +29,9 @@ public static class ModelLayouts
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
+        ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
+        ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
         ["gemma3"] = Gemma3VisionTower.Build,
         ["gemma4"] = Gemma4VisionTower.Build,
     };
