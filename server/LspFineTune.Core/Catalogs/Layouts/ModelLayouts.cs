@@ -23,6 +23,10 @@ public static class ModelLayouts
         ["llama4"] = Llama4Layout.Build,
         ["gptj"] = GptJLayout.Build,
         ["mpt"] = MptLayout.Build,
+        ["gpt_oss"] = GptOssLayout.Build,
+        ["gemma4"] = Gemma4Layout.Build,
+        ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
+        ["mimo"] = MimoLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
@@ -37,6 +41,8 @@ public static class ModelLayouts
         ["llava"] = LlavaTower.Build,
         ["mistral3"] = Mistral3Tower.Build,
         ["smolvlm"] = SmolVlmTower.Build,
+        ["gemma3"] = Gemma3VisionTower.Build,
+        ["gemma4"] = Gemma4VisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
