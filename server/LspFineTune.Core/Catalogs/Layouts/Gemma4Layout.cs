@@ -59,8 +59,8 @@ internal static class Gemma4Layout
             int topK = x.Int("top_k_experts") ?? a.ActiveExperts;
             int width = a.ExpertIntermediateSize;
             linears.Add(new LinearModule("proj", LinearRole.Router, h, experts, HasBias: false) { ModulePath = "router.proj" });
-            linears.Add(new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, experts, topK) { ModulePath = "experts.gate_up_proj" });
-            linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, experts, topK) { ModulePath = "experts.down_proj" });
+            linears.Add(new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, experts, topK) { ModulePath = "experts.gate_up_proj", IsParameter = true });
+            linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, experts, topK) { ModulePath = "experts.down_proj", IsParameter = true });
             other += (long)a.NumHiddenLayers * (h + experts);
             blockNorms += 3L * h;
             architecture = a with { NumExpertsPerTok = topK };

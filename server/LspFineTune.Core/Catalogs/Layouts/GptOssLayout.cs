@@ -18,8 +18,8 @@ internal static class GptOssLayout
         var linears = new List<LinearModule>(LayoutParts.SeparateAttention(a, "self_attn", "o_proj", bias, bias))
         {
             new("router", LinearRole.Router, h, a.Experts, HasBias: true) { ModulePath = "mlp.router" },
-            new("gate_up_proj", LinearRole.MlpInput, h, 2 * ffn, HasBias: true, a.Experts, a.ActiveExperts) { ModulePath = "mlp.experts.gate_up_proj" },
-            new("down_proj", LinearRole.MlpOutput, ffn, h, HasBias: true, a.Experts, a.ActiveExperts) { ModulePath = "mlp.experts.down_proj" },
+            new("gate_up_proj", LinearRole.MlpInput, h, 2 * ffn, HasBias: true, a.Experts, a.ActiveExperts) { ModulePath = "mlp.experts.gate_up_proj", IsParameter = true },
+            new("down_proj", LinearRole.MlpOutput, ffn, h, HasBias: true, a.Experts, a.ActiveExperts) { ModulePath = "mlp.experts.down_proj", IsParameter = true },
         };
 
         return new ModelStructure

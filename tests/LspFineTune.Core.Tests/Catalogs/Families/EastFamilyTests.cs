@@ -78,6 +78,18 @@ public sealed class EastFamilyTests
     }
 
     [Fact]
+    public void Lora_on_all_linear_layers_of_gpt_oss_adapts_attention_and_the_router_but_not_the_expert_parameters_PEFT_cannot_reach_as_modules()
+    {
+        var structure = Model("gpt-oss-20b").Structure;
+        var adapted = LspFineTune.Core.Estimation.LoraTargets.Match(structure, new LspFineTune.Core.Planning.LoraSettings { AllLinear = true, Rank = 8 });
+        Assert.Contains(adapted, l => l.Name == "q_proj");
+        Assert.Contains(adapted, l => l.ModulePath == "mlp.router");
+        Assert.DoesNotContain(adapted, l => l.ModulePath.StartsWith("mlp.experts", StringComparison.Ordinal));
+        // A target_modules entry naming the fused experts matches no module, as PEFT reports.
+        Assert.Equal(["gate_up_proj"], LspFineTune.Core.Estimation.LoraTargets.Unmatched(structure, new LspFineTune.Core.Planning.LoraSettings { TargetModules = ["q_proj", "gate_up_proj"] }));
+    }
+
+    [Fact]
     public void DeepSeek_V3_keeps_three_dense_blocks_before_58_sparse_ones_with_a_low_rank_query()
     {
         var structure = Model("deepseek-v3").Structure;
