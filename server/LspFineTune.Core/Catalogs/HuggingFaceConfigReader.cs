@@ -158,13 +158,13 @@ public static class HuggingFaceConfigReader
             int? layers = Int(Required, "num_hidden_layers", "n_layer", "num_layers", "n_layers");
             // A state-space model without attention (Mamba) has no heads; it reads as one head, and no block attends.
             bool attentionFree = _family is not null && Layouts.ModelLayouts.IsAttentionFree(_family.Layout);
-            int? heads = Int(attentionFree ? Optional : Required, "num_attention_heads", "n_head", "num_heads") ?? (attentionFree ? 1 : null);
+            int? heads = Int(attentionFree ? Optional : Required, "num_attention_heads", "n_head", "num_heads", "n_heads") ?? (attentionFree ? 1 : null);
             int? vocab = Int(Required, "vocab_size", "padded_vocab_size");
 
-            // GPT-2 (n_inner: null) and Falcon (no ffn_hidden_size before Falcon 2) use 4 * hidden. A config whose every
-            // block is sparse may have no dense width at all (Qwen3_5MoeTextConfig has no intermediate_size): the
-            // expert width stands in, and no block uses it.
-            bool ffnDefaultsTo4h = family is "gpt2" or "falcon";
+            // GPT-2 and GPT-J (n_inner: null), Falcon (no ffn_hidden_size before Falcon 2) and MPT (MptMLP hard-codes 4 x d_model) use 4 * hidden.
+            // A config whose every block is sparse may have no dense width at all (Qwen3_5MoeTextConfig has no
+            // intermediate_size): the expert width stands in, and no block uses it.
+            bool ffnDefaultsTo4h = family is "gpt2" or "falcon" or "gptj" or "mpt";
             int? expertWidth = Int(Optional, "moe_intermediate_size");
             int? ffn = Int(ffnDefaultsTo4h || expertWidth is not null ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size");
             if (ffn is null && ffnDefaultsTo4h && hidden is not null)
@@ -177,7 +177,7 @@ public static class HuggingFaceConfigReader
             bool? newDecoder = Bool("new_decoder_architecture") ?? (refinedWeb40B ? true : null);
             int? kvHeads = KeyValueHeads(family, newDecoder ?? false, heads);
 
-            int? maxPositions = Int(Optional, "max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length");
+            int? maxPositions = Int(Optional, "max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length", "max_seq_len");
 
             // Falcon's single "bias" flag and OPT's "enable_bias" / StarCoder2's "use_bias" cover attention and MLP.
             bool? sharedBias = family switch
@@ -456,8 +456,8 @@ public static class HuggingFaceConfigReader
                     }
                     else if (property.Value.ValueKind == JsonValueKind.Array)
                     {
-                        // A list's length is a count some builders need (Qwen3-VL: one DeepStack merger per deepstack_visual_indexes entry).
-                        numbers.TryAdd(property.Name + ".length", property.Value.GetArrayLength());
+                        // A list's length as "<key>.count": Mllama's cross_attention_layers, supported_aspect_ratios.
+                        numbers.TryAdd(property.Name + ".count", property.Value.GetArrayLength());
                     }
                     else if (property.Value.ValueKind == JsonValueKind.Object && property.Name is not ("text_config" or "vision_config"))
                     {

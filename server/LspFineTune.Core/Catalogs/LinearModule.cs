@@ -37,12 +37,10 @@ public sealed record LinearModule(
     public int Layers { get; init; }
 
     /// <summary>
-    /// True when the weights are one 3D <c>nn.Parameter</c> (transformers v5 fused experts: Qwen3.5-MoE's
-    /// <c>mlp.experts.gate_up_proj</c>, Nemotron-H's <c>mixer.experts.up_proj</c>) or a router that is a bare
-    /// parameter, not an <c>nn.Linear</c>: PEFT's target_modules and all-linear adapt modules only, so these are
-    /// never adapted by name (PEFT reaches them through target_parameters).
+    /// A weight tensor that is not an nn.Linear (gpt-oss and Gemma 4 experts: one fused parameter per block). PEFT's
+    /// target_modules and all-linear never adapt it (only target_parameters reaches it), so LoRA targets skip it.
     /// </summary>
-    public bool ParameterOnly { get; init; }
+    public bool IsParameter { get; init; }
 
     public long WeightParameters => (long)InFeatures * OutFeatures * Copies;
 

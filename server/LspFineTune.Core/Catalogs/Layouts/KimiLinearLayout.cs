@@ -59,7 +59,7 @@ internal static class KimiLinearLayout
             linears.AddRange(LayoutParts.Mlp(h, a.IntermediateSize, "mlp", ["gate_proj", "up_proj", "down_proj"], bias: false, Only(dense)));
         if (sparse > 0)
         {
-            linears.Add(new LinearModule("gate", LinearRole.Router, h, a.Experts, HasBias: false) { ModulePath = "mlp.gate", Layers = Only(sparse), ParameterOnly = true });
+            linears.Add(new LinearModule("gate", LinearRole.Router, h, a.Experts, HasBias: false) { ModulePath = "mlp.gate", Layers = Only(sparse), IsParameter = true });
             linears.AddRange(LayoutParts.Mlp(h, a.ExpertIntermediateSize, "mlp.experts.{e}", ["gate_proj", "up_proj", "down_proj"], bias: false, Only(sparse), a.Experts, a.ActiveExperts));
             if (a.SharedExpertIntermediateSize is > 0 and var shared)
                 linears.AddRange(LayoutParts.Mlp(h, shared, "mlp.shared_experts", ["gate_proj", "up_proj", "down_proj"], bias: false, Only(sparse)));

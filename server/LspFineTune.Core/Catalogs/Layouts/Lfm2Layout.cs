@@ -48,8 +48,8 @@ internal static class Lfm2Layout
         {
             int width = a.ExpertIntermediateSize;
             linears.Add(new LinearModule("gate", LinearRole.Router, h, a.Experts, HasBias: false) { ModulePath = "feed_forward.gate", Layers = Only(sparse) });
-            linears.Add(new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, a.Experts, a.ActiveExperts) { ModulePath = "feed_forward.experts.gate_up_proj", Layers = Only(sparse), ParameterOnly = true });
-            linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, a.Experts, a.ActiveExperts) { ModulePath = "feed_forward.experts.down_proj", Layers = Only(sparse), ParameterOnly = true });
+            linears.Add(new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, a.Experts, a.ActiveExperts) { ModulePath = "feed_forward.experts.gate_up_proj", Layers = Only(sparse), IsParameter = true });
+            linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, a.Experts, a.ActiveExperts) { ModulePath = "feed_forward.experts.down_proj", Layers = Only(sparse), IsParameter = true });
         }
 
         return new ModelStructure

@@ -27,6 +27,14 @@ public static class ModelLayouts
         ["mamba"] = MambaLayout.Build,
         ["lfm2"] = Lfm2Layout.Build,
         ["kimi_linear"] = KimiLinearLayout.Build,
+        ["mllama"] = MllamaLayout.Build,
+        ["llama4"] = Llama4Layout.Build,
+        ["gptj"] = GptJLayout.Build,
+        ["mpt"] = MptLayout.Build,
+        ["gpt_oss"] = GptOssLayout.Build,
+        ["gemma4"] = Gemma4Layout.Build,
+        ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
+        ["mimo"] = MimoLayout.Build,
     };
 
     /// <summary>Layouts without attention in any block (pure state-space models): config.json has no attention heads.</summary>
@@ -40,6 +48,13 @@ public static class ModelLayouts
         ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
         ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
         ["lfm2_vl"] = Lfm2VlVisionTower.Build,
+        ["mllama"] = MllamaLayout.VisionTower,
+        ["llama4"] = Llama4Layout.VisionTower,
+        ["llava"] = LlavaTower.Build,
+        ["mistral3"] = Mistral3Tower.Build,
+        ["smolvlm"] = SmolVlmTower.Build,
+        ["gemma3"] = Gemma3VisionTower.Build,
+        ["gemma4"] = Gemma4VisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);

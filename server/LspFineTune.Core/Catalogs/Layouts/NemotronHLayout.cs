@@ -76,11 +76,11 @@ internal static class NemotronHLayout
     {
         int h = a.HiddenSize, experts = a.Experts, active = a.ActiveExperts, width = a.ExpertIntermediateSize;
         int latent = a.Extra.Int("moe_latent_size") ?? h;
-        yield return new LinearModule("gate", LinearRole.Router, h, experts, HasBias: false) { ModulePath = "mixer.gate", Layers = layers, ParameterOnly = true };
+        yield return new LinearModule("gate", LinearRole.Router, h, experts, HasBias: false) { ModulePath = "mixer.gate", Layers = layers, IsParameter = true };
         if (latent != h)
             yield return new LinearModule("fc1_latent_proj", LinearRole.MlpInput, h, latent, bias) { ModulePath = "mixer.fc1_latent_proj", Layers = layers };
-        yield return new LinearModule("up_proj", LinearRole.MlpInput, latent, width, HasBias: false, experts, active) { ModulePath = "mixer.experts.up_proj", Layers = layers, ParameterOnly = true };
-        yield return new LinearModule("down_proj", LinearRole.MlpOutput, width, latent, HasBias: false, experts, active) { ModulePath = "mixer.experts.down_proj", Layers = layers, ParameterOnly = true };
+        yield return new LinearModule("up_proj", LinearRole.MlpInput, latent, width, HasBias: false, experts, active) { ModulePath = "mixer.experts.up_proj", Layers = layers, IsParameter = true };
+        yield return new LinearModule("down_proj", LinearRole.MlpOutput, width, latent, HasBias: false, experts, active) { ModulePath = "mixer.experts.down_proj", Layers = layers, IsParameter = true };
         if (latent != h)
             yield return new LinearModule("fc2_latent_proj", LinearRole.MlpOutput, latent, h, bias) { ModulePath = "mixer.fc2_latent_proj", Layers = layers };
         if (a.SharedExpertIntermediateSize is > 0 and var shared)

@@ -14,7 +14,7 @@ namespace LspFineTune.Core.Catalogs.Layouts;
 /// <item>every block: a SwiGLU <c>mlp</c>, or for MoE a router <c>mlp.gate</c>, routed experts and a
 /// <c>shared_expert</c> with its <c>shared_expert_gate</c> (h -> 1). In transformers v5 the routed experts are two 3D
 /// parameters (<c>mlp.experts.gate_up_proj</c>, <c>mlp.experts.down_proj</c>) and the router a bare weight, so PEFT's
-/// target_modules reach only the shared expert (<see cref="LinearModule.ParameterOnly"/>).</item>
+/// target_modules reach only the shared expert (<see cref="LinearModule.IsParameter"/>).</item>
 /// </list>
 /// Two RMSNorms per block (input_layernorm, post_attention_layernorm), a final norm, the embedding and an lm_head unless
 /// tied. Qwen3.5 adds its vision tower (Qwen3-VL's without DeepStack mergers: layout_options.vision_tower qwen3_vl). The checkpoints also store a
@@ -131,9 +131,9 @@ internal static class Qwen3_5Layout
             yield break;
 
         int layers = sparse < a.NumHiddenLayers ? sparse : 0, experts = a.Experts, active = a.ActiveExperts, width = a.ExpertIntermediateSize;
-        yield return new LinearModule("gate", LinearRole.Router, h, experts, HasBias: false) { ModulePath = "mlp.gate", Layers = layers, ParameterOnly = true };
-        yield return new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, experts, active) { ModulePath = "mlp.experts.gate_up_proj", Layers = layers, ParameterOnly = true };
-        yield return new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, experts, active) { ModulePath = "mlp.experts.down_proj", Layers = layers, ParameterOnly = true };
+        yield return new LinearModule("gate", LinearRole.Router, h, experts, HasBias: false) { ModulePath = "mlp.gate", Layers = layers, IsParameter = true };
+        yield return new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * width, HasBias: false, experts, active) { ModulePath = "mlp.experts.gate_up_proj", Layers = layers, IsParameter = true };
+        yield return new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, experts, active) { ModulePath = "mlp.experts.down_proj", Layers = layers, IsParameter = true };
         if (a.SharedExpertIntermediateSize is > 0 and var shared)
         {
             foreach (var linear in LayoutParts.Mlp(h, shared, "mlp.shared_expert", ["gate_proj", "up_proj", "down_proj"], bias: false, layers))

@@ -41,7 +41,7 @@ internal static class QwenVisionTower
         long block = 2 * LayoutParts.LayerNorm(width) + Attention(width) + Linear(width, ffn) + Linear(ffn, width);
         long positions = (long)(v.PositionEmbeddings ?? 0) * width;
         long merged = (long)width * v.SpatialMergeSize * v.SpatialMergeSize;
-        long deepstack = (v.Extra.Int("deepstack_visual_indexes.length") ?? 0) * (LayoutParts.LayerNorm((int)merged) + MergerLinears(v, width));
+        long deepstack = (v.Extra.Int("deepstack_visual_indexes.count") ?? 0) * (LayoutParts.LayerNorm((int)merged) + MergerLinears(v, width));
         return Patch(v, width, bias: true) + positions + v.Layers * block + LayoutParts.LayerNorm(width) + MergerLinears(v, width) + deepstack;
     }
 

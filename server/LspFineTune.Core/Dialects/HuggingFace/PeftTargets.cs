@@ -23,6 +23,7 @@ public static class PeftTargets
         {
             var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
             return structure.LayerLinears
+                .Where(l => !l.IsParameter)
                 .Where(l => regex.IsMatch(l.Name) || structure.Architecture.Decoder.BlockPrefixes.Any(prefix => regex.IsMatch($"{prefix}.0.{l.ModulePath.Replace("{e}", "0")}")))
                 .Select(l => l.Name)
                 .Distinct()
@@ -72,5 +73,5 @@ public static class PeftTargets
             : "";
 
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
-    public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Select(l => l.Name).Distinct());
+    public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
 }
