@@ -166,7 +166,7 @@ public static class HuggingFaceConfigReader
             // intermediate_size): the expert width stands in, and no block uses it.
             bool ffnDefaultsTo4h = family is "gpt2" or "falcon" or "gptj" or "mpt";
             int? expertWidth = Int(Optional, "moe_intermediate_size");
-            int? ffn = Int(ffnDefaultsTo4h || expertWidth is not null ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size");
+            int? ffn = Int(ffnDefaultsTo4h || expertWidth is not null ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size", "ffn_config.ffn_hidden_size");
             if (ffn is null && ffnDefaultsTo4h && hidden is not null)
             {
                 ffn = 4 * hidden.Value;
@@ -193,9 +193,9 @@ public static class HuggingFaceConfigReader
             // transformers' PretrainedConfig ties embeddings unless the family's config class says otherwise (its file's config_defaults).
             bool tie = Bool("tie_word_embeddings") ?? true;
 
-            int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts");
+            int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts", "ffn_config.moe_num_experts");
             // Kimi-Linear's config.json spells them num_experts_per_token and num_shared_experts (KimiLinearConfig attribute_map).
-            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k", "num_experts_per_token");
+            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k", "num_experts_per_token", "ffn_config.moe_top_k");
             int? headDim = Int(Optional, "head_dim");
             int? wordDim = Int(Optional, "word_embed_proj_dim");
             bool? parallel = Bool("parallel_attn", "use_parallel_residual");
@@ -552,7 +552,7 @@ public static class HuggingFaceConfigReader
                 return (Bool("multi_query") ?? true) ? 1 : heads;
             }
 
-            int? kv = Int(Optional, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num");
+            int? kv = Int(Optional, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", "attn_config.kv_n_heads");
             if (kv is null && Bool("multi_query") == true)
             {
                 return 1;
@@ -574,7 +574,7 @@ public static class HuggingFaceConfigReader
             {
                 foreach (string key in keys)
                 {
-                    if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null)
+                    if (Lookup(source, key, out value))
                     {
                         foundKey = key;
                         return true;
@@ -594,6 +594,21 @@ public static class HuggingFaceConfigReader
             foundKey = keys[0];
             value = default;
             return false;
+        }
+
+        /// <summary>A key of <paramref name="source"/>, or a dotted path into its sub-objects (DBRX's <c>ffn_config.moe_num_experts</c>).</summary>
+        private static bool Lookup(JsonElement source, string key, out JsonElement value)
+        {
+            value = source;
+            foreach (string part in key.Split('.'))
+            {
+                if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(part, out value))
+                {
+                    return false;
+                }
+            }
+
+            return value.ValueKind != JsonValueKind.Null;
         }
 
         private int? Int(bool required, params string[] keys)
