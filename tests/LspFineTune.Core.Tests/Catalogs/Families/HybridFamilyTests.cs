@@ -43,6 +43,7 @@ public sealed class HybridFamilyTests
     [InlineData("ai21labs/AI21-Jamba-1.5-Large", "jamba-1.5-large")]
     [InlineData("state-spaces/mamba-2.8b", "mamba-2.8b")]
     [InlineData("LiquidAI/LFM2-350M", "lfm2-350m")]
+    [InlineData("LiquidAI/LFM2-8B-A1B", "lfm2-8b-a1b")]
     [InlineData("LiquidAI/LFM2-VL-450M", "lfm2-vl-450m")]
     [InlineData("moonshotai/Kimi-Linear-48B-A3B-Instruct", "kimi-linear-48b-a3b")]
     public void Corpus_base_models_resolve(string hubId, string id) => Assert.Equal(id, Catalog.Find(hubId)?.Id);
