@@ -41,6 +41,21 @@ public static class Precision
         _ => throw new ArgumentOutOfRangeException(nameof(quantization), quantization, "not a quantized format"),
     };
 
+    /// <summary>
+    /// Bytes per frozen block linear weight when they are not 16-bit, with the format's name: the config's load-time
+    /// quantization (QLoRA's load_in_4bit) first, else the format a pre-quantized checkpoint stores
+    /// (<see cref="ModelChoice.Stored"/>: an unsloth bnb-4bit, GPTQ, AWQ, FP8 or NVFP4 upload keeps its base so under an
+    /// adapter). Null for full fine-tuning, which trains 16-bit weights (a stored quantization is an error there).
+    /// </summary>
+    public static (double Bytes, string Name)? FrozenBlockStorage(TrainingPlan plan)
+    {
+        if (plan.Method.Type == FineTuneMethod.Full)
+            return null;
+        if (plan.Model.Quantization != Quantization.None)
+            return (QuantizedBytes(plan.Model.Quantization), plan.Model.Quantization.ToConfigName());
+        return plan.Model.Stored is { } stored ? (stored.BytesPerWeight, "stored " + stored.Name) : null;
+    }
+
     /// <summary>LoRA adapters are kept in fp32 even on a 16-bit base (PEFT's autocast_adapter_dtype=True default).</summary>
     public const int AdapterBytes = 4;
 
