@@ -127,35 +127,12 @@ public static class HuggingFaceConfigReader
     /// <summary>One read: collects errors and warnings instead of stopping at the first.</summary>
     private sealed class Reader(JsonElement config)
     {
-        // Families whose config class defaults tie_word_embeddings to false; transformers'
-        // PretrainedConfig default (true) applies to the rest (gpt2, opt, falcon, gemma, gemma2, starcoder2).
-        private static readonly HashSet<string> UntiedByDefault = new(StringComparer.Ordinal)
-        {
-            "llama", "mistral", "mixtral", "qwen2", "phi", "phi3", "gpt_neox", "stablelm",
-        };
-
-        // Architecture class names, used when model_type is missing (older exports).
-        private static readonly Dictionary<string, string> ArchitectureClasses = new(StringComparer.Ordinal)
-        {
-            ["LlamaForCausalLM"] = "llama",
-            ["MistralForCausalLM"] = "mistral",
-            ["MixtralForCausalLM"] = "mixtral",
-            ["Qwen2ForCausalLM"] = "qwen2",
-            ["GemmaForCausalLM"] = "gemma",
-            ["Gemma2ForCausalLM"] = "gemma2",
-            ["PhiForCausalLM"] = "phi",
-            ["Phi3ForCausalLM"] = "phi3",
-            ["GPT2LMHeadModel"] = "gpt2",
-            ["GPTNeoXForCausalLM"] = "gpt_neox",
-            ["FalconForCausalLM"] = "falcon",
-            ["RWForCausalLM"] = "falcon",
-            ["OPTForCausalLM"] = "opt",
-            ["StableLmForCausalLM"] = "stablelm",
-            ["Starcoder2ForCausalLM"] = "starcoder2",
-        };
-
         private readonly List<string> _errors = [];
         private readonly List<string> _warnings = [];
+
+        // A vision-language config.json nests the language model under text_config; older exports (Qwen2-VL) keep it flat.
+        private readonly JsonElement _text = config.TryGetProperty("text_config", out JsonElement nested) && nested.ValueKind == JsonValueKind.Object ? nested : config;
+        private ModelFamily? _family;
 
         public HuggingFaceConfigResult Read()
         {
@@ -165,19 +142,14 @@ public static class HuggingFaceConfigReader
                 return new HuggingFaceConfigResult(null, _errors, _warnings);
             }
 
-            string family = ModelStructureBuilder.NormalizeFamily(rawType);
             // Falcon's original remote-code exports call the 7B "RefinedWebModel" and the 40B "RefinedWeb";
             // the latter is the new decoder architecture (grouped kv heads, ln_attn + ln_mlp).
-            bool refinedWeb40B = family == "refinedweb";
-            family = family switch
-            {
-                "refinedweb" or "refinedwebmodel" or "rw" => "falcon",
-                "phi_msft" => "phi",
-                "stablelm_epoch" => "stablelm",
-                _ => family,
-            };
+            bool refinedWeb40B = ModelStructureBuilder.NormalizeFamily(rawType) == "refinedweb";
+            _family = ModelFamilies.Default.ForModelType(rawType)
+                ?? (TextModelType() is { } textType ? ModelFamilies.Default.ForModelType(textType) : null);
+            string family = _family?.ModelTypes[0] ?? ModelStructureBuilder.NormalizeFamily(rawType);
 
-            if (!ModelStructureBuilder.IsKnownFamily(family))
+            if (_family is null)
             {
                 _warnings.Add($"model_type '{rawType}' is not a modelled family; using the llama layout (q/k/v/o, gate/up/down, RMSNorm)");
             }
@@ -199,12 +171,6 @@ public static class HuggingFaceConfigReader
             int? kvHeads = KeyValueHeads(family, newDecoder ?? false, heads);
 
             int? maxPositions = Int(Optional, "max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length");
-            maxPositions ??= family switch
-            {
-                "gpt2" => 1024, // GPT2Config default n_positions
-                "opt" => 2048,  // OPTConfig default max_position_embeddings
-                _ => null,
-            };
 
             // Falcon's single "bias" flag and OPT's "enable_bias" / StarCoder2's "use_bias" cover attention and MLP.
             bool? sharedBias = family switch
@@ -217,23 +183,32 @@ public static class HuggingFaceConfigReader
             bool? attentionBias = Bool("attention_bias", "use_qkv_bias", "qkv_bias") ?? sharedBias;
             bool? mlpBias = Bool("mlp_bias") ?? sharedBias;
 
-            bool tie = Bool("tie_word_embeddings") ?? !UntiedByDefault.Contains(family);
+            // transformers' PretrainedConfig ties embeddings unless the family's config class says otherwise (its file's config_defaults).
+            bool tie = Bool("tie_word_embeddings") ?? true;
 
-            int? experts = Int(Optional, "num_local_experts", "moe_num_experts");
+            int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts");
             int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k");
             int? headDim = Int(Optional, "head_dim");
             int? wordDim = Int(Optional, "word_embed_proj_dim");
             bool? parallel = Bool("parallel_attn", "use_parallel_residual");
             bool? layerNormBefore = Bool("do_layer_norm_before");
+            int? moeWidth = Int(Optional, "moe_intermediate_size");
+            int? sharedWidth = Int(Optional, "shared_expert_intermediate_size")
+                ?? (Int(Optional, "n_shared_experts") is > 0 and var sharedCount && moeWidth is { } width ? sharedCount * width : null);
 
             if (_errors.Count > 0 || hidden is null || layers is null || heads is null || vocab is null || ffn is null)
             {
                 return new HuggingFaceConfigResult(null, _errors, _warnings);
             }
 
+            var options = _family?.Options ?? DecoderOptions.Llama;
+            var (slidingWindow, slidingLayers, linearLayers) = AttentionLayers(layers.Value, options);
             var architecture = new ModelArchitecture
             {
                 ModelType = family,
+                Layout = _family?.Layout ?? "decoder",
+                Decoder = options,
+                Family = _family?.Name,
                 NumHiddenLayers = layers.Value,
                 HiddenSize = hidden.Value,
                 IntermediateSize = ffn.Value,
@@ -251,7 +226,25 @@ public static class HuggingFaceConfigReader
                 WordEmbedProjDim = wordDim,
                 ParallelAttention = parallel,
                 DoLayerNormBefore = layerNormBefore,
+                MoeIntermediateSize = moeWidth,
+                SharedExpertIntermediateSize = sharedWidth,
+                MoeLayers = experts is > 1 ? SparseLayers(layers.Value) : null,
+                QLoraRank = Int(Optional, "q_lora_rank"),
+                KvLoraRank = Int(Optional, "kv_lora_rank"),
+                QkNopeHeadDim = Int(Optional, "qk_nope_head_dim"),
+                QkRopeHeadDim = Int(Optional, "qk_rope_head_dim"),
+                VHeadDim = Int(Optional, "v_head_dim"),
+                SlidingWindow = slidingWindow,
+                SlidingWindowLayers = slidingLayers,
+                LinearMixerLayers = linearLayers,
+                Vision = Vision(hidden.Value, options),
+                Extra = Numbers(),
             };
+
+            if (_errors.Count > 0)
+            {
+                return new HuggingFaceConfigResult(null, _errors, _warnings);
+            }
 
             IReadOnlyList<string> invalid = ModelStructureBuilder.Validate(architecture);
             return invalid.Count > 0
@@ -259,10 +252,174 @@ public static class HuggingFaceConfigReader
                 : new HuggingFaceConfigResult(architecture, _errors, _warnings);
         }
 
+        private string? TextModelType() =>
+            _text.ValueKind == JsonValueKind.Object && _text.TryGetProperty("model_type", out JsonElement type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+
+        /// <summary>
+        /// Blocks whose MLP is a mixture of experts. Qwen-MoE: not in mlp_only_layers and (i + 1) % decoder_sparse_step == 0;
+        /// DeepSeek: i >= first_k_dense_replace and i % moe_layer_freq == 0; Llama 4: (i + 1) % interleave_moe_layer_step == 0.
+        /// </summary>
+        private int SparseLayers(int layers)
+        {
+            int firstDense = Int(Optional, "first_k_dense_replace") ?? 0;
+            int step = Int(Optional, "decoder_sparse_step", "interleave_moe_layer_step") ?? 1;
+            int frequency = Int(Optional, "moe_layer_freq") ?? 1;
+            var denseOnly = IntList("mlp_only_layers");
+            int count = 0;
+            for (int i = 0; i < layers; i++)
+            {
+                if (i >= firstDense && !denseOnly.Contains(i) && (step <= 1 || (i + 1) % step == 0) && (frequency <= 1 || i % frequency == 0))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
+        /// <summary>
+        /// The sliding window and how many blocks use it, and how many blocks have no quadratic attention: from
+        /// config.json layer_types when present (transformers' current spelling), else Gemma 3's sliding_window_pattern
+        /// (every Nth block global), else the family's rule for sliding_window (Mistral v0.1: all blocks; Gemma 2: even blocks).
+        /// use_sliding_window: false (Qwen2) switches the window off.
+        /// </summary>
+        private (int? Window, int Sliding, int Linear) AttentionLayers(int layers, DecoderOptions options)
+        {
+            int? window = Int(Optional, "sliding_window");
+            if (Bool("use_sliding_window") == false)
+            {
+                window = null;
+            }
+
+            if (_text.TryGetProperty("layer_types", out JsonElement types) && types.ValueKind == JsonValueKind.Array)
+            {
+                var kinds = types.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString()! : "").ToList();
+                int sliding = kinds.Count(k => k is "sliding_attention" or "chunked_attention" or "local");
+                int linear = kinds.Count(k => k is not ("sliding_attention" or "chunked_attention" or "local" or "full_attention" or "attention" or "global"));
+                return (sliding > 0 ? window : null, window is null ? 0 : Math.Min(sliding, layers), Math.Min(linear, layers));
+            }
+
+            if (window is null)
+            {
+                return (null, 0, 0);
+            }
+
+            if (Int(Optional, "sliding_window_pattern") is > 1 and var pattern)
+            {
+                return (window, layers - layers / pattern, 0);
+            }
+
+            return options.SlidingLayers switch
+            {
+                SlidingLayerRule.All => (window, layers, 0),
+                SlidingLayerRule.Alternate => (window, (layers + 1) / 2, 0),
+                _ => (null, 0, 0),
+            };
+        }
+
+        /// <summary>The vision tower of a vision-language config.json (vision_config), or null for a text-only model.</summary>
+        private VisionTowerConfig? Vision(int textHidden, DecoderOptions options)
+        {
+            if (!config.TryGetProperty("vision_config", out JsonElement v) || v.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var reader = new Reader(v);
+            int? hidden = reader.Int(Optional, "hidden_size", "embed_dim");
+            int? layers = reader.Int(Optional, "num_hidden_layers", "depth");
+            int? ffn = reader.Int(Optional, "intermediate_size");
+            if (ffn is null && hidden is not null && v.TryGetProperty("mlp_ratio", out JsonElement ratio) && ratio.TryGetDouble(out double r))
+            {
+                ffn = (int)(hidden.Value * r);
+            }
+
+            int? patch = reader.Int(Optional, "patch_size");
+            if (hidden is null || layers is null || ffn is null || patch is null)
+            {
+                _warnings.Add("vision_config lacks hidden_size, num_hidden_layers (depth), intermediate_size or patch_size; the vision tower is not counted");
+                return null;
+            }
+
+            return new VisionTowerConfig
+            {
+                HiddenSize = hidden.Value,
+                IntermediateSize = ffn.Value,
+                Layers = layers.Value,
+                PatchSize = patch.Value,
+                ImageSize = reader.Int(Optional, "image_size"),
+                Channels = reader.Int(Optional, "num_channels", "in_channels", "in_chans") ?? 3,
+                TemporalPatchSize = reader.Int(Optional, "temporal_patch_size") ?? 1,
+                SpatialMergeSize = reader.Int(Optional, "spatial_merge_size") ?? 1,
+                OutputSize = reader.Int(Optional, "out_hidden_size") ?? textHidden,
+                PositionEmbeddings = reader.Int(Optional, "num_position_embeddings"),
+                Tower = options.VisionTower,
+                Extra = reader.Numbers(),
+            };
+        }
+
+        /// <summary>Every number (and boolean, as 0/1) of the text config and the family defaults, for builders that need keys this reader does not name.</summary>
+        private ConfigNumbers Numbers()
+        {
+            var numbers = new Dictionary<string, double>(StringComparer.Ordinal);
+            void Add(JsonElement source)
+            {
+                if (source.ValueKind != JsonValueKind.Object)
+                {
+                    return;
+                }
+
+                foreach (JsonProperty property in source.EnumerateObject())
+                {
+                    if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetDouble(out double number))
+                    {
+                        numbers.TryAdd(property.Name, number);
+                    }
+                    else if (property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        numbers.TryAdd(property.Name, property.Value.GetBoolean() ? 1 : 0);
+                    }
+                }
+            }
+
+            Add(_text);
+            if (_text.ValueKind == JsonValueKind.Object && !_text.Equals(config))
+            {
+                Add(config);
+            }
+
+            if (_family is not null)
+            {
+                Add(_family.ConfigDefaults);
+            }
+
+            return new ConfigNumbers(numbers);
+        }
+
+        private HashSet<int> IntList(string key)
+        {
+            var values = new HashSet<int>();
+            if (_text.TryGetProperty(key, out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement item in list.EnumerateArray())
+                {
+                    if (item.TryGetInt32(out int value))
+                    {
+                        values.Add(value);
+                    }
+                }
+            }
+
+            return values;
+        }
+
         private string? ModelType()
         {
-            if (TryFind(["model_type"], out string key, out JsonElement value))
+            // The top-level model_type names a vision-language model's family (gemma3, not its text_config's gemma3_text).
+            if ((config.TryGetProperty("model_type", out JsonElement value) && value.ValueKind != JsonValueKind.Null)
+                || (_text.TryGetProperty("model_type", out value) && value.ValueKind != JsonValueKind.Null))
             {
+                const string key = "model_type";
                 if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
                 {
                     return value.GetString();
@@ -276,14 +433,14 @@ public static class HuggingFaceConfigReader
             {
                 foreach (JsonElement item in classes.EnumerateArray())
                 {
-                    if (item.ValueKind == JsonValueKind.String && ArchitectureClasses.TryGetValue(item.GetString()!, out string? family))
+                    if (item.ValueKind == JsonValueKind.String && ModelFamilies.Default.ForArchitectureClass(item.GetString()!) is { } family)
                     {
-                        return family;
+                        return family.ModelTypes[0];
                     }
                 }
             }
 
-            _errors.Add("missing key 'model_type' (llama, mistral, mixtral, qwen2, gemma, gemma2, phi, phi3, gpt2, gpt_neox, falcon, opt, stablelm, ...)");
+            _errors.Add($"missing key 'model_type' ({string.Join(", ", ModelFamilies.Default.ModelTypes.Take(12))}, ...)");
             return null;
         }
 
@@ -316,12 +473,27 @@ public static class HuggingFaceConfigReader
         private const bool Required = true;
         private const bool Optional = false;
 
-        /// <summary>Finds the first of <paramref name="keys"/> that is present and not null.</summary>
+        /// <summary>
+        /// Finds the first of <paramref name="keys"/> that is present and not null: in the text config, then (for a
+        /// nested vision-language config) the top level, then the family's config-class defaults.
+        /// </summary>
         private bool TryFind(string[] keys, out string foundKey, out JsonElement value)
         {
+            foreach (JsonElement source in new[] { _text, config })
+            {
+                foreach (string key in keys)
+                {
+                    if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null)
+                    {
+                        foundKey = key;
+                        return true;
+                    }
+                }
+            }
+
             foreach (string key in keys)
             {
-                if (config.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null)
+                if (_family is not null && _family.TryDefault(key, out value))
                 {
                     foundKey = key;
                     return true;

@@ -29,6 +29,13 @@ public sealed record LinearModule(
     int Copies = 1,
     int ActiveCopies = 1)
 {
+    /// <summary>
+    /// How many blocks hold this linear; 0 means every block. Hybrid and partly-sparse models differ per block:
+    /// DeepSeek's first dense blocks have an MLP where the rest have experts, Qwen3.5's linear-attention blocks have
+    /// in_proj_qkv where its full-attention blocks have q_proj.
+    /// </summary>
+    public int Layers { get; init; }
+
     public long WeightParameters => (long)InFeatures * OutFeatures * Copies;
 
     public long BiasParameters => HasBias ? (long)OutFeatures * Copies : 0;

@@ -59,6 +59,80 @@ public sealed record ModelArchitecture
     /// <summary>OPT's do_layer_norm_before: false (OPT-350m) means post-norm blocks and no final layer norm. Null: true.</summary>
     public bool? DoLayerNormBefore { get; init; }
 
+    private readonly string? _layout;
+    private readonly DecoderOptions? _decoder;
+
+    /// <summary>
+    /// The builder that lays the model out (its family file's <c>layout</c>: decoder, gpt2, falcon, ...); when not set,
+    /// the layout of the family that owns <see cref="ModelType"/>, else the generic decoder.
+    /// </summary>
+    public string Layout
+    {
+        get => _layout ?? ModelFamilies.Default.ForModelType(ModelType)?.Layout ?? "decoder";
+        init => _layout = value;
+    }
+
+    /// <summary>The generic decoder's switches that no config.json key carries (the family file's <c>layout_options</c>); when not set, the owning family's.</summary>
+    public DecoderOptions Decoder
+    {
+        get => _decoder ?? ModelFamilies.Default.ForModelType(ModelType)?.Options ?? DecoderOptions.Llama;
+        init => _decoder = value;
+    }
+
+    /// <summary>The product family (qwen3, llama-3.1, ...) for did-you-mean; the model_type when not from the catalog.</summary>
+    public string? Family { get; init; }
+
+    /// <summary>MoE expert width (Qwen MoE, DeepSeek: moe_intermediate_size); null: intermediate_size.</summary>
+    public int? MoeIntermediateSize { get; init; }
+
+    /// <summary>Width of the always-on shared expert(s) in one MoE block (Qwen2-MoE shared_expert_intermediate_size; DeepSeek n_shared_experts x moe_intermediate_size).</summary>
+    public int? SharedExpertIntermediateSize { get; init; }
+
+    /// <summary>How many blocks carry experts; the rest have a dense MLP of intermediate_size (DeepSeek first_k_dense_replace, Qwen decoder_sparse_step / mlp_only_layers). Null: all.</summary>
+    public int? MoeLayers { get; init; }
+
+    /// <summary>Multi-head latent attention (DeepSeek-V2/V3): the query low-rank width (null: a plain q_proj).</summary>
+    public int? QLoraRank { get; init; }
+
+    /// <summary>Multi-head latent attention: the compressed key/value width; non-null means MLA.</summary>
+    public int? KvLoraRank { get; init; }
+
+    public int? QkNopeHeadDim { get; init; }
+
+    public int? QkRopeHeadDim { get; init; }
+
+    public int? VHeadDim { get; init; }
+
+    /// <summary>The local attention window of sliding-window layers (Mistral v0.1, Gemma 2/3, gpt-oss); null: none.</summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Blocks whose attention is windowed by <see cref="SlidingWindow"/>.</summary>
+    public int SlidingWindowLayers { get; init; }
+
+    /// <summary>Blocks with no quadratic attention at all (linear attention, state-space or convolution mixers of hybrid models).</summary>
+    public int LinearMixerLayers { get; init; }
+
+    /// <summary>The vision tower of a vision-language model (config.json vision_config); null for text-only models.</summary>
+    public VisionTowerConfig? Vision { get; init; }
+
+    /// <summary>Layout-specific config.json values a builder needs beyond these fields (hybrid mixers' widths, ...), by config.json key.</summary>
+    public ConfigNumbers Extra { get; init; } = ConfigNumbers.Empty;
+
+    public bool IsMultiHeadLatentAttention => KvLoraRank is > 0;
+
+    /// <summary>Blocks with full (quadratic, causal) attention over the whole sequence.</summary>
+    public int FullAttentionLayers => Math.Max(0, NumHiddenLayers - SlidingWindowLayers - LinearMixerLayers);
+
+    /// <summary>Width of a query/key head in the attention scores (MLA: nope + rope parts).</summary>
+    public int QueryKeyHeadDimension => IsMultiHeadLatentAttention ? (QkNopeHeadDim ?? 0) + (QkRopeHeadDim ?? 0) : HeadDimension;
+
+    /// <summary>Width of a value head (MLA: v_head_dim).</summary>
+    public int ValueHeadDimension => IsMultiHeadLatentAttention ? VHeadDim ?? HeadDimension : HeadDimension;
+
+    public int ExpertIntermediateSize => MoeIntermediateSize ?? IntermediateSize;
+
+    public int SparseLayers => IsMixtureOfExperts ? Math.Clamp(MoeLayers ?? NumHiddenLayers, 0, NumHiddenLayers) : 0;
+
     public int KeyValueHeads => NumKeyValueHeads ?? NumAttentionHeads;
 
     public int HeadDimension => HeadDim ?? HiddenSize / NumAttentionHeads;

@@ -15,6 +15,21 @@ public sealed record CatalogModel(
     long PublishedParameters,
     string PublishedParametersSource)
 {
+    /// <summary>The product family did-you-mean groups by (qwen3, llama-3.1, gemma-3).</summary>
+    public string Family { get; init; } = "";
+
+    /// <summary>Published activated parameters per token of a mixture-of-experts model; null for dense models.</summary>
+    public long? PublishedActiveParameters { get; init; }
+
+    /// <summary>
+    /// What the published active figure counts: "all" (every parameter a token touches, embeddings and head included:
+    /// Mixtral's 12.9B), "no_input_embedding" (DeepSeek's 2.4B, 37B) or "non_embedding" (neither embedding nor head).
+    /// </summary>
+    public string ActiveParametersBasis { get; init; } = "all";
+
+    /// <summary>Where the config.json values come from (the hub repository file).</summary>
+    public string ConfigSource { get; init; } = "";
+
     private ModelStructure? _structure;
 
     /// <summary>The parameter layout, built on first use (immutable, so a racing second build is harmless).</summary>
@@ -28,13 +43,11 @@ public sealed record CatalogModel(
 }
 
 /// <summary>
-/// The bundled model catalog (<c>Catalogs/Data/models.json</c>, embedded as <c>LspFineTune.Catalogs.models.json</c>).
+/// The bundled model catalog: the models of every family file (<c>Catalogs/Data/Families/*.json</c>, see <see cref="ModelFamilies"/>).
 /// Lookup is case-insensitive on id, Hugging Face id (with or without the organisation) and aliases.
 /// </summary>
 public sealed class ModelCatalog
 {
-    public const string ResourceName = "LspFineTune.Catalogs.models.json";
-
     private static readonly Lazy<ModelCatalog> DefaultCatalog = new(LoadEmbedded);
 
     private readonly Dictionary<string, CatalogModel> _byName;
@@ -49,7 +62,7 @@ public sealed class ModelCatalog
             {
                 if (_byName.TryGetValue(name, out CatalogModel? existing) && existing.Id != model.Id)
                 {
-                    throw new InvalidDataException($"models.json: the name '{name}' refers to both '{existing.Id}' and '{model.Id}'");
+                    throw new InvalidDataException($"the catalog name '{name}' refers to both '{existing.Id}' and '{model.Id}'");
                 }
 
                 _byName[name] = model;
@@ -88,36 +101,32 @@ public sealed class ModelCatalog
     public IReadOnlyList<string> Suggest(string unknown, int max = 3) =>
         ModelSuggestions.For(this, unknown, max).Where(s => s.SameFamily).Select(s => s.Model.Id).ToList();
 
-    /// <summary>Parses a catalog document; throws <see cref="InvalidDataException"/> naming the bad entry.</summary>
-    public static ModelCatalog Load(string json)
+    /// <summary>The catalog of the given family files; throws <see cref="InvalidDataException"/> naming the bad entry.</summary>
+    public static ModelCatalog Load(ModelFamilies families)
     {
-        using JsonDocument document = JsonDocument.Parse(json);
-        if (!document.RootElement.TryGetProperty("models", out JsonElement models) || models.ValueKind != JsonValueKind.Array)
-        {
-            throw new InvalidDataException("models.json: expected { \"models\": [ ... ] }");
-        }
-
         var list = new List<CatalogModel>();
-        foreach (JsonElement entry in models.EnumerateArray())
+        foreach (ModelFamily family in families.All)
         {
-            list.Add(ParseModel(entry, list.Count));
+            if (family.Models.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
+            foreach (JsonElement entry in family.Models.EnumerateArray())
+            {
+                list.Add(ParseModel(family, entry, list.Count));
+            }
         }
 
         return new ModelCatalog(list);
     }
 
-    private static ModelCatalog LoadEmbedded()
-    {
-        using Stream stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
-        using var reader = new StreamReader(stream);
-        return Load(reader.ReadToEnd());
-    }
+    private static ModelCatalog LoadEmbedded() => Load(ModelFamilies.Default);
 
-    private static CatalogModel ParseModel(JsonElement entry, int index)
+    private static CatalogModel ParseModel(ModelFamily family, JsonElement entry, int index)
     {
-        string id = RequiredString(entry, "id", $"models[{index}]");
-        string where = $"models.json '{id}'";
+        string id = RequiredString(entry, "id", $"family {family.Name} models[{index}]");
+        string where = $"family {family.Name} model '{id}'";
         string hfId = RequiredString(entry, "hf_id", where);
         string source = RequiredString(entry, "published_parameters_source", where);
 
@@ -125,6 +134,10 @@ public sealed class ModelCatalog
         {
             throw new InvalidDataException($"{where}: published_parameters must be an integer");
         }
+
+        long? active = entry.TryGetProperty("active_parameters", out JsonElement activeElement) && activeElement.ValueKind == JsonValueKind.Number
+            ? activeElement.GetInt64()
+            : null;
 
         var aliases = new List<string>();
         if (entry.TryGetProperty("aliases", out JsonElement aliasArray))
@@ -135,18 +148,36 @@ public sealed class ModelCatalog
             }
         }
 
-        if (!entry.TryGetProperty("architecture", out JsonElement architectureElement))
+        if (!entry.TryGetProperty("config", out JsonElement config))
         {
-            throw new InvalidDataException($"{where}: missing architecture");
+            throw new InvalidDataException($"{where}: missing config (the config.json keys that shape the model)");
         }
 
-        HuggingFaceConfigResult architecture = HuggingFaceConfigReader.Read(architectureElement);
+        HuggingFaceConfigResult architecture = HuggingFaceConfigReader.Read(config);
         if (!architecture.Success)
         {
             throw new InvalidDataException($"{where}: {string.Join("; ", architecture.Errors)}");
         }
 
-        return new CatalogModel(id, hfId, aliases, architecture.Architecture!, parameters, source);
+        if (architecture.Warnings.Count > 0)
+        {
+            throw new InvalidDataException($"{where}: {string.Join("; ", architecture.Warnings)}");
+        }
+
+        string productFamily = entry.TryGetProperty("family", out JsonElement own) && own.GetString() is { Length: > 0 } name ? name : family.Name;
+        return new CatalogModel(id, hfId, aliases, architecture.Architecture! with { Family = productFamily }, parameters, source)
+        {
+            Family = productFamily,
+            PublishedActiveParameters = active,
+            ActiveParametersBasis = entry.TryGetProperty("active_parameters_basis", out JsonElement basis) ? basis.GetString() switch
+            {
+                "all" => "all",
+                "no_input_embedding" => "no_input_embedding",
+                "non_embedding" => "non_embedding",
+                var other => throw new InvalidDataException($"{where}: active_parameters_basis must be all, no_input_embedding or non_embedding, got '{other}'"),
+            } : "all",
+            ConfigSource = entry.TryGetProperty("config_source", out JsonElement configSource) ? configSource.GetString() ?? "" : "",
+        };
     }
 
     private static string RequiredString(JsonElement entry, string key, string where) =>

@@ -21,7 +21,10 @@ public sealed class ActivationMemory
         var arch = structure.Architecture;
         var training = plan.Training;
         double h = arch.HiddenSize, f = arch.IntermediateSize, a = arch.NumAttentionHeads, g = arch.KeyValueHeads;
-        double d = arch.HeadDimension, s = training.SequenceLength, k = arch.ActiveExperts;
+        double d = arch.QueryKeyHeadDimension, s = training.SequenceLength, k = arch.ActiveExperts;
+        // Hybrid and partly-sparse models differ per block; the parts below are per block on average over the L blocks.
+        double L = Math.Max(1, arch.NumHiddenLayers);
+        double attentionShare = (L - arch.LinearMixerLayers) / L, sparseShare = arch.SparseLayers / L;
         double B = Precision.Bytes(plan.Model.Dtype);
         double qWidth = a * d;
         var parts = new List<ActivationPart>();
@@ -49,22 +52,25 @@ public sealed class ActivationMemory
             // Eager attention materialises the s x s scores: HF's softmax runs in fp32 and saves its output (4as),
             // then the probabilities are cast back and saved by the matmul with v (Bas). Korthikanti's 5as counts
             // 2as softmax + 1as dropout mask + 2as dropout output for a GPT-3 block with attention dropout.
-            parts.Add(new("attention_scores", (4 + B) * a * s, "(4 + B) a s (fp32 softmax + cast probabilities)"));
+            parts.Add(new("attention_scores", attentionShare * (4 + B) * a * s, attentionShare < 1 ? "(4 + B) a s in the attention blocks" : "(4 + B) a s (fp32 softmax + cast probabilities)"));
         }
 
         // MLP. Gated (SwiGLU/GeGLU): input (shared by gate and up), gate output (activation input), activation
         // output, up output and the product (down input): Bh + 4Bf. Plain GeLU: input, fc1 output, fc2 input: Bh + 2Bf.
-        var mlpPerExpert = structure.GatedMlp ? 4 * B * f : 2 * B * f;
-        if (arch.IsMixtureOfExperts)
+        double MlpBytes(double width) => structure.GatedMlp ? 4 * B * width : 2 * B * width;
+        var mlpFormula = structure.GatedMlp ? "Bh + 4Bf" : "Bh + 2Bf";
+        var mlpInput = structure.ParallelAttentionAndMlp ? 0 : B * h;
+        if (sparseShare < 1)
+            parts.Add(new("mlp", (1 - sparseShare) * (mlpInput + MlpBytes(f)), sparseShare > 0 ? $"{mlpFormula} in the dense blocks" : mlpFormula));
+        if (sparseShare > 0)
         {
             // Each token is copied to its k experts (gathered input, Bh each), runs their MLPs, and their outputs are
-            // saved for the routing-weight multiply (Bh each); the router saves fp32 logits for its softmax (4E).
-            parts.Add(new("moe_mlp", k * (2 * B * h + mlpPerExpert) + B * h + 4 * arch.Experts, $"k(2Bh + {(structure.GatedMlp ? "4Bf" : "2Bf")}) + Bh + 4E"));
-        }
-        else
-        {
-            var mlpInput = structure.ParallelAttentionAndMlp ? 0 : B * h;
-            parts.Add(new("mlp", mlpInput + mlpPerExpert, structure.GatedMlp ? "Bh + 4Bf" : "Bh + 2Bf"));
+            // saved for the routing-weight multiply (Bh each); the router saves fp32 logits for its softmax (4E); a shared
+            // expert runs on every token like a dense MLP of its width.
+            var expertWidth = arch.ExpertIntermediateSize;
+            var shared = arch.SharedExpertIntermediateSize is > 0 and var sharedWidth ? MlpBytes(sharedWidth) : 0;
+            parts.Add(new("moe_mlp", sparseShare * (k * (2 * B * h + MlpBytes(expertWidth)) + B * h + 4 * arch.Experts + shared),
+                $"k(2Bh + {(structure.GatedMlp ? "4Bf" : "2Bf")}) + Bh + 4E{(shared > 0 ? " + shared expert" : "")}{(sparseShare < 1 ? " in the MoE blocks" : "")}"));
         }
 
         // LoRA: each adapted linear saves the dropout mask (1 B) and dropped input (B) when dropout > 0, and the
@@ -73,8 +79,8 @@ public sealed class ActivationMemory
         {
             var rank = plan.Method.Lora.Rank;
             var withDropout = plan.Method.Lora.Dropout > 0;
-            var loraBytes = budget.AdaptedLinears.Sum(l =>
-                (withDropout ? (1 + B) * l.InFeatures : 0) + B * rank * (double)l.ActiveCopies);
+            var loraBytes = budget.AdaptedLinears.Sum(l => structure.LayersOf(l) / L *
+                ((withDropout ? (1 + B) * l.InFeatures : 0) + B * rank * (double)l.ActiveCopies));
             parts.Add(new("lora_adapters", loraBytes, withDropout ? "per adapted linear: (1 + B) in + B r" : "per adapted linear: B r"));
         }
 

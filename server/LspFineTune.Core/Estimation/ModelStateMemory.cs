@@ -11,6 +11,9 @@ namespace LspFineTune.Core.Estimation;
 /// an fp32 copy of each gradient partition for the update (the 18 = 2 + 4 + 4 + 8 of its ZeRO-2 estimator,
 /// deepspeed/runtime/zero/stage_1_and_2.py). Pure 16-bit training (torchtune) keeps 2 B weights + 2 B gradients + 4 B
 /// of bf16 AdamW moments, with no master copy and no fp32 gradient copy.
+/// Expert parallelism (DeepSpeed-MoE, Rajbhandari et al. 2022; Megatron's expert model parallel) places 1/E_p of the
+/// routed experts on each GPU: a state that ZeRO does not shard is still divided by E_p for its expert share, and one
+/// it shards over all N GPUs is not divided further (experts are sharded over E_p, then over the N / E_p replicas).
 /// </summary>
 public sealed class ModelStateMemory
 {
@@ -30,7 +33,18 @@ public sealed class ModelStateMemory
             : budget.BaseParameters * (double)dtypeBytes;
         var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan);
         var allWeights = baseBytes + adapterBytes;
-        var weightsPerGpu = stage == 3 ? allWeights / n : allWeights;
+        var ep = Math.Clamp(plan.DeepSpeed.ExpertParallelSize, 1, Math.Max(1, n));
+        var expertWeightShare = budget.BaseParameters > 0 ? budget.ExpertParameters / (double)budget.BaseParameters : 0;
+        var expertTrainableShare = method switch
+        {
+            FineTuneMethod.Full => expertWeightShare,
+            FineTuneMethod.Lora when budget.AdapterParameters > 0 => budget.ExpertAdapterParameters / (double)budget.AdapterParameters,
+            _ => 0,
+        };
+        // Bytes per GPU of a state: its non-expert share divided by the GPUs that shard it, its expert share by at least E_p.
+        double PerGpu(double bytes, bool sharded, double expertShare) =>
+            bytes * ((1 - expertShare) / (sharded ? n : 1) + expertShare / (sharded ? Math.Max(n, ep) : ep));
+        var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare);
         WeightBytes = offloadParams ? 0 : weightsPerGpu;
         OffloadedBytes += offloadParams ? allWeights / n : 0;
 
@@ -41,7 +55,7 @@ public sealed class ModelStateMemory
             FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan),
             _ => 0,
         };
-        var gradientsPerGpu = stage >= 2 ? gradientBytes / n : gradientBytes;
+        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, expertTrainableShare);
         // With the optimizer offloaded at stage >= 2, DeepSpeed streams gradient partitions to the host
         // (its estimator counts no GPU gradient memory then).
         GradientBytes = offloadOptimizer && stage >= 2 ? 0 : gradientsPerGpu;
@@ -51,11 +65,11 @@ public sealed class ModelStateMemory
             ? budget.TrainableParameters * (double)Precision.MasterWeightBytes
             : 0;
         var optimizerBytes = masterBytes + OptimizerStateSize.Bytes(plan, budget);
-        var optimizerPerGpu = stage >= 1 ? optimizerBytes / n : optimizerBytes;
+        var optimizerPerGpu = PerGpu(optimizerBytes, stage >= 1, expertTrainableShare);
 
         // The fp32 gradient partition the update reads (mixed-precision full fine-tuning).
         var stepBufferBytes = masterBytes;
-        var stepBufferPerGpu = stage >= 1 ? stepBufferBytes / n : stepBufferBytes;
+        var stepBufferPerGpu = PerGpu(stepBufferBytes, stage >= 1, expertTrainableShare);
 
         if (offloadOptimizer)
         {

@@ -8,7 +8,8 @@ public static class NormStyle
     private static readonly HashSet<string> LayerNormFamilies =
         new(StringComparer.OrdinalIgnoreCase) { "gpt2", "opt", "gpt_neox", "falcon", "phi", "stablelm", "gptj", "bloom", "starcoder2" };
 
-    public static bool UsesRmsNorm(ModelArchitecture architecture) => !LayerNormFamilies.Contains(architecture.ModelType);
+    public static bool UsesRmsNorm(ModelArchitecture architecture) =>
+        architecture.Layout == "decoder" ? architecture.Decoder.Norm == "rms" : !LayerNormFamilies.Contains(architecture.ModelType);
 
     /// <summary>Norms per block, from the block's norm parameters (RMSNorm: h weights; LayerNorm: h weights + h biases).</summary>
     public static int NormsPerLayer(ModelStructure structure)

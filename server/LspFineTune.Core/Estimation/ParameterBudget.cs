@@ -21,10 +21,10 @@ public sealed class ParameterBudget
         var structure = plan.Model.Structure;
         Structure = structure;
         BaseParameters = structure.TotalParameters;
-        BlockLinearWeights = structure.Layers * structure.LayerLinears.Sum(l => l.WeightParameters);
+        BlockLinearWeights = structure.BlockLinearWeights;
         AdaptedLinears = plan.Method.Type == FineTuneMethod.Lora ? LoraTargets.Match(structure, plan.Method.Lora) : [];
         var rank = plan.Method.Lora.Rank;
-        AdapterParameters = structure.Layers * AdaptedLinears.Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies);
+        AdapterParameters = AdaptedLinears.Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l));
         TrainableParameters = plan.Method.Type switch
         {
             FineTuneMethod.Lora => AdapterParameters,
@@ -32,6 +32,9 @@ public sealed class ParameterBudget
             _ => BaseParameters,
         };
         TrainableGroups = BuildTrainableGroups(plan, structure, rank);
+        // Routed experts are the linears with several copies; a shared expert has one and stays on every GPU.
+        ExpertParameters = structure.LayerLinears.Where(l => l.Copies > 1).Sum(l => l.Parameters * structure.LayersOf(l));
+        ExpertAdapterParameters = AdaptedLinears.Where(l => l.Copies > 1).Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l));
     }
 
     public ModelStructure Structure { get; }
@@ -43,6 +46,12 @@ public sealed class ParameterBudget
     public long BlockLinearWeights { get; }
 
     public IReadOnlyList<LinearModule> AdaptedLinears { get; }
+
+    /// <summary>Parameters of the routed experts (all copies): what expert parallelism splits across GPUs.</summary>
+    public long ExpertParameters { get; }
+
+    /// <summary>LoRA adapter parameters on routed experts.</summary>
+    public long ExpertAdapterParameters { get; }
 
     public long AdapterParameters { get; }
 
@@ -61,9 +70,9 @@ public sealed class ParameterBudget
             case FineTuneMethod.Full:
                 foreach (var linear in structure.LayerLinears)
                 {
-                    groups.Add(new TensorGroup(linear.OutFeatures, linear.InFeatures, (long)layers * linear.Copies, IsBlockLinear: true));
+                    groups.Add(new TensorGroup(linear.OutFeatures, linear.InFeatures, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: true));
                     if (linear.HasBias)
-                        groups.Add(new TensorGroup(1, linear.OutFeatures, (long)layers * linear.Copies, IsBlockLinear: false));
+                        groups.Add(new TensorGroup(1, linear.OutFeatures, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
                 }
                 var hidden = structure.Architecture.HiddenSize;
                 groups.Add(new TensorGroup(1, structure.LayerNormParameters, layers, IsBlockLinear: false));
@@ -71,12 +80,18 @@ public sealed class ParameterBudget
                 if (structure.LmHeadParameters > 0)
                     groups.Add(new TensorGroup(structure.LmHeadParameters / hidden, hidden, 1, IsBlockLinear: false));
                 groups.Add(new TensorGroup(1, structure.FinalNormParameters, 1, IsBlockLinear: false));
+                // Mixer weights outside linears (conv kernels, A_log, sinks) and the vision tower, as flat vectors: an
+                // optimizer that factors matrices (Adafactor) keeps full state for them, which over-counts slightly.
+                if (structure.OtherBlockParameters > 0)
+                    groups.Add(new TensorGroup(1, structure.OtherBlockParameters, 1, IsBlockLinear: false));
+                if (structure.VisionParameters > 0)
+                    groups.Add(new TensorGroup(1, structure.VisionParameters, 1, IsBlockLinear: false));
                 break;
             case FineTuneMethod.Lora:
                 foreach (var linear in LoraTargets.Match(structure, plan.Method.Lora))
                 {
-                    groups.Add(new TensorGroup(rank, linear.InFeatures, (long)layers * linear.Copies, IsBlockLinear: false));
-                    groups.Add(new TensorGroup(linear.OutFeatures, rank, (long)layers * linear.Copies, IsBlockLinear: false));
+                    groups.Add(new TensorGroup(rank, linear.InFeatures, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
+                    groups.Add(new TensorGroup(linear.OutFeatures, rank, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
                 }
                 break;
         }

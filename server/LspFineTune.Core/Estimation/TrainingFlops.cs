@@ -18,10 +18,9 @@ public static class TrainingFlops
         var arch = structure.Architecture;
         // Matmul parameters a token passes through: the routed experts of each block and the head (the input
         // embedding is a lookup, not a matmul).
-        var blockMatmul = (double)structure.Layers * structure.LayerLinears.Sum(l => l.ActiveParameters);
+        var blockMatmul = (double)structure.LayerLinears.Sum(l => l.ActiveParameters * structure.LayersOf(l));
         var headMatmul = (double)structure.HeadMatmulParameters;
-        var context = plan.Training.Attention == AttentionKind.Eager ? tokensPerSequence : tokensPerSequence / 2;
-        var attentionForward = 4.0 * context * arch.NumAttentionHeads * arch.HeadDimension * structure.Layers;
+        var attentionForward = AttentionForward(plan.Training.Attention, arch, tokensPerSequence);
         var adapter = (double)budget.AdapterParameters;
 
         var blockForward = 2 * blockMatmul + attentionForward;
@@ -42,6 +41,29 @@ public static class TrainingFlops
                 return forward + backward + Recompute(plan, blockForward);
             }
         }
+    }
+
+    /// <summary>
+    /// QK^T and AV per token, forward: 2 s_ctx a (d_qk + d_v) per attention block (4 s_ctx a d when both head widths
+    /// are d). Full causal blocks: sdpa and flash skip the masked half (s_ctx = s/2), eager computes all s.
+    /// Sliding-window blocks: flash skips outside the window (the mean of min(t, w) over positions t: w - w^2/2s when
+    /// s > w); sdpa gets an explicit mask there and eager computes everything, so both pay s. Linear-attention and
+    /// state-space blocks have no quadratic term; their projections are in the block matmuls.
+    /// transformers drops the sliding mask while the sequence fits in the window, so sdpa takes the causal path then.
+    /// </summary>
+    public static double AttentionForward(AttentionKind kind, Catalogs.ModelArchitecture arch, double s)
+    {
+        var perContext = 2.0 * arch.NumAttentionHeads * (arch.QueryKeyHeadDimension + arch.ValueHeadDimension);
+        var full = kind == AttentionKind.Eager ? s : s / 2;
+        // transformers drops the sliding mask (is_causal path) while the sequence fits in the window.
+        var w = arch.SlidingWindow ?? int.MaxValue;
+        var windowed = kind switch
+        {
+            AttentionKind.Flash => s <= w ? s / 2 : w - (double)w * w / (2 * s),
+            AttentionKind.Sdpa => s <= w ? s / 2 : s,
+            _ => s,
+        };
+        return perContext * (arch.FullAttentionLayers * full + arch.SlidingWindowLayers * windowed);
     }
 
     private static double Recompute(TrainingPlan plan, double blockForward) =>

@@ -145,6 +145,12 @@ public sealed record DeepSpeedChoice
     public OffloadTarget OffloadOptimizer { get; init; } = OffloadTarget.None;
 
     public OffloadTarget OffloadParams { get; init; } = OffloadTarget.None;
+
+    /// <summary>
+    /// GPUs the experts of a mixture-of-experts model are split across (axolotl expert_parallel_size, LLaMA-Factory
+    /// dist_config.ep_size): each holds 1/N of every MoE block's experts; 1 means every GPU holds all of them.
+    /// </summary>
+    public int ExpertParallelSize { get; init; } = 1;
 }
 
 public sealed record DataChoice

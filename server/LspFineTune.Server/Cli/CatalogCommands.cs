@@ -8,11 +8,28 @@ public static class CatalogCommands
 {
     public static int Models(TextWriter stdout)
     {
-        stdout.WriteLine($"{"id",-22} {"parameters",16}  hugging face id");
-        foreach (var model in ModelCatalog.Default.All)
-            stdout.WriteLine($"{model.Id,-22} {model.Structure.TotalParameters,16:N0}  {model.HfId}");
+        var models = ModelCatalog.Default.All.OrderBy(m => m.Family, StringComparer.Ordinal).ThenBy(m => m.Structure.TotalParameters).ToList();
+        var idWidth = Math.Max(2, models.Max(m => m.Id.Length));
+        var familyWidth = Math.Max(6, models.Max(m => m.Family.Length));
+        stdout.WriteLine($"{"id".PadRight(idWidth)} {"family".PadRight(familyWidth)} {"parameters",17} {"active",15}  {"kind",-6}  hugging face id");
+        foreach (var model in models)
+        {
+            var structure = model.Structure;
+            var active = model.Architecture.IsMixtureOfExperts ? structure.ActiveParameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "";
+            stdout.WriteLine($"{model.Id.PadRight(idWidth)} {model.Family.PadRight(familyWidth)} {structure.TotalParameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),17} {active,15}  {Kind(model.Architecture),-6}  {model.HfId}");
+        }
+        stdout.WriteLine($"{models.Count} models in {models.Select(m => m.Family).Distinct().Count()} families; any other hub id is read from the Hugging Face cache or a local folder's config.json.");
         return CommandLine.Clean;
     }
+
+    /// <summary>What sets the model apart for memory: experts, a vision tower, a hybrid mixer, or a plain dense decoder.</summary>
+    private static string Kind(ModelArchitecture architecture) =>
+        string.Join("+", new[]
+        {
+            architecture.IsMixtureOfExperts ? "moe" : "dense",
+            architecture.LinearMixerLayers > 0 ? "hybrid" : null,
+            architecture.Vision is not null ? "vlm" : null,
+        }.Where(part => part is not null));
 
     public static int Gpus(TextWriter stdout)
     {

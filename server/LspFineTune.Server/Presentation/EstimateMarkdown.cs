@@ -66,8 +66,14 @@ public static class EstimateMarkdown
         var text = new StringBuilder();
         text.AppendLine($"**{plan.Model.Id}**: {Count(parameters.BaseParameters)} parameters ({architecture.ModelType})");
         text.AppendLine();
-        text.AppendLine($"- {architecture.NumHiddenLayers} layers, hidden {architecture.HiddenSize:N0}, MLP {architecture.IntermediateSize:N0}{(architecture.IsMixtureOfExperts ? $" × {architecture.Experts} experts ({architecture.ActiveExperts} active)" : "")}");
-        text.AppendLine($"- {architecture.NumAttentionHeads} attention heads, {architecture.KeyValueHeads} key/value heads, head dim {architecture.HeadDimension}");
+        text.AppendLine($"- {architecture.NumHiddenLayers} layers, hidden {architecture.HiddenSize:N0}, {Mlp(architecture)}");
+        text.AppendLine(architecture.IsMultiHeadLatentAttention
+            ? $"- multi-head latent attention: {architecture.NumAttentionHeads} heads, key/value rank {architecture.KvLoraRank:N0}, query/key head dim {architecture.QueryKeyHeadDimension}, value head dim {architecture.ValueHeadDimension}"
+            : $"- {architecture.NumAttentionHeads} attention heads, {architecture.KeyValueHeads} key/value heads, head dim {architecture.HeadDimension}");
+        if (architecture.SlidingWindowLayers > 0 || architecture.LinearMixerLayers > 0)
+            text.AppendLine($"- attention per layer: {architecture.FullAttentionLayers} full{(architecture.SlidingWindowLayers > 0 ? $", {architecture.SlidingWindowLayers} windowed ({architecture.SlidingWindow:N0} tokens)" : "")}{(architecture.LinearMixerLayers > 0 ? $", {architecture.LinearMixerLayers} linear or state-space (no quadratic term)" : "")}");
+        if (estimate.Parameters.Structure.VisionParameters > 0)
+            text.AppendLine($"- vision tower: {Count(estimate.Parameters.Structure.VisionParameters)} parameters (image-token activations are counted as part of the sequence; the tower's own activations are not modelled)");
         text.AppendLine($"- vocabulary {architecture.VocabSize:N0}{(architecture.TieWordEmbeddings ? ", tied embeddings" : "")}{(architecture.MaxPositionEmbeddings is { } context ? $", context {context:N0}" : "")}");
         text.AppendLine($"- trained here: {Count(parameters.TrainableParameters)} ({Percent(parameters.TrainableParameters / (double)parameters.BaseParameters, "0.##")})");
         if (plan.Model.PublishedParameters is { } published)
@@ -77,6 +83,16 @@ public static class EstimateMarkdown
         if (plan.Model.Origin is { } origin)
             text.AppendLine($"- from {origin.Describe()}");
         return text.ToString();
+    }
+
+    /// <summary>The MLP line: its width, or the experts (routed, active, shared, and how many blocks are sparse).</summary>
+    private static string Mlp(Core.Catalogs.ModelArchitecture a)
+    {
+        if (!a.IsMixtureOfExperts)
+            return $"MLP {a.IntermediateSize:N0}";
+        var shared = a.SharedExpertIntermediateSize is > 0 and var width ? $", shared expert {width:N0}" : "";
+        var dense = a.SparseLayers < a.NumHiddenLayers ? $"; {a.NumHiddenLayers - a.SparseLayers} dense layers of MLP {a.IntermediateSize:N0}" : "";
+        return $"{a.Experts} experts of MLP {a.ExpertIntermediateSize:N0} ({a.ActiveExperts} active per token{shared}){dense}";
     }
 
     public static string Gpu(GpuSpec gpu, bool binaryUnits)

@@ -48,6 +48,14 @@ public class PlanBinderTests
     }
 
     [Fact]
+    public void An_inline_architecture_with_a_misspelt_model_type_is_told_the_family_it_nearly_names()
+    {
+        var bound = Bind("model:\n  architecture: { model_type: mistrall, num_hidden_layers: 2, hidden_size: 64, intermediate_size: 172, num_attention_heads: 8, vocab_size: 512 }\n");
+        var note = Assert.Single(bound.Diagnostics, d => d.Code == DiagnosticCodes.InvalidArchitecture);
+        Assert.Contains("Did you mean `mistral`?", note.Message);
+    }
+
+    [Fact]
     public void Inline_architecture_and_local_folder_bind_like_a_catalog_model()
     {
         var inline = Bind("model:\n  architecture: { model_type: llama, num_hidden_layers: 2, hidden_size: 64, intermediate_size: 172, num_attention_heads: 8, num_key_value_heads: 4, vocab_size: 512, tie_word_embeddings: true }\n");

@@ -122,7 +122,8 @@ public static class AxolotlBinder
                 Packing = Bool(root, "sample_packing", false),
                 Seed = NullableLong(root, "seed") ?? 42,
             },
-            DeepSpeed = sharding,
+            // The expert-parallel plugin splits each MoE block's experts over expert_parallel_size GPUs.
+            DeepSpeed = NullableLong(root, "expert_parallel_size") is > 1 and var experts ? sharding with { ExpertParallelSize = (int)Math.Min(experts, int.MaxValue) } : sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
         };
         // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision

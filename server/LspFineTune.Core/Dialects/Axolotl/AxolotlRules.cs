@@ -113,6 +113,6 @@ internal static class AxolotlRules
         if (NullableLong(root, "eval_batch_size") is { } evalBatch && evalBatch > (NullableLong(root, "micro_batch_size") ?? 1))
             Note("eval_batch_size", "Evaluation with a larger batch than training can peak higher than the training step; the estimate covers the training step.");
         if (NullableLong(root, "expert_parallel_size") is > 1)
-            Note("expert_parallel_size", "Expert parallelism splits the experts across GPUs; the estimate keeps every expert on each GPU.");
+            Note("expert_parallel_size", "Expert parallelism splits the experts across GPUs (counted in the memory estimate); the all-to-all token exchange between them is not in the runtime estimate.");
     }
 }

@@ -217,8 +217,10 @@ public static class LlamaFactoryV1Binder
             var (choice, note) = FsdpSharding.Equivalent(null, reshard, offload);
             foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadParams, PlanField.OffloadOptimizer })
                 provenance.Set(field, new ValueSource(ValueOrigin.Document) { Property = property });
-            var experts = NullableLong(dist, "ep_size") is > 1 and var ep ? $" Expert parallelism (`ep_size: {ep}`) splits the experts across GPUs; the estimate keeps every expert on each GPU." : "";
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(property, note + experts));
+            // ep_size: the fsdp plugins split the experts over that many GPUs (v1/plugins/trainer_plugins/distributed/).
+            if (NullableLong(dist, "ep_size") is > 1 and var ep)
+                choice = choice with { ExpertParallelSize = (int)Math.Min(ep, int.MaxValue) };
+            diagnostics.Add(LlamaFactorySpellings.NotModelled(property, note));
             return (choice, null);
         }
         return (new DeepSpeedChoice(), null);

@@ -185,10 +185,22 @@ public static class NativeBinder
         if (!ModelStructureBuilder.IsKnownFamily(choice.Architecture.ModelType))
         {
             diagnostics.Add(new Diagnostic(DiagnosticCodes.InvalidArchitecture, DiagnosticSeverity.Information,
-                $"model_type `{choice.Architecture.ModelType}` is not a family LspFineTune knows; it is estimated with the LLaMA layout (known: {string.Join(", ", ModelStructureBuilder.KnownFamilies)}).",
+                $"model_type `{choice.Architecture.ModelType}` is not a family LspFineTune knows; it is estimated with the LLaMA layout (q/k/v/o, gate/up/down, RMSNorm). {KnownFamilyHint(choice.Architecture.ModelType)}",
                 source.Key.Range));
         }
         return choice with { Dtype = dtype, Quantization = quantization };
+    }
+
+    /// <summary>The nearest known model_type when the unknown one looks like a typo, else where the list is.</summary>
+    private static string KnownFamilyHint(string modelType)
+    {
+        var near = ModelStructureBuilder.KnownFamilies
+            .Select(known => (known, distance: Text.EditDistance.AtMost(ModelStructureBuilder.NormalizeFamily(modelType), known, 2)))
+            .Where(candidate => candidate.distance <= 2)
+            .OrderBy(candidate => candidate.distance)
+            .Select(candidate => candidate.known)
+            .FirstOrDefault();
+        return near is not null ? $"Did you mean `{near}`?" : $"The {ModelStructureBuilder.KnownFamilies.Count} known model types are the families `lft models` lists.";
     }
 
     private static ModelChoice? BindCatalogModel(PropertyNode source, List<Diagnostic> diagnostics)
