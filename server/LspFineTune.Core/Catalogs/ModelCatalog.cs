@@ -101,6 +101,9 @@ public sealed class ModelCatalog
     public IReadOnlyList<string> Suggest(string unknown, int max = 3) =>
         ModelSuggestions.For(this, unknown, max).Where(s => s.SameFamily).Select(s => s.Model.Id).ToList();
 
+    /// <summary>A catalog of the given models (tests of name resolution and did-you-mean, independent of the bundled data).</summary>
+    public static ModelCatalog Of(IReadOnlyList<CatalogModel> models) => new(models);
+
     /// <summary>The catalog of the given family files; throws <see cref="InvalidDataException"/> naming the bad entry.</summary>
     public static ModelCatalog Load(ModelFamilies families)
     {

@@ -67,8 +67,8 @@ public static class ModelIdRules
 
         // Post-training variants and updates with the base model's architecture.
         new(Suffix("instruct|chat|it|base|pt|sft|dpo|rl"), "a post-trained (or base) variant with the same architecture", "model cards: instruct/chat/it variants are fine-tuned from the base model without changing its config.json shape"),
-        new(Suffix(@"\d{4}"), "a dated update with the same architecture", "dated re-releases such as Qwen/Qwen3-4B-Instruct-2507 and mistralai/Magistral-Small-2506 keep the architecture of their first release"),
         new(Suffix(@"\d{2}[-_]\d{4}"), "a dated update with the same architecture", "CohereForAI/c4ai-command-r7b-12-2024 style dates"),
+        new(Suffix(@"\d{4}"), "a dated update with the same architecture", "dated re-releases such as Qwen/Qwen3-4B-Instruct-2507 and mistralai/Magistral-Small-2506 keep the architecture of their first release"),
     ];
 
     /// <summary>"-Instruct" or "-Chat" before a version ("Mistral-7B-Instruct-v0.2"): the same removal in the middle.</summary>

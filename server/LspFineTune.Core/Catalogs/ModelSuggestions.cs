@@ -26,7 +26,7 @@ public static class ModelSuggestions
             return [];
         var entries = catalog.All.Select(model => (Model: model, Parts: PartsOf(model))).ToList();
 
-        var family = entries.Where(e => e.Parts.Family == wanted.Family).ToList();
+        var family = entries.Where(e => e.Parts.Family == wanted.Family || Normalised(e.Model.Family) == wanted.Family).ToList();
         if (family.Count == 0)
         {
             // A misspelt line of the same generation, one edit away ("Lama-3.2", "Mistrall"), and only at the same size:
@@ -66,8 +66,12 @@ public static class ModelSuggestions
             .ToList();
     }
 
-    /// <summary>The family and size of a catalog entry, read from its catalog id (lower-case, family-size[-variant]).</summary>
+    /// <summary>The family and size of a catalog entry, read from its catalog id (lower-case, family-size[-variant]), which
+    /// every entry has; the data's product family (<see cref="CatalogModel.Family"/>: "llama-3.1", "qwen2.5") also counts.</summary>
     public static ModelNameParts PartsOf(CatalogModel model) => ModelNameParts.Parse(model.Id);
+
+    /// <summary>"llama-3.1" as a parsed family reads it ("llama3.1"): lower-case, no separators.</summary>
+    private static string Normalised(string family) => family.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
 
     /// <summary>How far two sizes are apart, on a log scale (8B is nearer 4B than 32B); unknown sizes sort last.</summary>
     private static double SizeDistance(string? a, string? b)
