@@ -54,35 +54,58 @@ public static class ModelResolver
             }
         }
 
-        var identity = ModelIdentity.Parse(id);
-        if (identity.Refusal is { } refusal)
+        var resolution = ResolveByName(id, alternatives, options);
+        switch (resolution.Outcome)
         {
-            var baseModel = ModelCatalog.Default.Resolve(identity.BaseName);
-            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UnknownModel,
-                $"`{id}` {refusal}. Name the model it was converted from{(baseModel is not null ? $" (`{baseModel.Model.HfId}`)" : "")} in `{key}` instead.", value.Range));
-            return null;
+            case NameOutcome.Refused:
+                diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UnknownModel,
+                    $"`{id}` {resolution.Identity.Refusal}. Name the model it was converted from{(resolution.RefusedBase is { } refusedBase ? $" (`{refusedBase}`)" : "")} in `{key}` instead.", value.Range));
+                return null;
+            case NameOutcome.Known:
+                if (ByNameUnderUnknownOrganisation(resolution.Identity, resolution.Model!) is { } note)
+                    diagnostics.Add(new Diagnostic(DiagnosticCodes.ModelResolvedByName, DiagnosticSeverity.Information,
+                        $"`{id}` is no folder here and `{resolution.Identity.Organisation}` is not an organisation LspFineTune knows: estimated as {resolution.Model!.Id} ({note}) by its name. If it is a local model, point `{key}` at its folder so its config.json is read.",
+                        value.Range));
+                return WithStoredNote(resolution.Model!, value, diagnostics);
+            case NameOutcome.ByFolderName:
+                diagnostics.Add(new Diagnostic(DiagnosticCodes.ModelResolvedByName, DiagnosticSeverity.Information,
+                    $"The folder `{id}` is not here; estimated as {resolution.Model!.Id} ({ModelCatalog.Default.Find(resolution.Model.Id)?.HfId}) by its folder name `{resolution.FolderName}`. Point `{key}` at the folder (or run this where it exists) to read its config.json.",
+                    value.Range));
+                return WithStoredNote(resolution.Model!, value, diagnostics);
+            default:
+                diagnostics.Add(Unknown(id, key, value.Range, resolution.Identity.IsPath, AlternativeHint(key)));
+                return null;
         }
+    }
+
+    /// <summary>How a name that is no local folder resolved (<see cref="ResolveByName"/>).</summary>
+    public enum NameOutcome { Unknown, Refused, Known, ByFolderName }
+
+    /// <param name="RefusedBase">For a refused id, the hub id of the model it was converted from, when the catalog knows it.</param>
+    /// <param name="FolderName">For <see cref="NameOutcome.ByFolderName"/>, the folder that named the model.</param>
+    public sealed record NameResolution(NameOutcome Outcome, ModelIdentity Identity, ModelChoice? Model = null, string? RefusedBase = null, string? FolderName = null);
+
+    /// <summary>
+    /// Everything after the local folder, without diagnostics (the dialects' path, and the corpus test's): a refused
+    /// format (GGUF); the catalog by the id, the Hugging Face cache, the catalog by the id's base model; for a path that
+    /// is not here, the catalog model one of its folders names.
+    /// </summary>
+    public static NameResolution ResolveByName(string id, IReadOnlyList<string> alternatives, BindingOptions options)
+    {
+        var identity = ModelIdentity.Parse(id);
+        if (identity.Refusal is not null)
+            return new NameResolution(NameOutcome.Refused, identity, RefusedBase: ModelCatalog.Default.Resolve(identity.BaseName)?.Model.HfId);
         // A path is never a hub id: only its folder names can say what it holds (below, and said so).
         if (Known(identity.IsPath ? alternatives : [id, .. alternatives], options) is { } known)
-        {
-            if (ByNameUnderUnknownOrganisation(identity, known) is { } note)
-                diagnostics.Add(new Diagnostic(DiagnosticCodes.ModelResolvedByName, DiagnosticSeverity.Information,
-                    $"`{id}` is no folder here and `{identity.Organisation}` is not an organisation LspFineTune knows: estimated as {known.Id} ({note}) by its name. If it is a local model, point `{key}` at its folder so its config.json is read.",
-                    value.Range));
-            return WithStoredNote(known, value, diagnostics);
-        }
+            return new NameResolution(NameOutcome.Known, identity, known);
         if (identity.IsPath && ModelCatalog.Default.ResolveByFolderName(id) is { } byFolder)
         {
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.ModelResolvedByName, DiagnosticSeverity.Information,
-                $"The folder `{id}` is not here; estimated as {byFolder.Model.Id} ({byFolder.Model.HfId}) by its folder name `{byFolder.MatchedName}`. Point `{key}` at the folder (or run this where it exists) to read its config.json.",
-                value.Range));
-            return WithStoredNote(FromCatalog(byFolder) with
+            return new NameResolution(NameOutcome.ByFolderName, identity, FromCatalog(byFolder) with
             {
                 Origin = new ModelOrigin(ModelSourceKind.FolderName, $"{byFolder.Model.Id} by `{byFolder.MatchedName}` in `{id}`") { Derivation = byFolder.Derivation },
-            }, value, diagnostics);
+            }, FolderName: byFolder.MatchedName);
         }
-        diagnostics.Add(Unknown(id, key, value.Range, identity.IsPath, AlternativeHint(key)));
-        return null;
+        return new NameResolution(NameOutcome.Unknown, identity);
     }
 
     /// <summary>
