@@ -64,6 +64,8 @@ public static class ModelIdRules
         new(Suffix("dequantized"), "weights dequantized to bf16 (no quantization)", "axolotl-ai-co/gpt-oss-120b-dequantized: openai/gpt-oss-120b's MXFP4 experts stored in bf16") { StatesDtype = true },
         new(Suffix("bf16|fp16|fp32|float16|bfloat16"), "weights stored in 16-bit (the dtype the name states)", "re-uploads that name their dtype (axolotl-ai-co/*-BF16, casperhansen/llama-3-70b-fp16)") { StatesDtype = true },
         new(Suffix("hf"), "converted to the transformers format", "meta-llama/Llama-2-*-hf: the transformers conversion of Meta's checkpoint"),
+        new(Suffix("deduped"), "trained on the deduplicated data, same architecture", "EleutherAI/pythia-*-deduped model cards: the same models trained on the deduplicated Pile"),
+        new(Suffix("2of4"), "2:4 sparse weights stored dense (same shapes and bytes)", "neuralmagic/Sparse-Llama-3.1-8B-2of4 model card: 2:4 sparsity pattern in the weights of Llama-3.1-8B"),
 
         // Post-training variants and updates with the base model's architecture.
         new(Suffix("instruct|chat|it|base|pt|sft|dpo|rl"), "a post-trained (or base) variant with the same architecture", "model cards: instruct/chat/it variants are fine-tuned from the base model without changing its config.json shape"),
@@ -74,6 +76,10 @@ public static class ModelIdRules
     /// <summary>"-Instruct" or "-Chat" before a version ("Mistral-7B-Instruct-v0.2"): the same removal in the middle.</summary>
     public static readonly IdRule VariantBeforeVersion = new(new Regex(@"[-_](?:instruct|chat)(?=[-_]v\d)", Options),
         "a post-trained variant with the same architecture", "mistralai/Mistral-7B-Instruct-v0.2 is fine-tuned from Mistral-7B-v0.2");
+
+    /// <summary>Neural Magic's pruned uploads ("Sparse-Llama-3.1-8B-2of4"): the base model's shapes.</summary>
+    public static readonly IdRule SparsePrefix = new(new Regex(@"^sparse[-_]", Options),
+        "a pruned upload of the base model", "huggingface.co/neuralmagic: Sparse-Llama-3.1-8B-2of4");
 
     /// <summary>Meta's earlier spelling of its Llama repositories ("Meta-Llama-3.1-8B", renamed "Llama-3.1-8B").</summary>
     public static readonly IdRule MetaPrefix = new(new Regex(@"^meta[-_](?=llama)", Options),

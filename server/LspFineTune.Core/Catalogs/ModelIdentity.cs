@@ -92,6 +92,8 @@ public sealed record ModelIdentity
         }
         if (ModelIdRules.VariantBeforeVersion.Pattern.Match(current) is { Success: true, Index: > 0 } infix)
             Strip(infix.Value[1..], ModelIdRules.VariantBeforeVersion, current.Remove(infix.Index, infix.Length));
+        if (ModelIdRules.SparsePrefix.Pattern.Match(current) is { Success: true } sparse && sparse.Length < current.Length)
+            Strip(sparse.Value.TrimEnd('-', '_'), ModelIdRules.SparsePrefix, current[sparse.Length..]);
         if (ModelIdRules.MetaPrefix.Pattern.Match(current) is { Success: true } prefix)
             Strip(prefix.Value.TrimEnd('-', '_'), ModelIdRules.MetaPrefix, current[prefix.Length..]);
 

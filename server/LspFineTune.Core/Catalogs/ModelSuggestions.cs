@@ -45,7 +45,7 @@ public static class ModelSuggestions
             // Another size only of the same kind: Llama-3.2-11B-Vision is no larger Llama-3.2-3B.
             var baseName = ModelIdentity.Parse(unknown).BaseName.ToLowerInvariant();
             return family
-                .Where(e => e.Parts.Size == wanted.Size || e.Parts.Rest == wanted.Rest)
+                .Where(e => e.Parts.Size == wanted.Size || e.Parts.Rest == wanted.Rest && SizeDistance(e.Parts.Size, wanted.Size) <= MaxOtherSize)
                 .OrderBy(e => e.Parts.Size == wanted.Size ? 0 : 1)
                 .ThenBy(e => SizeDistance(e.Parts.Size, wanted.Size))
                 .ThenBy(e => e.Parts.Rest == wanted.Rest ? 0 : 1)
@@ -73,6 +73,10 @@ public static class ModelSuggestions
     /// <summary>"llama-3.1" as a parsed family reads it ("llama3.1"): lower-case, no separators.</summary>
     private static string Normalised(string family) => family.ToLowerInvariant().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
 
+    /// <summary>Another size of the family is offered only within 4x (Qwen3-8B: 4B to 32B): Gemma 4's on-device E2B is no
+    /// smaller Gemma-4-12B.</summary>
+    private static readonly double MaxOtherSize = Math.Log(4) + 1e-9;
+
     /// <summary>How far two sizes are apart, on a log scale (8B is nearer 4B than 32B); unknown sizes sort last.</summary>
     private static double SizeDistance(string? a, string? b)
     {
@@ -85,7 +89,8 @@ public static class ModelSuggestions
     {
         if (size is null)
             return null;
-        var first = size.Split('-')[0];
+        // The total of "30b-a3b", the expert size of "8x7b", the effective size of Gemma's "e2b".
+        var first = size.Split('-')[0].TrimStart('e');
         var x = first.IndexOf('x');
         if (x > 0)
             first = first[(x + 1)..];

@@ -29,6 +29,8 @@ public sealed class ModelIdentityTests
     [InlineData("mistralai/Mistral-7B-Instruct-v0.2", "Mistral-7B-v0.2")]
     [InlineData("meta-llama/Llama-2-7b-hf", "Llama-2-7b")]
     [InlineData("CohereForAI/c4ai-command-r7b-12-2024", "c4ai-command-r7b")]
+    [InlineData("EleutherAI/pythia-12b-deduped", "pythia-12b")]
+    [InlineData("neuralmagic/Sparse-Llama-3.1-8B-2of4", "Llama-3.1-8B")]
     public void Derived_ids_are_stripped_to_their_base_name(string id, string baseName)
     {
         var identity = ModelIdentity.Parse(id);

@@ -74,6 +74,14 @@ public sealed class ModelSuggestionsTests
     }
 
     [Fact]
+    public void A_size_far_from_every_size_of_the_family_is_offered_none_of_them()
+    {
+        // The largest Qwen3 here is 14B: a 235B mixture of experts is no typo of it.
+        Assert.Empty(Catalog.Suggest("Qwen/Qwen3-235B-A22B"));
+        Assert.Equal("qwen3-14b", Catalog.Suggest("Qwen/Qwen3-32B").FirstOrDefault());
+    }
+
+    [Fact]
     public void A_family_the_catalog_lacks_is_offered_nothing_as_a_fix()
     {
         var withoutPhi4 = ModelCatalog.Of([.. Catalog.All.Where(m => m.Id != "phi-4")]);
