@@ -32,9 +32,6 @@ public static class HuggingFaceCache
         return UserHome(environment) is { } user ? (Path.Combine(user, ".cache", "huggingface", "hub"), "~/.cache/huggingface/hub") : null;
     }
 
-    /// <summary>The process environment's cache folder (the CLI and the server).</summary>
-    public static string? Root() => Root(Environment.GetEnvironmentVariable)?.Folder;
-
     /// <summary>The snapshot holding <paramref name="repoId"/>'s config.json (refs/main's, else the newest); null when not cached.</summary>
     public static CachedSnapshot? Find(string repoId, IAuxiliaryFiles files, Func<string, string?> environment)
     {
@@ -53,9 +50,6 @@ public static class HuggingFaceCache
         var newest = snapshots.OrderByDescending(folder => files.Stat(Path.Combine(folder, "config.json")).LastWriteUtc).First();
         return new CachedSnapshot(newest, origin, Path.GetFileName(newest), FromRefsMain: false);
     }
-
-    /// <summary>The snapshot folder, through the process environment.</summary>
-    public static string? FindSnapshot(string repoId, IAuxiliaryFiles files) => Find(repoId, files, Environment.GetEnvironmentVariable)?.Folder;
 
     private static string? Variable(Func<string, string?> environment, string name) => environment(name) is { Length: > 0 } value ? value : null;
 

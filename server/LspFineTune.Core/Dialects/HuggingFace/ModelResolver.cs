@@ -143,9 +143,6 @@ public static class ModelResolver
         return null;
     }
 
-    /// <summary>The earlier name of <see cref="Known"/>.</summary>
-    public static ModelChoice? FromCatalogOrCache(IReadOnlyList<string> ids, BindingOptions options) => Known(ids, options);
-
     /// <summary>A catalog entry as the plan's model, with what the id's name says beyond it.</summary>
     public static ModelChoice FromCatalog(CatalogMatch match) => new()
     {
