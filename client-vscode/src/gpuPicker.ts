@@ -43,7 +43,7 @@ export class GpuPicker {
       gpus.map((g) => ({
         label: g.id,
         description: g.id === current?.gpu ? `${g.name} (current)` : g.name,
-        detail: `${g.usable} usable · ${g.bf16Tflops} bf16 TFLOPS · bf16 ${g.bf16} · FlashAttention-2 ${g.flash}`,
+        detail: `${g.memory ? `${g.memory}, ` : ''}${g.usable} usable · ${g.bf16Tflops} bf16 TFLOPS · bf16 ${g.bf16} · FlashAttention-2 ${g.flash}`,
         gpu: g,
       })),
       (item) => item.gpu?.id === current?.gpu,

@@ -4,6 +4,8 @@
 
 export interface GpuInfo {
   id: string;
+  /** The memory the product name gives ("80 GB"); empty from a server whose table has no memory column. */
+  memory: string;
   usable: string;
   bf16Tflops: string;
   bf16: string;
@@ -11,15 +13,31 @@ export interface GpuInfo {
   name: string;
 }
 
-/** `lft gpus`: a header line, then `id  usable  bf16 TF  bf16  FA2  name` with columns two or more spaces apart. */
+/**
+ * `lft gpus`: a header line, then one row per GPU with columns two or more spaces apart (`id  memory  usable  bf16 TF
+ * GB/s  bf16  FA2  name`). Columns are found by their header, so an added column does not shift the others; the name
+ * is last and may contain single spaces.
+ */
 export function parseGpuTable(stdout: string): GpuInfo[] {
-  return stdout
-    .split(/\r?\n/)
-    .slice(1)
+  const [header = '', ...rows] = stdout.split(/\r?\n/);
+  const columns = header.trim().split(/\s{2,}/);
+  return rows
     .filter((line) => line.trim())
     .map((row) => {
-      const [id, usable, bf16Tflops, bf16, flash, ...name] = row.trim().split(/\s{2,}/);
-      return { id, usable, bf16Tflops, bf16, flash, name: name.join(' ') };
+      const cells = row.trim().split(/\s{2,}/);
+      const cell = (column: string) => {
+        const index = columns.indexOf(column);
+        return index >= 0 && index < columns.length - 1 ? cells[index] ?? '' : '';
+      };
+      return {
+        id: cells[0],
+        memory: cell('memory'),
+        usable: cell('usable'),
+        bf16Tflops: cell('bf16 TF'),
+        bf16: cell('bf16'),
+        flash: cell('FA2'),
+        name: cells.slice(columns.length - 1).join(' '),
+      };
     })
     .filter((gpu) => gpu.id && gpu.name);
 }

@@ -29,10 +29,25 @@ describe('Select GPU: the parts without VS Code', () => {
       '',
     ].join('\n');
     assert.deepEqual(gpus.parseGpuTable(table), [
-      { id: 'a100-40gb', usable: '42.5 GB', bf16Tflops: '312', bf16: 'yes', flash: 'yes', name: 'A100 40GB SXM4' },
-      { id: 'cpu', usable: '25.3 GB', bf16Tflops: '0', bf16: 'no', flash: 'no', name: 'CPU (bundled trainer)' },
+      { id: 'a100-40gb', memory: '', usable: '42.5 GB', bf16Tflops: '312', bf16: 'yes', flash: 'yes', name: 'A100 40GB SXM4' },
+      { id: 'cpu', memory: '', usable: '25.3 GB', bf16Tflops: '0', bf16: 'no', flash: 'no', name: 'CPU (bundled trainer)' },
     ]);
     assert.deepEqual(gpus.parseGpuTable('id  usable\r\n'), []);
+  });
+
+  it('finds the columns by their header, so the memory and bandwidth columns shift nothing', () => {
+    const table = [
+      'id                memory     usable  bf16 TF   GB/s  bf16  FA2  name',
+      'a800-40gb-pcie     40 GB   39.6 GiB      312   1555   yes  yes  A800 40GB PCIe',
+      'mi325x            256 GB  256.0 GiB   1307.4   6000   yes  yes  MI325X',
+      'cpu                 host   23.6 GiB        0     20    no   no  CPU (bundled trainer)',
+      '',
+    ].join('\n');
+    assert.deepEqual(gpus.parseGpuTable(table), [
+      { id: 'a800-40gb-pcie', memory: '40 GB', usable: '39.6 GiB', bf16Tflops: '312', bf16: 'yes', flash: 'yes', name: 'A800 40GB PCIe' },
+      { id: 'mi325x', memory: '256 GB', usable: '256.0 GiB', bf16Tflops: '1307.4', bf16: 'yes', flash: 'yes', name: 'MI325X' },
+      { id: 'cpu', memory: 'host', usable: '23.6 GiB', bf16Tflops: '0', bf16: 'no', flash: 'no', name: 'CPU (bundled trainer)' },
+    ]);
   });
 
   it('offers the usual per-node counts and the current one, and reads a typed count', () => {

@@ -68,9 +68,16 @@ public sealed record DecoderOptions
         && MlpNames.SequenceEqual(other.MlpNames) && MlpParent == other.MlpParent && MoeParent == other.MoeParent
         && ExpertNames.SequenceEqual(other.ExpertNames) && Router == other.Router && RouterBias == other.RouterBias
         && SharedExpert == other.SharedExpert && SharedExpertGate == other.SharedExpertGate
-        && SlidingLayers == other.SlidingLayers && VisionTower == other.VisionTower;
+        && SlidingLayers == other.SlidingLayers && VisionTower == other.VisionTower && BlockPrefixes.SequenceEqual(other.BlockPrefixes);
 
     public override int GetHashCode() => HashCode.Combine(Norm, NormsPerBlock, QkNorm, Mlp, MoeParent, VisionTower);
+
+    /// <summary>
+    /// Where the blocks sit in the model's full module names (<c>model.layers</c>; GPT-2 <c>transformer.h</c>; a
+    /// vision-language model <c>model.language_model.layers</c>, older transformers <c>model.layers</c>), for PEFT
+    /// target patterns matched against full names.
+    /// </summary>
+    public IReadOnlyList<string> BlockPrefixes { get; init; } = ["model.layers"];
 
     /// <summary>The vision tower builder for vision-language families (see <see cref="VisionTowerConfig.Tower"/>).</summary>
     public string VisionTower { get; init; } = "vit";
@@ -107,6 +114,7 @@ public sealed record DecoderOptions
                 "shared_expert_gate" => result with { SharedExpertGate = value.GetBoolean() },
                 "sliding_layers" => result with { SlidingLayers = Text(value, where, property.Name, "none", "all", "alternate") switch { "all" => SlidingLayerRule.All, "alternate" => SlidingLayerRule.Alternate, _ => SlidingLayerRule.None } },
                 "vision_tower" => result with { VisionTower = value.GetString()! },
+                "block_prefixes" => result with { BlockPrefixes = Names(value) },
                 _ => throw new InvalidDataException($"{where}: unknown layout_options key '{property.Name}'"),
             };
         }

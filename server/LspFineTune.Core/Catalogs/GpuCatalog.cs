@@ -6,21 +6,28 @@ namespace LspFineTune.Core.Catalogs;
 
 /// <summary>
 /// The accelerators the estimator knows, from the embedded <c>Catalogs/Data/gpus.json</c>
-/// (derived from shared/data/gpus.csv; every figure's origin is in the entry's notes and usable_memory_source).
-/// Lookups accept ids and aliases case-insensitively and ignore spaces, hyphens and underscores,
-/// so "A100_80GB", "a100 80gb" and "a100-80gb" are the same name.
+/// (derived from shared/data/gpus.csv and the vendor documents each entry names; every figure's origin is in the
+/// entry's spec_source, notes and usable_memory_source).
+/// A name resolves in two steps. First as an id or alias, case-insensitively and ignoring spaces, hyphens and
+/// underscores ("A100_80GB", "a100 80gb" and "a100-80gb" are the same name). Then taken apart by <see cref="GpuName"/>:
+/// brand words ("NVIDIA", "GeForce", "RTX", "Tesla", "AMD Instinct") and memory types ("HBM3") drop out, and a memory
+/// size ("80GB", "80G") picks among the entries of that product, or, when the product has no entry of that size, the
+/// one variant of its line that has it ("A800 40GB" is the A800 40GB PCIe). A size no variant has finds nothing:
+/// <see cref="DidYouMean"/> then lists the variants instead of silently taking another size.
 /// </summary>
-public sealed class GpuCatalog
+public sealed partial class GpuCatalog
 {
     private const string ResourceName = "LspFineTune.Catalogs.gpus.json";
-
-    // Vendor and brand words that nvidia-smi / rocm-smi put in front of product names
-    // ("NVIDIA GeForce RTX 4090", "Tesla T4", "AMD Instinct MI300X"); stripped when the full name is not an alias.
-    private static readonly string[] BrandPrefixes = ["nvidia", "tesla", "geforce", "amd", "instinct"];
 
     private static readonly Lazy<GpuCatalog> DefaultCatalog = new(LoadEmbedded);
 
     private readonly Dictionary<string, GpuSpec> byKey = new(StringComparer.Ordinal);
+
+    // Product ("a800", "a800pcie") -> the entries an id, name or alias of which names it, in data-file order.
+    private readonly Dictionary<string, List<GpuSpec>> byProduct = new(StringComparer.Ordinal);
+
+    // Line ("a800": the product without its form factor, from the id) -> its variants, in data-file order.
+    private readonly Dictionary<string, List<GpuSpec>> byLine = new(StringComparer.Ordinal);
 
     /// <param name="gpus">The entries; a <c>cpu</c> entry with 0 bytes gets the host's RAM.</param>
     /// <exception cref="InvalidOperationException">Two entries claim the same id or alias.</exception>
@@ -44,6 +51,10 @@ public sealed class GpuCatalog
 
                 byKey[key] = spec;
             }
+
+            foreach (var name in spec.Aliases.Prepend(spec.Name).Prepend(spec.Id))
+                AddOnce(byProduct, GpuName.Parse(name).Product, spec);
+            AddOnce(byLine, GpuName.Parse(spec.Id).Line, spec);
         }
 
         All = all;
@@ -63,37 +74,66 @@ public sealed class GpuCatalog
         return new GpuCatalog(file.Gpus);
     }
 
-    /// <summary>The entry with this id or alias, or null.</summary>
-    public GpuSpec? Find(string idOrAlias)
+    /// <summary>The entry with this id or alias, or the one its product and memory size name; null otherwise.</summary>
+    public GpuSpec? Find(string idOrAlias) => Lookup(idOrAlias).Gpu;
+
+    /// <summary>
+    /// What a name resolves to: the entry, or, when it names a known product but not one entry (no memory size and
+    /// several variants, or a size no variant has), those variants.
+    /// </summary>
+    public GpuLookup Lookup(string name)
     {
-        var key = Normalize(idOrAlias);
-        while (key.Length > 0)
+        if (byKey.TryGetValue(Normalize(name), out var exact))
+            return new GpuLookup(exact, [], null);
+
+        var parsed = GpuName.Parse(name);
+        if (parsed.Product.Length == 0)
+            return GpuLookup.None;
+        var candidates = byProduct.GetValueOrDefault(parsed.Product) ?? [];
+        if (parsed.MemoryGb is not { } memory)
         {
-            if (byKey.TryGetValue(key, out var spec))
-            {
-                return spec;
-            }
-
-            var prefix = BrandPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.Ordinal));
-            if (prefix is null)
-            {
-                return null;
-            }
-
-            key = key[prefix.Length..];
+            // "Tesla A100", "NVIDIA GeForce RTX 4090": the product alone is an alias.
+            if (byKey.TryGetValue(parsed.Product, out var named))
+                return new GpuLookup(named, [], null);
+            return candidates.Count == 1 ? new GpuLookup(candidates[0], [], null) : new GpuLookup(null, candidates, null);
         }
 
-        return null;
+        var sized = candidates.Where(gpu => gpu.MemoryGb == memory).ToList();
+        if (sized.Count == 1)
+            return new GpuLookup(sized[0], [], memory);
+        if (sized.Count > 1)
+            return new GpuLookup(null, sized, memory);
+
+        var variants = byLine.GetValueOrDefault(parsed.Line) ?? candidates;
+        // Only a name without a form factor (or with one no alias spells) may move to another variant of the line:
+        // "A800 40GB" is the PCIe card, but "H100 SXM5 94GB" is no H100 NVL.
+        if (parsed.Product == parsed.Line || candidates.Count == 0)
+        {
+            var lineSized = variants.Where(gpu => gpu.MemoryGb == memory).ToList();
+            if (lineSized.Count == 1)
+                return new GpuLookup(lineSized[0], [], memory);
+            if (lineSized.Count > 1)
+                return new GpuLookup(null, lineSized, memory);
+        }
+
+        return new GpuLookup(null, variants.Count > 0 ? variants : candidates, memory);
     }
 
     /// <summary>
-    /// Ids whose id or an alias is nearest to <paramref name="unknown"/> by edit distance, best first, for "did you mean".
+    /// Ids for "did you mean", best first: the variants of a product the name names but does not pin down (nearest
+    /// memory first), else the ids or aliases nearest by edit distance.
     /// Empty when nothing is close enough to be a plausible typo.
     /// </summary>
     public IReadOnlyList<string> Suggest(string unknown, int max = 3)
     {
+        if (max <= 0)
+            return [];
+        var lookup = Lookup(unknown);
+        if (lookup.Variants.Count > 0)
+            return Nearest(lookup).Take(max).Select(gpu => gpu.Id).ToList();
+
         var key = Normalize(unknown);
-        if (key.Length == 0 || max <= 0)
+        if (key.Length == 0)
         {
             return [];
         }
@@ -111,6 +151,47 @@ public sealed class GpuCatalog
             .Select(candidate => candidate.Id)
             .ToList();
     }
+
+    /// <summary>
+    /// The sentence that follows "Unknown GPU `NAME`." in a diagnostic, with a leading space; empty when nothing comes
+    /// close. A size no variant has lists every variant with its memory, so the user sees what exists.
+    /// </summary>
+    public string DidYouMean(string unknown)
+    {
+        var lookup = Lookup(unknown);
+        if (lookup.Variants.Count > 0)
+        {
+            var nearest = Nearest(lookup);
+            var listed = Join(nearest.Select(gpu => $"`{gpu.Id}` ({gpu.Name}, {gpu.MemoryGb} GB)").ToList(), "and");
+            var product = MemorySuffix().Replace(unknown, "").Trim();
+            return lookup.MemoryGb is { } memory && nearest.All(gpu => gpu.MemoryGb != memory)
+                ? $" No {product} has {memory} GB; the catalog has {listed}. Did you mean `{nearest[0].Id}`?"
+                : $" It names {nearest.Count} GPUs: {listed}. Write the id, or add the memory (`{product} {nearest[0].MemoryGb}GB`).";
+        }
+
+        var suggestions = Suggest(unknown);
+        return suggestions.Count > 0 ? $" Did you mean `{suggestions[0]}`?" : "";
+    }
+
+    // Variants nearest the memory asked for first (a 48 GB typo is likelier the 40 GB card than the 80 GB one).
+    private static List<GpuSpec> Nearest(GpuLookup lookup) =>
+        lookup.Variants.OrderBy(gpu => lookup.MemoryGb is { } memory ? Math.Abs(gpu.MemoryGb - memory) : 0).ToList();
+
+    private static string Join(IReadOnlyList<string> items, string conjunction) =>
+        items.Count <= 1 ? string.Concat(items) : $"{string.Join(", ", items.Take(items.Count - 1))} {conjunction} {items[^1]}";
+
+    private static void AddOnce(Dictionary<string, List<GpuSpec>> index, string key, GpuSpec spec)
+    {
+        if (key.Length == 0)
+            return;
+        if (!index.TryGetValue(key, out var list))
+            index[key] = list = [];
+        if (!list.Contains(spec))
+            list.Add(spec);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[\s\-_]*\d{1,4}\s*(?:gb|g|gib)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex MemorySuffix();
 
     /// <summary>The comparison form of a name: lower case, without whitespace, hyphens and underscores.</summary>
     internal static string Normalize(string name)

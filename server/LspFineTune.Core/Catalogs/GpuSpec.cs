@@ -21,6 +21,14 @@ public sealed record GpuSpec
 
     public required string ComputeCapability { get; init; }
 
+    /// <summary>
+    /// The memory the product name and data sheet give, in the vendor's GB (the 80 of "A100 80GB"; per GCD for MI250X).
+    /// GPU memory is built in binary sizes (nvidia-smi shows an A100 80GB as 81920 MiB), so this many GiB bound the
+    /// usable memory from above. A memory suffix users write ("A800 80GB", "3090 24G") picks the variant by it.
+    /// 0 for the <c>cpu</c> pseudo-device.
+    /// </summary>
+    public required int MemoryGb { get; init; }
+
     /// <summary>Memory the framework can allocate from (torch's total capacity), in bytes.</summary>
     public required long UsableMemoryBytes { get; init; }
 
@@ -57,6 +65,12 @@ public sealed record GpuSpec
 
     /// <summary>Caveats behind the figures (sparsity, emulated bf16, per-GCD halving, ...), for hover text.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>
+    /// The vendor document the memory, throughput and bandwidth figures come from, by name (data sheet, whitepaper,
+    /// product page), with any figure taken elsewhere named after it; <see cref="SpecSourceUrl"/> is where it is.
+    /// </summary>
+    public required string SpecSource { get; init; }
 
     /// <summary>The data sheet or product page the throughput figures come from.</summary>
     public string? SpecSourceUrl { get; init; }

@@ -156,12 +156,12 @@ public static class HuggingFaceConfigReader
 
             int? hidden = Int(Required, "hidden_size", "n_embd", "d_model");
             int? layers = Int(Required, "num_hidden_layers", "n_layer", "num_layers", "n_layers");
-            int? heads = Int(Required, "num_attention_heads", "n_head", "num_heads");
+            int? heads = Int(Required, "num_attention_heads", "n_head", "num_heads", "n_heads");
             int? vocab = Int(Required, "vocab_size", "padded_vocab_size");
 
-            // GPT-2 (n_inner: null) and Falcon (no ffn_hidden_size before Falcon 2) use 4 * hidden.
-            bool ffnDefaultsTo4h = family is "gpt2" or "falcon";
-            int? ffn = Int(ffnDefaultsTo4h ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size");
+            // GPT-2 and GPT-J (n_inner: null), Falcon (no ffn_hidden_size before Falcon 2) and MPT (MptMLP hard-codes 4 x d_model) use 4 * hidden.
+            bool ffnDefaultsTo4h = family is "gpt2" or "falcon" or "gptj" or "mpt";
+            int? ffn = Int(ffnDefaultsTo4h ? Optional : Required, "intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size", "ffn_config.ffn_hidden_size");
             if (ffn is null && ffnDefaultsTo4h && hidden is not null)
             {
                 ffn = 4 * hidden.Value;
@@ -170,7 +170,7 @@ public static class HuggingFaceConfigReader
             bool? newDecoder = Bool("new_decoder_architecture") ?? (refinedWeb40B ? true : null);
             int? kvHeads = KeyValueHeads(family, newDecoder ?? false, heads);
 
-            int? maxPositions = Int(Optional, "max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length");
+            int? maxPositions = Int(Optional, "max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length", "max_seq_len");
 
             // Falcon's single "bias" flag and OPT's "enable_bias" / StarCoder2's "use_bias" cover attention and MLP.
             bool? sharedBias = family switch
@@ -186,8 +186,8 @@ public static class HuggingFaceConfigReader
             // transformers' PretrainedConfig ties embeddings unless the family's config class says otherwise (its file's config_defaults).
             bool tie = Bool("tie_word_embeddings") ?? true;
 
-            int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts");
-            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k");
+            int? experts = Int(Optional, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts", "ffn_config.moe_num_experts");
+            int? expertsPerToken = Int(Optional, "num_experts_per_tok", "moe_top_k", "ffn_config.moe_top_k");
             int? headDim = Int(Optional, "head_dim");
             int? wordDim = Int(Optional, "word_embed_proj_dim");
             bool? parallel = Bool("parallel_attn", "use_parallel_residual");
@@ -379,6 +379,11 @@ public static class HuggingFaceConfigReader
                     {
                         numbers.TryAdd(property.Name, property.Value.GetBoolean() ? 1 : 0);
                     }
+                    else if (property.Value.ValueKind == JsonValueKind.Array)
+                    {
+                        // A list's length as "<key>.count": Mllama's cross_attention_layers, supported_aspect_ratios.
+                        numbers.TryAdd(property.Name + ".count", property.Value.GetArrayLength());
+                    }
                 }
             }
 
@@ -461,7 +466,7 @@ public static class HuggingFaceConfigReader
                 return (Bool("multi_query") ?? true) ? 1 : heads;
             }
 
-            int? kv = Int(Optional, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num");
+            int? kv = Int(Optional, "num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", "attn_config.kv_n_heads");
             if (kv is null && Bool("multi_query") == true)
             {
                 return 1;
@@ -483,7 +488,7 @@ public static class HuggingFaceConfigReader
             {
                 foreach (string key in keys)
                 {
-                    if (source.ValueKind == JsonValueKind.Object && source.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null)
+                    if (Lookup(source, key, out value))
                     {
                         foundKey = key;
                         return true;
@@ -503,6 +508,21 @@ public static class HuggingFaceConfigReader
             foundKey = keys[0];
             value = default;
             return false;
+        }
+
+        /// <summary>A key of <paramref name="source"/>, or a dotted path into its sub-objects (DBRX's <c>ffn_config.moe_num_experts</c>).</summary>
+        private static bool Lookup(JsonElement source, string key, out JsonElement value)
+        {
+            value = source;
+            foreach (string part in key.Split('.'))
+            {
+                if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(part, out value))
+                {
+                    return false;
+                }
+            }
+
+            return value.ValueKind != JsonValueKind.Null;
         }
 
         private int? Int(bool required, params string[] keys)

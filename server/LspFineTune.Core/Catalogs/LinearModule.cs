@@ -36,6 +36,12 @@ public sealed record LinearModule(
     /// </summary>
     public int Layers { get; init; }
 
+    /// <summary>
+    /// A weight tensor that is not an nn.Linear (gpt-oss and Gemma 4 experts: one fused parameter per block). PEFT's
+    /// target_modules and all-linear never adapt it (only target_parameters reaches it), so LoRA targets skip it.
+    /// </summary>
+    public bool IsParameter { get; init; }
+
     public long WeightParameters => (long)InFeatures * OutFeatures * Copies;
 
     public long BiasParameters => HasBias ? (long)OutFeatures * Copies : 0;

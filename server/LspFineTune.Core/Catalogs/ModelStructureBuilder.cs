@@ -73,7 +73,8 @@ public static class ModelStructureBuilder
         {
             RequirePositive("head_dim", headDim);
         }
-        else if (a.NumAttentionHeads > 0 && a.HiddenSize > 0 && a.HiddenSize % a.NumAttentionHeads != 0)
+        // Latent attention (DeepSeek, GLM-4.7-Flash: 2048 / 20 heads) sizes its heads by qk_nope/qk_rope/v_head_dim, not hidden / heads.
+        else if (!a.IsMultiHeadLatentAttention && a.NumAttentionHeads > 0 && a.HiddenSize > 0 && a.HiddenSize % a.NumAttentionHeads != 0)
         {
             errors.Add($"hidden_size ({a.HiddenSize}) is not divisible by num_attention_heads ({a.NumAttentionHeads}); set head_dim");
         }

@@ -74,7 +74,8 @@ public static class HardwareResolver
         if (gpu is null)
         {
             var suggestions = GpuCatalog.Default.Suggest(gpuName);
-            var hint = suggestions.Count > 0 ? $" Did you mean `{suggestions[0]}`?" : "";
+            // A size no variant has ("A800 48GB") lists the variants rather than one guess.
+            var hint = GpuCatalog.Default.DidYouMean(gpuName);
             var where = gpuSource.Origin switch
             {
                 ValueOrigin.Flag => " (from --gpu)",

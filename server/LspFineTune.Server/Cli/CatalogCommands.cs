@@ -31,12 +31,18 @@ public static class CatalogCommands
             architecture.Vision is not null ? "vlm" : null,
         }.Where(part => part is not null));
 
+    /// <summary>
+    /// One line per GPU: the id to write, the memory the product name gives and what torch can use of it, dense bf16
+    /// throughput, memory bandwidth, and whether bf16 and FlashAttention-2 run natively. Usable memory is in GiB, as
+    /// nvidia-smi and torch count it: the vendor's "80 GB" is 80 GiB of chips, so in decimal GB usable would read larger.
+    /// </summary>
     public static int Gpus(TextWriter stdout)
     {
-        stdout.WriteLine($"{"id",-16} {"usable",9} {"bf16 TF",8} {"bf16",5} {"FA2",4}  name");
+        stdout.WriteLine($"{"id",-16} {"memory",7} {"usable",10} {"bf16 TF",8} {"GB/s",6} {"bf16",5} {"FA2",4}  name");
         foreach (var gpu in GpuCatalog.Default.All)
         {
-            stdout.WriteLine($"{gpu.Id,-16} {ByteSizes.Format(gpu.UsableMemoryBytes),9} {gpu.Bf16Tflops,8:0.#} {(gpu.NativeBf16 ? "yes" : "no"),5} {(gpu.FlashAttention2 ? "yes" : "no"),4}  {gpu.Name}");
+            var memory = gpu.IsCpu ? "host" : $"{gpu.MemoryGb} GB";
+            stdout.WriteLine($"{gpu.Id,-16} {memory,7} {ByteSizes.Format(gpu.UsableMemoryBytes, binary: true),10} {gpu.Bf16Tflops,8:0.#} {gpu.MemoryBandwidthGBps,6:0} {(gpu.NativeBf16 ? "yes" : "no"),5} {(gpu.FlashAttention2 ? "yes" : "no"),4}  {gpu.Name}");
         }
         return CommandLine.Clean;
     }

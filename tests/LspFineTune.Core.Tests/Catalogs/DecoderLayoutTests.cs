@@ -66,8 +66,9 @@ public sealed class DecoderLayoutTests
     [Fact]
     public void A_nested_vision_language_config_reads_its_text_config_and_counts_the_tower()
     {
+        // A model_type no family file claims gets the generic ViT tower (llava.json counts LLaVA's CLIP/Pixtral towers exactly).
         var arch = Read("""
-            { "model_type": "llava", "text_config": { "model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
+            { "model_type": "example_vlm", "text_config": { "model_type": "llama", "hidden_size": 256, "num_hidden_layers": 2,
               "num_attention_heads": 4, "intermediate_size": 512, "vocab_size": 1000 },
               "vision_config": { "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "patch_size": 14, "image_size": 28 } }
             """);

@@ -46,10 +46,10 @@ public class GpuCatalogTests
     }
 
     [Fact]
-    public void Catalog_holds_the_23_csv_rows_and_the_cpu()
+    public void Catalog_has_one_cpu_entry_and_it_is_last()
     {
-        Assert.Equal(CsvNames.Count + 1, Catalog.All.Count);
         Assert.Single(Catalog.All, gpu => gpu.IsCpu);
+        Assert.True(Catalog.All[^1].IsCpu);
     }
 
     [Fact]
@@ -79,15 +79,53 @@ public class GpuCatalogTests
     }
 
     [Fact]
-    public void Every_gpu_has_memory_throughput_and_a_source()
+    public void Every_gpu_has_sourced_and_sane_figures()
     {
         Assert.All(Catalog.All.Where(gpu => !gpu.IsCpu), gpu =>
         {
-            Assert.InRange(gpu.UsableMemoryBytes, 10L << 30, 200L << 30);
-            Assert.False(string.IsNullOrWhiteSpace(gpu.UsableMemorySource));
+            // GPU memory is built in binary sizes (an A100 80GB is 81920 MiB), so the marketed GB, read as GiB, bound
+            // what torch can allocate; ECC, the driver and the CUDA context take at most a few GiB of it.
+            long total = (long)gpu.MemoryGb << 30;
+            Assert.True(gpu.UsableMemoryBytes <= total, $"{gpu.Id}: usable {gpu.UsableMemoryBytes} > {gpu.MemoryGb} GiB");
+            Assert.True(gpu.UsableMemoryBytes >= total * 0.85, $"{gpu.Id}: usable {gpu.UsableMemoryBytes} < 85% of {gpu.MemoryGb} GiB");
+            Assert.False(string.IsNullOrWhiteSpace(gpu.UsableMemorySource), gpu.Id);
             Assert.True(gpu.Bf16Tflops > 0 && gpu.Fp16Tflops > 0 && gpu.Fp32Tflops > 0, gpu.Id);
             Assert.True(gpu.MemoryBandwidthGBps > 0 && gpu.IntraNodeBandwidthGBps > 0, gpu.Id);
+            Assert.False(string.IsNullOrWhiteSpace(gpu.SpecSource), gpu.Id);
             Assert.StartsWith("https://", gpu.SpecSourceUrl);
+            // A tensor figure above 2.6 PFLOPS per GPU is a sparsity figure (no GPU here has more dense BF16 than the GB200's 2.5).
+            Assert.True(gpu.Bf16Tflops <= 2600 && gpu.Fp16Tflops <= 2600, $"{gpu.Id}: a sparsity figure?");
+        });
+    }
+
+    [Fact]
+    public void Nvidia_bf16_and_flash_attention_2_follow_the_compute_capability()
+    {
+        // Native bf16 and FlashAttention-2 need sm80 (Ampere) or newer; Pascal, Volta and Turing have neither.
+        Assert.All(Catalog.All.Where(gpu => gpu.Vendor == "NVIDIA"), gpu =>
+        {
+            var major = int.Parse(gpu.ComputeCapability.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(gpu.NativeBf16 == major >= 8, $"{gpu.Id} ({gpu.ComputeCapability}): native_bf16 {gpu.NativeBf16}");
+            Assert.True(gpu.FlashAttention2 == major >= 8, $"{gpu.Id} ({gpu.ComputeCapability}): flash_attention_2 {gpu.FlashAttention2}");
+            // Without native bf16 the figure is an emulated rate, far below the fp16 one.
+            if (!gpu.NativeBf16)
+                Assert.True(gpu.Bf16Tflops < gpu.Fp16Tflops, gpu.Id);
+        });
+    }
+
+    // nvidia-smi names the GH200 by its superchip's 480 GB of Grace LPDDR5X, not by the GPU's memory.
+    private static readonly HashSet<string> HostMemoryNames = ["NVIDIA GH200 480GB", "GH200 480GB"];
+
+    [Fact]
+    public void An_alias_that_names_a_memory_size_names_the_entrys_own()
+    {
+        Assert.All(Catalog.All.Where(gpu => !gpu.IsCpu), gpu =>
+        {
+            foreach (var name in gpu.Aliases.Prepend(gpu.Name).Prepend(gpu.Id).Where(name => !HostMemoryNames.Contains(name)))
+            {
+                if (GpuName.Parse(name).MemoryGb is { } memory)
+                    Assert.True(memory == gpu.MemoryGb, $"{gpu.Id}: '{name}' says {memory} GB, the entry {gpu.MemoryGb}");
+            }
         });
     }
 
@@ -112,11 +150,28 @@ public class GpuCatalogTests
         Assert.True(t4.Bf16Tflops < t4.Fp16Tflops / 10);
     }
 
-    [Fact]
-    public void H100_has_flash_attention_2_and_b200_does_not_yet()
+    [Theory]
+    [InlineData("h100")]
+    [InlineData("b200")]
+    [InlineData("rtx-5090")]
+    [InlineData("mi325x")]
+    public void Hopper_blackwell_and_cdna3_have_flash_attention_2(string id)
     {
-        Assert.True(Catalog.Find("h100")?.FlashAttention2);
-        Assert.False(Catalog.Find("b200")?.FlashAttention2);
+        Assert.True(Catalog.Find(id)?.FlashAttention2);
+    }
+
+    [Theory]
+    [InlineData("p100")]
+    [InlineData("p40")]
+    [InlineData("v100-16gb")]
+    [InlineData("t4")]
+    public void Pascal_volta_and_turing_have_neither_bf16_nor_flash_attention_2(string id)
+    {
+        var gpu = Catalog.Find(id);
+
+        Assert.NotNull(gpu);
+        Assert.False(gpu.NativeBf16);
+        Assert.False(gpu.FlashAttention2);
     }
 
     [Fact]

@@ -54,6 +54,8 @@ public sealed class CompletionTests
         var gpus = await CompleteAsync(client, uri, 3, 7);
         Assert.Contains("h100-sxm", Labels(gpus));
         Assert.Contains("Hopper", (string)gpus.Single(i => (string)i!["label"]! == "h100-sxm")!["documentation"]!["value"]!);
+        Assert.Superset(Core.Catalogs.GpuCatalog.Default.All.Select(gpu => gpu.Id).ToHashSet(), Labels(gpus).ToHashSet());
+        Assert.Contains("A800 80GB SXM4", (string)gpus.Single(i => (string)i!["label"]! == "a800-80gb")!["detail"]!);
         Assert.Equal(["eager", "sdpa", "flash"], Labels(await CompleteAsync(client, uri, 5, 13)));
     }
 

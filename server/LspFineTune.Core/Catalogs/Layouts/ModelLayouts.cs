@@ -18,12 +18,31 @@ public static class ModelLayouts
         ["opt"] = OptLayout.Build,
         ["stablelm"] = StableLmLayout.Build,
         ["starcoder2"] = Starcoder2Layout.Build,
+        ["qwen"] = QwenLayout.Build,
+        ["mllama"] = MllamaLayout.Build,
+        ["llama4"] = Llama4Layout.Build,
+        ["gptj"] = GptJLayout.Build,
+        ["mpt"] = MptLayout.Build,
+        ["gpt_oss"] = GptOssLayout.Build,
+        ["gemma4"] = Gemma4Layout.Build,
+        ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
+        ["mimo"] = MimoLayout.Build,
     };
 
     private static readonly Dictionary<string, Func<VisionTowerConfig, ModelArchitecture, long>> Towers = new(StringComparer.Ordinal)
     {
         ["vit"] = VitTower.Build,
         ["siglip"] = VitTower.Build,
+        ["qwen2_vl"] = QwenVisionTower.Qwen2Vl,
+        ["qwen2_5_vl"] = QwenVisionTower.Qwen25Vl,
+        ["qwen3_vl"] = QwenVisionTower.Qwen3Vl,
+        ["mllama"] = MllamaLayout.VisionTower,
+        ["llama4"] = Llama4Layout.VisionTower,
+        ["llava"] = LlavaTower.Build,
+        ["mistral3"] = Mistral3Tower.Build,
+        ["smolvlm"] = SmolVlmTower.Build,
+        ["gemma3"] = Gemma3VisionTower.Build,
+        ["gemma4"] = Gemma4VisionTower.Build,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);

@@ -15,14 +15,16 @@ public static class PeftTargets
     /// <summary>PEFT's special value for every linear layer (LLaMA-Factory spells it <c>all</c>).</summary>
     public const string AllLinear = "all-linear";
 
-    /// <summary>The layer linears of a model whose full name (<c>model.layers.0.self_attn.q_proj</c>) a PEFT pattern matches.</summary>
+    /// <summary>The layer linears of a model whose full name (<c>model.layers.0.self_attn.q_proj</c>, under any of the
+    /// family's block prefixes) a PEFT pattern matches.</summary>
     public static IReadOnlyList<string> MatchPattern(ModelStructure structure, string pattern)
     {
         try
         {
             var regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
             return structure.LayerLinears
-                .Where(l => regex.IsMatch("model.layers.0." + l.ModulePath.Replace("{e}", "0")) || regex.IsMatch(l.Name))
+                .Where(l => !l.IsParameter)
+                .Where(l => regex.IsMatch(l.Name) || structure.Architecture.Decoder.BlockPrefixes.Any(prefix => regex.IsMatch($"{prefix}.0.{l.ModulePath.Replace("{e}", "0")}")))
                 .Select(l => l.Name)
                 .Distinct()
                 .ToList();
@@ -71,5 +73,5 @@ public static class PeftTargets
             : "";
 
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
-    public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Select(l => l.Name).Distinct());
+    public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
 }

@@ -107,7 +107,7 @@ public static class NativeBinder
         {
             foreach (var unmatched in LoraTargets.Unmatched(plan.Model.Structure, plan.Method.Lora))
             {
-                var names = string.Join(", ", plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct());
+                var names = string.Join(", ", plan.Model.Structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them or `all-linear`.",
                     TargetRange(tree, unmatched)));
