@@ -95,28 +95,14 @@ public sealed class ModelCatalog
     }
 
     /// <summary>
-    /// Catalog ids nearest to <paramref name="unknown"/> by edit distance (over ids, Hugging Face ids and aliases),
-    /// closest first, for "did you mean" messages. Names too far away to be a typo are left out.
+    /// Catalog ids for a "did you mean" on <paramref name="unknown"/>: models of its family, same size first, never another
+    /// family (<see cref="ModelSuggestions"/>). Names too far from any family to be a typo get none.
     /// </summary>
-    public IReadOnlyList<string> Suggest(string unknown, int max = 3)
-    {
-        if (string.IsNullOrWhiteSpace(unknown) || max <= 0)
-        {
-            return [];
-        }
+    public IReadOnlyList<string> Suggest(string unknown, int max = 3) =>
+        ModelSuggestions.For(this, unknown, max).Where(s => s.SameFamily).Select(s => s.Model.Id).ToList();
 
-        string wanted = unknown.Trim().ToLowerInvariant();
-        // Allow roughly one edit in three characters, at least two: "lama-2-7b" is a typo, "bert" is not a llama.
-        int limit = Math.Max(2, wanted.Length / 3);
-        return All
-            .Select(model => (model.Id, Distance: NamesOf(model).Min(name => EditDistance.AtMost(wanted, name, limit))))
-            .Where(candidate => candidate.Distance <= limit)
-            .OrderBy(candidate => candidate.Distance)
-            .ThenBy(candidate => candidate.Id, StringComparer.Ordinal)
-            .Take(max)
-            .Select(candidate => candidate.Id)
-            .ToList();
-    }
+    /// <summary>A catalog of the given models (tests of name resolution and did-you-mean, independent of the bundled data).</summary>
+    public static ModelCatalog Of(IReadOnlyList<CatalogModel> models) => new(models);
 
     /// <summary>The catalog of the given family files; throws <see cref="InvalidDataException"/> naming the bad entry.</summary>
     public static ModelCatalog Load(ModelFamilies families)

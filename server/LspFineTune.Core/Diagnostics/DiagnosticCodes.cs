@@ -40,6 +40,7 @@ public static class DiagnosticCodes
     public const string NotModelled = "LFT0210";
     public const string UnknownModelineSetting = "LFT0211";
     public const string PresetResolved = "LFT0212";
+    public const string ModelResolvedByName = "LFT0213";
 
     // Memory
     public const string OutOfMemory = "LFT0301";

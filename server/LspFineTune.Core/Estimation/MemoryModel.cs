@@ -89,8 +89,8 @@ public static class MemoryModel
 
     private static string WeightsFormula(TrainingPlan plan, ParameterBudget budget)
     {
-        var text = plan.Method.Type != FineTuneMethod.Full && plan.Model.Quantization != Quantization.None
-            ? $"{budget.BlockLinearWeights:N0} block weights x {Precision.QuantizedBytes(plan.Model.Quantization):0.###} B ({plan.Model.Quantization.ToConfigName()}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.Bytes(plan.Model.Dtype)} B"
+        var text = Precision.FrozenBlockStorage(plan) is { } frozen
+            ? $"{budget.BlockLinearWeights:N0} block weights x {frozen.Bytes:0.###} B ({frozen.Name}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.Bytes(plan.Model.Dtype)} B"
             : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
         if (budget.AdapterParameters > 0)
             text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";

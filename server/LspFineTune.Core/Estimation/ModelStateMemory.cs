@@ -27,8 +27,8 @@ public sealed class ModelStateMemory
         var offloadParams = stage == 3 && plan.DeepSpeed.OffloadParams != OffloadTarget.None;
 
         // Weights: the base model in its dtype (or quantized block linears), plus fp32 LoRA adapters.
-        var baseBytes = method != FineTuneMethod.Full && plan.Model.Quantization != Quantization.None
-            ? budget.BlockLinearWeights * Precision.QuantizedBytes(plan.Model.Quantization)
+        var baseBytes = Precision.FrozenBlockStorage(plan) is { } frozen
+            ? budget.BlockLinearWeights * frozen.Bytes
               + (budget.BaseParameters - budget.BlockLinearWeights) * (double)dtypeBytes
             : budget.BaseParameters * (double)dtypeBytes;
         var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan);

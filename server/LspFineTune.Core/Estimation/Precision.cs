@@ -41,6 +41,25 @@ public static class Precision
         _ => throw new ArgumentOutOfRangeException(nameof(quantization), quantization, "not a quantized format"),
     };
 
+    /// <summary>
+    /// Bytes per frozen block linear weight when they are not 16-bit, with the format's name: the format a pre-quantized
+    /// checkpoint stores (<see cref="ModelChoice.Stored"/>: an unsloth bnb-4bit, GPTQ, AWQ, FP8 or NVFP4 upload keeps its
+    /// base so under an adapter, and from_pretrained uses the checkpoint's quantization_config over one the config passes:
+    /// transformers quantizers/auto.py warns "The `quantization_config` from the model will be used"),
+    /// else the config's load-time quantization (QLoRA's load_in_4bit). Null for full fine-tuning, which trains 16-bit
+    /// weights (a quantized base is an error there).
+    /// </summary>
+    public static (double Bytes, string Name)? FrozenBlockStorage(TrainingPlan plan)
+    {
+        if (plan.Method.Type == FineTuneMethod.Full)
+            return null;
+        if (plan.Model.Stored is { } stored)
+            return (stored.BytesPerWeight, "stored " + stored.Name);
+        return plan.Model.Quantization != Quantization.None
+            ? (QuantizedBytes(plan.Model.Quantization), plan.Model.Quantization.ToConfigName())
+            : null;
+    }
+
     /// <summary>LoRA adapters are kept in fp32 even on a 16-bit base (PEFT's autocast_adapter_dtype=True default).</summary>
     public const int AdapterBytes = 4;
 

@@ -105,11 +105,12 @@ public static class RuntimeModel
 
     private static double DequantizationBytes(TrainingPlan plan, ParameterBudget budget)
     {
-        if (plan.Model.Quantization == Quantization.None || plan.Method.Type == FineTuneMethod.Full)
+        if (Precision.FrozenBlockStorage(plan) is not { } frozen)
             return 0;
-        // bitsandbytes dequantizes each weight to 16-bit before every matmul pass that uses it.
+        // bitsandbytes (and the GPTQ/AWQ kernels' training path) dequantizes each weight to 16-bit before every matmul
+        // pass that uses it.
         var passes = WeightPassesPerMicroBatch(plan);
-        var perWeight = Precision.QuantizedBytes(plan.Model.Quantization) + 2 * Precision.Bytes(plan.Model.Dtype);
+        var perWeight = frozen.Bytes + 2 * Precision.Bytes(plan.Model.Dtype);
         return passes * perWeight * budget.BlockLinearWeights;
     }
 

@@ -38,4 +38,8 @@ public sealed record BindingOptions
 
     /// <summary>Every file besides the document is read through this (cached, bounded, regular files only).</summary>
     public IAuxiliaryFiles Files { get; init; } = AuxiliaryFileCache.Shared;
+
+    /// <summary>Reads an environment variable (the Hugging Face cache's HF_HUB_CACHE, HF_HOME, HOME); injected by tests
+    /// so they never set the process's own.</summary>
+    public Func<string, string?> EnvironmentVariable { get; init; } = global::System.Environment.GetEnvironmentVariable;
 }

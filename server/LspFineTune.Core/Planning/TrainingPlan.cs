@@ -18,6 +18,15 @@ public sealed record ModelChoice
     public Quantization Quantization { get; init; } = Quantization.None;
 
     /// <summary>
+    /// The format a pre-quantized checkpoint stores its block weights in (<c>…-bnb-4bit</c>, <c>…-GPTQ</c>, <c>…-NVFP4</c>):
+    /// under an adapter the frozen base stays so even when the config sets no <see cref="Quantization"/>. Null: 16-bit.
+    /// </summary>
+    public StoredQuantization? Stored { get; init; }
+
+    /// <summary>Where the architecture was read from, and what a derived id's name says; null when not recorded.</summary>
+    public ModelOrigin? Origin { get; init; }
+
+    /// <summary>
     /// Pure 16-bit training (no automatic mixed precision): weights, gradients, adapters and optimizer states are all kept
     /// in <see cref="Dtype"/>, with no fp32 master copy (torchtune's recipes; axolotl's <c>bfloat16: true</c>). False:
     /// mixed precision, the Hugging Face Trainer's way. No effect when <see cref="Dtype"/> is fp32.

@@ -26,6 +26,9 @@ public static class EstimateJson
                 ["id"] = plan.Model.Id,
                 ["parameters"] = estimate.Parameters.BaseParameters,
                 ["trainable_parameters"] = estimate.Parameters.TrainableParameters,
+                ["source"] = plan.Model.Origin?.Kind.ToString(),
+                ["source_detail"] = plan.Model.Origin?.Describe(),
+                ["stored_quantization"] = plan.Model.Stored?.Name,
             };
             json["hardware"] = new JsonObject
             {

@@ -26,7 +26,9 @@ public static class EstimateText
         var memory = estimate.Memory;
         var parameters = estimate.Parameters;
         var trainedShare = parameters.TrainableParameters / (double)parameters.BaseParameters;
-        output.WriteLine($"  model     {plan.Model.Id}: {EstimateMarkdown.Count(parameters.BaseParameters)} parameters, {EstimateMarkdown.Count(parameters.TrainableParameters)} trained ({trainedShare:P2}), {plan.Model.Dtype.ToConfigName()}{(plan.Model.Quantization != Quantization.None ? ", " + plan.Model.Quantization.ToConfigName() + " base" : "")}");
+        output.WriteLine($"  model     {plan.Model.Id}: {EstimateMarkdown.Count(parameters.BaseParameters)} parameters, {EstimateMarkdown.Count(parameters.TrainableParameters)} trained ({trainedShare:P2}), {plan.Model.Dtype.ToConfigName()}{(plan.Model.Quantization != Quantization.None ? ", " + plan.Model.Quantization.ToConfigName() + " base" : plan.Model.Stored is { } stored ? ", base stored " + stored.Name : "")}");
+        if (plan.Model.Origin is { } origin)
+            output.WriteLine($"  from      {origin.Describe()}");
         output.WriteLine($"  hardware  {plan.Hardware.TotalGpus} x {plan.Hardware.Gpu.Name} ({ByteSizes.Format(memory.UsableBytes)} usable each), {Core.Dialects.HardwareResolver.Describe(analysis.Provenance)}");
         output.WriteLine($"  training  {Method(plan)}, {plan.Optimizer.Type.ToConfigName()}, ZeRO-{plan.DeepSpeed.ZeroStage}, micro-batch {plan.Training.MicroBatchSize} x {plan.Training.GradientAccumulationSteps} accumulation x {plan.Training.SequenceLength:N0} tokens, checkpointing {(plan.Training.GradientCheckpointing ? "on" : "off")}, {plan.Training.Attention.ToConfigName()}");
         output.WriteLine();

@@ -78,6 +78,10 @@ public static class EstimateMarkdown
         text.AppendLine($"- trained here: {Count(parameters.TrainableParameters)} ({Percent(parameters.TrainableParameters / (double)parameters.BaseParameters, "0.##")})");
         if (plan.Model.PublishedParameters is { } published)
             text.AppendLine($"- published size: {Count(published)}");
+        if (plan.Model.Stored is { } stored)
+            text.AppendLine($"- base weights stored {stored.Name}: {stored.BytesPerWeight:0.###} B per block weight{(plan.Method.Type == Core.Planning.FineTuneMethod.Full ? " (full fine-tuning cannot train them)" : "")}");
+        if (plan.Model.Origin is { } origin)
+            text.AppendLine($"- from {origin.Describe()}");
         return text.ToString();
     }
 

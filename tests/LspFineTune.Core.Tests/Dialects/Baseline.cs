@@ -26,7 +26,7 @@ internal static class Baseline
         if (analysis.Plan is { } plan)
         {
             text.AppendLine("plan:");
-            text.AppendLine($"  model: {plan.Model.Id} ({plan.Model.Architecture.ModelType}), {plan.Model.Dtype.ToConfigName()}, {plan.Model.Quantization.ToConfigName()} {Source(analysis, PlanField.Model)}");
+            text.AppendLine($"  model: {plan.Model.Id} ({plan.Model.Architecture.ModelType}), {plan.Model.Dtype.ToConfigName()}, {plan.Model.Quantization.ToConfigName()}{(plan.Model.Stored is { } stored ? $" (base stored {stored.Name})" : "")} {Source(analysis, PlanField.Model)}");
             text.AppendLine($"  hardware: {plan.Hardware.TotalGpus} x {plan.Hardware.Gpu.Id} {Source(analysis, PlanField.Gpu)}");
             var lora = plan.Method.Lora;
             var method = plan.Method.Type == FineTuneMethod.Lora

@@ -121,14 +121,29 @@ public class TorchtuneBindingTests
     }
 
     [Fact]
-    public void Without_a_catalog_entry_the_builders_own_architecture_is_estimated()
+    public void Without_a_known_checkpoint_the_builders_name_finds_its_catalog_entry_and_keeps_the_builders_architecture()
     {
         var analysis = Analyze(Lora.Replace("torchtune.models.llama3_2.lora_llama3_2_1b", "torchtune.models.qwen3.lora_qwen3_8b_instruct")
             .Replace("meta-llama/Llama-3.2-1B-Instruct", "house/qwen3-8b-finetune").Replace("/tmp/Llama-3.2-1B-Instruct/", "/tmp/house-qwen3-8b-finetune/"));
         var plan = analysis.Plan!;
-        Assert.Equal("qwen3_8b_instruct", plan.Model.Id);
+        // qwen3_8b_instruct: the catalog alias qwen3_8b after the variant suffix.
+        Assert.Equal("qwen3-8b", plan.Model.Id);
+        Assert.Equal(ModelSourceKind.Builder, plan.Model.Origin!.Kind);
+        Assert.NotNull(plan.Model.PublishedParameters);
         Assert.Equal((36, 4096, 12288, 151936, 8, 128), (plan.Model.Architecture.NumHiddenLayers, plan.Model.Architecture.HiddenSize,
             plan.Model.Architecture.IntermediateSize, plan.Model.Architecture.VocabSize, plan.Model.Architecture.KeyValueHeads, plan.Model.Architecture.HeadDimension));
+        Assert.NotNull(analysis.Estimate);
+    }
+
+    [Fact]
+    public void Without_a_catalog_entry_the_builders_own_architecture_is_estimated()
+    {
+        var analysis = Analyze(Lora.Replace("torchtune.models.llama3_2.lora_llama3_2_1b", "torchtune.models.llama2.lora_llama2_reward_7b")
+            .Replace("meta-llama/Llama-3.2-1B-Instruct", "house/llama2-reward").Replace("/tmp/Llama-3.2-1B-Instruct/", "/tmp/house-llama2-reward/"));
+        var plan = analysis.Plan!;
+        Assert.Equal("llama2_reward_7b", plan.Model.Id);
+        Assert.Equal((32, 4096, 11008), (plan.Model.Architecture.NumHiddenLayers, plan.Model.Architecture.HiddenSize, plan.Model.Architecture.IntermediateSize));
+        Assert.Null(plan.Model.PublishedParameters);
         Assert.NotNull(analysis.Estimate);
     }
 

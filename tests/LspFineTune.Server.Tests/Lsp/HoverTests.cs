@@ -46,6 +46,21 @@ public sealed class HoverTests
     }
 
     [Fact]
+    public async Task Hover_on_a_pre_quantized_model_says_its_base_its_stored_format_and_where_it_came_from()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var path = Path.Combine(Path.GetTempPath(), "lft-hover-bnb", "config.yml");
+        var uri = await client.OpenAsync(path, "base_model: unsloth/llama-3-8b-bnb-4bit\nadapter: lora\nsequence_len: 1024\nmicro_batch_size: 1\n");
+
+        var hover = await HoverTextAsync(client, uri, "unsloth/llama-3-8b-bnb-4bit");
+
+        Assert.Contains("**llama-3-8b**", hover);
+        Assert.Contains("base weights stored 4-bit (bitsandbytes nf4): 0.516 B per block weight", hover);
+        Assert.Contains("from the bundled catalog (llama-3-8b, the architecture of meta-llama/Meta-Llama-3-8B)", hover);
+        Assert.Contains("`unsloth/llama-3-8b-bnb-4bit`: meta-llama/Meta-Llama-3-8B's architecture, weights stored 4-bit (bitsandbytes nf4); Unsloth's re-upload", hover);
+    }
+
+    [Fact]
     public async Task Hover_on_the_gpu_shows_its_specs()
     {
         await using var client = await LspTestClient.StartAsync();

@@ -207,13 +207,18 @@ public static class NativeBinder
     {
         if (source.Value is not ScalarNode { Kind: not ScalarKind.Null } scalar || scalar.Value.Length == 0)
             return null;
-        var entry = ModelCatalog.Default.Find(scalar.Value);
-        if (entry is not null)
-            return new ModelChoice { Id = entry.Id, Architecture = entry.Architecture, PublishedParameters = entry.PublishedParameters };
+        if (ModelIdentity.Parse(scalar.Value).Refusal is { } refusal)
+        {
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UnknownModel, $"`{scalar.Value}` {refusal}. Name the model it was converted from.", scalar.Range));
+            return null;
+        }
+        // A hub id works too, a derived one included (unsloth/Qwen3-8B-bnb-4bit: Qwen3-8B, stored 4-bit).
+        if (ModelCatalog.Default.Resolve(scalar.Value) is { } match)
+            return HuggingFace.ModelResolver.FromCatalog(match);
         var suggestions = ModelCatalog.Default.Suggest(scalar.Value);
         var hint = suggestions.Count > 0 ? $" Did you mean `{suggestions[0]}`?" : "";
         diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownModel, DiagnosticSeverity.Error,
-            $"Unknown model `{scalar.Value}`.{hint} Use a catalog id (`lft models` lists them), `model.path` for a local Hugging Face folder, or `model.architecture` with its config.json keys.",
+            $"Unknown model `{scalar.Value}`.{hint} Use a catalog id (`lft models` lists them), `model.path` for a local Hugging Face folder, or `model.architecture` with its config.json keys (hidden_size, num_hidden_layers, num_attention_heads, intermediate_size, vocab_size, ...).",
             scalar.Range)
         {
             Data = suggestions.Count > 0 ? new Dictionary<string, string> { ["suggestion"] = suggestions[0] } : new Dictionary<string, string>(),
@@ -228,7 +233,13 @@ public static class NativeBinder
         var folder = ResolvePath(scalar.Value, options);
         var result = HuggingFaceConfigReader.ReadFolder(folder, options.Files);
         if (result.Success)
-            return new ModelChoice { Id = scalar.Value, Architecture = result.Architecture! };
+            return new ModelChoice
+            {
+                Id = scalar.Value,
+                Architecture = result.Architecture!,
+                Stored = QuantizationConfigReader.ReadFolder(folder, options.Files),
+                Origin = new ModelOrigin(ModelSourceKind.Folder, Path.Combine(folder, HuggingFaceConfigReader.ConfigFileName)),
+            };
         diagnostics.Add(Diagnostic.Error(DiagnosticCodes.ModelPathUnreadable,
             $"Cannot read the model at `{scalar.Value}` ({folder}): {string.Join("; ", result.Errors)}. Point `model.path` at a folder with a Hugging Face config.json.",
             scalar.Range));
@@ -241,7 +252,7 @@ public static class NativeBinder
             return null;
         var result = HuggingFaceConfigReader.Read(ToJson(mapping));
         if (result.Success)
-            return new ModelChoice { Id = "inline architecture", Architecture = result.Architecture! };
+            return new ModelChoice { Id = "inline architecture", Architecture = result.Architecture!, Origin = new ModelOrigin(ModelSourceKind.Inline, "model.architecture") };
         diagnostics.Add(Diagnostic.Error(DiagnosticCodes.InvalidArchitecture,
             $"`model.architecture` is incomplete: {string.Join("; ", result.Errors)}. It takes the keys of a Hugging Face config.json.",
             source.Key.Range));

@@ -212,15 +212,26 @@ public static class TorchtuneBinder
             ids.Add(folder.Value.TrimEnd('/', '\\').Split('/', '\\')[^1]);
         if (launch.DownloadId is { } download)
             ids.Add(download);
-        if (ModelResolver.FromCatalogOrCache(ids, options) is { } known && (architecture is null || SameShape(known.Architecture, architecture)))
+        if (ModelResolver.Known(ids, options) is { } known && (architecture is null || SameShape(known.Architecture, architecture)))
             return known;
         var name = builderPath!.Split('.')[^1];
         var bare = name.StartsWith("qlora_", StringComparison.Ordinal) ? name[6..] : name.StartsWith("lora_", StringComparison.Ordinal) ? name[5..] : name;
-        if (architecture is not null && ModelStructureBuilder.Validate(architecture).Count == 0)
-            return new ModelChoice { Id = bare, Architecture = architecture };
+        var buildable = architecture is not null && ModelStructureBuilder.Validate(architecture).Count == 0;
+        // The builder's name is a catalog alias (llama2_7b, qwen3_0_6b_instruct): the catalog gives the published size,
+        // and the architecture when the builder's own cannot be built here (vision, mixture-of-experts builders).
+        if (ModelCatalog.Default.Resolve(bare) is { } entry && (!buildable || SameShape(entry.Model.Architecture, architecture!)))
+        {
+            return ModelResolver.FromCatalog(entry) with
+            {
+                Architecture = buildable ? architecture! : entry.Model.Architecture,
+                Origin = new ModelOrigin(ModelSourceKind.Builder, $"{bare} (the catalog's {entry.Model.Id}, {entry.Model.HfId})"),
+            };
+        }
+        if (buildable)
+            return new ModelChoice { Id = bare, Architecture = architecture!, Origin = new ModelOrigin(ModelSourceKind.Builder, bare) };
         // A builder the estimate cannot build (vision, mixture-of-experts, an unknown path) and no known checkpoint.
         if (builder is not null || !builderPath.StartsWith("torchtune.", StringComparison.Ordinal))
-            diagnostics.Add(ModelResolver.Unknown(launch.DownloadId ?? bare, "model._component_", component.Range));
+            diagnostics.Add(ModelResolver.Unknown(launch.DownloadId ?? bare, "checkpointer.checkpoint_dir", component.Range, offerFix: false));
         else
             diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownModel, DiagnosticSeverity.Warning,
                 $"`{builderPath}` is not a torchtune builder, so its architecture is unknown and this config gets no estimate. Name one of torchtune's model builders.", component.Range));
