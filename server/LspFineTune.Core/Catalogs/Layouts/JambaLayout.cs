@@ -53,16 +53,6 @@ internal static class JambaLayout
             linears.AddRange(LayoutParts.Mlp(h, a.ExpertIntermediateSize, "feed_forward.experts.{e}", ["gate_proj", "up_proj", "down_proj"], bias: false, Only(sparse), a.Experts, a.ActiveExperts));
         }
 
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = 2L * h,
-            OtherBlockParameters = other,
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = h,
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, other);
     }
 }

@@ -50,4 +50,21 @@ public static class LayoutParts
 
     /// <summary>A config.json boolean a hybrid builder needs (see <see cref="Config"/>).</summary>
     public static bool Flag(ModelArchitecture a, string key) => Config(a, key) != 0;
+
+    /// <summary>
+    /// The shell most hybrid builders share: two RMSNorms per block (h each), the token embedding, a final RMSNorm, an
+    /// untied head unless tie_word_embeddings, gated MLPs, and the vision tower of a vision-language config.
+    /// </summary>
+    public static ModelStructure RmsNormedModel(ModelArchitecture a, IReadOnlyList<LinearModule> linears, long otherBlockParameters) => new()
+    {
+        Architecture = a,
+        LayerLinears = linears,
+        LayerNormParameters = 2L * a.HiddenSize,
+        OtherBlockParameters = otherBlockParameters,
+        EmbeddingParameters = Embedding(a),
+        FinalNormParameters = a.HiddenSize,
+        LmHeadParameters = UntiedHead(a),
+        GatedMlp = true,
+        VisionParameters = a.Vision is { } vision ? ModelLayouts.VisionTower(vision, a) : 0,
+    };
 }

@@ -52,18 +52,7 @@ internal static class Lfm2Layout
             linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, width, h, HasBias: false, a.Experts, a.ActiveExperts) { ModulePath = "feed_forward.experts.down_proj", Layers = Only(sparse), IsParameter = true });
         }
 
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = 2L * h,
-            OtherBlockParameters = other,
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = h,
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-            VisionParameters = a.Vision is { } vision ? ModelLayouts.VisionTower(vision, a) : 0,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, other);
     }
 
     /// <summary>

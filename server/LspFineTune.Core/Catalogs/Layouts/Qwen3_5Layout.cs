@@ -89,19 +89,7 @@ internal static class Qwen3_5Layout
             + attention.Sum(l => l.Parameters) + 2L * hd
             + (moe.Count > 0 ? moe : dense).Sum(l => l.Parameters) + 2L * h + h;
 
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = 2L * h,
-            OtherBlockParameters = other,
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = h,
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-            VisionParameters = a.Vision is { } vision ? ModelLayouts.VisionTower(vision, a) : 0,
-            CheckpointOnlyParameters = mtpBlocks * mtpBlock,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, other) with { CheckpointOnlyParameters = mtpBlocks * mtpBlock };
     }
 
     /// <summary>q_proj (query and its sigmoid gate: 2 x heads x head_dim), k_proj, v_proj, o_proj.</summary>
