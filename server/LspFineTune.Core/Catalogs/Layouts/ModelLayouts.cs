@@ -35,6 +35,7 @@ public static class ModelLayouts
         ["gemma4"] = Gemma4Layout.Build,
         ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
         ["mimo"] = MimoLayout.Build,
+        ["voxtral"] = VoxtralLayout.Build,
     };
 
     /// <summary>Layouts without attention in any block (pure state-space models): config.json has no attention heads.</summary>
