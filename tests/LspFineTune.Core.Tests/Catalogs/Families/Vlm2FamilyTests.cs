@@ -15,11 +15,12 @@ public sealed class Vlm2FamilyTests
 
     private static ModelStructure Structure(string id) => Catalog.Find(id)?.Structure ?? throw new Xunit.Sdk.XunitException($"{id} does not resolve");
 
-    // The base_model values of axolotl examples/glm46v/*.yaml and examples/falcon-h1/falcon-h1-1b-qlora.yaml.
+    // The base_model values of axolotl examples/glm46v/*.yaml and examples/falcon-h1/falcon-h1-1b-qlora.yaml and falcon-h1-1b-deep-qlora.yaml.
     [Theory]
     [InlineData("zai-org/GLM-4.6V-Flash", "glm-4.6v-flash")]
     [InlineData("tiiuae/Falcon-H1-1.5B-Base", "falcon-h1-1.5b")]
     [InlineData("tiiuae/Falcon-H1-1.5B-Instruct", "falcon-h1-1.5b")]
+    [InlineData("tiiuae/Falcon-H1-1.5B-Deep-Base", "falcon-h1-1.5b-deep")]
     public void Corpus_base_models_resolve(string hubId, string id) => Assert.Equal(id, Catalog.Find(hubId)?.Id);
 
     [Fact]
@@ -49,5 +50,17 @@ public sealed class Vlm2FamilyTests
     {
         // 1,554,863,488 elements in the checkpoint; without mamba.norm (3072 x 24) the count would be 73,728 short.
         Assert.Equal(1_554_863_488, Structure("falcon-h1-1.5b").TotalParameters);
+    }
+
+    [Fact]
+    public void Falcon_h1_1_5b_deep_trades_width_for_66_blocks_at_the_same_size()
+    {
+        var wide = Structure("falcon-h1-1.5b");
+        var deep = Structure("falcon-h1-1.5b-deep");
+        Assert.Equal((24, 66), (wide.Layers, deep.Layers));
+        Assert.Equal(1_554_872_208, deep.TotalParameters);
+        // The in_proj of the deeper model's mixer is narrower: 1280 -> 1536 + (1536 + 2 x 256) + 24 heads.
+        var inProj = deep.LayerLinears.Single(l => l.Name == "in_proj");
+        Assert.Equal((1280, 1536 + 2048 + 24), (inProj.InFeatures, inProj.OutFeatures));
     }
 }
