@@ -36,6 +36,7 @@ public static class ModelLayouts
         ["gemma4_unified"] = Gemma4UnifiedLayout.Build,
         ["mimo"] = MimoLayout.Build,
         ["voxtral"] = VoxtralLayout.Build,
+        ["glm4v"] = Glm4vLayout.Build,
     };
 
     /// <summary>Layouts without attention in any block (pure state-space models): config.json has no attention heads.</summary>
@@ -56,6 +57,7 @@ public static class ModelLayouts
         ["smolvlm"] = SmolVlmTower.Build,
         ["gemma3"] = Gemma3VisionTower.Build,
         ["gemma4"] = Gemma4VisionTower.Build,
+        ["glm4v"] = Glm4vLayout.VisionTower,
     };
 
     public static bool IsLayout(string name) => Builders.ContainsKey(name);
