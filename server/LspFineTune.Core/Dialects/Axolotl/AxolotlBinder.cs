@@ -144,7 +144,7 @@ public static class AxolotlBinder
             {
                 var names = PeftTargets.LayerNames(plan.Model.Structure);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                    $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
+                    $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id}{PeftTargets.VisionTowerCaveat(plan.Model.Structure)} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
                     PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
@@ -162,7 +162,7 @@ public static class AxolotlBinder
         // PEFT matches a string target_modules as a regular expression against each module's full name.
         var modules = PeftTargets.Named(root.Find("lora_target_modules")?.Value, model.Structure, pattern =>
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}; PEFT then finds nothing to adapt.{PeftTargets.AllLinearHint(pattern.Value)} Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
+                $"The LoRA target pattern `{pattern.Value}` matches no linear layer of {model.Id}{PeftTargets.VisionTowerCaveat(model.Structure)}; PEFT then finds nothing to adapt.{PeftTargets.AllLinearHint(pattern.Value)} Its layers are: {PeftTargets.LayerNames(model.Structure)}.",
                 pattern.Range)));
         // Nothing named: PEFT's default for the architecture, which for Llama-style models is q_proj and v_proj.
         if (modules.Count == 0 && !allLinear)

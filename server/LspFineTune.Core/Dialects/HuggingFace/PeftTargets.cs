@@ -72,6 +72,13 @@ public static class PeftTargets
             ? $" Did you mean `{AllLinear}`?"
             : "";
 
+    /// <summary>
+    /// For a vision-language model, that the names checked are its language model's: PEFT also walks the vision tower,
+    /// whose modules may carry the name (GLM-4.6V's gate_proj), and the estimate does not count adapters there.
+    /// </summary>
+    public static string VisionTowerCaveat(ModelStructure structure) =>
+        structure.VisionParameters > 0 ? "'s language model (PEFT may still find a vision-tower module of that name, which the estimate does not count)" : "";
+
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
     public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
 }

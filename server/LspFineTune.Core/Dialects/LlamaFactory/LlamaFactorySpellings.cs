@@ -73,7 +73,7 @@ internal static class LlamaFactorySpellings
         {
             var range = items.First(i => i.Name == unmatched).Range;
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                $"LoRA target `{unmatched}` matches no linear layer of {model.Id} ({model.Architecture.ModelType}); PEFT refuses a target it cannot find. Its layers are: {PeftTargets.LayerNames(model.Structure)}. Use one of them, or `{key}: all`.",
+                $"LoRA target `{unmatched}` matches no linear layer of {model.Id}{PeftTargets.VisionTowerCaveat(model.Structure)} ({model.Architecture.ModelType}); PEFT refuses a target it cannot find. Its layers are: {PeftTargets.LayerNames(model.Structure)}. Use one of them, or `{key}: all`.",
                 range));
         }
         return result;

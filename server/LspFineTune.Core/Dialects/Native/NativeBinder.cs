@@ -109,7 +109,7 @@ public static class NativeBinder
             {
                 var names = string.Join(", ", plan.Model.Structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                    $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them or `all-linear`.",
+                    $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id}{Dialects.HuggingFace.PeftTargets.VisionTowerCaveat(plan.Model.Structure)} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them or `all-linear`.",
                     TargetRange(tree, unmatched)));
             }
         }

@@ -265,7 +265,7 @@ public static class TrlBinder
         var allLinear = targets is ScalarNode { Value: PeftTargets.AllLinear };
         var modules = allLinear ? [] : PeftTargets.Named(targets, model.Structure, pattern =>
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}, so PEFT finds nothing to adapt.{PeftTargets.AllLinearHint(pattern.Value)} Its layers: {PeftTargets.LayerNames(model.Structure)}.",
+                $"`lora_target_modules: {pattern.Value}` matches no linear layer of {model.Id}{PeftTargets.VisionTowerCaveat(model.Structure)}, so PEFT finds nothing to adapt.{PeftTargets.AllLinearHint(pattern.Value)} Its layers: {PeftTargets.LayerNames(model.Structure)}.",
                 pattern.Range)));
         return new LoraSettings
         {
