@@ -50,7 +50,11 @@ public sealed class CompletionTests
         var text = "model:\n  name: \nhardware:\n  gpu: \ntraining:\n  attention: \n";
         var uri = await client.OpenAsync("/tmp/values.lft.yaml", text);
 
-        Assert.Contains("llama-2-7b", Labels(await CompleteAsync(client, uri, 1, 8)));
+        var models = Labels(await CompleteAsync(client, uri, 1, 8));
+        Assert.Contains("llama-2-7b", models);
+        Assert.Equal(Core.Catalogs.ModelCatalog.Default.All.Select(model => model.Id).ToHashSet(), models.ToHashSet());
+        Assert.Contains("qwen3-8b", models);
+        Assert.Contains("deepseek-v3", models);
         var gpus = await CompleteAsync(client, uri, 3, 7);
         Assert.Contains("h100-sxm", Labels(gpus));
         Assert.Contains("Hopper", (string)gpus.Single(i => (string)i!["label"]! == "h100-sxm")!["documentation"]!["value"]!);
