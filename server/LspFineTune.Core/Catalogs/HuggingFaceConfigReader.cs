@@ -127,6 +127,8 @@ public static class HuggingFaceConfigReader
     /// <summary>One read: collects errors and warnings instead of stopping at the first.</summary>
     private sealed class Reader(JsonElement config)
     {
+        private const int MaxLayers = 10_000;
+
         private readonly List<string> _errors = [];
         private readonly List<string> _warnings = [];
 
@@ -203,6 +205,13 @@ public static class HuggingFaceConfigReader
             int? moeWidth = Int(Optional, "moe_intermediate_size");
             int? sharedWidth = Int(Optional, "shared_expert_intermediate_size", "moe_shared_expert_intermediate_size")
                 ?? (Int(Optional, "n_shared_experts", "num_shared_experts") is > 0 and var sharedCount && moeWidth is { } width ? sharedCount * width : null);
+
+            // The largest published models have a few hundred blocks; a config.json claiming far more is not a model (and
+            // the per-block rules below walk the blocks).
+            if (layers is > MaxLayers)
+            {
+                _errors.Add($"num_hidden_layers ({layers}) is not a real model's depth (at most {MaxLayers:N0})");
+            }
 
             if (_errors.Count > 0 || hidden is null || layers is null || heads is null || vocab is null || ffn is null)
             {

@@ -87,4 +87,12 @@ public sealed class DecoderLayoutTests
         Assert.Equal("gpt2", gpt2.Layout);
         Assert.Contains(ModelStructureBuilder.Build(gpt2).LayerLinears, l => l.Name == "c_attn");
     }
+
+    [Fact]
+    public void A_config_json_with_an_absurd_depth_is_refused_instead_of_walked_block_by_block()
+    {
+        var result = HuggingFaceConfigReader.Read("""{ "model_type": "qwen2_moe", "hidden_size": 64, "num_hidden_layers": 2000000000, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "num_experts": 4, "mlp_only_layers": [1, 2] }""");
+        Assert.False(result.Success);
+        Assert.Contains(result.Errors, e => e.Contains("num_hidden_layers"));
+    }
 }
