@@ -208,9 +208,11 @@ public static class HuggingFaceConfigReader
 
             // The largest published models have a few hundred blocks; a config.json claiming far more is not a model (and
             // the per-block rules below walk the blocks).
-            if (layers is > MaxLayers)
+            if (layers is > MaxLayers or <= 0)
             {
-                _errors.Add($"num_hidden_layers ({layers}) is not a real model's depth (at most {MaxLayers:N0})");
+                _errors.Add(layers <= 0
+                    ? $"num_hidden_layers must be a positive integer, got {layers}"
+                    : $"num_hidden_layers ({layers}) is not a real model's depth (at most {MaxLayers:N0})");
             }
 
             if (_errors.Count > 0 || hidden is null || layers is null || heads is null || vocab is null || ffn is null)
@@ -271,9 +273,23 @@ public static class HuggingFaceConfigReader
             }
 
             IReadOnlyList<string> invalid = ModelStructureBuilder.Validate(architecture);
-            return invalid.Count > 0
-                ? new HuggingFaceConfigResult(null, [.. invalid], _warnings)
-                : new HuggingFaceConfigResult(architecture, _errors, _warnings);
+            if (invalid.Count > 0)
+            {
+                return new HuggingFaceConfigResult(null, [.. invalid], _warnings);
+            }
+
+            // A layout builder reads more keys than Validate checks (mixer widths, vision patch sizes); a config.json whose
+            // values no real model has must come back as an error here, not as an exception when the estimate builds it.
+            try
+            {
+                _ = ModelStructureBuilder.Build(architecture).TotalParameters;
+            }
+            catch (Exception e) when (e is ArgumentException or ArithmeticException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException)
+            {
+                return new HuggingFaceConfigResult(null, [$"the {architecture.Layout} layout cannot be built from these values: {e.Message}"], _warnings);
+            }
+
+            return new HuggingFaceConfigResult(architecture, _errors, _warnings);
         }
 
         private string? TextModelType() =>

@@ -95,4 +95,16 @@ public sealed class DecoderLayoutTests
         Assert.False(result.Success);
         Assert.Contains(result.Errors, e => e.Contains("num_hidden_layers"));
     }
+
+    [Fact]
+    public void A_vision_config_with_a_zero_patch_size_is_an_error_not_a_crash()
+    {
+        var result = HuggingFaceConfigReader.Read("""
+            { "model_type": "example_vlm", "text_config": { "model_type": "llama", "hidden_size": 64, "num_hidden_layers": 1,
+              "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100 },
+              "vision_config": { "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "patch_size": 0, "image_size": 28 } }
+            """);
+        Assert.False(result.Success);
+        Assert.NotEmpty(result.Errors);
+    }
 }
