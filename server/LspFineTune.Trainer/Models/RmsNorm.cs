@@ -21,8 +21,11 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        // An explicit Scalar held to the end of the method: an implicit double -> Scalar conversion can be finalized
+        // by the GC while libtorch still reads it (a CI run failed in Scalar::toFloat here).
+        using var eps = _eps.ToScalar();
         var x = input.to(float32);
-        var normed = x * rsqrt(x.pow(2).mean([-1L], keepdim: true) + _eps);
+        var normed = x * rsqrt(x.pow(2).mean([-1L], keepdim: true).add(eps));
         return (normed.to(input.dtype) * weight).MoveToOuterDisposeScope();
     }
 }
