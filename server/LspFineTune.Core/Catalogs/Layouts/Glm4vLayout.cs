@@ -16,17 +16,7 @@ internal static class Glm4vLayout
         linears.AddRange(LayoutParts.SeparateAttention(a, "self_attn", "o_proj", qkvBias: true, outputBias: false));
         linears.Add(new LinearModule("gate_up_proj", LinearRole.MlpInput, h, 2 * ffn, HasBias: false) { ModulePath = "mlp.gate_up_proj" });
         linears.Add(new LinearModule("down_proj", LinearRole.MlpOutput, ffn, h, HasBias: false) { ModulePath = "mlp.down_proj" });
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = 4 * LayoutParts.RmsNorm(h),
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = LayoutParts.RmsNorm(h),
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-            VisionParameters = a.Vision is { } vision ? ModelLayouts.VisionTower(vision, a) : 0,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, 0) with { LayerNormParameters = 4 * LayoutParts.RmsNorm(h) };
     }
 
     /// <summary>

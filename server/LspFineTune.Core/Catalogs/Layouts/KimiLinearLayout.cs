@@ -67,16 +67,6 @@ internal static class KimiLinearLayout
             other += (long)sparse * a.Experts;
         }
 
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = norms,
-            OtherBlockParameters = other,
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = h,
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, other) with { LayerNormParameters = norms };
     }
 }

@@ -34,17 +34,7 @@ internal static class Llama4Layout
             linears.AddRange(LayoutParts.Mlp(h, expertWidth, "feed_forward.shared_expert", mlpNames, bias: false, layers));
         }
 
-        return new ModelStructure
-        {
-            Architecture = a,
-            LayerLinears = linears,
-            LayerNormParameters = 2 * LayoutParts.RmsNorm(h),
-            EmbeddingParameters = LayoutParts.Embedding(a),
-            FinalNormParameters = LayoutParts.RmsNorm(h),
-            LmHeadParameters = LayoutParts.UntiedHead(a),
-            GatedMlp = true,
-            VisionParameters = a.Vision is { } vision ? ModelLayouts.VisionTower(vision, a) : 0,
-        };
+        return LayoutParts.RmsNormedModel(a, linears, 0);
     }
 
     /// <summary>
