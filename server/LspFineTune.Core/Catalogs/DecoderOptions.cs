@@ -17,7 +17,10 @@ public sealed record DecoderOptions
 {
     public static DecoderOptions Llama { get; } = new();
 
-    /// <summary>rms (weight only, h) or layer (weight and bias, 2h).</summary>
+    /// <summary>
+    /// rms (weight only, h) or layer (weight and bias, 2h). The generic decoder sizes its norms by it; for every layout
+    /// it tells the estimator what a norm saves for backward.
+    /// </summary>
     public string Norm { get; init; } = "rms";
 
     /// <summary>Norms per block: 2 (pre-attention, pre-MLP); Gemma 2/3 have 4 (pre and post each).</summary>

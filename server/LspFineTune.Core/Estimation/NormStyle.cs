@@ -5,11 +5,8 @@ namespace LspFineTune.Core.Estimation;
 /// <summary>Which normalisation a family uses, which decides the bytes a norm saves for backward.</summary>
 public static class NormStyle
 {
-    private static readonly HashSet<string> LayerNormFamilies =
-        new(StringComparer.OrdinalIgnoreCase) { "gpt2", "opt", "gpt_neox", "falcon", "phi", "stablelm", "gptj", "bloom", "starcoder2" };
-
-    public static bool UsesRmsNorm(ModelArchitecture architecture) =>
-        architecture.Layout == "decoder" ? architecture.Decoder.Norm == "rms" : !LayerNormFamilies.Contains(architecture.ModelType);
+    /// <summary>The family file's layout_options.norm (every layout, not only the generic decoder, records it there).</summary>
+    public static bool UsesRmsNorm(ModelArchitecture architecture) => architecture.Decoder.Norm == "rms";
 
     /// <summary>Norms per block, from the block's norm parameters (RMSNorm: h weights; LayerNorm: h weights + h biases).</summary>
     public static int NormsPerLayer(ModelStructure structure)
