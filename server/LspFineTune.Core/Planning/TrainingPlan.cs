@@ -27,11 +27,10 @@ public sealed record ModelChoice
     public ModelOrigin? Origin { get; init; }
 
     /// <summary>
-    /// Pure 16-bit training (no automatic mixed precision): weights, gradients, adapters and optimizer states are all kept
-    /// in <see cref="Dtype"/>, with no fp32 master copy (torchtune's recipes; axolotl's <c>bfloat16: true</c>). False:
-    /// mixed precision, the Hugging Face Trainer's way. No effect when <see cref="Dtype"/> is fp32.
+    /// How weights, gradients and optimizer states are held beside the compute <see cref="Dtype"/>: with an fp32 master
+    /// copy (the default, DeepSpeed's way), pure 16-bit, or trained weights in fp32 under autocast.
     /// </summary>
-    public bool PureHalfPrecision { get; init; }
+    public PrecisionRegime Regime { get; init; } = PrecisionRegime.MixedWithMaster;
 
     /// <summary>
     /// The parameter layout, built once per architecture. The cache remembers which architecture it was built for,
@@ -140,6 +139,14 @@ public sealed record TrainingChoice
 
 public sealed record DeepSpeedChoice
 {
+    /// <summary>What shards (or replicates) the model: plain data parallelism, DeepSpeed, or PyTorch FSDP. The ZeRO stage
+    /// is the partitioning either way; the engine decides the precision regime and the buffers.</summary>
+    public ShardingEngine Engine { get; init; }
+
+    /// <summary>The engine a fix that turns sharding on brings: a DeepSpeed config for the Trainer dialects and the native
+    /// format, FSDP for torchtune (its distributed recipes).</summary>
+    public ShardingEngine ShardsWith { get; init; } = ShardingEngine.DeepSpeed;
+
     public int ZeroStage { get; init; }
 
     public OffloadTarget OffloadOptimizer { get; init; } = OffloadTarget.None;

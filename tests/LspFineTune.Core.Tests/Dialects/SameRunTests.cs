@@ -68,7 +68,7 @@ public class SameRunTests
         Line("architecture", JsonSerializer.Serialize(plan.Model.Architecture));
         Line("parameters", plan.Model.PublishedParameters);
         Line("dtype", plan.Model.Dtype);
-        Line("pure half precision", plan.Model.PureHalfPrecision && plan.Model.Dtype != WeightDtype.Fp32);
+        Line("pure half precision", LspFineTune.Core.Estimation.Precision.IsPure(plan));
         Line("quantization", plan.Model.Quantization);
         Line("gpu", plan.Hardware.Gpu.Id);
         Line("gpus per node", plan.Hardware.GpusPerNode);

@@ -71,7 +71,7 @@ public class TorchtuneBindingTests
         Assert.Equal(0, plan.Method.Lora.Dropout);
         Assert.Equal(["q_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], plan.Method.Lora.TargetModules);
         Assert.Equal(Quantization.None, plan.Model.Quantization);
-        Assert.True(plan.Model.PureHalfPrecision);
+        Assert.Equal(PrecisionRegime.Pure, plan.Model.Regime);
         Assert.Equal((4, 8, 1024), (plan.Training.MicroBatchSize, plan.Training.GradientAccumulationSteps, plan.Training.SequenceLength));
         Assert.False(plan.Training.GradientCheckpointing);
         Assert.Equal(0, plan.DeepSpeed.ZeroStage);
@@ -160,7 +160,7 @@ public class TorchtuneBindingTests
         Assert.Equal((long)Math.Round(2 * p), estimate.Memory.Term(MemoryTermNames.Gradients));
         Assert.Equal((long)Math.Round(4 * p), estimate.Memory.Term(MemoryTermNames.OptimizerStates));
         Assert.Equal(0, estimate.Memory.Term(MemoryTermNames.OptimizerStepBuffers));
-        var mixed = Estimate.For(full.Plan! with { Model = full.Plan!.Model with { PureHalfPrecision = false } });
+        var mixed = Estimate.For(full.Plan! with { Model = full.Plan!.Model with { Regime = PrecisionRegime.MixedWithMaster } });
         Assert.Equal((long)Math.Round(12 * p), mixed.Memory.Term(MemoryTermNames.OptimizerStates));
         // LoRA adapters and their AdamW moments are bf16 too.
         var lora = Analyze(Lora).Estimate!;

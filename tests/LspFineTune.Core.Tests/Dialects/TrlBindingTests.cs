@@ -47,11 +47,17 @@ public class TrlBindingTests
         Assert.Equal(dtype, Plan(keys).Model.Dtype);
 
     [Fact]
-    public void The_float32_default_load_dtype_is_said_on_the_model()
+    public void The_float32_default_load_dtype_keeps_4_bytes_per_weight_and_bfloat16_halves_them()
     {
-        var analysis = Analyze("");
-        Assert.Contains(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("load in float32", StringComparison.Ordinal) && d.Range.Start.Line == 0);
-        Assert.DoesNotContain(Analyze("dtype: bfloat16\nuse_peft: true\n").Diagnostics, d => d.Message.Contains("float32", StringComparison.Ordinal));
+        // model_config.py: `dtype` defaults to float32, and bf16 autocast leaves the weights in it.
+        var fp32 = Analyze("use_peft: true\n").Estimate!;
+        var bf16 = Analyze("use_peft: true\ndtype: bfloat16\n").Estimate!;
+        var frozen = (double)fp32.Parameters.BaseParameters;
+        Assert.Equal(4 * frozen, fp32.Memory.Term(Core.Estimation.MemoryTermNames.Weights) - 4.0 * fp32.Parameters.AdapterParameters, 0);
+        Assert.Equal(2 * frozen, bf16.Memory.Term(Core.Estimation.MemoryTermNames.Weights) - 4.0 * bf16.Parameters.AdapterParameters, 0);
+        // Autocast's bf16 copies of the fp32 weights exist only for the float32 load.
+        Assert.True(fp32.Memory.Term(Core.Estimation.MemoryTermNames.AutocastWeightCopies) > 0);
+        Assert.Equal(0, bf16.Memory.Term(Core.Estimation.MemoryTermNames.AutocastWeightCopies));
     }
 
     [Theory]

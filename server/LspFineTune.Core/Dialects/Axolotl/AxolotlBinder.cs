@@ -129,6 +129,15 @@ public static class AxolotlBinder
         // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision
         // (utils/trainer.py 661-691, prepare_optim_env).
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: deepSpeed is not null || usesFsdp, Precision: true), diagnostics);
+        // axolotl loads the weights in cfg.torch_dtype, the compute dtype (loaders/model.py 611-612), and trains them there
+        // unless DeepSpeed or FSDP changes them; peft_autocast_adapter_dtype (loaders/adapter.py 368) keeps adapters 16-bit.
+        plan = plan with
+        {
+            Model = plan.Model with
+            {
+                Regime = TrainerPrecision.Regime(plan.Model.Dtype, dtype, adaptersInFp32: Scalar(root, "peft_autocast_adapter_dtype")?.AsBoolean() ?? true),
+            },
+        };
 
         if (deepSpeed is { Settings: { } dsSettings })
         {

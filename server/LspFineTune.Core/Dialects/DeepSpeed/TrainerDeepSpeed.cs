@@ -20,6 +20,7 @@ public static class TrainerDeepSpeed
         provenance.Set(PlanField.OffloadParams, deepSpeed.SourceOf(settings.OffloadParamsProperty));
         return new DeepSpeedChoice
         {
+            Engine = ShardingEngine.DeepSpeed,
             ZeroStage = settings.Stage.Value is >= 0 and <= 3 and var stage ? stage : 0,
             OffloadOptimizer = settings.OffloadOptimizer,
             OffloadParams = settings.OffloadParams,

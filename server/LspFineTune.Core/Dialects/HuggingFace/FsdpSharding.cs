@@ -23,6 +23,7 @@ public static class FsdpSharding
             : 3;
         var choice = new DeepSpeedChoice
         {
+            Engine = ShardingEngine.Fsdp,
             ZeroStage = stage,
             OffloadParams = offload && stage == 3 ? OffloadTarget.Cpu : OffloadTarget.None,
             OffloadOptimizer = offload ? OffloadTarget.Cpu : OffloadTarget.None,

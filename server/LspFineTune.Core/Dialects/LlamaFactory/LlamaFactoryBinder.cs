@@ -122,8 +122,7 @@ public static class LlamaFactoryBinder
 
         var plan = new TrainingPlan
         {
-            // pure_bf16 and BAdam keep every trained tensor (and so the optimizer states) in the 16-bit type (adapter.py 343).
-            Model = model with { Dtype = dtype, Quantization = quantization, PureHalfPrecision = pureBf16 || Bool(root, "use_badam", false) },
+            Model = model with { Dtype = dtype, Quantization = quantization },
             Hardware = hardware,
             Method = new MethodChoice { Type = method, Lora = lora },
             Optimizer = values.ToOptimizerChoice(optimizer),
@@ -147,6 +146,17 @@ public static class LlamaFactoryBinder
         // bf16/fp16) decide it whenever LLaMA-Factory computes in 16 bits; only a run it leaves in fp32 (full/freeze
         // without bf16/fp16) takes the launch file's `mixed_precision` as its autocast.
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
+        // The weights load in the compute dtype (patcher.py 375-379); adapter.py 337-349 then casts every trainable
+        // parameter (full/freeze weights, LoRA adapters) to fp32, except under pure_bf16 and BAdam (adapter.py 343), which
+        // keep them, and so the optimizer states, in bf16. DeepSpeed or FSDP then decide as on any Trainer run.
+        var keepsTrainable16 = pureBf16 || Bool(root, "use_badam", false);
+        plan = plan with
+        {
+            Model = plan.Model with
+            {
+                Regime = TrainerPrecision.Regime(plan.Model.Dtype, plan.Model.Dtype, upcastsTrainable: castToFp32, adaptersInFp32: !keepsTrainable16),
+            },
+        };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
         var binding = Result(plan, values);

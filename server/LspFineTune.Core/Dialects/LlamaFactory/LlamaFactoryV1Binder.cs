@@ -124,6 +124,9 @@ public static class LlamaFactoryV1Binder
                 MaxGradNorm = Double(root, "max_grad_norm", 1.0),
             }, optimizer, "optim_config", optimizer.ToConfigName(), root.Find("optim_config"), diagnostics);
         }
+        // model_engine.py 188-207: the weights load with dtype="auto" (the checkpoint's 16-bit type); full tuning then
+        // casts the whole model to fp32, LoRA leaves the base and PEFT keeps its adapters in fp32.
+        plan = plan with { Model = plan.Model with { Regime = TrainerPrecision.Regime(dtype, dtype, upcastsTrainable: plan.Method.Type == FineTuneMethod.Full) } };
         AddNotModelled(root, peft, strategy, diagnostics);
         return Result(plan);
     }

@@ -90,6 +90,8 @@ public static class NativeBinder
             },
             DeepSpeed = new DeepSpeedChoice
             {
+                // The native deepspeed section is DeepSpeed's (with its fp32 master weights) once it shards.
+                Engine = Int(deepSpeedSection, "zero_stage", 0) is >= 1 and <= 3 ? ShardingEngine.DeepSpeed : ShardingEngine.None,
                 ZeroStage = Int(deepSpeedSection, "zero_stage", 0) is >= 0 and <= 3 and var stage ? stage : 0,
                 OffloadOptimizer = Offload(deepSpeedSection, "offload_optimizer"),
                 OffloadParams = Offload(deepSpeedSection, "offload_params"),

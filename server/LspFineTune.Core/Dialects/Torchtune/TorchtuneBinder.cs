@@ -96,7 +96,7 @@ public static class TorchtuneBinder
             var name when name.Contains("linear") => LrScheduler.Linear,
             _ => LrScheduler.Constant,
         };
-        var sharding = new DeepSpeedChoice();
+        var sharding = new DeepSpeedChoice { ShardsWith = ShardingEngine.Fsdp };
         if (distributed)
         {
             // Distributed recipes always shard with FSDP2 (training.shard_model, fully_shard per layer);
@@ -104,7 +104,7 @@ public static class TorchtuneBinder
             var offload = Scalar(root, "fsdp_cpu_offload")?.AsBoolean() == true;
             var reshard = Scalar(root, "fsdp_reshard_after_forward")?.AsBoolean();
             var (choice, note) = FsdpSharding.Equivalent(null, reshard, offload);
-            sharding = choice;
+            sharding = choice with { ShardsWith = ShardingEngine.Fsdp };
             var fsdpKey = root.Find("fsdp_cpu_offload") ?? root.Find("fsdp_reshard_after_forward");
             foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadParams, PlanField.OffloadOptimizer })
                 provenance.Set(field, fsdpKey is not null ? new ValueSource(ValueOrigin.Document) { Property = fsdpKey } : ValueSource.Default with { Anchor = anchor, Detail = $"recipe {recipe?.Name ?? "distributed"}" });
@@ -115,7 +115,7 @@ public static class TorchtuneBinder
         {
             // Every recipe trains in pure bf16 (full_finetune_distributed.py 85: "all activations, gradients and optimizer
             // states are in bfloat16"): no fp32 master copy, bf16 LoRA adapters.
-            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None, PureHalfPrecision = true },
+            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None, Regime = PrecisionRegime.Pure },
             Hardware = hardware,
             Method = new MethodChoice { Type = isLora ? FineTuneMethod.Lora : FineTuneMethod.Full, Lora = lora },
             Optimizer = new OptimizerChoice

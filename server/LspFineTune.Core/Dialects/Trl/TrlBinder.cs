@@ -155,6 +155,10 @@ public static class TrlBinder
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin; the Trainer sets the mixed precision from
         // bf16/fp16 (TRL's bf16 is on unless fp16), so only a run left in fp32 takes the launch file's `mixed_precision`.
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
+        // The weights stay in the dtype they load in (model_config.py 89-94: float32 unless `dtype` says otherwise; "auto"
+        // takes the checkpoint's, bf16 for the catalog's models) unless DeepSpeed or FSDP changes them (TrainerPrecision).
+        var loadDtype = load switch { "bfloat16" or "auto" => WeightDtype.Bf16, "float16" => WeightDtype.Fp16, _ => WeightDtype.Fp32 };
+        plan = plan with { Model = plan.Model with { Regime = TrainerPrecision.Regime(plan.Model.Dtype, loadDtype) } };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         TrlRules.AddGenerationBatch(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, diagnostics);
         if (peft)
