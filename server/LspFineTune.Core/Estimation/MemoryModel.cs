@@ -16,8 +16,10 @@ public static class MemoryModel
     public static MemoryEstimate Estimate(TrainingPlan plan, ParameterBudget budget)
     {
         var states = new ModelStateMemory(plan, budget);
-        var activations = new ActivationMemory(plan, budget);
-        var logits = LogitsMemory.Bytes(plan, out var logitsFormula);
+        // Activations and logits at the longest micro-batch (an unpacked batch is padded only to its longest example).
+        var peakBatch = SequenceShape.AtPeak(plan);
+        var activations = new ActivationMemory(peakBatch, budget);
+        var logits = LogitsMemory.Bytes(peakBatch, out var logitsFormula);
         var gather = ZeroBuffers.Zero3GatherBytes(plan, budget, out var gatherFormula);
         var communication = ZeroBuffers.CommunicationBytes(plan, budget, out var communicationFormula);
         var autocastCopies = AutocastCopies.Bytes(plan, budget, out var autocastFormula);

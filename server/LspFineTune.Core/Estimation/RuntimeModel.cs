@@ -38,9 +38,8 @@ public static class RuntimeModel
         var hardware = plan.Hardware;
         var gpu = hardware.Gpu;
         var n = hardware.TotalGpus;
-        var tokensPerSequence = training.Packing || plan.Data.MeanTokensPerExample is null
-            ? training.SequenceLength
-            : Math.Min(training.SequenceLength, plan.Data.MeanTokensPerExample.Value);
+        // A packed batch is full; an unpacked one is padded to its longest example (SequenceShape).
+        var tokensPerSequence = SequenceShape.MeanTokens(plan);
         var tokensPerMicroBatch = training.MicroBatchSize * tokensPerSequence;
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
         var tokensPerStep = tokensPerGpuStep * n;
@@ -193,7 +192,7 @@ public static class RuntimeModel
         long? perEpoch = null;
         if (plan.Data.NumExamples is { } examples)
         {
-            if (training.Packing && plan.Data.MeanTokensPerExample is { } mean)
+            if (training.Packing && (plan.Data.MeanTokensPerExample ?? plan.Data.Lengths?.Mean) is { } mean)
                 perEpoch = Math.Max(1, (long)Math.Ceiling(examples * mean / tokensPerStep));
             else
                 perEpoch = Math.Max(1, (long)Math.Ceiling(examples / (double)(training.MicroBatchSize * training.GradientAccumulationSteps * n)));

@@ -134,6 +134,10 @@ public sealed record TrainingChoice
 
     public bool Packing { get; init; }
 
+    /// <summary>Every unpacked micro-batch padded to the full sequence length (axolotl <c>pad_to_sequence_len</c>), not
+    /// to its longest example.</summary>
+    public bool PadToSequenceLength { get; init; }
+
     public long Seed { get; init; } = 42;
 }
 
@@ -172,6 +176,9 @@ public sealed record DataChoice
 
     /// <summary>Mean tokens per example: from the config, else estimated from the train file.</summary>
     public double? MeanTokensPerExample { get; init; }
+
+    /// <summary>The examples' lengths in tokens, from the train file or stated in the modeline; null when unknown.</summary>
+    public LengthProfile? Lengths { get; init; }
 }
 
 public sealed record OutputChoice

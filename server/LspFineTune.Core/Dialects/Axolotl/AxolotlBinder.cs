@@ -120,6 +120,9 @@ public static class AxolotlBinder
                 GradientCheckpointing = checkpointing,
                 Attention = attention,
                 Packing = Bool(root, "sample_packing", false),
+                // pad_to_sequence_len pads every batch to sequence_len (utils/schemas/config.py); otherwise the collator
+                // pads to the longest example of the batch.
+                PadToSequenceLength = Bool(root, "pad_to_sequence_len", false),
                 Seed = NullableLong(root, "seed") ?? 42,
             },
             // The expert-parallel plugin splits each MoE block's experts over expert_parallel_size GPUs.

@@ -268,19 +268,22 @@ public static class NativeBinder
         long? examples = NullableLong(data, "num_examples") is > 0 and var n ? n : null;
         double? meanTokens = NullableDouble(data, "mean_tokens_per_example") is > 0 and var m ? m : null;
         string? trainPath = train is null ? null : ResolvePath(train, options);
-        if (trainPath is not null && (examples is null || meanTokens is null))
+        LengthProfile? lengths = null;
+        if (trainPath is not null)
         {
+            // Read even when both counts are stated: the lengths decide the padding of unpacked batches.
             var statistics = DataFileStatistics.TryRead(trainPath, options.Files, out var error);
-            if (statistics is null)
+            if (statistics is null && (examples is null || meanTokens is null))
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DataFileUnreadable,
                     $"Cannot read `data.train` ({trainPath}): {error}. The runtime estimate needs it, or `data.num_examples` and `data.mean_tokens_per_example`.",
                     tree.RangeOf("data.train")));
             }
-            else
+            else if (statistics is not null)
             {
                 examples ??= statistics.Examples;
                 meanTokens ??= statistics.MeanTokens;
+                lengths = statistics.Lengths;
             }
         }
         return new DataChoice
@@ -289,6 +292,7 @@ public static class NativeBinder
             EvalPath = eval is null ? null : ResolvePath(eval, options),
             NumExamples = examples,
             MeanTokensPerExample = meanTokens,
+            Lengths = lengths,
         };
     }
 
