@@ -125,8 +125,8 @@ public static class CalibrationSet
     /// </summary>
     public static long EstimatedBytes(MemoryEstimate memory, MemoryKind kind) => kind switch
     {
-        MemoryKind.Allocated => memory.PeakBytes,
-        MemoryKind.Reserved => memory.PeakBytes,
+        MemoryKind.Allocated => memory.AllocatedBytes,
+        MemoryKind.Reserved => memory.ReservedBytes,
         _ => memory.PeakBytes,
     };
 

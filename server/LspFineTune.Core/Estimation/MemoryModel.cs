@@ -86,6 +86,8 @@ public static class MemoryModel
         return new MemoryEstimate
         {
             Terms = terms,
+            ContextBytes = Round(OverheadMemory.ContextBytes(plan)),
+            FragmentationBytes = Round(overhead - OverheadMemory.ContextBytes(plan)),
             UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
             OffloadedBytesPerNode = Round(states.OffloadedBytes * plan.Hardware.GpusPerNode),
             OffloadTarget = offloadTarget,
