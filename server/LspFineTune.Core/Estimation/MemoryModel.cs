@@ -16,8 +16,11 @@ public static class MemoryModel
     public static MemoryEstimate Estimate(TrainingPlan plan, ParameterBudget budget)
     {
         var states = new ModelStateMemory(plan, budget);
-        var activations = new ActivationMemory(plan, budget);
-        var logits = LogitsMemory.Bytes(plan, out var logitsFormula);
+        // Preference pairs run chosen and rejected in one forward: activations and logits see the doubled batch.
+        var forward = ObjectiveMemory.ForwardPlan(plan);
+        var activations = new ActivationMemory(forward, budget);
+        string logitsFormula;
+        var logits = plan.Objective.HasLanguageModelHead ? LogitsMemory.Bytes(forward, out logitsFormula) : ObjectiveMemory.ScoreHeadBytes(forward, out logitsFormula);
         var gather = ZeroBuffers.Zero3GatherBytes(plan, budget, out var gatherFormula);
         var communication = ZeroBuffers.CommunicationBytes(plan, budget, out var communicationFormula);
 
@@ -38,6 +41,16 @@ public static class MemoryModel
                 logits = 0;
                 logitsFormula = "freed before the peak (a recomputed block in backward is larger)";
             }
+        }
+
+        var objective = new ObjectiveMemory(plan, budget, activationBytes + logits);
+        if (objective.PeakIsGeneration)
+        {
+            // GRPO/PPO: generating the completions needs more than the step; its activations and logits are not alive then.
+            activationBytes = 0;
+            activationFormula = "freed before the peak (generation's KV cache is larger)";
+            logits = 0;
+            logitsFormula = "freed before the peak (generation's KV cache is larger)";
         }
 
         var drivenByBatch = new[] { PlanField.MicroBatchSize, PlanField.SequenceLength };
@@ -69,8 +82,10 @@ public static class MemoryModel
                 "DeepSpeed bucket defaults; EleutherAI cookbook calc_transformer_mem.py")
             { DrivenBy = [PlanField.ZeroStage] },
         };
+        terms.InsertRange(terms.FindIndex(t => t.Name == MemoryTermNames.Zero3GatherBuffers), objective.Terms);
         var tensorBytes = terms.Sum(t => (double)t.Bytes);
         var overhead = OverheadMemory.Bytes(plan, tensorBytes, out var overheadFormula);
+        terms.AddRange(objective.ReservedTerms);
         terms.Add(new MemoryTerm(MemoryTermNames.Overhead, Round(overhead), overheadFormula,
             "gpu_poor (CUDA context); Megatron-LM theoretical_memory_usage.py (5%)"));
 
@@ -94,6 +109,8 @@ public static class MemoryModel
             : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
         if (budget.AdapterParameters > 0)
             text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";
+        if (budget.SavedModuleParameters > 0)
+            text += $" + {budget.SavedModuleParameters:N0} modules_to_save copy ({string.Join(", ", budget.SavedModules.Select(m => m.Name))}) x {SavedModules.ElementBytes(plan)} B";
         if (plan.DeepSpeed.ZeroStage == 3)
             text += " / N";
         return text;

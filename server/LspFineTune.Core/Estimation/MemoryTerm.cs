@@ -21,6 +21,9 @@ public static class MemoryTermNames
     public const string OptimizerStepBuffers = "optimizer_step_buffers";
     public const string Activations = "activations";
     public const string LogitsAndLoss = "logits_and_loss";
+    public const string ReferenceModel = "reference_model";
+    public const string RewardAndValueModels = "reward_and_value_models";
+    public const string Generation = "generation";
     public const string Zero3GatherBuffers = "zero3_gather_buffers";
     public const string CommunicationBuffers = "communication_buffers";
     public const string Overhead = "overhead";
@@ -29,6 +32,6 @@ public static class MemoryTermNames
     public static readonly IReadOnlyList<string> All =
     [
         Weights, Gradients, OptimizerStates, OptimizerStepBuffers, Activations, LogitsAndLoss,
-        Zero3GatherBuffers, CommunicationBuffers, Overhead,
+        ReferenceModel, RewardAndValueModels, Generation, Zero3GatherBuffers, CommunicationBuffers, Overhead,
     ];
 }

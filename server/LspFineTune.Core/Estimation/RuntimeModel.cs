@@ -41,7 +41,8 @@ public static class RuntimeModel
         var tokensPerSequence = training.Packing || plan.Data.MeanTokensPerExample is null
             ? training.SequenceLength
             : Math.Min(training.SequenceLength, plan.Data.MeanTokensPerExample.Value);
-        var tokensPerMicroBatch = training.MicroBatchSize * tokensPerSequence;
+        // Preference pairs train on chosen and rejected: a micro-batch of b examples forwards 2b sequences.
+        var tokensPerMicroBatch = training.MicroBatchSize * plan.Objective.SequencesPerExample * tokensPerSequence;
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
         var tokensPerStep = tokensPerGpuStep * n;
 
@@ -67,6 +68,7 @@ public static class RuntimeModel
         if (parameterOffload > 0)
             terms.Add(new("parameter_offload", parameterOffload, "each GPU fetches its parameter partition from host memory for every forward, backward and recompute pass"));
 
+        terms.AddRange(ObjectiveRuntime.Terms(plan, budget, tokensPerSequence, achieved, bandwidth));
         terms.Add(OptimizerTerm(plan, budget, bandwidth));
         if (plan.Method.Type == FineTuneMethod.ZerothOrder)
         {
