@@ -38,24 +38,7 @@ public static class AxolotlObjective
         };
         if (type != TrainingObjective.Grpo)
             return objective;
-        var completion = (int)(NullableLong(trl, "max_completion_length") is > 0 and var c ? c : 512);
-        var stepsPerGeneration = NullableLong(trl, "generation_batch_size") is > 0 and var global
-            ? (int)Math.Max(1, global / Math.Max(1, microBatch * gpus))
-            : accumulation;
-        var engine = !Bool(trl, "use_vllm", false) ? GenerationEngine.Transformers
-            : (String(trl, "vllm_mode") ?? "colocate") == "server" ? GenerationEngine.VllmServer : GenerationEngine.VllmColocate;
-        return objective with
-        {
-            Generation = new GenerationSettings
-            {
-                NumGenerations = (int)(NullableLong(trl, "num_generations") is > 0 and var g ? g : 8),
-                MaxCompletionLength = completion,
-                PromptLength = Math.Max(1, sequenceLength - completion),
-                SequencesPerGpu = Math.Max(1, microBatch * stepsPerGeneration),
-                Engine = engine,
-                VllmGpuMemoryUtilization = Math.Clamp(NullableDouble(root.Find("vllm")?.Value as MappingNode, "gpu_memory_utilization") ?? 0.3, 0, 1),
-                VllmSleepMode = Bool(trl, "vllm_enable_sleep_mode", false),
-            },
-        };
+        var vllm = NullableDouble(root.Find("vllm")?.Value as MappingNode, "gpu_memory_utilization");
+        return objective with { Generation = Trl.TrlObjective.Generation(trl, 8, microBatch, accumulation, gpus, sequenceLength, vllm) };
     }
 }

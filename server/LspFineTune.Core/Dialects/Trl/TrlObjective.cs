@@ -42,27 +42,29 @@ public static class TrlObjective
         if (type != TrainingObjective.Grpo)
             return objective;
 
-        var completion = (int)(NullableLong(root, "max_completion_length") is > 0 and var c ? c : 512);
+        return objective with { Generation = Generation(root, trainer == TrlTrainer.Rloo ? 2 : 8, microBatch, accumulation, gpus, sequenceLength, NullableDouble(root, "vllm_gpu_memory_utilization")) };
+    }
+
+    /// <summary>GRPOConfig's generation keys in <paramref name="section"/> (a TRL config, or axolotl's <c>trl:</c>, which it hands to GRPOConfig).</summary>
+    public static GenerationSettings Generation(MappingNode? section, int defaultGenerations, int microBatch, int accumulation, int gpus, int sequenceLength, double? vllmUtilization)
+    {
+        var completion = (int)(NullableLong(section, "max_completion_length") is > 0 and var c ? c : 512);
         // grpo_config.py 511-525, 1050-1070: steps_per_generation defaults to the accumulation steps; a generation_batch_size
         // (global, in completions) sets it to generation_batch_size / (per_device_train_batch_size x processes).
-        var stepsPerGeneration = NullableLong(root, "steps_per_generation") is > 0 and var steps ? (int)steps
-            : NullableLong(root, "generation_batch_size") is > 0 and var global ? (int)Math.Max(1, global / Math.Max(1, microBatch * gpus))
+        var stepsPerGeneration = NullableLong(section, "steps_per_generation") is > 0 and var steps ? (int)steps
+            : NullableLong(section, "generation_batch_size") is > 0 and var global ? (int)Math.Max(1, global / Math.Max(1, microBatch * gpus))
             : accumulation;
-        var useVllm = Bool(root, "use_vllm", false);
-        var engine = !useVllm ? GenerationEngine.Transformers
-            : (String(root, "vllm_mode") ?? "colocate") == "server" ? GenerationEngine.VllmServer : GenerationEngine.VllmColocate;
-        return objective with
+        var engine = !Bool(section, "use_vllm", false) ? GenerationEngine.Transformers
+            : (String(section, "vllm_mode") ?? "colocate") == "server" ? GenerationEngine.VllmServer : GenerationEngine.VllmColocate;
+        return new GenerationSettings
         {
-            Generation = new GenerationSettings
-            {
-                NumGenerations = (int)(NullableLong(root, "num_generations") is > 0 and var g ? g : trainer == TrlTrainer.Rloo ? 2 : 8),
-                MaxCompletionLength = completion,
-                PromptLength = Math.Max(1, sequenceLength - completion),
-                SequencesPerGpu = Math.Max(1, microBatch * stepsPerGeneration),
-                Engine = engine,
-                VllmGpuMemoryUtilization = Math.Clamp(NullableDouble(root, "vllm_gpu_memory_utilization") ?? 0.3, 0, 1),
-                VllmSleepMode = Bool(root, "vllm_enable_sleep_mode", false),
-            },
+            NumGenerations = (int)(NullableLong(section, "num_generations") is > 0 and var g ? g : defaultGenerations),
+            MaxCompletionLength = completion,
+            PromptLength = Math.Max(1, sequenceLength - completion),
+            SequencesPerGpu = Math.Max(1, microBatch * stepsPerGeneration),
+            Engine = engine,
+            VllmGpuMemoryUtilization = Math.Clamp(vllmUtilization ?? 0.3, 0, 1),
+            VllmSleepMode = Bool(section, "vllm_enable_sleep_mode", false),
         };
     }
 }
