@@ -37,7 +37,9 @@ public sealed class ModelStateMemory
                 ? (budget.BaseParameters - budget.TrainableParameters) * storageBytes + budget.TrainableParameters * trainedBytes
                 : budget.BaseParameters * storageBytes;
         var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan);
-        var allWeights = baseBytes + adapterBytes;
+        // modules_to_save: a trainable copy of each module beside the frozen original (SavedModules).
+        var savedBytes = budget.SavedModuleParameters * (double)SavedModules.ElementBytes(plan);
+        var allWeights = baseBytes + adapterBytes + savedBytes;
         var ep = Math.Clamp(plan.DeepSpeed.ExpertParallelSize, 1, Math.Max(1, n));
         var expertWeightShare = budget.BaseParameters > 0 ? budget.ExpertParameters / (double)budget.BaseParameters : 0;
         var expertTrainableShare = method switch
@@ -49,7 +51,7 @@ public sealed class ModelStateMemory
         // Bytes per GPU of a state: its non-expert share divided by the GPUs that shard it, its expert share by at least E_p.
         double PerGpu(double bytes, bool sharded, double expertShare) =>
             bytes * ((1 - expertShare) / (sharded ? n : 1) + expertShare / (sharded ? Math.Max(n, ep) : ep));
-        var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare);
+        var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare) + PerGpu(savedBytes, stage == 3, 0);
         WeightBytes = offloadParams ? 0 : weightsPerGpu;
         OffloadedBytes += offloadParams ? allWeights / n : 0;
 
@@ -61,7 +63,7 @@ public sealed class ModelStateMemory
             FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan),
             _ => 0,
         };
-        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, expertTrainableShare);
+        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, expertTrainableShare) + PerGpu(savedBytes, stage >= 2, 0);
         // With the optimizer offloaded at stage >= 2, DeepSpeed streams gradient partitions to the host
         // (its estimator counts no GPU gradient memory then).
         GradientBytes = offloadOptimizer && stage >= 2 ? 0 : gradientsPerGpu;

@@ -75,6 +75,20 @@ public sealed record LoraSettings
 
     /// <summary>PEFT's <c>all-linear</c>: every linear layer of the blocks, not the output head.</summary>
     public bool AllLinear { get; init; }
+
+    /// <summary>
+    /// PEFT's <c>modules_to_save</c> (TRL and axolotl <c>lora_modules_to_save</c>, LLaMA-Factory <c>additional_target</c>):
+    /// modules outside the blocks' linears trained in full beside the adapters, such as <c>embed_tokens</c> and
+    /// <c>lm_head</c>. Names are matched like target modules (by suffix).
+    /// </summary>
+    public IReadOnlyList<string> ModulesToSave { get; init; } = [];
+
+    /// <summary>The framework upcasts every trainable parameter, so the <see cref="ModulesToSave"/> copies, to fp32
+    /// (LLaMA-Factory's cast_trainable_params_to_fp32, model/adapter.py 337-350); false: they stay in the model dtype.</summary>
+    public bool SavedModulesFp32 { get; init; }
+
+    /// <summary>DoRA (PEFT <c>use_dora</c>): a magnitude vector per adapted linear and a weight norm in every forward.</summary>
+    public bool UseDora { get; init; }
 }
 
 public sealed record ZerothOrderSettings
@@ -211,4 +225,7 @@ public sealed record TrainingPlan
     public DataChoice Data { get; init; } = new();
 
     public OutputChoice Output { get; init; } = new();
+
+    /// <summary>The training objective: SFT, or a preference / RL method with its reference and generation.</summary>
+    public ObjectiveChoice Objective { get; init; } = new();
 }

@@ -271,4 +271,19 @@ public class TorchtuneBindingTests
         var edits = analysis.Dialect!.WriteHardware(analysis.Binding!, "h100-sxm", 8);
         Assert.StartsWith("# lft: gpu=h100-sxm gpus_per_node=8\n", ConfigEditorTests.Apply(Lora, edits[0].Edits));
     }
+
+    [Theory]
+    [InlineData("torchtune.rlhf.loss.DPOLoss", "", TrainingObjective.Dpo, ReferenceSource.AdapterDisabled)]
+    [InlineData("torchtune.rlhf.loss.DPOLoss", "ref_checkpointer:\n  _component_: torchtune.training.FullModelHFCheckpointer\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("torchtune.rlhf.loss.SimPOLoss", "", TrainingObjective.Orpo, ReferenceSource.None)]
+    public void The_loss_component_is_the_objective(string loss, string extra, TrainingObjective objective, ReferenceSource reference)
+    {
+        var plan = Analyze(Lora.Replace("torchtune.modules.loss.LinearCrossEntropyLoss", loss) + "\n" + extra).Plan!;
+        Assert.Equal(objective, plan.Objective.Type);
+        Assert.Equal(reference, plan.Objective.Reference(plan.Method.Type));
+    }
+
+    [Fact]
+    public void Use_dora_in_the_model_builder_is_DoRA() =>
+        Assert.True(Analyze(Lora.Replace("  apply_lora_to_mlp: True\n", "  apply_lora_to_mlp: True\n  use_dora: True\n")).Plan!.Method.Lora.UseDora);
 }

@@ -128,6 +128,7 @@ public static class AxolotlBinder
             // The expert-parallel plugin splits each MoE block's experts over expert_parallel_size GPUs.
             DeepSpeed = NullableLong(root, "expert_parallel_size") is > 1 and var experts ? sharding with { ExpertParallelSize = (int)Math.Min(experts, int.MaxValue) } : sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
+            Objective = AxolotlObjective.Bind(root, micro, accumulation, hardware.TotalGpus, sequenceLength),
         };
         // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision
         // (utils/trainer.py 661-691, prepare_optim_env).
@@ -186,6 +187,9 @@ public static class AxolotlBinder
             Dropout = Math.Clamp(Double(root, "lora_dropout", 0.0), 0, 0.999),
             TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
             AllLinear = allLinear,
+            // loaders/adapter.py 196: lora_modules_to_save goes to LoraConfig; peft_use_dora is its use_dora (utils/schemas/peft.py).
+            ModulesToSave = PeftTargets.ModuleNames(root.Find("lora_modules_to_save")?.Value),
+            UseDora = Bool(root, "peft_use_dora", false),
         };
     }
 

@@ -87,15 +87,17 @@ internal static class AxolotlRules
             if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(AxolotlBinder.NotModelled(property, message));
         }
-        Note("lora_modules_to_save", "Modules saved in full (such as embed_tokens and lm_head) are trained in full, with gradients and optimizer states; the estimate counts only the adapters.");
-        Note("peft_use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("bfloat16", "Pure bf16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         Note("float16", "Pure fp16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
         if (Scalar(root, "gradient_checkpointing")?.Value is "offload" or "offload_disk")
             Note("gradient_checkpointing", "Checkpoint offloading moves the checkpoints off the GPU; the estimate keeps them on it (an over-estimate).");
-        if (String(root, "rl") is { } rl)
-            Note("rl", $"`rl: {rl}` trains against a reference model (or generates completions for GRPO); the estimate covers the policy's training step only. {(plan.Method.Type == FineTuneMethod.Lora ? "With an adapter the reference is the base model with the adapter off, so no copy is kept." : "Full fine-tuning keeps a frozen reference copy of the weights besides.")}");
+        // The reference model, pairs and GRPO's generation are estimated (AxolotlObjective). train.py 137-153 loads a
+        // second model for full fine-tuning with any rl but ORPO, also for SimPO (CPO takes no reference) and GRPO at beta 0.
+        if (String(root, "rl") is "ebft")
+            Note("rl", "`rl: ebft` (embedding-based feature training) is estimated as supervised fine-tuning: its generation and reference forwards are not modelled.");
+        if (String(root, "rl") is "simpo" or "grpo" or "gdpo" && plan.Method.Type == FineTuneMethod.Full && plan.Objective.Reference(plan.Method.Type) == ReferenceSource.None)
+            Note("rl", $"axolotl loads a second copy of the model as `model_ref` for full fine-tuning with `rl: {String(root, "rl")}` (train.py 137-153), though this trainer does not use it; the estimate does not count it.");
         if (NullableLong(root, "tensor_parallel_size") is > 1)
             Note("tensor_parallel_size", "Tensor parallelism splits each layer's weights across GPUs; the estimate does not model it.");
         Note("chunked_cross_entropy", "Chunked cross-entropy avoids materialising the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss).");

@@ -95,6 +95,7 @@ public static class LlamaFactoryBinder
 
         var method = fullWeights ? FineTuneMethod.Full : FineTuneMethod.Lora;
         var lora = finetuningType == "oft" ? OftAsLora(root, model, diagnostics) : BindLora(root, model, diagnostics);
+        lora = SavedModules(root, lora, pureBf16 || Bool(root, "use_badam", false), quantization != Quantization.None, zero3);
         if (finetuningType == "oft")
             From(PlanField.LoraTargets, "oft_target");
 
@@ -140,6 +141,7 @@ public static class LlamaFactoryBinder
             },
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+            Objective = LlamaFactoryObjective.Bind(root, stage, finetuningType, Math.Max(1, Int(root, "cutoff_len", 2048)), values.MicroBatch),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
         // TrainingArguments). Precision: parser.py 640-643 and the Trainer (which sets ACCELERATE_MIXED_PRECISION from
@@ -178,6 +180,25 @@ public static class LlamaFactoryBinder
             var result = Estimation.Estimate.For(Advice.PlanChanges.Apply(binding.Plan!, changes));
             diagnostics[index] = diagnostics[index] with { Fixes = [new CodeFix("Use `finetuning_type: lora` (QLoRA)", edits) { IsPreferred = true, Changes = changes, Result = result }] };
         }
+    }
+
+    /// <summary>
+    /// The modules trained in full beside the adapters and DoRA (finetuning_args.py 59, 103): <c>additional_target</c>
+    /// (comma-separated, split_arg 590), or with <c>resize_vocab</c> and none named the input and output embeddings
+    /// (model/adapter.py 246-254). They are upcast to fp32 with every trainable parameter unless pure_bf16 or BAdam,
+    /// or ZeRO-3 on an unquantized base (adapter.py 337-350).
+    /// </summary>
+    private static LoraSettings SavedModules(MappingNode root, LoraSettings lora, bool halfTrainable, bool quantized, bool zero3)
+    {
+        var modules = HuggingFace.PeftTargets.ModuleNames(root.Find("additional_target")?.Value);
+        if (modules.Count == 0 && Bool(root, "resize_vocab", false))
+            modules = ["embed_tokens", "lm_head"];
+        return lora with
+        {
+            ModulesToSave = modules,
+            SavedModulesFp32 = !halfTrainable && (quantized || !zero3),
+            UseDora = Bool(root, "use_dora", false),
+        };
     }
 
     /// <summary>finetuning_args.py 59-119, 587: rank 8, alpha 2 x rank (0 or unset), dropout 0, every linear layer.</summary>

@@ -140,6 +140,7 @@ public static class TorchtuneBinder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
+            Objective = TorchtuneObjective.Bind(root, micro, sequence),
         };
         if (isLora)
             CheckTargets(root, plan, diagnostics);
@@ -263,6 +264,8 @@ public static class TorchtuneBinder
         var targets = Targets(choice.Structure, attention, mlp);
         return new LoraSettings
         {
+            // The lora_* builders' use_dora (torchtune/modules/peft/dora.py DoRALinear: a magnitude per output row).
+            UseDora = isLora && (Scalar(model, "use_dora")?.AsBoolean() ?? false),
             Rank = rank,
             Alpha = NullableDouble(model, "lora_alpha") ?? DefaultNumber(builder, "lora_alpha") ?? rank * 2,
             Dropout = Math.Clamp(NullableDouble(model, "lora_dropout") ?? DefaultNumber(builder, "lora_dropout") ?? 0, 0, 0.999),

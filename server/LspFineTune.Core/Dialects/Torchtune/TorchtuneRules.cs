@@ -92,10 +92,7 @@ internal static class TorchtuneRules
             Note("context_parallel_dim", "Context parallelism splits each sequence across GPUs; the estimate does not model it");
         if (String(Section(root, "loss"), "_component_") is { } loss && loss.Contains("Chunked", StringComparison.Ordinal) || String(Section(root, "loss"), "_component_")?.EndsWith("LinearCrossEntropyLoss", StringComparison.Ordinal) == true)
             NoteIn("loss", "_component_", "Chunked cross-entropy computes the output projection and loss in chunks (num_output_chunks, 8 by default) and never holds the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss)");
-        if (String(Section(root, "loss"), "_component_")?.Contains("DPOLoss", StringComparison.Ordinal) == true)
-            NoteIn("loss", "_component_", plan.Method.Type == FineTuneMethod.Lora ? "DPO's reference is the base model with the adapters off (no copy kept); the estimate covers the policy's training step" : "DPO needs reference log-probabilities; the estimate covers the policy's training step only");
         NoteIn("model", "apply_lora_to_output", "LoRA on the output projection adds an adapter on the head; the estimate counts only the adapters of the layers");
-        NoteIn("model", "use_dora", "DoRA adds a magnitude vector per adapted layer; the estimate counts plain LoRA");
         if (plan.Model.Quantization == Quantization.Nf4 && plan.Method.Lora.TargetModules.Count < plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct().Count())
         {
             diagnostics.Add(TorchtuneBinder.NotModelled(Section(root, "model")?.Find("_component_") ?? root.Find("model")!,

@@ -131,6 +131,7 @@ public static class TrlBinder
         var packing = Bool(root, "packing", false) || Bool(root, "padding_free", false);
         From(PlanField.Packing, root.Find("packing") is not null ? "packing" : "padding_free");
 
+        var sequenceLength = SequenceLength(root, trainer.Trainer, From, diagnostics);
         var plan = new TrainingPlan
         {
             Model = model with { Dtype = dtype, Quantization = quantization },
@@ -141,7 +142,7 @@ public static class TrlBinder
             {
                 MicroBatchSize = values.MicroBatch,
                 GradientAccumulationSteps = values.GradientAccumulation,
-                SequenceLength = SequenceLength(root, trainer.Trainer, From, diagnostics),
+                SequenceLength = sequenceLength,
                 Epochs = values.Epochs,
                 MaxSteps = values.MaxSteps,
                 GradientCheckpointing = values.GradientCheckpointing,
@@ -151,6 +152,7 @@ public static class TrlBinder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+            Objective = TrlObjective.Bind(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, sequenceLength),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin; the Trainer sets the mixed precision from
         // bf16/fp16 (TRL's bf16 is on unless fp16), so only a run left in fp32 takes the launch file's `mixed_precision`.
@@ -279,6 +281,9 @@ public static class TrlBinder
             // Nothing named: PEFT's default for the architecture, q_proj and v_proj for Llama-style models.
             TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
             AllLinear = allLinear,
+            // model_config.py 127-142; trl/trainer/utils.py get_peft_config 273-274 passes both to LoraConfig.
+            ModulesToSave = PeftTargets.ModuleNames(root.Find("lora_modules_to_save")?.Value),
+            UseDora = Bool(root, "use_dora", false),
         };
     }
 
