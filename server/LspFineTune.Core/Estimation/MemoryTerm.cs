@@ -19,6 +19,7 @@ public static class MemoryTermNames
     public const string Gradients = "gradients";
     public const string OptimizerStates = "optimizer_states";
     public const string OptimizerStepBuffers = "optimizer_step_buffers";
+    public const string AutocastWeightCopies = "autocast_weight_copies";
     public const string Activations = "activations";
     public const string LogitsAndLoss = "logits_and_loss";
     public const string ReferenceModel = "reference_model";
@@ -31,7 +32,7 @@ public static class MemoryTermNames
     /// <summary>The order the breakdown is printed in.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        Weights, Gradients, OptimizerStates, OptimizerStepBuffers, Activations, LogitsAndLoss,
+        Weights, Gradients, OptimizerStates, OptimizerStepBuffers, AutocastWeightCopies, Activations, LogitsAndLoss,
         ReferenceModel, RewardAndValueModels, Generation, Zero3GatherBuffers, CommunicationBuffers, Overhead,
     ];
 }

@@ -114,13 +114,6 @@ internal static class TrlRules
         var full = plan.Method.Type == FineTuneMethod.Full;
         var command = TrlTrainers.Name(trainer).ToUpperInvariant();
 
-        // The load dtype (model_config.py 89-94) beside mixed precision, which is what the plan's dtype says.
-        var mixed = plan.Model.Dtype != WeightDtype.Fp32;
-        if (mixed && loadDtype is "float32")
-            NoteOn(loadKey ?? modelKey, $"The weights load in float32 ({(loadKey is null ? "TRL's `dtype` default" : $"`{loadKey.Key.Value}: float32`")}) and stay 4 bytes each under {plan.Model.Dtype.ToConfigName()} autocast; the estimate counts them as {plan.Model.Dtype.ToConfigName()} (2 bytes), so {(full ? "weights and gradients are" : "the frozen base is")} under-estimated. Write `dtype: bfloat16` to load them in bf16.");
-        else if (mixed && full && !zero && loadDtype is "bfloat16" or "float16" && loadKey is not null)
-            NoteOn(loadKey, $"Weights loaded in {loadDtype} are updated in place: the optimizer keeps no fp32 master copy and its states are {loadDtype} too; the estimate assumes mixed precision with fp32 master weights and states (an over-estimate).");
-
         // The reference model, the chosen/rejected pairs and GRPO's generation are in the estimate (TrlObjective);
         // what it still assumes is said where the key is.
         if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo && Scalar(root, "use_vllm")?.AsBoolean() == true && String(root, "vllm_mode") == "server")
