@@ -57,6 +57,30 @@ public sealed record LengthProfile
         return new LengthProfile { Quantiles = quantiles, Source = source };
     }
 
+    /// <summary>The lengths of a mixture of data sets, each weighing by its examples: the quantiles of the pooled data.</summary>
+    public static LengthProfile Mix(IReadOnlyList<(LengthProfile Lengths, long Examples)> parts, string source)
+    {
+        if (parts.Count == 1)
+            return parts[0].Lengths with { Source = source };
+        // Each quantile of a part stands for an equal share of that part's examples.
+        var weighted = parts.SelectMany(p => p.Lengths.Quantiles.Select(q => (Value: q, Weight: Math.Max(1, p.Examples) / (double)p.Lengths.Quantiles.Count)))
+            .OrderBy(w => w.Value).ToList();
+        var total = weighted.Sum(w => w.Weight);
+        var quantiles = new double[Math.Min(MaxQuantiles, weighted.Count)];
+        var cumulative = 0.0;
+        var next = 0;
+        foreach (var (value, weight) in weighted)
+        {
+            cumulative += weight;
+            while (next < quantiles.Length && cumulative >= (next + 0.5) / quantiles.Length * total)
+                quantiles[next++] = value;
+        }
+        for (; next < quantiles.Length; next++)
+            quantiles[next] = weighted[^1].Value;
+        quantiles[^1] = weighted[^1].Value;
+        return new LengthProfile { Quantiles = quantiles, Source = source };
+    }
+
     /// <summary>
     /// The expected longest of <paramref name="batch"/> independent draws, each cut at <paramref name="cap"/> tokens
     /// (truncation at the sequence length): E[max] = Σ x_(i) ((i/n)^b − ((i−1)/n)^b) over the n ascending quantiles.

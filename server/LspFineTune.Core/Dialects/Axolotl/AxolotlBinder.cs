@@ -162,6 +162,7 @@ public static class AxolotlBinder
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.Values(root.Find("datasets")?.Value, "path"));
         return Result(plan);
     }
 

@@ -161,6 +161,8 @@ public static class LlamaFactoryBinder
         };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
+        // dataset_info.json names (data/); the demo datasets LLaMA-Factory ships are known without the folder.
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset")));
         var binding = Result(plan, values);
         if (refusesQuantization)
             OfferAdapter(binding, root, NullableLong(root, "quantization_bit") == 8 ? Quantization.Int8 : Quantization.Nf4, diagnostics);

@@ -144,6 +144,8 @@ public static class TorchtuneBinder
         };
         if (isLora)
             CheckTargets(root, plan, diagnostics);
+        // dataset._component_ (or a list of them): torchtune.datasets.alpaca_cleaned_dataset is the cleaned Alpaca data.
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.Values(root.Find("dataset")?.Value, "_component_", DatasetLengths.BuilderName));
         TorchtuneRules.AddNotModelled(root, plan, builder, diagnostics);
         return new TorchtuneBinding
         {

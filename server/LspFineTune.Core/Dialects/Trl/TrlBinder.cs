@@ -173,6 +173,7 @@ public static class TrlBinder
             }
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset_name")));
         return Result(plan);
     }
 
