@@ -58,7 +58,7 @@ public class SequenceShapeTests
     [Fact]
     public void The_modeline_states_the_lengths_of_data_that_is_not_at_hand()
     {
-        const string config = "base_model: meta-llama/Llama-3.1-8B\nsequence_len: 4096\nmicro_batch_size: 2\nadapter: lora\nlora_r: 16\nlora_target_linear: true\nbf16: true\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n";
+        const string config = "base_model: meta-llama/Llama-3.1-8B\nsequence_len: 4096\nmicro_batch_size: 2\nadapter: lora\nlora_r: 16\nlora_target_linear: true\nbf16: true\ndatasets:\n  - path: my-org/private-data\n    type: alpaca\n";
         using var files = new DialectTestFiles();
         files.Write("a.yml", config);
         files.Write("b.yml", "# lft: longest_tokens=1024 mean_tokens=300\n" + config);
