@@ -176,6 +176,19 @@ public sealed record DeepSpeedChoice
     /// dist_config.ep_size): each holds 1/N of every MoE block's experts; 1 means every GPU holds all of them.
     /// </summary>
     public int ExpertParallelSize { get; init; } = 1;
+
+    /// <summary>DeepSpeed's <c>stage3_prefetch_bucket_size</c> in elements as the config states it; null: DeepSpeed's default
+    /// (5e7), or "auto", which the Hugging Face integration fills with 0.9 h² (see Estimation.ZeroBuffers).</summary>
+    public double? PrefetchBucketElements { get; init; }
+
+    /// <summary>Whether <c>stage3_prefetch_bucket_size</c> is "auto" (filled from the model by the Hugging Face integration).</summary>
+    public bool PrefetchBucketAuto { get; init; }
+
+    /// <summary>Whether <c>reduce_bucket_size</c> is "auto".</summary>
+    public bool ReduceBucketAuto { get; init; }
+
+    /// <summary>DeepSpeed's <c>reduce_bucket_size</c> in elements as stated; null: the default (5e8) or "auto" (h²).</summary>
+    public double? ReduceBucketElements { get; init; }
 }
 
 public sealed record DataChoice

@@ -28,7 +28,7 @@ public static class FsdpSharding
             OffloadParams = offload && stage == 3 ? OffloadTarget.Cpu : OffloadTarget.None,
             OffloadOptimizer = offload ? OffloadTarget.Cpu : OffloadTarget.None,
         };
-        var note = $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; FSDP's own buffers are not modelled.";
+        var note = $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; its gathered units (the root and two blocks) are counted as zero3_gather_buffers.";
         return (choice, note);
     }
 }
