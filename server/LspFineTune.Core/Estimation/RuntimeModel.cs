@@ -1,3 +1,4 @@
+using LspFineTune.Core.Catalogs;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Estimation;
@@ -10,10 +11,29 @@ namespace LspFineTune.Core.Estimation;
 public static class RuntimeModel
 {
     /// <summary>
-    /// Model FLOPs utilisation prior: EleutherAI (Transformer Math 101) says training "should always be able to reach
-    /// ~120 TFLOP/s" on an A100 (312 peak), 38%; GPT-NeoX reached 150 (48%); llm-analysis suggests 0.5. We take 0.40.
+    /// Hardware FLOPs utilisation of the matmul-bound part of a step, by GPU generation, from MosaicML llm-foundry's
+    /// published benchmark tables (scripts/train/benchmarking/README.md at 061f2c7: MPT 125M-70B, bf16, FlashAttention,
+    /// FSDP): on A100 80GB the runs without activation checkpointing (where MFU = HFU) reach 0.45-0.64, median about
+    /// 0.55; on H100 80GB the same configurations reach 0.37-0.46, about 0.42: Hopper's peak is three times Ampere's
+    /// for 1.7 times its memory bandwidth, so its memory-bound kernels (norms, activations, attention's softmax) weigh
+    /// more. Other generations: EleutherAI's Transformer Math 101 floor for a well-tuned run, ~120 of 312 TFLOP/s (0.40).
+    /// What makes a run slower than that (short batches, eager dispatch, exposed communication) is in its own terms.
     /// </summary>
-    public const double UtilisationPrior = 0.40;
+    public static double UtilisationPrior(GpuSpec gpu) => gpu.Architecture switch
+    {
+        var a when a.StartsWith("Hopper", StringComparison.Ordinal) || a.StartsWith("Blackwell", StringComparison.Ordinal) => HopperUtilisation,
+        var a when a.StartsWith("Ampere", StringComparison.Ordinal) || a.StartsWith("Ada", StringComparison.Ordinal) => AmpereUtilisation,
+        _ => DefaultUtilisation,
+    };
+
+    /// <summary>llm-foundry, A100 80GB bf16, runs without activation checkpointing: median HFU about 0.55.</summary>
+    public const double AmpereUtilisation = 0.55;
+
+    /// <summary>llm-foundry, H100 80GB bf16, runs without activation checkpointing: median HFU about 0.42.</summary>
+    public const double HopperUtilisation = 0.42;
+
+    /// <summary>EleutherAI Transformer Math 101: training "should always be able to reach ~120 TFLOP/s" on an A100 (0.38).</summary>
+    public const double DefaultUtilisation = 0.40;
 
     /// <summary>
     /// CPU time eager PyTorch spends dispatching one operator (Python, the dispatcher, the kernel launch): on the order of
@@ -66,12 +86,13 @@ public static class RuntimeModel
 
         var flopsPerToken = TrainingFlops.PerToken(plan, budget, tokensPerSequence);
         var peak = PeakFlops(plan) * 1e12;
-        var achieved = peak * UtilisationPrior;
+        var utilisation = UtilisationPrior(gpu);
+        var achieved = peak * utilisation;
         var computeSeconds = tokensPerGpuStep * flopsPerToken / achieved;
         var terms = new List<RuntimeTerm>
         {
             new("compute", computeSeconds,
-                $"{tokensPerGpuStep:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {UtilisationPrior:P0})"),
+                $"{tokensPerGpuStep:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {utilisation:P0})"),
         };
 
         var bandwidth = gpu.MemoryBandwidthGBps * 1e9 * BandwidthEfficiency;
@@ -115,7 +136,7 @@ public static class RuntimeModel
             TokensPerStep = tokensPerStep,
             FlopsPerToken = flopsPerToken,
             AssumedFlopsPerSecond = achieved,
-            UtilisationPrior = UtilisationPrior,
+            UtilisationPrior = utilisation,
             StepsPerEpoch = stepsPerEpoch,
             TotalSteps = totalSteps,
         };

@@ -60,7 +60,7 @@ public class RuntimeTests
         Assert.Equal(125, estimate.Runtime.StepsPerEpoch);
         var compute = estimate.Runtime.Terms.Single(t => t.Name == "compute").Seconds;
         var tokensPerStep = 4 * 2048 * 2;
-        Assert.Equal(tokensPerStep * FlopsPerToken(plan, 2048) / (312e12 * RuntimeModel.UtilisationPrior), compute, 1e-9);
+        Assert.Equal(tokensPerStep * FlopsPerToken(plan, 2048) / (312e12 * RuntimeModel.AmpereUtilisation), compute, 1e-9);
         Assert.Equal(estimate.Runtime.StepSeconds * 125, estimate.Runtime.TotalSeconds!.Value, 1e-6);
     }
 
@@ -107,5 +107,26 @@ public class RuntimeTests
     {
         var plan = TestPlans.Catalog("llama-2-7b", gpusPerNode: 2).WithZero(2);
         Assert.True(Estimate.For(plan.WithZero(2, OffloadTarget.Cpu)).Runtime.StepSeconds > Estimate.For(plan).Runtime.StepSeconds);
+    }
+}
+
+/// <summary>The utilisation prior by GPU generation (llm-foundry's benchmark tables).</summary>
+public class UtilisationPriorTests
+{
+    [Theory]
+    [InlineData("a100-80gb", 0.55)]
+    [InlineData("h100-sxm", 0.42)]
+    [InlineData("v100-16gb", 0.40)]
+    public void Each_generation_gets_the_utilisation_published_for_it(string gpu, double expected) =>
+        Assert.Equal(expected, RuntimeModel.UtilisationPrior(Core.Catalogs.GpuCatalog.Default.Find(gpu)!));
+
+    [Fact]
+    public void An_H100_is_faster_than_an_A100_by_less_than_its_peak_ratio()
+    {
+        // 989 / 312 = 3.17x the peak, x 0.42 / 0.55: 2.42x the matmul throughput for a compute-bound step.
+        var plan = TestPlans.Catalog("llama-3.1-8b").WithTraining(4, 4096);
+        var a100 = Estimate.For(plan).Runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        var h100 = Estimate.For(TestPlans.Catalog("llama-3.1-8b", gpu: "h100-sxm").WithTraining(4, 4096)).Runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        Assert.Equal(989.0 / 312 * 0.42 / 0.55, a100 / h100, 2);
     }
 }
