@@ -18,12 +18,24 @@ QUANTILES = 64
 # Dataset file -> the names configs use for it (LLaMA-Factory's dataset_info.json key, and for the Alpaca sample the
 # names of the full Alpaca data it samples: tatsu-lab/alpaca and its cleaned version, as axolotl, TRL and torchtune name them).
 DATASETS = {
-    "alpaca_en_demo.json": ["alpaca_en_demo", "alpaca_en", "tatsu-lab/alpaca", "yahma/alpaca-cleaned", "alpaca_cleaned_dataset", "alpaca_dataset", "mhenrichsen/alpaca_2k_test"],
+    "alpaca_en_demo.json": ["alpaca_en_demo", "mhenrichsen/alpaca_2k_test"],
     "identity.json": ["identity"],
     "glaive_toolcall_en_demo.json": ["glaive_toolcall_en_demo"],
     "dpo_en_demo.json": ["dpo_en_demo"],
     "kto_en_demo.json": ["kto_en_demo"],
     "c4_demo.jsonl": ["c4_demo"],
+}
+
+
+# The full Alpaca data (52k examples; cleaned 51.8k): its body is the demo sample's, its longest example is longer than a
+# 1,000-example sample shows. LitGPT's resource tables (Lightning-AI/litgpt@2685705 tutorials/resource-tables.md) give
+# the longest Alpaca sample with Llama 2's tokenizer and the Alpaca prompt: 1,304 tokens.
+FULL_ALPACA = {
+    "sample": "alpaca_en_demo.json",
+    "names": ["alpaca_en", "alpaca", "tatsu-lab/alpaca", "yahma/alpaca-cleaned", "alpaca_cleaned_dataset", "alpaca_dataset"],
+    "examples": 52002,
+    "longest": 1304.0,
+    "longest_source": "Lightning-AI/litgpt@2685705 tutorials/resource-tables.md: the longest Alpaca sample, 1,304 tokens (Llama 2 tokenizer)",
 }
 
 
@@ -53,6 +65,9 @@ def main(repo):
         n = len(lengths)
         quantiles = [round(lengths[min(n - 1, int((i + 0.5) * n / QUANTILES))], 1) for i in range(QUANTILES - 1)] + [round(lengths[-1], 1)]
         out.append({"file": f"data/{file}", "names": names, "examples": n, "quantiles": quantiles})
+        if file == FULL_ALPACA["sample"]:
+            out.append({"file": f"data/{file} (body) + the published longest", "names": FULL_ALPACA["names"], "examples": FULL_ALPACA["examples"],
+                        "quantiles": quantiles[:-1] + [FULL_ALPACA["longest"]], "longest_source": FULL_ALPACA["longest_source"]})
     json.dump({
         "source": f"hiyouga/LLaMA-Factory@{commit} data/; tokens = characters / {CHARACTERS_PER_TOKEN:g} + {TEMPLATE_TOKENS} template tokens (scripts/datasets/extract-dataset-lengths.py)",
         "datasets": out,

@@ -7,10 +7,9 @@ namespace LspFineTune.Core.Catalogs;
 /// <summary>
 /// Length profiles of datasets configs name that are not files at hand: the demo datasets LLaMA-Factory ships in its
 /// data/ folder (alpaca_en_demo, identity, ...), measured from their files at a pinned commit
-/// (Catalogs/Data/datasets.json, scripts/datasets/extract-dataset-lengths.py). The Alpaca sample also stands for the
-/// full Alpaca data under the names frameworks give it (tatsu-lab/alpaca, yahma/alpaca-cleaned, torchtune's
-/// alpaca_cleaned_dataset): a 1,000-example sample of the same distribution, whose longest example is a lower bound of
-/// the full set's.
+/// (Catalogs/Data/datasets.json, scripts/datasets/extract-dataset-lengths.py). The full Alpaca data under the names
+/// frameworks give it (tatsu-lab/alpaca, yahma/alpaca-cleaned, torchtune's alpaca_cleaned_dataset) has the 1,000-example
+/// sample's body and the longest example LitGPT's resource tables publish for it (1,304 tokens).
 /// </summary>
 public sealed class KnownDatasets
 {

@@ -95,3 +95,23 @@ public class PrecisionRegimeTests
         Assert.True(Precision.KeepsMasterWeights(sharded));
     }
 }
+
+/// <summary>The native format states the regime with model.precision.</summary>
+public class NativePrecisionTests
+{
+    [Theory]
+    [InlineData("mixed", 2, 2, 12)]
+    [InlineData("pure", 2, 2, 4)]
+    [InlineData("autocast", 4, 4, 8)]
+    public void Model_precision_sets_the_bytes_per_trained_parameter(string precision, double weights, double gradients, double states)
+    {
+        using var files = new DialectTestFiles();
+        files.Write("run.lft.yaml", $"model:\n  name: llama-3.2-1b\n  dtype: bf16\n  precision: {precision}\nmethod:\n  type: full\ntraining:\n  micro_batch_size: 1\n  sequence_length: 256\n");
+        var analysis = files.Analyze("run.lft.yaml");
+        Assert.DoesNotContain(analysis.Diagnostics, d => d.Severity == Core.Diagnostics.DiagnosticSeverity.Error && d.Code.StartsWith("LFT01", StringComparison.Ordinal));
+        var estimate = analysis.Estimate!;
+        var p = (double)estimate.Parameters.BaseParameters;
+        Assert.Equal((weights, gradients, states),
+            (estimate.Memory.Term(MemoryTermNames.Weights) / p, estimate.Memory.Term(MemoryTermNames.Gradients) / p, estimate.Memory.Term(MemoryTermNames.OptimizerStates) / p));
+    }
+}

@@ -88,17 +88,18 @@ public class KnownDatasetLengthTests
     }
 
     [Theory]
-    [InlineData("lf.yaml", "model_name_or_path: meta-llama/Llama-3.2-3B\nstage: sft\nfinetuning_type: lora\ntemplate: llama3\ndataset: identity,alpaca_en_demo\ncutoff_len: 4096\nper_device_train_batch_size: 2\nbf16: true\noutput_dir: out\n")]
-    [InlineData("tt.yaml", "# lft: recipe=lora_finetune_single_device\nmodel:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_3b\n  lora_attn_modules: [q_proj, v_proj]\ntokenizer:\n  _component_: torchtune.models.llama3.llama3_tokenizer\n  path: /tmp/tokenizer.model\n  max_seq_len: 4096\ndataset:\n  _component_: torchtune.datasets.alpaca_cleaned_dataset\n  packed: False\ncheckpointer:\n  _component_: torchtune.training.FullModelHFCheckpointer\n  checkpoint_dir: /tmp/Llama-3.2-3B-Instruct/\n  model_type: LLAMA3_2\nbatch_size: 2\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4\n")]
-    [InlineData("ax.yml", "base_model: meta-llama/Llama-3.2-3B\nsequence_len: 4096\nmicro_batch_size: 2\nadapter: lora\nlora_target_linear: true\nbf16: true\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n")]
-    public void A_known_dataset_named_by_any_dialect_pads_batches_to_its_longest_example(string name, string text)
+    [InlineData("lf.yaml", 763, "model_name_or_path: meta-llama/Llama-3.2-3B\nstage: sft\nfinetuning_type: lora\ntemplate: llama3\ndataset: identity,alpaca_en_demo\ncutoff_len: 4096\nper_device_train_batch_size: 2\nbf16: true\noutput_dir: out\n")]
+    [InlineData("tt.yaml", 1304, "# lft: recipe=lora_finetune_single_device\nmodel:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_3b\n  lora_attn_modules: [q_proj, v_proj]\ntokenizer:\n  _component_: torchtune.models.llama3.llama3_tokenizer\n  path: /tmp/tokenizer.model\n  max_seq_len: 4096\ndataset:\n  _component_: torchtune.datasets.alpaca_cleaned_dataset\n  packed: False\ncheckpointer:\n  _component_: torchtune.training.FullModelHFCheckpointer\n  checkpoint_dir: /tmp/Llama-3.2-3B-Instruct/\n  model_type: LLAMA3_2\nbatch_size: 2\noptimizer:\n  _component_: torch.optim.AdamW\n  lr: 3e-4\n")]
+    [InlineData("ax.yml", 1304, "base_model: meta-llama/Llama-3.2-3B\nsequence_len: 4096\nmicro_batch_size: 2\nadapter: lora\nlora_target_linear: true\nbf16: true\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\n")]
+    public void A_known_dataset_named_by_any_dialect_pads_batches_to_its_longest_example(string name, int longest, string text)
     {
         using var files = new DialectTestFiles();
         files.Write(name, text);
         var analysis = files.Analyze(name);
         var plan = analysis.Plan!;
         Assert.NotNull(plan.Data.Lengths);
-        Assert.Equal(763, SequenceShape.AtPeak(plan).Training.SequenceLength);
+        // LLaMA-Factory's 1,000-example Alpaca sample is at most 763 tokens; the full Alpaca data's longest is 1,304 (LitGPT).
+        Assert.Equal(longest, SequenceShape.AtPeak(plan).Training.SequenceLength);
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Code == Core.Diagnostics.DiagnosticCodes.LengthsAssumed);
     }
 }

@@ -190,7 +190,14 @@ public static class NativeBinder
                 $"model_type `{choice.Architecture.ModelType}` is not a family LspFineTune knows; it is estimated with the LLaMA layout (q/k/v/o, gate/up/down, RMSNorm). {KnownFamilyHint(choice.Architecture.ModelType)}",
                 source.Key.Range));
         }
-        return choice with { Dtype = dtype, Quantization = quantization };
+        // model.precision: the regime beside the compute dtype (mixed: fp32 master, DeepSpeed's; pure; autocast over fp32).
+        var regime = String(model, "precision") switch
+        {
+            "pure" => PrecisionRegime.Pure,
+            "autocast" => PrecisionRegime.InPlace(WeightDtype.Fp32),
+            _ => PrecisionRegime.MixedWithMaster,
+        };
+        return choice with { Dtype = dtype, Quantization = quantization, Regime = regime };
     }
 
     /// <summary>The nearest known model_type when the unknown one looks like a typo, else where the list is.</summary>
