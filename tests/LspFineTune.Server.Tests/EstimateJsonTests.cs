@@ -79,6 +79,11 @@ public class EstimateJsonTests
             Assert.True(breakdown.ContainsKey(key), $"breakdown lacks `{key}`: {breakdown.ToJsonString()}");
         Assert.All(breakdown, term => Assert.True((long)term.Value! >= 0, $"{term.Key} is negative"));
         Assert.Equal((long)memory["peak_bytes_per_gpu"]!, breakdown.Sum(term => (long)term.Value!));
+        // What torch reports (allocated <= reserved) sits under what the device shows, and the range spans them.
+        var allocated = (long)memory["allocated_bytes_per_gpu"]!;
+        var reserved = (long)memory["reserved_bytes_per_gpu"]!;
+        Assert.True(0 < allocated && allocated <= reserved && reserved <= (long)memory["peak_bytes_per_gpu"]!, memory.ToJsonString());
+        Assert.Equal([allocated, (long)memory["peak_bytes_per_gpu"]!], memory["range_bytes_per_gpu"]!.AsArray().Select(v => (long)v!));
     }
 
     [Fact]
