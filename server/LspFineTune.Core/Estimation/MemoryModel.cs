@@ -23,14 +23,16 @@ public static class MemoryModel
 
         var activationBytes = activations.Bytes;
         var activationFormula = activations.Formula;
-        if (plan.Training.GradientCheckpointing && plan.Method.Type != FineTuneMethod.ZerothOrder)
+        if (ActivationMemory.CheckpointedBlocks(plan, budget.Structure.Layers) > 0)
         {
-            var oneBlock = activations.Bytes - activations.CheckpointBytes;
+            var oneBlock = activations.Bytes - activations.ResidentBytes;
             if (logits >= oneBlock)
             {
                 // Peak at the loss: no block is being recomputed yet.
-                activationBytes = activations.CheckpointBytes;
-                activationFormula = "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
+                activationBytes = activations.ResidentBytes;
+                activationFormula = activations.StoredBlockBytes > 0 || plan.Savers.Offload != ActivationOffload.None || plan.Savers.ContextParallelSize > 1
+                    ? activations.Formula.Replace(" + one block + final norm and head input", "") + " at the loss, before any block is recomputed"
+                    : "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
             }
             else
             {
@@ -47,10 +49,10 @@ public static class MemoryModel
             new(MemoryTermNames.Weights, Round(states.WeightBytes), WeightsFormula(plan, budget),
                 "ZeRO paper §3.1 (2 B/param in 16-bit); QLoRA §2 (NF4 + double quantization); PEFT adapters in fp32")
             { DrivenBy = [PlanField.Dtype, PlanField.Quantization, .. zero] },
-            new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
+            new(MemoryTermNames.Gradients, Round(states.GradientBytes), (ModelStateMemory.StepsInBackward(plan, budget) ? "the largest trained tensor's gradient (optimizer step in backward frees each one)" : $"{budget.TrainableParameters:N0} trainable x grad bytes") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {plan.Model.Dtype.ToConfigName()} (pure 16-bit)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {plan.Model.Dtype.ToConfigName()} (pure 16-bit)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -77,11 +79,14 @@ public static class MemoryModel
         var offloadTarget = plan.DeepSpeed.OffloadParams != OffloadTarget.None && plan.DeepSpeed.ZeroStage == 3
             ? plan.DeepSpeed.OffloadParams
             : plan.DeepSpeed.ZeroStage >= 1 ? plan.DeepSpeed.OffloadOptimizer : OffloadTarget.None;
+        // Activation offloading pins its copies in host RAM.
+        if (offloadTarget == OffloadTarget.None && activations.OffloadedBytes > 0)
+            offloadTarget = OffloadTarget.Cpu;
         return new MemoryEstimate
         {
             Terms = terms,
             UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
-            OffloadedBytesPerNode = Round(states.OffloadedBytes * plan.Hardware.GpusPerNode),
+            OffloadedBytesPerNode = Round((states.OffloadedBytes + activations.OffloadedBytes) * plan.Hardware.GpusPerNode),
             OffloadTarget = offloadTarget,
             ActivationParts = activations.LayerParts,
         };
@@ -94,10 +99,14 @@ public static class MemoryModel
             : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
         if (budget.AdapterParameters > 0)
             text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";
+        text += TensorParallelText(plan);
         if (plan.DeepSpeed.ZeroStage == 3)
             text += " / N";
         return text;
     }
+
+    private static string TensorParallelText(TrainingPlan plan) =>
+        plan.Savers.TensorParallelSize > 1 ? $" / {plan.Savers.TensorParallelSize} (tensor parallel)" : "";
 
     private static long Round(double bytes) => (long)Math.Round(bytes);
 }

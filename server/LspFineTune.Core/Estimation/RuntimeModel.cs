@@ -43,16 +43,20 @@ public static class RuntimeModel
             : Math.Min(training.SequenceLength, plan.Data.MeanTokensPerExample.Value);
         var tokensPerMicroBatch = training.MicroBatchSize * tokensPerSequence;
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
-        var tokensPerStep = tokensPerGpuStep * n;
+        // Tensor- and context-parallel groups work on the same tokens: a step trains N / (tp x cp) micro-batches, and each
+        // GPU does 1 / (tp x cp) of a micro-batch's FLOPs (the attention context stays s under context parallelism).
+        var modelParallel = ModelParallelDegree(plan);
+        var tokensPerStep = tokensPerGpuStep * n / modelParallel;
 
         var flopsPerToken = TrainingFlops.PerToken(plan, budget, tokensPerSequence);
         var peak = PeakFlops(plan) * 1e12;
         var achieved = peak * UtilisationPrior;
         var terms = new List<RuntimeTerm>
         {
-            new("compute", tokensPerGpuStep * flopsPerToken / achieved,
-                $"{tokensPerGpuStep:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {UtilisationPrior:P0})"),
+            new("compute", tokensPerGpuStep / modelParallel * flopsPerToken / achieved,
+                $"{tokensPerGpuStep / modelParallel:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {UtilisationPrior:P0})"),
         };
+        terms.AddRange(SaverRuntime.Terms(plan, budget, terms[0].Seconds, LinkBytesPerSecond(hardware)));
 
         var bandwidth = gpu.MemoryBandwidthGBps * 1e9 * BandwidthEfficiency;
         var dequantize = DequantizationBytes(plan, budget) * training.GradientAccumulationSteps / bandwidth;
@@ -75,7 +79,7 @@ public static class RuntimeModel
             terms.Add(new("perturbation", passes / bandwidth, "4 read-write passes over the trained weights (MeZO)"));
         }
 
-        var (stepsPerEpoch, totalSteps) = Steps(plan, tokensPerStep, n);
+        var (stepsPerEpoch, totalSteps) = Steps(plan, tokensPerStep, Math.Max(1, n / modelParallel));
         return new RuntimeEstimate
         {
             Terms = terms,
@@ -87,6 +91,10 @@ public static class RuntimeModel
             TotalSteps = totalSteps,
         };
     }
+
+    /// <summary>GPUs that share one micro-batch: tensor parallel x context parallel.</summary>
+    public static int ModelParallelDegree(TrainingPlan plan) =>
+        Math.Clamp(Math.Max(1, plan.Savers.TensorParallelSize) * Math.Max(1, plan.Savers.ContextParallelSize), 1, Math.Max(1, plan.Hardware.TotalGpus));
 
     private static string FormatFlops(double flops) =>
         flops >= 1e9 ? $"{flops / 1e9:0.#} GFLOP" : $"{flops / 1e6:0.##} MFLOP";
@@ -140,7 +148,7 @@ public static class RuntimeModel
         };
     }
 
-    private static double LinkBytesPerSecond(HardwareChoice hardware)
+    internal static double LinkBytesPerSecond(HardwareChoice hardware)
     {
         // Catalog figures are bidirectional totals (NVLink 600 GB/s on A100); a ring sends in one direction.
         var perDirection = hardware.Nodes > 1 ? InterNodeGBpsPerGpu : hardware.Gpu.IntraNodeBandwidthGBps / 2;

@@ -66,6 +66,10 @@ public static class TrainingFlops
         return perContext * (arch.FullAttentionLayers * full + arch.SlidingWindowLayers * windowed);
     }
 
-    private static double Recompute(TrainingPlan plan, double blockForward) =>
-        plan.Training.GradientCheckpointing ? blockForward : 0;
+    /// <summary>Checkpointed blocks repeat their forward in backward: all of them, or floor(L / k) under selective checkpointing.</summary>
+    private static double Recompute(TrainingPlan plan, double blockForward)
+    {
+        var layers = plan.Model.Structure.Layers;
+        return layers > 0 ? blockForward * ActivationMemory.CheckpointedBlocks(plan, layers) / layers : 0;
+    }
 }

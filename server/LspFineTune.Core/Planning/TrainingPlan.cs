@@ -197,4 +197,7 @@ public sealed record TrainingPlan
     public DataChoice Data { get; init; } = new();
 
     public OutputChoice Output { get; init; } = new();
+
+    /// <summary>Loss kernels, activation offloading, selective checkpointing, optimizer-in-backward, context and tensor parallelism.</summary>
+    public MemorySaversChoice Savers { get; init; } = new();
 }
