@@ -30,7 +30,7 @@ public sealed class ActivationMemory
         // Tensor parallelism (Korthikanti et al. 2022 §4.2.2, without sequence parallelism): the attention heads and the
         // MLP width are split over t GPUs, so every tensor inside attention and MLP is 1/t per GPU, while the norms and
         // the inputs of attention and MLP (the replicated residual stream) stay whole: sbh(10 + 24/t + 5as/(ht)).
-        double t = Math.Max(1, plan.Savers.TensorParallelSize);
+        double t = ParallelDegrees.Tensor(plan);
         var perT = t > 1 ? $" / {t:0}" : "";
         var parts = new List<ActivationPart>();
 
@@ -98,7 +98,7 @@ public sealed class ActivationMemory
         var tokens = LogitsMemory.TokensPerGpu(plan);
         var layers = structure.Layers;
         var savers = plan.Savers;
-        var cpText = savers.ContextParallelSize > 1 ? $" (b s / {savers.ContextParallelSize} tokens per GPU)" : "";
+        var cpText = ParallelDegrees.Context(plan) > 1 ? $" (b s / {ParallelDegrees.Context(plan)} tokens per GPU)" : "";
 
         if (plan.Method.Type == FineTuneMethod.ZerothOrder)
         {

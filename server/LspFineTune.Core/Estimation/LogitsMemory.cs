@@ -29,7 +29,7 @@ public static class LogitsMemory
         double vocab = arch.VocabSize, hidden = arch.HiddenSize;
         var values = tokens * vocab;
         var b = Precision.Bytes(plan.Model.Dtype);
-        var perGpu = savers.ContextParallelSize > 1 ? $" (T = b s / {savers.ContextParallelSize} context-parallel)" : "";
+        var perGpu = ParallelDegrees.Context(plan) > 1 ? $" (T = b s / {ParallelDegrees.Context(plan)} context-parallel)" : "";
         if (plan.Method.Type == FineTuneMethod.ZerothOrder)
         {
             // Forward only: logits, their fp32 copy and the log-probabilities coexist for a moment.
@@ -72,7 +72,7 @@ public static class LogitsMemory
 
     /// <summary>Tokens whose logits one GPU computes: the micro-batch, divided by the context-parallel degree.</summary>
     public static double TokensPerGpu(TrainingPlan plan) =>
-        (double)plan.Training.MicroBatchSize * Math.Ceiling(plan.Training.SequenceLength / (double)Math.Max(1, plan.Savers.ContextParallelSize));
+        (double)plan.Training.MicroBatchSize * Math.Ceiling(plan.Training.SequenceLength / (double)ParallelDegrees.Context(plan));
 
     /// <summary>
     /// Bytes per logit value of a chunked cross-entropy at its peak, with B the 16-bit dtype's bytes and n chunks. The

@@ -30,7 +30,7 @@ public static class MemoryModel
             {
                 // Peak at the loss: no block is being recomputed yet.
                 activationBytes = activations.ResidentBytes;
-                activationFormula = activations.StoredBlockBytes > 0 || plan.Savers.Offload != ActivationOffload.None || plan.Savers.ContextParallelSize > 1
+                activationFormula = activations.StoredBlockBytes > 0 || plan.Savers.Offload != ActivationOffload.None || ParallelDegrees.Context(plan) > 1
                     ? activations.Formula.Replace(" + one block + final norm and head input", "") + " at the loss, before any block is recomputed"
                     : "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
             }
@@ -106,7 +106,7 @@ public static class MemoryModel
     }
 
     private static string TensorParallelText(TrainingPlan plan) =>
-        plan.Savers.TensorParallelSize > 1 ? $" / {plan.Savers.TensorParallelSize} (tensor parallel)" : "";
+        ParallelDegrees.Tensor(plan) > 1 ? $" / {ParallelDegrees.Tensor(plan)} (tensor parallel)" : "";
 
     private static long Round(double bytes) => (long)Math.Round(bytes);
 }

@@ -46,7 +46,7 @@ public sealed class ModelStateMemory
             FineTuneMethod.Lora when budget.AdapterParameters > 0 => budget.ExpertAdapterParameters / (double)budget.AdapterParameters,
             _ => 0,
         };
-        var tp = Math.Clamp(plan.Savers.TensorParallelSize, 1, Math.Max(1, n));
+        var tp = ParallelDegrees.Tensor(plan);
         var dp = Math.Max(1, n / tp);
         // Bytes per GPU of a state: its tensor-parallel slice, then its non-expert share divided by the GPUs that shard it,
         // its expert share by at least E_p.

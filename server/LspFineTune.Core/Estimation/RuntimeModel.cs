@@ -45,7 +45,7 @@ public static class RuntimeModel
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
         // Tensor- and context-parallel groups work on the same tokens: a step trains N / (tp x cp) micro-batches, and each
         // GPU does 1 / (tp x cp) of a micro-batch's FLOPs (the attention context stays s under context parallelism).
-        var modelParallel = ModelParallelDegree(plan);
+        var modelParallel = ParallelDegrees.ModelParallel(plan);
         var tokensPerStep = tokensPerGpuStep * n / modelParallel;
 
         var flopsPerToken = TrainingFlops.PerToken(plan, budget, tokensPerSequence);
@@ -91,10 +91,6 @@ public static class RuntimeModel
             TotalSteps = totalSteps,
         };
     }
-
-    /// <summary>GPUs that share one micro-batch: tensor parallel x context parallel.</summary>
-    public static int ModelParallelDegree(TrainingPlan plan) =>
-        Math.Clamp(Math.Max(1, plan.Savers.TensorParallelSize) * Math.Max(1, plan.Savers.ContextParallelSize), 1, Math.Max(1, plan.Hardware.TotalGpus));
 
     private static string FormatFlops(double flops) =>
         flops >= 1e9 ? $"{flops / 1e9:0.#} GFLOP" : $"{flops / 1e6:0.##} MFLOP";

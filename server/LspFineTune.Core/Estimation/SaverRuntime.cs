@@ -20,10 +20,10 @@ public static class SaverRuntime
         }
         var tensorParallel = TensorParallelBytes(plan, budget) / linkBytesPerSecond;
         if (tensorParallel > 0)
-            yield return new RuntimeTerm("tensor_parallel", tensorParallel, $"Megatron all-reduces of the block outputs across {plan.Savers.TensorParallelSize} GPUs");
+            yield return new RuntimeTerm("tensor_parallel", tensorParallel, $"Megatron all-reduces of the block outputs across {ParallelDegrees.Tensor(plan)} GPUs");
         var contextParallel = ContextParallelBytes(plan, budget) / linkBytesPerSecond;
         if (contextParallel > 0)
-            yield return new RuntimeTerm("context_parallel", contextParallel, $"ring attention passes each K/V shard around {plan.Savers.ContextParallelSize} GPUs");
+            yield return new RuntimeTerm("context_parallel", contextParallel, $"ring attention passes each K/V shard around {ParallelDegrees.Context(plan)} GPUs");
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public static class SaverRuntime
     /// </summary>
     public static double TensorParallelBytes(TrainingPlan plan, ParameterBudget budget)
     {
-        var t = plan.Savers.TensorParallelSize;
+        var t = ParallelDegrees.Tensor(plan);
         if (t <= 1 || plan.Method.Type == FineTuneMethod.ZerothOrder)
             return 0;
         var layers = budget.Structure.Layers;
@@ -64,7 +64,7 @@ public static class SaverRuntime
     /// </summary>
     public static double ContextParallelBytes(TrainingPlan plan, ParameterBudget budget)
     {
-        var cp = plan.Savers.ContextParallelSize;
+        var cp = ParallelDegrees.Context(plan);
         if (cp <= 1 || plan.Method.Type == FineTuneMethod.ZerothOrder)
             return 0;
         var arch = plan.Model.Architecture;

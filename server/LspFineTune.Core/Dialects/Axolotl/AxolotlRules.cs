@@ -91,16 +91,12 @@ internal static class AxolotlRules
         Note("peft_use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("bfloat16", "Pure bf16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         Note("float16", "Pure fp16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
-        Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
-        if (Scalar(root, "gradient_checkpointing")?.Value is "offload" or "offload_disk")
-            Note("gradient_checkpointing", "Checkpoint offloading moves the checkpoints off the GPU; the estimate keeps them on it (an over-estimate).");
+        // torch.compile: no published measurement of its effect on a block's activation memory or step time under
+        // axolotl is at hand, so the estimate is eager's (the chunked loss's own compile is modelled).
+        if (Scalar(root, "torch_compile") is { IsNull: false } compile && (compile.AsBoolean() == true || compile.Value == "auto"))
+            Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         if (String(root, "rl") is { } rl)
             Note("rl", $"`rl: {rl}` trains against a reference model (or generates completions for GRPO); the estimate covers the policy's training step only. {(plan.Method.Type == FineTuneMethod.Lora ? "With an adapter the reference is the base model with the adapter off, so no copy is kept." : "Full fine-tuning keeps a frozen reference copy of the weights besides.")}");
-        if (NullableLong(root, "tensor_parallel_size") is > 1)
-            Note("tensor_parallel_size", "Tensor parallelism splits each layer's weights across GPUs; the estimate does not model it.");
-        Note("chunked_cross_entropy", "Chunked cross-entropy avoids materialising the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("cut_cross_entropy", "Cut cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("liger_fused_linear_cross_entropy", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
         Note("gptq", "A GPTQ model's weights are estimated as 4-bit storage.");
         Note("fp8", "fp8 training (torchao) is estimated as bf16.");
         Note("qat", "Quantization-aware training adds fake-quantization buffers; the estimate does not model them.");

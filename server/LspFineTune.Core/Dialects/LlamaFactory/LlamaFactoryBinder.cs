@@ -141,6 +141,7 @@ public static class LlamaFactoryBinder
             },
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+            Savers = TrainerSavers.LlamaFactory(root, stage, checkpointing),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
         // TrainingArguments). Precision: parser.py 640-643 and the Trainer (which sets ACCELERATE_MIXED_PRECISION from

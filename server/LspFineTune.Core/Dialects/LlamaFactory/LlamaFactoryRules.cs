@@ -152,8 +152,9 @@ internal static class LlamaFactoryRules
         Note("additional_target", "Modules in `additional_target` are trained in full (with gradients and optimizer states) beside the adapters; the estimate counts only the adapters.");
         Note("use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("use_unsloth", "Unsloth's fused LoRA kernels and its own checkpointing use less memory than the estimate assumes.");
-        Note("use_unsloth_gc", "Unsloth's gradient checkpointing offloads the checkpoints to CPU; the estimate keeps them on the GPU (an over-estimate).");
-        Note("enable_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
+        if (stage is not ("pt" or "sft"))
+            Note("enable_liger_kernel", $"For `stage: {stage}` LLaMA-Factory applies Liger without its fused linear cross-entropy (the stage needs the logits), so the loss is estimated as the standard one; Liger's RMSNorm and SwiGLU kernels, which save less, are not modelled.");
+        Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         Note("use_galore", "GaLore projects gradients to low rank; estimated as AdaRankGrad's states (m r + 2 n r) at rank 128.");
         Note("use_apollo", "APOLLO keeps low-rank optimizer states; estimated as AdaRankGrad's states at rank 128.");
         Note("use_badam", "BAdam trains one block of layers at a time, with optimizer states for that block only; the estimate keeps (16-bit) states for every layer (an over-estimate).");

@@ -155,12 +155,7 @@ internal static class TrlRules
             }
         }
 
-        Note("use_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        // sft_config.py 334-336: SFT's loss defaults to chunked_nll (nll with Liger), which runs the lm_head on the
-        // non-ignored tokens only, in chunks, so the full fp32 logits of every token are never held.
-        if (trainer == TrlTrainer.Sft && !(Scalar(root, "use_liger_kernel")?.AsBoolean() ?? false) && (String(root, "loss_type") ?? "chunked_nll") == "chunked_nll")
-            NoteOn(root.Find("loss_type") ?? modelKey, "SFT's loss (`loss_type: chunked_nll`, TRL's default) computes the output projection and loss in chunks on the non-ignored tokens and never holds the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
+        Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         Note("use_dora", "DoRA adds a magnitude vector and a weight norm per adapted layer; the estimate counts plain LoRA.");
         Note("lora_modules_to_save", "Modules saved in full (such as embed_tokens and lm_head) are trained in full, with gradients and optimizer states; the estimate counts only the adapters.");
         Note("lora_target_parameters", "LoRA on expert parameters (MoE) adds adapters the estimate does not count.");

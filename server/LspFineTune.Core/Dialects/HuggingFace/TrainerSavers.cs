@@ -1,0 +1,53 @@
+using LspFineTune.Core.Planning;
+using LspFineTune.Core.Syntax;
+using static LspFineTune.Core.Planning.SyntaxReader;
+
+namespace LspFineTune.Core.Dialects.HuggingFace;
+
+/// <summary>
+/// The memory savers of trainers built on transformers' <c>TrainingArguments</c>: <c>use_liger_kernel</c> (the Trainer
+/// calls Liger's apply_liger_kernel_to_*, whose fused_linear_cross_entropy defaults to True), TRL's SFT
+/// <c>loss_type</c> (default <c>chunked_nll</c> unless Liger, trl/trainer/sft_config.py 334-336 at f2cd577) and TRL's
+/// <c>activation_offloading</c> (SFT, DPO, KTO and Reward configs; get_act_offloading_ctx_manager uses streams by
+/// default), LLaMA-Factory's <c>enable_liger_kernel</c> and <c>use_unsloth_gc</c> (hparams/model_args.py 133-137 at
+/// ff6d4d1), and <c>torch_compile</c>.
+/// </summary>
+public static class TrainerSavers
+{
+    /// <summary>TRL: <paramref name="sft"/> for the SFT trainer, whose default loss is chunked.</summary>
+    public static MemorySaversChoice Trl(MappingNode root, bool sft)
+    {
+        var savers = Common(root, Bool(root, "use_liger_kernel", false));
+        if (sft && savers.Loss == LossKernel.Standard && (String(root, "loss_type") ?? "chunked_nll") == "chunked_nll")
+            savers = savers with { Loss = LossKernel.ChunkedNll };
+        if (Bool(root, "activation_offloading", false))
+            savers = savers with { Offload = ActivationOffload.Streams };
+        return savers;
+    }
+
+    /// <summary>
+    /// LLaMA-Factory: Liger's fused linear cross-entropy only where the stage needs no logits (pt and sft;
+    /// model_utils/liger_kernel.py turns it off otherwise, keeping Liger's plain cross-entropy, estimated as the standard
+    /// loss). use_unsloth_gc checkpoints with UnslothGradientCheckpointing, which moves each block input to the host with
+    /// <c>.to("cpu", non_blocking=True)</c> on the compute stream (model_utils/checkpointing.py).
+    /// </summary>
+    public static MemorySaversChoice LlamaFactory(MappingNode root, string stage, bool checkpointing)
+    {
+        var liger = (Bool(root, "enable_liger_kernel", false) || Bool(root, "use_liger_kernel", false)) && stage is "pt" or "sft";
+        var savers = Common(root, liger);
+        if (checkpointing && Bool(root, "use_unsloth_gc", false))
+            savers = savers with { Offload = ActivationOffload.Synchronous };
+        return savers;
+    }
+
+    private static MemorySaversChoice Common(MappingNode root, bool liger)
+    {
+        var savers = new MemorySaversChoice();
+        if (liger)
+            savers = savers with { Loss = LossKernel.LigerFused };
+        // torch_compile_backend or torch_compile_mode turn compile on too (TrainingArguments.__post_init__).
+        if (Bool(root, "torch_compile", false) || String(root, "torch_compile_backend") is not null || String(root, "torch_compile_mode") is not null)
+            savers = savers with { Compile = true };
+        return savers;
+    }
+}
