@@ -60,10 +60,10 @@ public static class MemoryModel
             { DrivenBy = [PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.Activations, Round(activationBytes), activationFormula,
                 "Korthikanti et al. 2022 §4.1, re-derived per op for HF blocks")
-            { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention] },
+            { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention, PlanField.ActivationOffload] },
             new(MemoryTermNames.LogitsAndLoss, Round(logits), logitsFormula,
-                "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336")
-            { DrivenBy = drivenByBatch },
+                plan.Savers.Loss == LossKernel.Standard ? "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336" : "the loss kernel's source (torchtune, axolotl, TRL, Liger, cut-cross-entropy), LogitsMemory")
+            { DrivenBy = [.. drivenByBatch, PlanField.LossKernel] },
             new(MemoryTermNames.Zero3GatherBuffers, Round(gather), gatherFormula,
                 "DeepSpeed ZeRO-3 estimator (4 x largest layer) + stage3_prefetch_bucket_size")
             { DrivenBy = [PlanField.ZeroStage] },

@@ -33,12 +33,12 @@ public static class TrainingFlops
             {
                 // Input gradients through every matmul and attention, weight gradients for the adapters only.
                 var backward = 2 * blockMatmul + 2 * attentionForward + 2 * headMatmul + 4 * adapter;
-                return forward + backward + Recompute(plan, blockForward);
+                return forward + backward + Recompute(plan, blockForward) + HeadRecompute(plan, headMatmul);
             }
             default:
             {
                 var backward = 2 * forward;
-                return forward + backward + Recompute(plan, blockForward);
+                return forward + backward + Recompute(plan, blockForward) + HeadRecompute(plan, headMatmul);
             }
         }
     }
@@ -65,6 +65,15 @@ public static class TrainingFlops
         };
         return perContext * (arch.FullAttentionLayers * full + arch.SlidingWindowLayers * windowed);
     }
+
+    /// <summary>
+    /// Loss kernels that recompute the head's logits in backward: cut cross-entropy (its backward kernel recomputes each
+    /// logit block from the embeddings and classifier, cce_backward.py) and TRL's chunked_nll (each chunk runs under
+    /// torch.utils.checkpoint): one more head forward, 2 x head parameters per token. Liger computes the gradients inside
+    /// its forward and the chunked losses keep their logits, so they repeat nothing.
+    /// </summary>
+    private static double HeadRecompute(TrainingPlan plan, double headMatmul) =>
+        plan.Savers.Loss is LossKernel.CutCrossEntropy or LossKernel.ChunkedNll ? 2 * headMatmul : 0;
 
     /// <summary>Checkpointed blocks repeat their forward in backward: all of them, or floor(L / k) under selective checkpointing.</summary>
     private static double Recompute(TrainingPlan plan, double blockForward)

@@ -84,6 +84,31 @@ public sealed record MemorySaversChoice
     public const int DefaultLossChunks = 8;
 }
 
+/// <summary>
+/// A loss kernel with the settings its framework gives it: the value of a <c>LossKernel</c> plan change, so a fix is
+/// estimated with the very chunking and compile the dialect's key turns on. For kernels other than chunked, the split,
+/// chunks and compile are the defaults.
+/// </summary>
+public sealed record LossChoice(LossKernel Kernel, ChunkSplit Split = ChunkSplit.LogitsViews, int Chunks = MemorySaversChoice.DefaultLossChunks, bool Compiled = false)
+{
+    public static LossChoice Of(MemorySaversChoice savers) => savers.Loss == LossKernel.Chunked
+        ? new LossChoice(LossKernel.Chunked, savers.ChunkSplit, savers.LossChunks, savers.LossCompiled)
+        : new LossChoice(savers.Loss);
+
+    public MemorySaversChoice ApplyTo(MemorySaversChoice savers) =>
+        savers with { Loss = Kernel, ChunkSplit = Split, LossChunks = Chunks, LossCompiled = Compiled };
+
+    /// <summary>The neutral spelling: <c>chunked</c>, <c>liger_fused</c>, <c>cut_cross_entropy</c>.</summary>
+    public override string ToString() => Kernel switch
+    {
+        LossKernel.Chunked => "chunked",
+        LossKernel.ChunkedNll => "chunked_nll",
+        LossKernel.LigerFused => "liger_fused",
+        LossKernel.CutCrossEntropy => "cut_cross_entropy",
+        _ => "standard",
+    };
+}
+
 /// <summary>How checkpointed activations go to host memory.</summary>
 public enum ActivationOffload
 {

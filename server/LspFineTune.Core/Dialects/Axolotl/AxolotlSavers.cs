@@ -14,6 +14,23 @@ namespace LspFineTune.Core.Dialects.Axolotl;
 /// </summary>
 public static class AxolotlSavers
 {
+    /// <summary>
+    /// What a fix may switch on in axolotl's own keys: <c>chunked_cross_entropy: true</c> (a core key; the Liger and
+    /// cut-cross-entropy plugins also need a <c>plugins:</c> entry, not offered) and <c>activation_offloading: true</c>.
+    /// </summary>
+    public static IReadOnlyList<PlanChange> Options(MappingNode root, TrainingPlan plan)
+    {
+        var options = new List<PlanChange>();
+        if (plan.Savers.Loss == LossKernel.Standard)
+        {
+            var chunks = NullableLong(root, "chunked_cross_entropy_num_chunks") is > 0 and var n ? (int)Math.Min(n, 1 << 16) : MemorySaversChoice.DefaultLossChunks;
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.Chunked, ChunkSplit.LogitsViews, chunks, Compiled: true)));
+        }
+        if (plan.Savers.Offload == ActivationOffload.None)
+            options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Streams));
+        return options;
+    }
+
     public static MemorySaversChoice Bind(MappingNode root, bool checkpointing, int contextParallel)
     {
         var savers = new MemorySaversChoice { ContextParallelSize = Math.Max(1, contextParallel) };

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
 using LspFineTune.Core.Syntax;
 using static LspFineTune.Core.Planning.SyntaxReader;
@@ -14,6 +15,31 @@ namespace LspFineTune.Core.Dialects.HuggingFace;
 /// </summary>
 public static class TrainerSavers
 {
+    /// <summary>
+    /// What a fix may switch on in TRL: <c>use_liger_kernel: true</c> for SFT (whose loss then is Liger's fused linear
+    /// cross-entropy) and <c>activation_offloading: true</c> for the trainers that have it (SFT, DPO, KTO, Reward).
+    /// </summary>
+    public static IReadOnlyList<PlanChange> TrlOptions(TrainingPlan plan, bool sft, bool hasActivationOffloading)
+    {
+        var options = new List<PlanChange>();
+        if (sft && plan.Savers.Loss is LossKernel.Standard or LossKernel.ChunkedNll)
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused)));
+        if (hasActivationOffloading && plan.Savers.Offload == ActivationOffload.None)
+            options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Streams));
+        return options;
+    }
+
+    /// <summary>LLaMA-Factory: <c>enable_liger_kernel: true</c> where the stage takes the fused loss, and <c>use_unsloth_gc: true</c>.</summary>
+    public static IReadOnlyList<PlanChange> LlamaFactoryOptions(MappingNode root, TrainingPlan plan)
+    {
+        var options = new List<PlanChange>();
+        if (plan.Savers.Loss == LossKernel.Standard && (String(root, "stage") ?? "sft") is "pt" or "sft")
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused)));
+        if (plan.Savers.Offload == ActivationOffload.None)
+            options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Synchronous));
+        return options;
+    }
+
     /// <summary>TRL: <paramref name="sft"/> for the SFT trainer, whose default loss is chunked.</summary>
     public static MemorySaversChoice Trl(MappingNode root, bool sft)
     {

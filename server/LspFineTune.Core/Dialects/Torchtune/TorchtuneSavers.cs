@@ -13,6 +13,25 @@ namespace LspFineTune.Core.Dialects.Torchtune;
 /// </summary>
 public static class TorchtuneSavers
 {
+    /// <summary>
+    /// What a fix may switch on in torchtune's keys: LinearCrossEntropyLoss (the chunked loss torchtune's own configs use,
+    /// compiled when the config compiles the loss) in place of a plain loss, and <c>enable_activation_offloading: True</c>
+    /// where the recipe checkpoints.
+    /// </summary>
+    public static IReadOnlyList<PlanChange> Options(MappingNode root, TrainingPlan plan)
+    {
+        var options = new List<PlanChange>();
+        if (plan.Savers.Loss == LossKernel.Standard && String(Section(root, "loss"), "_component_") is "torch.nn.CrossEntropyLoss" or null)
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.Chunked, ChunkSplit.Hidden, MemorySaversChoice.DefaultLossChunks, CompilesLoss(root))));
+        if (plan.Savers.Offload == ActivationOffload.None && root.Find("enable_activation_checkpointing") is not null)
+            options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Streams));
+        return options;
+    }
+
+    /// <summary>compile: a bool, or {model, loss, ...} where loss defaults to True (recipe 343-355).</summary>
+    private static bool CompilesLoss(MappingNode root) =>
+        Section(root, "compile") is { } compile ? Bool(compile, "loss", true) : Bool(root, "compile", false);
+
     /// <summary>The savers, and whether checkpointing is on (<c>enable_activation_checkpointing</c> or <c>ac_mode</c>).</summary>
     public static (MemorySaversChoice Savers, bool Checkpointing) Bind(MappingNode root, List<Diagnostic> diagnostics)
     {
@@ -21,7 +40,7 @@ public static class TorchtuneSavers
         // compile_loss applies the loss's apply_compile_strategy, which compiles its compute_cross_entropy.
         var compileSection = Section(root, "compile");
         var compileModel = compileSection is not null ? Bool(compileSection, "model", true) : Bool(root, "compile", false);
-        var compileLoss = compileSection is not null ? Bool(compileSection, "loss", true) : Bool(root, "compile", false);
+        var compileLoss = CompilesLoss(root);
         savers = savers with { Compile = compileModel };
 
         // loss._component_ (torchtune/modules/loss): CEWithChunkedOutputLoss makes the model return the head's output per
