@@ -8,7 +8,7 @@ public class AxolotlBindingTests
 {
     private const string Base = "base_model: meta-llama/Llama-3.2-1B\nsequence_len: 4096\n";
 
-    private static ConfigAnalysis Analyze(string extra, string? modeline = null)
+    internal static ConfigAnalysis Analyze(string extra, string? modeline = null)
     {
         using var files = new DialectTestFiles();
         files.Write("config.yml", (modeline is null ? "" : modeline + "\n") + Base + extra);

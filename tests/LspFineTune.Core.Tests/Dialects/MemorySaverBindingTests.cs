@@ -7,14 +7,7 @@ namespace LspFineTune.Core.Tests.Dialects;
 /// <summary>Each dialect's memory-saver keys bound to the plan with the framework's own defaults.</summary>
 public class MemorySaverBindingTests
 {
-    private const string Axolotl = "base_model: meta-llama/Llama-3.2-1B\nsequence_len: 4096\n";
-
-    private static ConfigAnalysis AnalyzeAxolotl(string extra, string? modeline = null)
-    {
-        using var files = new DialectTestFiles();
-        files.Write("config.yml", (modeline is null ? "" : modeline + "\n") + Axolotl + extra);
-        return files.Analyze("config.yml");
-    }
+    private static ConfigAnalysis AnalyzeAxolotl(string extra, string? modeline = null) => AxolotlBindingTests.Analyze(extra, modeline);
 
     private static MemorySaversChoice AxolotlSavers(string extra, string? modeline = null) => AnalyzeAxolotl(extra, modeline).Plan!.Savers;
 
