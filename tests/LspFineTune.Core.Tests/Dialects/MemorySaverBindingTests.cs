@@ -115,4 +115,12 @@ public class MemorySaverBindingTests
         Assert.Equal(ActivationOffload.Synchronous, LlamaFactory("use_unsloth_gc: true\n").Plan!.Savers.Offload);
         Assert.Equal(ActivationOffload.None, LlamaFactory("use_unsloth_gc: true\ndisable_gradient_checkpointing: true\n").Plan!.Savers.Offload);
     }
+
+    [Theory]
+    [InlineData("kernel_config:\n  name: liger_kernel\n", LossKernel.LigerFused)]
+    [InlineData("kernel_config:\n  name: liger_kernel\n  use_kernels: [rms_norm, flce]\n", LossKernel.LigerFused)]
+    [InlineData("kernel_config:\n  name: liger_kernel\n  use_kernels: [rms_norm]\n", LossKernel.Standard)]
+    [InlineData("kernel_config:\n  name: liger_kernel\n  require_logits: true\n", LossKernel.Standard)]
+    public void LLaMA_Factory_v1_liger_kernel_config_fuses_the_loss_unless_told_not_to(string extra, LossKernel kernel) =>
+        Assert.Equal(kernel, LlamaFactoryBindingTests.AnalyzeV1(extra).Plan!.Savers.Loss);
 }

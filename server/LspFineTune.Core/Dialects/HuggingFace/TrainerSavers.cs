@@ -66,6 +66,26 @@ public static class TrainerSavers
         return savers;
     }
 
+    /// <summary>
+    /// LLaMA-Factory v1's <c>kernel_config: {name: liger_kernel}</c> (v1/plugins/model_plugins/kernels/liger_kernel_ops.py
+    /// at ff6d4d1): <c>use_kernels</c> "auto" (the default) takes the apply_liger_kernel_to_* defaults, which fuse the
+    /// linear cross-entropy; a list does so when it names it (flce, lce, fused_ce, fused_linear_cross_entropy);
+    /// <c>require_logits</c> (and preference training, which scores logits) turns it off.
+    /// </summary>
+    public static MemorySaversChoice LlamaFactoryV1(MappingNode root)
+    {
+        if (Section(root, "kernel_config") is not { } kernels || String(kernels, "name")?.Contains("liger", StringComparison.OrdinalIgnoreCase) != true
+            || Bool(kernels, "require_logits", false) || root.Find("pref_loss") is not null)
+            return new MemorySaversChoice();
+        var fused = kernels.Find("use_kernels")?.Value switch
+        {
+            SequenceNode list => list.Items.OfType<ScalarNode>().Any(i => i.Value.Trim().ToLowerInvariant().Replace('-', '_') is "flce" or "lce" or "fused_ce" or "fused_linear_cross_entropy"),
+            ScalarNode { IsNull: false } value => value.Value == "auto",
+            _ => true,
+        };
+        return fused ? new MemorySaversChoice { Loss = LossKernel.LigerFused } : new MemorySaversChoice();
+    }
+
     private static MemorySaversChoice Common(MappingNode root, bool liger)
     {
         var savers = new MemorySaversChoice();
