@@ -51,7 +51,7 @@ public static class LogitsMemory
             case LossKernel.ChunkedNll:
             {
                 var bytes = ChunkedNllBytes(b, tokens, vocab, hidden, headTrained);
-                formula = $"{(headTrained ? 8 : 4)} B x V h (fp32 head copy{(headTrained ? " and its gradient" : "")}) + 16 B x {ChunkedNllTokens} V (one checkpointed chunk) + 2 x {b} B x T h (reordered hidden and its gradient){perGpu}";
+                formula = $"{(b == 4 ? 0 : 4) + (headTrained ? 4 : 0)} B x V h (fp32 head copy{(headTrained ? " and a chunk's weight gradient" : "")}) + 16 B x {ChunkedNllTokens} V (one checkpointed chunk) + 2 x {b} B x T h (reordered hidden and its gradient){perGpu}";
                 return bytes;
             }
             case LossKernel.LigerFused:
@@ -109,11 +109,12 @@ public static class LogitsMemory
     /// TRL's <c>chunked_nll</c> (sft_trainer.py _chunked_cross_entropy_loss at f2cd577): the valid tokens are gathered to
     /// the front (<c>hidden[order]</c>, a B T h copy, whose gradient is another B T h) and each 256-token chunk runs under
     /// torch.utils.checkpoint <c>h.float() @ w.float().t()</c>, log_softmax and nll. While a chunk is recomputed and
-    /// differentiated it holds the fp32 copy of the head weight (4 V h; its fp32 gradient too, 4 V h, when the head is
-    /// trained) and, per value of its 256 x V logits, the fp32 logits and log-probabilities and their two gradients: 16 B.
+    /// differentiated it holds the fp32 copy of the head weight (4 V h; none when the weights are fp32, where .float() is
+    /// the weight itself), with a trained head the chunk's fp32 weight gradient before it is accumulated (4 V h) and, per
+    /// value of its 256 x V logits, the fp32 logits and log-probabilities and their two gradients: 16 B.
     /// </summary>
     public static double ChunkedNllBytes(double b, double tokens, double vocab, double hidden, bool headTrained) =>
-        (headTrained ? 8 : 4) * vocab * hidden + 16.0 * Math.Min(ChunkedNllTokens, tokens) * vocab + 2 * b * tokens * hidden;
+        ((b == 4 ? 0 : 4) + (headTrained ? 4 : 0)) * vocab * hidden + 16.0 * Math.Min(ChunkedNllTokens, tokens) * vocab + 2 * b * tokens * hidden;
 
     /// <summary>
     /// Liger's token chunk (liger_kernel/ops/fused_linear_cross_entropy.py at ead96b6): inc_factor = ceil(V / h),

@@ -121,10 +121,13 @@ public static class RuntimeModel
     /// <summary>Bytes each GPU sends per optimizer step in ring collectives (a ring all-gather or reduce-scatter of S bytes sends (N-1)/N S).</summary>
     private static double CommunicationBytes(TrainingPlan plan, ParameterBudget budget)
     {
-        var n = plan.Hardware.TotalGpus;
+        // Under tensor parallelism each GPU holds 1/tp of every state and ZeRO's collectives run over the N / tp
+        // data-parallel replicas of that slice.
+        var tp = ParallelDegrees.Tensor(plan);
+        var n = plan.Hardware.TotalGpus / tp;
         if (n == 1 || budget.TrainableParameters == 0 && plan.DeepSpeed.ZeroStage < 3)
             return 0;
-        var ring = (n - 1.0) / n;
+        var ring = (n - 1.0) / n / tp;
         var b = Precision.Bytes(plan.Model.Dtype);
         var gradBytes = plan.Method.Type == FineTuneMethod.Lora ? budget.AdapterParameters * 4.0 : budget.TrainableParameters * (double)b;
         var weightBytes = budget.BaseParameters * (double)b;
