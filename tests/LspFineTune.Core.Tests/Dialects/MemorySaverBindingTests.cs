@@ -123,4 +123,13 @@ public class MemorySaverBindingTests
     [InlineData("kernel_config:\n  name: liger_kernel\n  require_logits: true\n", LossKernel.Standard)]
     public void LLaMA_Factory_v1_liger_kernel_config_fuses_the_loss_unless_told_not_to(string extra, LossKernel kernel) =>
         Assert.Equal(kernel, LlamaFactoryBindingTests.AnalyzeV1(extra).Plan!.Savers.Loss);
+
+    [Fact]
+    public void LLaMA_Factory_v1_cp_size_splits_each_sequence_over_whole_groups()
+    {
+        Assert.Equal(2, LlamaFactoryBindingTests.AnalyzeV1("cp_size: 2\n", "# lft: gpu=a100-80gb gpus_per_node=4").Plan!.Savers.ContextParallelSize);
+        var alone = LlamaFactoryBindingTests.AnalyzeV1("cp_size: 2\n");
+        Assert.Equal(1, ParallelDegrees.Context(alone.Plan!));
+        Assert.Contains(alone.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("groups of 2 GPUs"));
+    }
 }

@@ -116,8 +116,10 @@ public static class LlamaFactoryV1Binder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "outputs" },
-            Savers = TrainerSavers.LlamaFactoryV1(root),
+            // cp_size (v1/config/training_args.py 85-92; Ulysses by default): each GPU holds 1/cp of every sequence.
+            Savers = TrainerSavers.LlamaFactoryV1(root) with { ContextParallelSize = Math.Min(cp, 1024) },
         };
+        ParallelGroups.Check(root.Find("cp_size"), plan.Savers, hardware, diagnostics);
         if (deepSpeed is { Settings: { } settings } && dsKey is not null)
         {
             TrainerDeepSpeed.Check(deepSpeed, settings, new TrainerValues(micro, "micro_batch_size", accumulation, "global_batch_size", hardware.TotalGpus, dtype == WeightDtype.Bf16, false, "bf16")
