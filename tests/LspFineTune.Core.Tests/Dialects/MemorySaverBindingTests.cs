@@ -78,18 +78,33 @@ public class MemorySaverBindingTests
         Assert.Equal(LossKernel.Standard, Torchtune(loss, "  _component_: torch.nn.CrossEntropyLoss\n").Loss);
     }
 
+    /// <summary>The LoRA example as a full fine-tune with full_finetune_distributed on 4 GPUs (the recipe that reads
+    /// ac_mode, optimizer_in_bwd and the parallel dims).</summary>
+    private static TrainingPlan TorchtuneFull(string extra)
+    {
+        var text = TorchtuneBindingTests.Lora
+            .Replace("tune run lora_finetune_single_device", "tune run --nproc_per_node 4 full_finetune_distributed", StringComparison.Ordinal)
+            .Replace("lora_llama3_2_1b", "llama3_2_1b", StringComparison.Ordinal)
+            .Replace("gradient_accumulation_steps: 8", "gradient_accumulation_steps: 1", StringComparison.Ordinal);
+        return TorchtuneBindingTests.Analyze(text + "\n" + extra).Plan!;
+    }
+
     [Fact]
     public void Torchtune_selective_checkpointing_offloading_and_the_optimizer_step_in_backward()
     {
-        var selective = TorchtuneBindingTests.Analyze(TorchtuneBindingTests.Lora + "\nac_mode: selective\nac_option: 2\n").Plan!;
+        var selective = TorchtuneFull("ac_mode: selective\nac_option: 2\n");
         Assert.True(selective.Training.GradientCheckpointing);
         Assert.Equal(2, selective.Savers.CheckpointEvery);
+        // The LoRA recipe does not read ac_mode: nothing is checkpointed.
+        Assert.False(TorchtuneBindingTests.Analyze(TorchtuneBindingTests.Lora + "\nac_mode: selective\nac_option: 2\n").Plan!.Training.GradientCheckpointing);
         Assert.Equal(ActivationOffload.Streams, Torchtune("enable_activation_checkpointing: False", "enable_activation_checkpointing: True\nenable_activation_offloading: True").Offload);
         Assert.Equal(ActivationOffload.Synchronous, Torchtune("enable_activation_checkpointing: False", "enable_activation_checkpointing: True\nenable_activation_offloading: True\nactivation_offloading_use_streams: False").Offload);
         // Refused without checkpointing: not estimated as offloaded.
         Assert.Equal(ActivationOffload.None, Torchtune("enable_activation_checkpointing: False", "enable_activation_checkpointing: False\nenable_activation_offloading: True").Offload);
-        Assert.True(Torchtune("compile: False", "compile: False\noptimizer_in_bwd: True").OptimizerInBackward);
-        Assert.Equal((2, 2), Torchtune("compile: False", "compile: False\ntensor_parallel_dim: 2\ncontext_parallel_dim: 2") is var parallel ? (parallel.TensorParallelSize, parallel.ContextParallelSize) : default);
+        Assert.True(TorchtuneFull("optimizer_in_bwd: True\n").Savers.OptimizerInBackward);
+        Assert.False(Torchtune("compile: False", "compile: False\noptimizer_in_bwd: True").OptimizerInBackward);
+        var parallel = TorchtuneFull("tensor_parallel_dim: 2\ncontext_parallel_dim: 2\n");
+        Assert.Equal((2, 2, 2, 2), (parallel.Savers.TensorParallelSize, parallel.Savers.ContextParallelSize, ParallelDegrees.Tensor(parallel), ParallelDegrees.Context(parallel)));
     }
 
     private static MemorySaversChoice Trl(string extra, string? modeline = null) => TrlBindingTests.Analyze(extra, modeline).Plan!.Savers;

@@ -111,7 +111,7 @@ public static class TorchtuneBinder
             diagnostics.Add(new Diagnostic(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information,
                 $"The distributed recipe{(recipe is null ? "" : $" {recipe.Name}")} shards with FSDP2. " + note, fsdpKey?.Key.Range ?? anchor));
         }
-        var (savers, checkpointing) = TorchtuneSavers.Bind(root, diagnostics);
+        var (savers, checkpointing) = TorchtuneSavers.Bind(root, recipe, diagnostics);
         ParallelGroups.Check(root.Find("tensor_parallel_dim") ?? root.Find("context_parallel_dim"), savers, hardware, diagnostics);
         var plan = new TrainingPlan
         {

@@ -33,8 +33,11 @@ public static class TorchtuneSavers
         Section(root, "compile") is { } compile ? Bool(compile, "loss", true) : Bool(root, "compile", false);
 
     /// <summary>The savers, and whether checkpointing is on (<c>enable_activation_checkpointing</c> or <c>ac_mode</c>).</summary>
-    public static (MemorySaversChoice Savers, bool Checkpointing) Bind(MappingNode root, List<Diagnostic> diagnostics)
+    /// <remarks>A key the recipe does not read (the registry's key list) changes nothing: the LoRA recipes have no
+    /// <c>ac_mode</c>, only the full_finetune ones fuse the step into backward.</remarks>
+    public static (MemorySaversChoice Savers, bool Checkpointing) Bind(MappingNode root, TorchtuneRecipe? recipe, List<Diagnostic> diagnostics)
     {
+        bool Reads(string key) => recipe is null || recipe.Keys.Count == 0 || recipe.Keys.ContainsKey(key);
         var savers = new MemorySaversChoice();
         // compile: a bool, or {model, loss, optimizer_step, scale_grads} where loss defaults to True (recipe 343-355);
         // compile_loss applies the loss's apply_compile_strategy, which compiles its compute_cross_entropy.
@@ -58,7 +61,7 @@ public static class TorchtuneSavers
         // selective with ac_option k wraps every k-th (training/activations.py). ac_option "op" is selective op checkpointing.
         var checkpointing = Bool(root, "enable_activation_checkpointing", false);
         var acMode = String(root, "ac_mode")?.Trim().ToLowerInvariant();
-        if (!checkpointing && acMode is "full" or "selective")
+        if (!checkpointing && acMode is "full" or "selective" && Reads("ac_mode"))
         {
             checkpointing = true;
             var option = Scalar(root, "ac_option");
@@ -69,14 +72,14 @@ public static class TorchtuneSavers
         }
 
         // Activation offloading (recipe 238-262) needs checkpointing; streams are the default.
-        if (checkpointing && Bool(root, "enable_activation_offloading", false))
+        if (checkpointing && Bool(root, "enable_activation_offloading", false) && Reads("enable_activation_offloading"))
             savers = savers with { Offload = Bool(root, "activation_offloading_use_streams", true) ? ActivationOffload.Streams : ActivationOffload.Synchronous };
 
-        if (Bool(root, "optimizer_in_bwd", false))
+        if (Bool(root, "optimizer_in_bwd", false) && Reads("optimizer_in_bwd"))
             savers = savers with { OptimizerInBackward = true };
-        if (NullableLong(root, "tensor_parallel_dim") is > 1 and var tp)
+        if (NullableLong(root, "tensor_parallel_dim") is > 1 and var tp && Reads("tensor_parallel_dim"))
             savers = savers with { TensorParallelSize = (int)Math.Min(tp, 1024) };
-        if (NullableLong(root, "context_parallel_dim") is > 1 and var cp)
+        if (NullableLong(root, "context_parallel_dim") is > 1 and var cp && Reads("context_parallel_dim"))
             savers = savers with { ContextParallelSize = (int)Math.Min(cp, 1024) };
         return (savers, checkpointing);
     }
