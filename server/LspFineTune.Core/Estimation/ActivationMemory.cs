@@ -36,9 +36,12 @@ public sealed class ActivationMemory
 
         // Norms. HF's RMSNorm upcasts its input to fp32 (saved for pow/mul: 4h) and saves the normalised value in
         // the activation dtype (Bh); a LayerNorm saves its input (Bh) and a per-token mean and rstd (8 B).
+        // Liger's RMSNorm (liger_kernel/ops/rms_norm.py at ead96b6, LigerRMSNormFunction.forward) saves only its input X in
+        // its own dtype and an fp32 rstd per row: Bh + 4.
         var norms = NormStyle.NormsPerLayer(structure);
-        var normBytes = NormStyle.UsesRmsNorm(arch) ? (B == 4 ? 8 * h : 4 * h + B * h) : B * h + 8;
-        parts.Add(new("norms", norms * normBytes, NormStyle.UsesRmsNorm(arch) ? $"{norms} RMSNorm x (4h + Bh)" : $"{norms} LayerNorm x (Bh + 8)"));
+        var ligerNorm = plan.Savers.LigerRmsNorm && NormStyle.UsesRmsNorm(arch);
+        var normBytes = ligerNorm ? B * h + 4 : NormStyle.UsesRmsNorm(arch) ? (B == 4 ? 8 * h : 4 * h + B * h) : B * h + 8;
+        parts.Add(new("norms", norms * normBytes, ligerNorm ? $"{norms} Liger RMSNorm x (Bh + 4)" : NormStyle.UsesRmsNorm(arch) ? $"{norms} RMSNorm x (4h + Bh)" : $"{norms} LayerNorm x (Bh + 8)"));
 
         // Attention. The q/k/v projections share one saved input (Bh). The attention saves q, k and v; HF's sdpa and
         // eager paths repeat k/v to all heads first (repeat_kv), flash-attention-2 keeps g kv heads. The fused
@@ -62,11 +65,15 @@ public sealed class ActivationMemory
 
         // MLP. Gated (SwiGLU/GeGLU): input (shared by gate and up), gate output (activation input), activation
         // output, up output and the product (down input): Bh + 4Bf. Plain GeLU: input, fc1 output, fc2 input: Bh + 2Bf.
+        // Liger's SwiGLU/GeGLU (ops/swiglu.py, LigerSiLUMulFunction) saves the gate and up outputs and recomputes the
+        // activation in backward: the activation's output is not kept, 3Bf for the dense MLP.
+        var ligerMlp = plan.Savers.LigerGatedMlp && structure.GatedMlp;
         double MlpBytes(double width) => structure.GatedMlp ? 4 * B * width : 2 * B * width;
-        var mlpFormula = structure.GatedMlp ? "Bh + 4Bf" : "Bh + 2Bf";
+        double DenseMlpBytes(double width) => ligerMlp ? 3 * B * width : MlpBytes(width);
+        var mlpFormula = ligerMlp ? "Bh + 3Bf (Liger SwiGLU)" : structure.GatedMlp ? "Bh + 4Bf" : "Bh + 2Bf";
         var mlpInput = structure.ParallelAttentionAndMlp ? 0 : B * h;
         if (sparseShare < 1)
-            parts.Add(new("mlp", (1 - sparseShare) * (mlpInput + MlpBytes(f) / t), (sparseShare > 0 ? $"{mlpFormula} in the dense blocks" : mlpFormula) + (t > 1 ? $", the f terms / {t:0}" : "")));
+            parts.Add(new("mlp", (1 - sparseShare) * (mlpInput + DenseMlpBytes(f) / t), (sparseShare > 0 ? $"{mlpFormula} in the dense blocks" : mlpFormula) + (t > 1 ? $", the f terms / {t:0}" : "")));
         if (sparseShare > 0)
         {
             // Each token is copied to its k experts (gathered input, Bh each), runs their MLPs, and their outputs are

@@ -78,6 +78,12 @@ public sealed record MemorySaversChoice
     /// <summary>GPUs each block's weights are split across, Megatron style; 1: none.</summary>
     public int TensorParallelSize { get; init; } = 1;
 
+    /// <summary>Liger's RMSNorm kernel (LigerRMSNormFunction): saves the input in its dtype and an fp32 rstd per token.</summary>
+    public bool LigerRmsNorm { get; init; }
+
+    /// <summary>Liger's SwiGLU/GeGLU kernel (LigerSiLUMulFunction): saves the gate and up outputs, recomputes the activation.</summary>
+    public bool LigerGatedMlp { get; init; }
+
     /// <summary>torch.compile on the model. Recorded; it changes the estimate only through <see cref="LossCompiled"/>.</summary>
     public bool Compile { get; init; }
 
@@ -86,17 +92,19 @@ public sealed record MemorySaversChoice
 
 /// <summary>
 /// A loss kernel with the settings its framework gives it: the value of a <c>LossKernel</c> plan change, so a fix is
-/// estimated with the very chunking and compile the dialect's key turns on. For kernels other than chunked, the split,
+/// estimated with the very chunking and compile the dialect's key turns on, and with the Liger block kernels the same
+/// key brings along (<c>use_liger_kernel</c> patches RMSNorm and SwiGLU too). For kernels other than chunked, the split,
 /// chunks and compile are the defaults.
 /// </summary>
-public sealed record LossChoice(LossKernel Kernel, ChunkSplit Split = ChunkSplit.LogitsViews, int Chunks = MemorySaversChoice.DefaultLossChunks, bool Compiled = false)
+public sealed record LossChoice(LossKernel Kernel, ChunkSplit Split = ChunkSplit.LogitsViews, int Chunks = MemorySaversChoice.DefaultLossChunks, bool Compiled = false,
+    bool LigerRmsNorm = false, bool LigerGatedMlp = false)
 {
     public static LossChoice Of(MemorySaversChoice savers) => savers.Loss == LossKernel.Chunked
-        ? new LossChoice(LossKernel.Chunked, savers.ChunkSplit, savers.LossChunks, savers.LossCompiled)
-        : new LossChoice(savers.Loss);
+        ? new LossChoice(LossKernel.Chunked, savers.ChunkSplit, savers.LossChunks, savers.LossCompiled, savers.LigerRmsNorm, savers.LigerGatedMlp)
+        : new LossChoice(savers.Loss, LigerRmsNorm: savers.LigerRmsNorm, LigerGatedMlp: savers.LigerGatedMlp);
 
     public MemorySaversChoice ApplyTo(MemorySaversChoice savers) =>
-        savers with { Loss = Kernel, ChunkSplit = Split, LossChunks = Chunks, LossCompiled = Compiled };
+        savers with { Loss = Kernel, ChunkSplit = Split, LossChunks = Chunks, LossCompiled = Compiled, LigerRmsNorm = LigerRmsNorm, LigerGatedMlp = LigerGatedMlp };
 
     /// <summary>The neutral spelling: <c>chunked</c>, <c>liger_fused</c>, <c>cut_cross_entropy</c>.</summary>
     public override string ToString() => Kernel switch

@@ -28,6 +28,14 @@ public class MemorySaverBindingTests
     public void Axolotl_plugin_losses_need_their_plugin(string extra, LossKernel kernel) =>
         Assert.Equal(kernel, AxolotlSavers(extra).Loss);
 
+    [Fact]
+    public void Axolotl_liger_block_kernels_are_their_own_keys()
+    {
+        var savers = AxolotlSavers("plugins:\n  - axolotl.integrations.liger.LigerPlugin\nliger_rms_norm: true\nliger_glu_activation: true\n");
+        Assert.Equal((LossKernel.Standard, true, true), (savers.Loss, savers.LigerRmsNorm, savers.LigerGatedMlp));
+        Assert.False(AxolotlSavers("liger_rms_norm: true\n").LigerRmsNorm);
+    }
+
     [Theory]
     [InlineData("gradient_checkpointing: true\nactivation_offloading: true\n", ActivationOffload.Streams)]
     [InlineData("gradient_checkpointing: true\nactivation_offloading: legacy\n", ActivationOffload.Synchronous)]
@@ -112,7 +120,10 @@ public class MemorySaverBindingTests
     [Fact]
     public void TRL_liger_offloading_and_compile()
     {
-        Assert.Equal(LossKernel.LigerFused, Trl("use_liger_kernel: true\n").Loss);
+        var liger = Trl("use_liger_kernel: true\n");
+        Assert.Equal((LossKernel.LigerFused, true, true), (liger.Loss, liger.LigerRmsNorm, liger.LigerGatedMlp));
+        var config = Trl("use_liger_kernel: true\nliger_kernel_config:\n  rms_norm: false\n  fused_linear_cross_entropy: false\n");
+        Assert.Equal((LossKernel.Standard, false, true), (config.Loss, config.LigerRmsNorm, config.LigerGatedMlp));
         Assert.Equal(LossKernel.LigerFused, Trl("use_liger_kernel: true\n", "# lft: recipe=dpo").Loss);
         Assert.Equal(ActivationOffload.Streams, Trl("activation_offloading: true\n").Offload);
         Assert.True(Trl("torch_compile_mode: max-autotune\n").Compile);
@@ -126,6 +137,7 @@ public class MemorySaverBindingTests
         Assert.Equal(LossKernel.LigerFused, LlamaFactory("enable_liger_kernel: true\n").Plan!.Savers.Loss);
         var dpo = LlamaFactoryBindingTests.Analyze(LlamaFactoryBindingTests.Base.Replace("stage: sft", "stage: dpo") + "enable_liger_kernel: true\n");
         Assert.Equal(LossKernel.Standard, dpo.Plan!.Savers.Loss);
+        Assert.True(dpo.Plan.Savers.LigerRmsNorm);
         Assert.Contains(dpo.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("without its fused linear cross-entropy"));
         Assert.Equal(ActivationOffload.Synchronous, LlamaFactory("use_unsloth_gc: true\n").Plan!.Savers.Offload);
         Assert.Equal(ActivationOffload.None, LlamaFactory("use_unsloth_gc: true\ndisable_gradient_checkpointing: true\n").Plan!.Savers.Offload);

@@ -195,4 +195,14 @@ public class MemorySaverTests
         var plan = Llama3(new MemorySaversChoice { TensorParallelSize = 2 }, gpus: 2);
         Assert.Equal(8_589_934_592, SaverRuntime.TensorParallelBytes(plan, new ParameterBudget(plan)));
     }
+
+    [Fact]
+    public void Liger_RMSNorm_and_SwiGLU_save_less_of_each_block()
+    {
+        // LigerRMSNormFunction saves X (2h) and an fp32 rstd (4 B) per norm instead of the fp32 input and the normalised
+        // value (4h + 2h); LigerSiLUMulFunction saves gate and up (2 x 2f) and not the SiLU output (2f): the block's
+        // 26h + 8f + 4a = 221,312 B per token becomes 18h + 6f + 4a + 8 = 159,880 B.
+        var plan = Llama3(new MemorySaversChoice { LigerRmsNorm = true, LigerGatedMlp = true });
+        Assert.Equal(159_880, new ActivationMemory(plan, new ParameterBudget(plan)).LayerBytesPerToken);
+    }
 }

@@ -24,7 +24,7 @@ public static class AxolotlSavers
         if (plan.Savers.Loss == LossKernel.Standard)
         {
             var chunks = NullableLong(root, "chunked_cross_entropy_num_chunks") is > 0 and var n ? (int)Math.Min(n, 1 << 16) : MemorySaversChoice.DefaultLossChunks;
-            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.Chunked, ChunkSplit.LogitsViews, chunks, Compiled: true)));
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.Chunked, ChunkSplit.LogitsViews, chunks, Compiled: true, plan.Savers.LigerRmsNorm, plan.Savers.LigerGatedMlp)));
         }
         if (plan.Savers.Offload == ActivationOffload.None)
             options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Streams));
@@ -38,6 +38,9 @@ public static class AxolotlSavers
             ? list.Items.OfType<ScalarNode>().Select(i => i.Value).ToList()
             : [];
         bool Plugin(string part) => plugins.Any(p => p.Contains(part, StringComparison.Ordinal));
+        // The Liger plugin's block kernels (integrations/liger/args.py: liger_rms_norm, liger_glu_activation).
+        if (Plugin("liger"))
+            savers = savers with { LigerRmsNorm = Bool(root, "liger_rms_norm", false), LigerGatedMlp = Bool(root, "liger_glu_activation", false) };
         if (Plugin("cut_cross_entropy") && (Scalar(root, "cut_cross_entropy")?.AsBoolean() ?? true))
             savers = savers with { Loss = LossKernel.CutCrossEntropy };
         else if (Plugin("liger") && Bool(root, "liger_fused_linear_cross_entropy", false))

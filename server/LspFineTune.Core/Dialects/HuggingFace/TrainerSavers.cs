@@ -23,7 +23,7 @@ public static class TrainerSavers
     {
         var options = new List<PlanChange>();
         if (sft && plan.Savers.Loss is LossKernel.Standard or LossKernel.ChunkedNll)
-            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused)));
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused, LigerRmsNorm: true, LigerGatedMlp: true)));
         if (hasActivationOffloading && plan.Savers.Offload == ActivationOffload.None)
             options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Streams));
         return options;
@@ -34,7 +34,7 @@ public static class TrainerSavers
     {
         var options = new List<PlanChange>();
         if (plan.Savers.Loss == LossKernel.Standard && (String(root, "stage") ?? "sft") is "pt" or "sft")
-            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused)));
+            options.Add(new PlanChange(PlanField.LossKernel, new LossChoice(LossKernel.LigerFused, LigerRmsNorm: true, LigerGatedMlp: true)));
         if (plan.Savers.Offload == ActivationOffload.None)
             options.Add(new PlanChange(PlanField.ActivationOffload, ActivationOffload.Synchronous));
         return options;
@@ -43,8 +43,21 @@ public static class TrainerSavers
     /// <summary>TRL: <paramref name="sft"/> for the SFT trainer, whose default loss is chunked.</summary>
     public static MemorySaversChoice Trl(MappingNode root, bool sft)
     {
-        var savers = Common(root, Bool(root, "use_liger_kernel", false));
-        if (sft && savers.Loss == LossKernel.Standard && (String(root, "loss_type") ?? "chunked_nll") == "chunked_nll")
+        var liger = Bool(root, "use_liger_kernel", false);
+        var savers = Common(root, liger);
+        if (liger)
+        {
+            // The Trainer applies Liger with liger_kernel_config's switches over apply_liger_kernel_to_*'s defaults
+            // (rms_norm and swiglu on).
+            var config = Section(root, "liger_kernel_config");
+            savers = savers with
+            {
+                Loss = Bool(config, "fused_linear_cross_entropy", true) ? LossKernel.LigerFused : LossKernel.Standard,
+                LigerRmsNorm = Bool(config, "rms_norm", true),
+                LigerGatedMlp = Bool(config, "swiglu", true) && Bool(config, "geglu", true),
+            };
+        }
+        if (sft && savers.Loss == LossKernel.Standard && (String(root, "loss_type") ?? (liger ? "nll" : "chunked_nll")) == "chunked_nll")
             savers = savers with { Loss = LossKernel.ChunkedNll };
         if (Bool(root, "activation_offloading", false))
             savers = savers with { Offload = ActivationOffload.Streams };
@@ -59,8 +72,9 @@ public static class TrainerSavers
     /// </summary>
     public static MemorySaversChoice LlamaFactory(MappingNode root, string stage, bool checkpointing)
     {
-        var liger = (Bool(root, "enable_liger_kernel", false) || Bool(root, "use_liger_kernel", false)) && stage is "pt" or "sft";
-        var savers = Common(root, liger);
+        // Every stage gets Liger's RMSNorm and SwiGLU; only the fused loss depends on the stage.
+        var anyLiger = Bool(root, "enable_liger_kernel", false) || Bool(root, "use_liger_kernel", false);
+        var savers = Common(root, anyLiger && stage is "pt" or "sft") with { LigerRmsNorm = anyLiger, LigerGatedMlp = anyLiger };
         if (checkpointing && Bool(root, "use_unsloth_gc", false))
             savers = savers with { Offload = ActivationOffload.Synchronous };
         return savers;
@@ -74,16 +88,21 @@ public static class TrainerSavers
     /// </summary>
     public static MemorySaversChoice LlamaFactoryV1(MappingNode root)
     {
-        if (Section(root, "kernel_config") is not { } kernels || String(kernels, "name")?.Contains("liger", StringComparison.OrdinalIgnoreCase) != true
-            || Bool(kernels, "require_logits", false) || root.Find("pref_loss") is not null)
+        if (Section(root, "kernel_config") is not { } kernels || String(kernels, "name")?.Contains("liger", StringComparison.OrdinalIgnoreCase) != true)
             return new MemorySaversChoice();
-        var fused = kernels.Find("use_kernels")?.Value switch
+        var needsLogits = Bool(kernels, "require_logits", false) || root.Find("pref_loss") is not null;
+        var named = kernels.Find("use_kernels")?.Value is SequenceNode list
+            ? list.Items.OfType<ScalarNode>().Select(i => i.Value.Trim().ToLowerInvariant().Replace('-', '_')).ToHashSet()
+            : null;
+        if (named is null && String(kernels, "use_kernels") is { } text && text != "auto")
+            return new MemorySaversChoice();
+        bool On(params string[] names) => named is null || names.Any(named.Contains);
+        return new MemorySaversChoice
         {
-            SequenceNode list => list.Items.OfType<ScalarNode>().Any(i => i.Value.Trim().ToLowerInvariant().Replace('-', '_') is "flce" or "lce" or "fused_ce" or "fused_linear_cross_entropy"),
-            ScalarNode { IsNull: false } value => value.Value == "auto",
-            _ => true,
+            Loss = !needsLogits && On("flce", "lce", "fused_ce", "fused_linear_cross_entropy") ? LossKernel.LigerFused : LossKernel.Standard,
+            LigerRmsNorm = On("rms_norm", "rmsnorm"),
+            LigerGatedMlp = On("swiglu", "geglu"),
         };
-        return fused ? new MemorySaversChoice { Loss = LossKernel.LigerFused } : new MemorySaversChoice();
     }
 
     private static MemorySaversChoice Common(MappingNode root, bool liger)
