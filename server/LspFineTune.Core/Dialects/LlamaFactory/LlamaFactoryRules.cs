@@ -153,7 +153,7 @@ internal static class LlamaFactoryRules
         Note("use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("use_unsloth", "Unsloth's fused LoRA kernels and its own checkpointing use less memory than the estimate assumes.");
         if (stage is not ("pt" or "sft"))
-            Note("enable_liger_kernel", $"For `stage: {stage}` LLaMA-Factory applies Liger without its fused linear cross-entropy (the stage needs the logits), so the loss is estimated as the standard one; Liger's RMSNorm and SwiGLU kernels, which save less, are not modelled.");
+            Note("enable_liger_kernel", $"For `stage: {stage}` LLaMA-Factory applies Liger without its fused linear cross-entropy (the stage needs the logits), so the loss is estimated as the standard one (its RMSNorm and SwiGLU kernels are estimated).");
         Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         Note("use_galore", "GaLore projects gradients to low rank; estimated as AdaRankGrad's states (m r + 2 n r) at rank 128.");
         Note("use_apollo", "APOLLO keeps low-rank optimizer states; estimated as AdaRankGrad's states at rank 128.");

@@ -231,8 +231,6 @@ public static class LlamaFactoryV1Binder
 
     private static void AddNotModelled(MappingNode root, MappingNode? peft, string strategy, List<Diagnostic> diagnostics)
     {
-        if (Section(root, "kernel_config") is { } kernels && String(kernels, "name") is { } kernelName && kernelName.Contains("liger", StringComparison.OrdinalIgnoreCase))
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(root.Find("kernel_config")!, "Liger's RMSNorm and SwiGLU kernels save less than the plain modules the estimate assumes (an over-estimate of activations); its fused linear cross-entropy is estimated."));
         if (strategy.Contains("dynamic", StringComparison.Ordinal) && root.Find("batching_strategy") is { } batching)
             diagnostics.Add(LlamaFactorySpellings.NotModelled(batching, $"`batching_strategy: {strategy}` fills each micro-batch up to a token budget; the estimate uses micro_batch_size sequences of cutoff_len tokens."));
         if (root.Find("pref_loss") is { } preference)
