@@ -38,6 +38,7 @@ public static class ConfigAnalyzer
             diagnostics.AddRange(SuggestionFixes.Attach(tree, dialect.ReviewSchemaFindings(document, schema.Validate(tree))));
 
         var binding = dialect.Bind(document, options.Binding);
+        binding.ApplyStatedLengths();
         diagnostics.AddRange(binding.Diagnostics);
         Estimate? estimate = null;
         if (binding.Plan is not null)

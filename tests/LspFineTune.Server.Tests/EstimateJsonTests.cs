@@ -81,6 +81,18 @@ public class EstimateJsonTests
         Assert.Equal((long)memory["peak_bytes_per_gpu"]!, breakdown.Sum(term => (long)term.Value!));
     }
 
+    [Fact]
+    public void A_full_DPO_configs_breakdown_has_its_reference_model_and_its_runtime_the_reference_forward()
+    {
+        // axolotl's examples/qwen2/dpo.yaml: full fine-tuning of Qwen2.5-0.5B with rl: dpo keeps a bf16 reference copy.
+        var json = CliRunner.Run("estimate", "--json", Path.Combine(Repo.Root, "tests", "corpus", "axolotl", "examples__qwen2__dpo.yaml")).Json();
+        var breakdown = json["memory"]!["breakdown"]!.AsObject();
+        Assert.True(breakdown.ContainsKey("reference_model"), breakdown.ToJsonString());
+        Assert.InRange((long)breakdown["reference_model"]!, 900_000_000L, 1_100_000_000L);
+        Assert.Equal((long)json["memory"]!["peak_bytes_per_gpu"]!, breakdown.Sum(term => (long)term.Value!));
+        Assert.Contains("reference_forward", json.ToJsonString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Examples))]
     public void Fits_means_the_peak_is_within_the_usable_memory(string example)

@@ -31,6 +31,13 @@ public static class FindingRules
                 $"{context.Name(PlanField.SequenceLength)} {plan.Training.SequenceLength:N0} is beyond the {trained:N0} tokens {plan.Model.Id} was trained for; quality degrades unless RoPE scaling is configured. Lower it or use a long-context model.",
                 context.Provenance.ValueRange(PlanField.SequenceLength)));
         }
+        if (!SequenceShape.AlwaysFull(plan) && plan.Data.Lengths is null && estimate.Memory.Utilisation > NearLimitUtilisation)
+        {
+            // An unpacked batch is padded to its longest example; with no lengths the peak assumes one fills the sequence.
+            findings.Add(new Diagnostic(DiagnosticCodes.LengthsAssumed, DiagnosticSeverity.Information,
+                $"Batches are not packed, so each is padded to its longest example; the data's lengths are not at hand, so the peak assumes an example of the full {context.Name(PlanField.SequenceLength)} ({plan.Training.SequenceLength:N0} tokens). If the longest is shorter, state it in a comment, e.g. `# lft: longest_tokens=1024 mean_tokens=300`.",
+                context.Provenance.KeyRange(PlanField.SequenceLength)));
+        }
         if (plan.Data.NumExamples is null && plan.Training.MaxSteps is null)
         {
             var vocabulary = dialect.Vocabulary;

@@ -15,7 +15,15 @@ public static class PlanChanges
 
     public static TrainingPlan Apply(TrainingPlan plan, PlanChange change) => change.Field switch
     {
-        PlanField.ZeroStage => plan with { DeepSpeed = plan.DeepSpeed with { ZeroStage = (int)change.Value } },
+        PlanField.ZeroStage => plan with
+        {
+            // A stage on a plan with no engine brings the engine the dialect's fix writes (its precision regime follows).
+            DeepSpeed = plan.DeepSpeed with
+            {
+                ZeroStage = (int)change.Value,
+                Engine = plan.DeepSpeed.Engine == ShardingEngine.None && (int)change.Value > 0 ? plan.DeepSpeed.ShardsWith : plan.DeepSpeed.Engine,
+            },
+        },
         PlanField.OffloadOptimizer => plan with { DeepSpeed = plan.DeepSpeed with { OffloadOptimizer = (OffloadTarget)change.Value } },
         PlanField.OffloadParams => plan with { DeepSpeed = plan.DeepSpeed with { OffloadParams = (OffloadTarget)change.Value } },
         PlanField.GradientCheckpointing => plan with { Training = plan.Training with { GradientCheckpointing = (bool)change.Value } },

@@ -71,4 +71,5 @@ public static class DiagnosticCodes
 
     // Runtime
     public const string NoDataSize = "LFT0601";
+    public const string LengthsAssumed = "LFT0602";
 }

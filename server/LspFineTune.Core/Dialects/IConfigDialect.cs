@@ -87,7 +87,20 @@ public class DialectBinding
 {
     public required DocumentContext Document { get; init; }
 
-    public TrainingPlan? Plan { get; init; }
+    public TrainingPlan? Plan { get => _plan; init => _plan = value; }
+
+    private TrainingPlan? _plan;
+
+    /// <summary>Lengths the modeline states (<c>longest_tokens=</c>, <c>mean_tokens=</c>) replace the data's: the
+    /// assumption a user states when the data is not at hand, or overrides it with. Every dialect's binding gets it.</summary>
+    internal void ApplyStatedLengths()
+    {
+        if (_plan is not null && Document.Modeline.LongestTokens is { } longest)
+        {
+            var mean = Document.Modeline.MeanTokens ?? longest;
+            _plan = _plan with { Data = _plan.Data with { Lengths = LengthProfile.Stated(longest, mean, "the modeline"), MeanTokensPerExample = _plan.Data.MeanTokensPerExample ?? mean } };
+        }
+    }
 
     public PlanProvenance Provenance { get; init; } = new();
 

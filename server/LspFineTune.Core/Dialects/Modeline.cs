@@ -32,6 +32,13 @@ public sealed record Modeline
     /// <summary><c>recipe=NAME</c>: the torchtune recipe the config is run with (<c>tune run NAME --config ...</c>).</summary>
     public string? Recipe { get; init; }
 
+    /// <summary><c>longest_tokens=N</c>: the longest example of the data in tokens, when the data is not at hand (an
+    /// unpacked batch is padded to its longest example, so the peak memory comes with it).</summary>
+    public int? LongestTokens { get; init; }
+
+    /// <summary><c>mean_tokens=N</c>: the examples' mean length in tokens, for the time of an unpacked step.</summary>
+    public int? MeanTokens { get; init; }
+
     /// <summary>The line of the first <c># lft:</c> comment (where a writer updates the hardware), or null.</summary>
     public int? Line { get; init; }
 
@@ -90,6 +97,14 @@ public sealed record Modeline
                     case "accelerate" when value.Length > 0:
                         result = result with { Accelerate = value };
                         ranges["accelerate"] = range;
+                        break;
+                    case "longest_tokens" when int.TryParse(value, out var longest) && longest >= 1:
+                        result = result with { LongestTokens = longest };
+                        ranges["longest_tokens"] = range;
+                        break;
+                    case "mean_tokens" when int.TryParse(value, out var mean) && mean >= 1:
+                        result = result with { MeanTokens = mean };
+                        ranges["mean_tokens"] = range;
                         break;
                     case "recipe" when value.Length > 0:
                         result = result with { Recipe = value };

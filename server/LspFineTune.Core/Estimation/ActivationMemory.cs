@@ -94,6 +94,8 @@ public sealed class ActivationMemory
             var loraBytes = budget.AdaptedLinears.Sum(l => structure.LayersOf(l) / L *
                 ((withDropout ? (1 + B) * l.InFeatures : 0) + B * rank * (double)l.ActiveCopies));
             parts.Add(new("lora_adapters", loraBytes, withDropout ? "per adapted linear: (1 + B) in + B r" : "per adapted linear: B r"));
+            if (plan.Method.Lora.UseDora)
+                parts.Add(DoraCost.ActivationPart(plan, budget, B));
         }
 
         LayerParts = parts;

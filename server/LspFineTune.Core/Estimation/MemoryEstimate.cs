@@ -15,7 +15,22 @@ public sealed record MemoryEstimate
     /// <summary>What one block saves per token, by part, for hovers and the breakdown view.</summary>
     public required IReadOnlyList<ActivationPart> ActivationParts { get; init; }
 
+    /// <summary>The peak as the device sees it (nvidia-smi): tensors, the allocator's fragmentation and the CUDA context.
+    /// The terms add up to it, and the out-of-memory verdict uses it: an allocation fails when the reserved memory
+    /// cannot grow within what the context leaves.</summary>
     public long PeakBytes => Terms.Sum(t => t.Bytes);
+
+    /// <summary>The CUDA context (or the CPU process's baseline), part of the overhead term.</summary>
+    public long ContextBytes { get; init; }
+
+    /// <summary>The caching allocator's reserve beyond the tensors, part of the overhead term.</summary>
+    public long FragmentationBytes { get; init; }
+
+    /// <summary>The tensors alone at the peak: what <c>torch.cuda.max_memory_allocated()</c> reports.</summary>
+    public long AllocatedBytes => PeakBytes - ContextBytes - FragmentationBytes;
+
+    /// <summary>The allocator's peak: what <c>torch.cuda.max_memory_reserved()</c> reports.</summary>
+    public long ReservedBytes => PeakBytes - ContextBytes;
 
     public bool Fits => PeakBytes <= UsableBytes;
 

@@ -16,10 +16,15 @@ public static class MemoryModel
     public static MemoryEstimate Estimate(TrainingPlan plan, ParameterBudget budget)
     {
         var states = new ModelStateMemory(plan, budget);
-        var activations = new ActivationMemory(plan, budget);
-        var logits = LogitsMemory.Bytes(plan, out var logitsFormula);
+        // Activations and logits at the longest micro-batch (an unpacked batch is padded only to its longest example);
+        // preference pairs run chosen and rejected in one forward, so they see the doubled batch.
+        var forward = ObjectiveMemory.ForwardPlan(SequenceShape.AtPeak(plan));
+        var activations = new ActivationMemory(forward, budget);
+        string logitsFormula;
+        var logits = plan.Objective.HasLanguageModelHead ? LogitsMemory.Bytes(forward, out logitsFormula) : ObjectiveMemory.ScoreHeadBytes(forward, out logitsFormula);
         var gather = ZeroBuffers.Zero3GatherBytes(plan, budget, out var gatherFormula);
         var communication = ZeroBuffers.CommunicationBytes(plan, budget, out var communicationFormula);
+        var autocastCopies = AutocastCopies.Bytes(plan, budget, out var autocastFormula);
 
         var activationBytes = activations.Bytes;
         var activationFormula = activations.Formula;
@@ -42,6 +47,16 @@ public static class MemoryModel
             }
         }
 
+        var objective = new ObjectiveMemory(plan, budget, activationBytes + logits);
+        if (objective.PeakIsGeneration)
+        {
+            // GRPO/PPO: generating the completions needs more than the step; its activations and logits are not alive then.
+            activationBytes = 0;
+            activationFormula = "freed before the peak (generation's KV cache is larger)";
+            logits = 0;
+            logitsFormula = "freed before the peak (generation's KV cache is larger)";
+        }
+
         var drivenByBatch = new[] { PlanField.MicroBatchSize, PlanField.SequenceLength };
         var zero = new[] { PlanField.ZeroStage, PlanField.GpusPerNode, PlanField.Nodes };
         var terms = new List<MemoryTerm>
@@ -52,12 +67,15 @@ public static class MemoryModel
             new(MemoryTermNames.Gradients, Round(states.GradientBytes), (ModelStateMemory.StepsInBackward(plan, budget) ? "the largest trained tensor's gradient (optimizer step in backward frees each one)" : $"{budget.TrainableParameters:N0} trainable x grad bytes") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {plan.Model.Dtype.ToConfigName()} (pure 16-bit)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "DeepSpeed ZeRO-2 estimator: 18 = 2 + 4 (fp32 grads) + 4 + 8")
             { DrivenBy = [PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
+            new(MemoryTermNames.AutocastWeightCopies, Round(autocastCopies), autocastFormula,
+                "torch.autocast cached_cast (aten/src/ATen/autocast_mode.cpp): the 16-bit cast of each fp32 weight, saved by its matmul")
+            { DrivenBy = [PlanField.Dtype, PlanField.GradientCheckpointing] },
             new(MemoryTermNames.Activations, Round(activationBytes), activationFormula,
                 "Korthikanti et al. 2022 §4.1, re-derived per op for HF blocks")
             { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention, PlanField.ActivationOffload] },
@@ -71,8 +89,10 @@ public static class MemoryModel
                 "DeepSpeed bucket defaults; EleutherAI cookbook calc_transformer_mem.py")
             { DrivenBy = [PlanField.ZeroStage] },
         };
+        terms.InsertRange(terms.FindIndex(t => t.Name == MemoryTermNames.Zero3GatherBuffers), objective.Terms);
         var tensorBytes = terms.Sum(t => (double)t.Bytes);
         var overhead = OverheadMemory.Bytes(plan, tensorBytes, out var overheadFormula);
+        terms.AddRange(objective.ReservedTerms);
         terms.Add(new MemoryTerm(MemoryTermNames.Overhead, Round(overhead), overheadFormula,
             "gpu_poor (CUDA context); Megatron-LM theoretical_memory_usage.py (5%)"));
 
@@ -85,6 +105,8 @@ public static class MemoryModel
         return new MemoryEstimate
         {
             Terms = terms,
+            ContextBytes = Round(OverheadMemory.ContextBytes(plan)),
+            FragmentationBytes = Round(overhead - OverheadMemory.ContextBytes(plan)),
             UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
             OffloadedBytesPerNode = Round((states.OffloadedBytes + activations.OffloadedBytes) * plan.Hardware.GpusPerNode),
             OffloadTarget = offloadTarget,
@@ -95,10 +117,14 @@ public static class MemoryModel
     private static string WeightsFormula(TrainingPlan plan, ParameterBudget budget)
     {
         var text = Precision.FrozenBlockStorage(plan) is { } frozen
-            ? $"{budget.BlockLinearWeights:N0} block weights x {frozen.Bytes:0.###} B ({frozen.Name}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.Bytes(plan.Model.Dtype)} B"
-            : $"{budget.BaseParameters:N0} x {Precision.Bytes(plan.Model.Dtype)} B";
+            ? $"{budget.BlockLinearWeights:N0} block weights x {frozen.Bytes:0.###} B ({frozen.Name}) + {budget.BaseParameters - budget.BlockLinearWeights:N0} others x {Precision.StorageBytes(plan)} B"
+            : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) != Precision.StorageBytes(plan)
+                ? $"{budget.TrainableParameters:N0} trained x {Precision.TrainedWeightBytes(plan)} B (upcast to fp32) + {budget.BaseParameters - budget.TrainableParameters:N0} frozen x {Precision.StorageBytes(plan)} B"
+                : $"{budget.BaseParameters:N0} x {Precision.StorageBytes(plan)} B";
         if (budget.AdapterParameters > 0)
             text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";
+        if (budget.SavedModuleParameters > 0)
+            text += $" + {budget.SavedModuleParameters:N0} modules_to_save copy ({string.Join(", ", budget.SavedModules.Select(m => m.Name))}) x {SavedModules.ElementBytes(plan)} B";
         text += TensorParallelText(plan);
         if (plan.DeepSpeed.ZeroStage == 3)
             text += " / N";

@@ -19,8 +19,12 @@ public static class MemoryTermNames
     public const string Gradients = "gradients";
     public const string OptimizerStates = "optimizer_states";
     public const string OptimizerStepBuffers = "optimizer_step_buffers";
+    public const string AutocastWeightCopies = "autocast_weight_copies";
     public const string Activations = "activations";
     public const string LogitsAndLoss = "logits_and_loss";
+    public const string ReferenceModel = "reference_model";
+    public const string RewardAndValueModels = "reward_and_value_models";
+    public const string Generation = "generation";
     public const string Zero3GatherBuffers = "zero3_gather_buffers";
     public const string CommunicationBuffers = "communication_buffers";
     public const string Overhead = "overhead";
@@ -28,7 +32,7 @@ public static class MemoryTermNames
     /// <summary>The order the breakdown is printed in.</summary>
     public static readonly IReadOnlyList<string> All =
     [
-        Weights, Gradients, OptimizerStates, OptimizerStepBuffers, Activations, LogitsAndLoss,
-        Zero3GatherBuffers, CommunicationBuffers, Overhead,
+        Weights, Gradients, OptimizerStates, OptimizerStepBuffers, AutocastWeightCopies, Activations, LogitsAndLoss,
+        ReferenceModel, RewardAndValueModels, Generation, Zero3GatherBuffers, CommunicationBuffers, Overhead,
     ];
 }

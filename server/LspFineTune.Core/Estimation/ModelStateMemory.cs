@@ -9,8 +9,9 @@ namespace LspFineTune.Core.Estimation;
 /// 2 B weights + 2 B gradients + K = 12 B (fp32 master, m, v) per parameter; stage 1 divides K by N,
 /// stage 2 also the gradients, stage 3 also the weights. DeepSpeed's implementation additionally materialises
 /// an fp32 copy of each gradient partition for the update (the 18 = 2 + 4 + 4 + 8 of its ZeRO-2 estimator,
-/// deepspeed/runtime/zero/stage_1_and_2.py). Pure 16-bit training (torchtune) keeps 2 B weights + 2 B gradients + 4 B
-/// of bf16 AdamW moments, with no master copy and no fp32 gradient copy.
+/// deepspeed/runtime/zero/stage_1_and_2.py). Pure 16-bit training (torchtune; the Hugging Face Trainer on a bf16-loaded model)
+/// keeps 2 B weights + 2 B gradients + 4 B of bf16 AdamW moments, with no master copy and no fp32 gradient copy; fp32
+/// trained weights under autocast (LLaMA-Factory full, FSDP with mixed precision) keep 4 + 4 + 8 (see <see cref="PrecisionRegime"/>).
 /// Expert parallelism (DeepSpeed-MoE, Rajbhandari et al. 2022; Megatron's expert model parallel) places 1/E_p of the
 /// routed experts on each GPU: a state that ZeRO does not shard is still divided by E_p for its expert share, and one
 /// it shards over all N GPUs is not divided further (experts are sharded over E_p, then over the N / E_p replicas).
@@ -26,18 +27,24 @@ public sealed class ModelStateMemory
     {
         var n = plan.Hardware.TotalGpus;
         var stage = plan.DeepSpeed.ZeroStage;
-        var dtypeBytes = Precision.Bytes(plan.Model.Dtype);
+        var storageBytes = (double)Precision.StorageBytes(plan);
+        var trainedBytes = (double)Precision.TrainedWeightBytes(plan);
         var method = plan.Method.Type;
         var offloadOptimizer = stage >= 1 && plan.DeepSpeed.OffloadOptimizer != OffloadTarget.None;
         var offloadParams = stage == 3 && plan.DeepSpeed.OffloadParams != OffloadTarget.None;
 
-        // Weights: the base model in its dtype (or quantized block linears), plus fp32 LoRA adapters.
+        // Weights: the base model in its storage dtype (or quantized block linears), a full fine-tune's trained weights in
+        // theirs (fp32 where the regime upcasts them), plus the LoRA adapters (fp32 by PEFT's default).
         var baseBytes = Precision.FrozenBlockStorage(plan) is { } frozen
             ? budget.BlockLinearWeights * frozen.Bytes
-              + (budget.BaseParameters - budget.BlockLinearWeights) * (double)dtypeBytes
-            : budget.BaseParameters * (double)dtypeBytes;
+              + (budget.BaseParameters - budget.BlockLinearWeights) * storageBytes
+            : method == FineTuneMethod.Full
+                ? (budget.BaseParameters - budget.TrainableParameters) * storageBytes + budget.TrainableParameters * trainedBytes
+                : budget.BaseParameters * storageBytes;
         var adapterBytes = budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan);
-        var allWeights = baseBytes + adapterBytes;
+        // modules_to_save: a trainable copy of each module beside the frozen original (SavedModules).
+        var savedBytes = budget.SavedModuleParameters * (double)SavedModules.ElementBytes(plan);
+        var allWeights = baseBytes + adapterBytes + savedBytes;
         var ep = Math.Clamp(plan.DeepSpeed.ExpertParallelSize, 1, Math.Max(1, n));
         var expertWeightShare = budget.BaseParameters > 0 ? budget.ExpertParameters / (double)budget.BaseParameters : 0;
         var expertTrainableShare = method switch
@@ -52,21 +59,22 @@ public sealed class ModelStateMemory
         // its expert share by at least E_p.
         double PerGpu(double bytes, bool sharded, double expertShare) =>
             bytes / tp * ((1 - expertShare) / (sharded ? dp : 1) + expertShare / (sharded ? Math.Max(dp, ep) : ep));
-        var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare);
+        var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare) + PerGpu(savedBytes, stage == 3, 0);
         WeightBytes = offloadParams ? 0 : weightsPerGpu;
         OffloadedBytes += offloadParams ? allWeights / n : 0;
 
-        // Gradients: 16-bit (or fp32) for full fine-tuning, fp32 for adapters, none for zeroth-order (forward only).
+        // Gradients, in their parameter's dtype: the trained weights' for full fine-tuning, the adapters' for LoRA, none for
+        // zeroth-order (forward only).
         var gradientBytes = method switch
         {
-            FineTuneMethod.Full => budget.TrainableParameters * (double)dtypeBytes,
+            FineTuneMethod.Full => budget.TrainableParameters * trainedBytes,
             FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan),
             _ => 0,
         };
         var inBackward = StepsInBackward(plan, budget);
         if (inBackward)
-            gradientBytes = budget.TrainableGroups.Max(g => (double)g.Rows * g.Columns) * dtypeBytes;
-        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, inBackward ? 0 : expertTrainableShare);
+            gradientBytes = budget.TrainableGroups.Max(g => (double)g.Rows * g.Columns) * trainedBytes;
+        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, inBackward ? 0 : expertTrainableShare) + PerGpu(savedBytes, stage >= 2, 0);
         // With the optimizer offloaded at stage >= 2, DeepSpeed streams gradient partitions to the host
         // (its estimator counts no GPU gradient memory then).
         GradientBytes = offloadOptimizer && stage >= 2 ? 0 : gradientsPerGpu;

@@ -19,7 +19,9 @@ public static class OptimizerStateSize
         return optimizer.Type switch
         {
             // AdamW: first and second moments in fp32, 8 B/param (ZeRO paper; EleutherAI Transformer Math).
-            OptimizerType.AdamW => 2 * element * budget.TrainableParameters,
+            // modules_to_save copies keep their moments in their own precision (SavedModules.StateElementBytes).
+            OptimizerType.AdamW => 2 * element * (budget.TrainableParameters - budget.SavedModuleParameters)
+                                   + 2.0 * SavedModules.StateElementBytes(plan) * budget.SavedModuleParameters,
             // 8-bit AdamW: both moments in 8 bits + block constants, ~2 B/param (HF model memory anatomy; Dettmers et al. 2022).
             OptimizerType.AdamW8bit => 2 * EightBitStateBytes * budget.TrainableParameters,
             // SGD without momentum (the Trainer default) keeps no state; zeroth-order SGD neither (MeZO).

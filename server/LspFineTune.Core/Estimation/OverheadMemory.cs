@@ -20,8 +20,14 @@ public static class OverheadMemory
 
     public static double Bytes(TrainingPlan plan, double tensorBytes, out string formula)
     {
-        var context = plan.Hardware.Gpu.IsCpu ? CpuProcessBytes : CudaContextBytes;
         formula = $"{(plan.Hardware.Gpu.IsCpu ? "process baseline 300 MiB" : "CUDA context 650 MiB")} + 5% of tensors for allocator fragmentation";
-        return context + FragmentationFraction * tensorBytes;
+        return ContextBytes(plan) + FragmentationBytes(tensorBytes);
     }
+
+    /// <summary>Memory outside PyTorch's allocator: the CUDA context (or the CPU process's baseline).</summary>
+    public static double ContextBytes(TrainingPlan plan) => plan.Hardware.Gpu.IsCpu ? CpuProcessBytes : CudaContextBytes;
+
+    /// <summary>What the caching allocator reserves beyond the tensors it hands out (the gap between
+    /// <c>max_memory_reserved</c> and <c>max_memory_allocated</c>).</summary>
+    public static double FragmentationBytes(double tensorBytes) => FragmentationFraction * tensorBytes;
 }

@@ -20,21 +20,27 @@ public sealed class ParameterBudget
     {
         var structure = plan.Model.Structure;
         Structure = structure;
-        BaseParameters = structure.TotalParameters;
+        // A reward model (AutoModelForSequenceClassification) has a score head, h x num_labels, where the LM head was.
+        BaseParameters = structure.TotalParameters - (plan.Objective.HasLanguageModelHead ? 0 : structure.LmHeadParameters - ScoreHeadParameters(plan));
         BlockLinearWeights = structure.BlockLinearWeights;
         AdaptedLinears = plan.Method.Type == FineTuneMethod.Lora ? LoraTargets.Match(structure, plan.Method.Lora) : [];
         var rank = plan.Method.Lora.Rank;
-        AdapterParameters = AdaptedLinears.Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l));
+        // DoRA (peft tuners/lora/dora.py DoraLinearLayer): one trainable magnitude per output row of each adapted linear,
+        // an adapter weight like lora_A and lora_B (fp32 under PEFT's autocast_adapter_dtype).
+        DoraParameters = plan.Method.Lora.UseDora ? AdaptedLinears.Sum(l => (long)l.OutFeatures * l.Copies * structure.LayersOf(l)) : 0;
+        AdapterParameters = AdaptedLinears.Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l)) + DoraParameters;
+        SavedModules = Estimation.SavedModules.Match(plan);
+        SavedModuleParameters = SavedModules.Sum(m => m.Parameters);
         TrainableParameters = plan.Method.Type switch
         {
-            FineTuneMethod.Lora => AdapterParameters,
+            FineTuneMethod.Lora => AdapterParameters + SavedModuleParameters,
             FineTuneMethod.ZerothOrder => (long)Math.Round(BaseParameters * plan.Method.ZerothOrder.TrainableFraction),
             _ => BaseParameters,
         };
         TrainableGroups = BuildTrainableGroups(plan, structure, rank);
         // Routed experts are the linears with several copies; a shared expert has one and stays on every GPU.
         ExpertParameters = structure.LayerLinears.Where(l => l.Copies > 1).Sum(l => l.Parameters * structure.LayersOf(l));
-        ExpertAdapterParameters = AdaptedLinears.Where(l => l.Copies > 1).Sum(l => (long)rank * (l.InFeatures + l.OutFeatures) * l.Copies * structure.LayersOf(l));
+        ExpertAdapterParameters = AdaptedLinears.Where(l => l.Copies > 1).Sum(l => ((long)rank * (l.InFeatures + l.OutFeatures) + (plan.Method.Lora.UseDora ? l.OutFeatures : 0)) * l.Copies * structure.LayersOf(l));
     }
 
     public ModelStructure Structure { get; }
@@ -53,13 +59,28 @@ public sealed class ParameterBudget
     /// <summary>LoRA adapter parameters on routed experts.</summary>
     public long ExpertAdapterParameters { get; }
 
+    /// <summary>LoRA adapter parameters (lora_A, lora_B and DoRA's magnitudes), without the <see cref="SavedModules"/>.</summary>
     public long AdapterParameters { get; }
 
-    /// <summary>Parameters that receive updates: the whole model, the LoRA adapters, or the zeroth-order subset.</summary>
+    /// <summary>DoRA's magnitude vectors: out_features per adapted linear (0 without DoRA).</summary>
+    public long DoraParameters { get; }
+
+    /// <summary>The trainable copies PEFT's modules_to_save keeps beside the frozen originals.</summary>
+    public IReadOnlyList<SavedModule> SavedModules { get; }
+
+    /// <summary>Weights of the <see cref="SavedModules"/> copies: extra weights, trained in full.</summary>
+    public long SavedModuleParameters { get; }
+
+    /// <summary>Weights of a trained output-head copy: its weight gradient is a matmul in backward (TrainingFlops).</summary>
+    public long SavedHeadParameters => SavedModules.Where(m => m.IsOutputHead).Sum(m => m.Parameters);
+
+    /// <summary>Parameters that receive updates: the whole model, the LoRA adapters (with their modules_to_save copies), or the zeroth-order subset.</summary>
     public long TrainableParameters { get; }
 
     /// <summary>Trainable tensors by shape (full fine-tuning and LoRA; empty for zeroth-order).</summary>
     public IReadOnlyList<TensorGroup> TrainableGroups { get; }
+
+    private static long ScoreHeadParameters(TrainingPlan plan) => (long)plan.Model.Architecture.HiddenSize * plan.Objective.NumLabels;
 
     private static IReadOnlyList<TensorGroup> BuildTrainableGroups(TrainingPlan plan, ModelStructure structure, int rank)
     {
@@ -77,7 +98,9 @@ public sealed class ParameterBudget
                 var hidden = structure.Architecture.HiddenSize;
                 groups.Add(new TensorGroup(1, structure.LayerNormParameters, layers, IsBlockLinear: false));
                 groups.Add(new TensorGroup(structure.EmbeddingParameters / hidden, hidden, 1, IsBlockLinear: false));
-                if (structure.LmHeadParameters > 0)
+                if (!plan.Objective.HasLanguageModelHead)
+                    groups.Add(new TensorGroup(plan.Objective.NumLabels, hidden, 1, IsBlockLinear: false));
+                else if (structure.LmHeadParameters > 0)
                     groups.Add(new TensorGroup(structure.LmHeadParameters / hidden, hidden, 1, IsBlockLinear: false));
                 groups.Add(new TensorGroup(1, structure.FinalNormParameters, 1, IsBlockLinear: false));
                 // Mixer weights outside linears (conv kernels, A_log, sinks) and the vision tower, as flat vectors: an
@@ -92,7 +115,11 @@ public sealed class ParameterBudget
                 {
                     groups.Add(new TensorGroup(rank, linear.InFeatures, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
                     groups.Add(new TensorGroup(linear.OutFeatures, rank, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
+                    if (plan.Method.Lora.UseDora)
+                        groups.Add(new TensorGroup(1, linear.OutFeatures, (long)structure.LayersOf(linear) * linear.Copies, IsBlockLinear: false));
                 }
+                foreach (var saved in Estimation.SavedModules.Match(plan))
+                    groups.Add(new TensorGroup(saved.Rows, saved.Columns, 1, IsBlockLinear: false));
                 break;
         }
         return groups;

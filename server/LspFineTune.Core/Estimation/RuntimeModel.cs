@@ -1,18 +1,57 @@
+using LspFineTune.Core.Catalogs;
 using LspFineTune.Core.Planning;
 
 namespace LspFineTune.Core.Estimation;
 
 /// <summary>
-/// Step time = compute + weight dequantization + ZeRO communication + optimizer update (+ offload traffic),
-/// with no overlap assumed between them (a conservative bound: DeepSpeed overlaps part of the communication).
+/// Step time = the busiest of the GPU's matmuls, its weight reads and the CPU's operator dispatch per micro-batch
+/// (the GPU runs asynchronously behind the CPU, so a micro-batch takes the longest of the three), + weight
+/// dequantization + the communication that backward cannot hide + optimizer update (+ offload traffic).
 /// </summary>
 public static class RuntimeModel
 {
     /// <summary>
-    /// Model FLOPs utilisation prior: EleutherAI (Transformer Math 101) says training "should always be able to reach
-    /// ~120 TFLOP/s" on an A100 (312 peak), 38%; GPT-NeoX reached 150 (48%); llm-analysis suggests 0.5. We take 0.40.
+    /// Hardware FLOPs utilisation of the matmul-bound part of a step, by GPU generation, from MosaicML llm-foundry's
+    /// published benchmark tables (scripts/train/benchmarking/README.md at 061f2c7: MPT 125M-70B, bf16, FlashAttention,
+    /// FSDP): on A100 80GB the runs without activation checkpointing (where MFU = HFU) reach 0.45-0.64, median about
+    /// 0.55; on H100 80GB the same configurations reach 0.37-0.46, about 0.42: Hopper's peak is three times Ampere's
+    /// for 1.7 times its memory bandwidth, so its memory-bound kernels (norms, activations, attention's softmax) weigh
+    /// more. Other generations: EleutherAI's Transformer Math 101 floor for a well-tuned run, ~120 of 312 TFLOP/s (0.40).
+    /// What makes a run slower than that (short batches, eager dispatch, exposed communication) is in its own terms.
     /// </summary>
-    public const double UtilisationPrior = 0.40;
+    public static double UtilisationPrior(GpuSpec gpu) => gpu.Architecture switch
+    {
+        var a when a.StartsWith("Hopper", StringComparison.Ordinal) || a.StartsWith("Blackwell", StringComparison.Ordinal) => HopperUtilisation,
+        var a when a.StartsWith("Ampere", StringComparison.Ordinal) || a.StartsWith("Ada", StringComparison.Ordinal) => AmpereUtilisation,
+        _ => DefaultUtilisation,
+    };
+
+    /// <summary>llm-foundry, A100 80GB bf16, runs without activation checkpointing: median HFU about 0.55.</summary>
+    public const double AmpereUtilisation = 0.55;
+
+    /// <summary>llm-foundry, H100 80GB bf16, runs without activation checkpointing: median HFU about 0.42.</summary>
+    public const double HopperUtilisation = 0.42;
+
+    /// <summary>EleutherAI Transformer Math 101: training "should always be able to reach ~120 TFLOP/s" on an A100 (0.38).</summary>
+    public const double DefaultUtilisation = 0.40;
+
+    /// <summary>
+    /// CPU time eager PyTorch spends dispatching one operator (Python, the dispatcher, the kernel launch): on the order of
+    /// 10 µs (Horace He, "Making Deep Learning Go Brrrr From First Principles", 2022, the overhead section; the CUDA
+    /// launch alone is ~5 µs, NVIDIA's CUDA Graphs post). A micro-batch whose kernels finish sooner is CPU-bound.
+    /// </summary>
+    public const double SecondsPerOperator = 10e-6;
+
+    /// <summary>
+    /// Operators of one decoder block's forward in Hugging Face's eager implementation, counted for Llama: two RMSNorms
+    /// in fp32 (to, pow, mean, add, rsqrt, mul, to, mul: 8 each), q/k/v/o projections (4), rotary embedding on q and k
+    /// (slice, neg, cat, mul, mul, add for each: 12), the views, transposes and the attention call (7), the gated MLP
+    /// (gate, up, act, mul, down: 5) and two residual adds: 46.
+    /// </summary>
+    public const int OperatorsPerBlockForward = 46;
+
+    /// <summary>Operators per adapted linear that LoRA adds to a forward: dropout, A, B, scale, add (PEFT lora.Linear).</summary>
+    public const int OperatorsPerLoraLinear = 5;
 
     /// <summary>Achieved fraction of peak memory bandwidth for streaming kernels (llm-analysis calls 0.9 aggressive).</summary>
     public const double BandwidthEfficiency = 0.8;
@@ -38,10 +77,10 @@ public static class RuntimeModel
         var hardware = plan.Hardware;
         var gpu = hardware.Gpu;
         var n = hardware.TotalGpus;
-        var tokensPerSequence = training.Packing || plan.Data.MeanTokensPerExample is null
-            ? training.SequenceLength
-            : Math.Min(training.SequenceLength, plan.Data.MeanTokensPerExample.Value);
-        var tokensPerMicroBatch = training.MicroBatchSize * tokensPerSequence;
+        // A packed batch is full; an unpacked one is padded to its longest example (SequenceShape).
+        var tokensPerSequence = SequenceShape.MeanTokens(plan);
+        // Preference pairs train on chosen and rejected: a micro-batch of b examples forwards 2b sequences.
+        var tokensPerMicroBatch = training.MicroBatchSize * plan.Objective.SequencesPerExample * tokensPerSequence;
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
         // Tensor- and context-parallel groups work on the same tokens: a step trains N / (tp x cp) micro-batches, and each
         // GPU does 1 / (tp x cp) of a micro-batch's FLOPs (the attention context stays s under context parallelism).
@@ -50,27 +89,42 @@ public static class RuntimeModel
 
         var flopsPerToken = TrainingFlops.PerToken(plan, budget, tokensPerSequence);
         var peak = PeakFlops(plan) * 1e12;
-        var achieved = peak * UtilisationPrior;
+        var utilisation = UtilisationPrior(gpu);
+        var achieved = peak * utilisation;
+        var computeSeconds = tokensPerGpuStep / modelParallel * flopsPerToken / achieved;
         var terms = new List<RuntimeTerm>
         {
-            new("compute", tokensPerGpuStep / modelParallel * flopsPerToken / achieved,
-                $"{tokensPerGpuStep / modelParallel:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {UtilisationPrior:P0})"),
+            new("compute", computeSeconds,
+                $"{tokensPerGpuStep / modelParallel:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {utilisation:P0})"),
         };
         terms.AddRange(SaverRuntime.Terms(plan, budget, terms[0].Seconds, LinkBytesPerSecond(hardware)));
 
         var bandwidth = gpu.MemoryBandwidthGBps * 1e9 * BandwidthEfficiency;
+        // A micro-batch takes the longest of its matmuls, its weight reads and its operator dispatch; the excess of the
+        // longest over compute is its own term, so small models and short batches are not estimated as compute-bound.
+        var weightReads = WeightReadBytes(plan, budget) * training.GradientAccumulationSteps / bandwidth;
+        var dispatch = gpu.IsCpu ? 0 : OperatorsPerMicroBatch(plan, budget) * SecondsPerOperator * training.GradientAccumulationSteps;
+        if (weightReads > computeSeconds && weightReads >= dispatch)
+            terms.Add(new("memory_bound", weightReads - computeSeconds, "the weights' reads per pass outlast the matmuls (a short batch is bandwidth-bound): the excess over compute"));
+        else if (dispatch > computeSeconds)
+            terms.Add(new("dispatch_overhead", dispatch - computeSeconds, $"{OperatorsPerMicroBatch(plan, budget):N0} eager operators per micro-batch x {SecondsPerOperator * 1e6:0} µs outlast the GPU's work (CPU-bound): the excess over compute"));
         var dequantize = DequantizationBytes(plan, budget) * training.GradientAccumulationSteps / bandwidth;
         if (dequantize > 0)
             terms.Add(new("dequantization", dequantize, "per pass over each quantized weight: read 4/8-bit, write and read back 16-bit"));
 
-        var communication = CommunicationBytes(plan, budget) / LinkBytesPerSecond(hardware);
-        if (communication > 0)
-            terms.Add(new("communication", communication, $"ZeRO-{plan.DeepSpeed.ZeroStage} collectives over {(hardware.Nodes > 1 ? "the inter-node network" : gpu.Interconnect)}"));
+        // Gradient reductions run during backward (DDP's buckets, DeepSpeed's overlap_comm, FSDP's reduce-scatter) and ZeRO-3
+        // and FSDP prefetch the next parameters during compute, so only what outlasts that compute is exposed: backward is
+        // 2/3 of a step's compute, and ZeRO-3's gathers overlap all of it.
+        var communication = CommunicationSeconds(plan, budget);
+        var overlapped = computeSeconds * (plan.DeepSpeed.ZeroStage == 3 ? 1.0 : 2.0 / 3);
+        if (communication > overlapped)
+            terms.Add(new("communication", communication - overlapped, $"ZeRO-{plan.DeepSpeed.ZeroStage} collectives over {(hardware.Nodes > 1 ? "the inter-node network" : gpu.Interconnect)} ({communication:0.###} s), less the {(plan.DeepSpeed.ZeroStage == 3 ? "compute" : "backward")} they overlap"));
 
         var parameterOffload = ParameterOffloadSeconds(plan, budget);
         if (parameterOffload > 0)
             terms.Add(new("parameter_offload", parameterOffload, "each GPU fetches its parameter partition from host memory for every forward, backward and recompute pass"));
 
+        terms.AddRange(ObjectiveRuntime.Terms(plan, budget, tokensPerSequence, achieved, bandwidth));
         terms.Add(OptimizerTerm(plan, budget, bandwidth));
         if (plan.Method.Type == FineTuneMethod.ZerothOrder)
         {
@@ -86,10 +140,38 @@ public static class RuntimeModel
             TokensPerStep = tokensPerStep,
             FlopsPerToken = flopsPerToken,
             AssumedFlopsPerSecond = achieved,
-            UtilisationPrior = UtilisationPrior,
+            UtilisationPrior = utilisation,
             StepsPerEpoch = stepsPerEpoch,
             TotalSteps = totalSteps,
         };
+    }
+
+    /// <summary>Seconds the step's collectives take on the link, before any overlap with compute.</summary>
+    public static double CommunicationSeconds(TrainingPlan plan, ParameterBudget budget) =>
+        CommunicationBytes(plan, budget) / LinkBytesPerSecond(plan.Hardware);
+
+    /// <summary>
+    /// Bytes each micro-batch reads of the weights: every pass reads each weight once in its stored format (forward,
+    /// backward's input gradient, and the recomputed forward under checkpointing); full fine-tuning reads them once more
+    /// for the weight gradients. Zeroth-order runs two forwards.
+    /// </summary>
+    private static double WeightReadBytes(TrainingPlan plan, ParameterBudget budget)
+    {
+        var passes = WeightPassesPerMicroBatch(plan) + (plan.Method.Type == FineTuneMethod.Full ? 1 : 0);
+        var frozenBlocks = Precision.FrozenBlockStorage(plan) is { } frozen ? frozen.Bytes : Precision.StorageBytes(plan);
+        var perPass = budget.BlockLinearWeights * frozenBlocks + (budget.BaseParameters - budget.BlockLinearWeights) * (double)Precision.StorageBytes(plan);
+        return passes * perPass;
+    }
+
+    /// <summary>Eager operators per micro-batch: the blocks' forward (with LoRA's), backward at about twice the forward's
+    /// operators (each autograd node runs one or two kernels), and the recomputed forward under checkpointing.</summary>
+    private static double OperatorsPerMicroBatch(TrainingPlan plan, ParameterBudget budget)
+    {
+        var layers = Math.Max(1, budget.Structure.Layers);
+        var loraPerBlock = budget.AdaptedLinears.Sum(l => budget.Structure.LayersOf(l) * (double)l.ActiveCopies) / layers;
+        var forward = layers * (OperatorsPerBlockForward + OperatorsPerLoraLinear * loraPerBlock);
+        var passes = plan.Method.Type == FineTuneMethod.ZerothOrder ? 2.0 : 3.0 + (plan.Training.GradientCheckpointing ? 1 : 0);
+        return forward * passes;
     }
 
     private static string FormatFlops(double flops) =>
@@ -200,7 +282,7 @@ public static class RuntimeModel
         long? perEpoch = null;
         if (plan.Data.NumExamples is { } examples)
         {
-            if (training.Packing && plan.Data.MeanTokensPerExample is { } mean)
+            if (training.Packing && (plan.Data.MeanTokensPerExample ?? plan.Data.Lengths?.Mean) is { } mean)
                 perEpoch = Math.Max(1, (long)Math.Ceiling(examples * mean / tokensPerStep));
             else
                 perEpoch = Math.Max(1, (long)Math.Ceiling(examples / (double)(training.MicroBatchSize * training.GradientAccumulationSteps * n)));

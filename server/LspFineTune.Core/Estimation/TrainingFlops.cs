@@ -19,7 +19,8 @@ public static class TrainingFlops
         // Matmul parameters a token passes through: the routed experts of each block and the head (the input
         // embedding is a lookup, not a matmul).
         var blockMatmul = (double)structure.LayerLinears.Sum(l => l.ActiveParameters * structure.LayersOf(l));
-        var headMatmul = (double)structure.HeadMatmulParameters;
+        // A reward model's score head is h x num_labels, not the V x h LM head.
+        var headMatmul = plan.Objective.HasLanguageModelHead ? structure.HeadMatmulParameters : (double)arch.HiddenSize * plan.Objective.NumLabels;
         var attentionForward = AttentionForward(plan.Training.Attention, arch, tokensPerSequence);
         var adapter = (double)budget.AdapterParameters;
 
@@ -31,9 +32,10 @@ public static class TrainingFlops
                 return 2 * forward;
             case FineTuneMethod.Lora:
             {
-                // Input gradients through every matmul and attention, weight gradients for the adapters only.
-                var backward = 2 * blockMatmul + 2 * attentionForward + 2 * headMatmul + 4 * adapter;
-                return forward + backward + Recompute(plan, blockForward) + HeadRecompute(plan, headMatmul);
+                // Input gradients through every matmul and attention, weight gradients for the adapters only (and for
+                // a modules_to_save head copy); DoRA's recomputed base matmul under dropout.
+                var backward = 2 * blockMatmul + 2 * attentionForward + 2 * headMatmul + 4 * adapter + 2 * budget.SavedHeadParameters;
+                return forward + backward + Recompute(plan, blockForward) + DoraCost.FlopsPerToken(plan, budget) + HeadRecompute(plan, headMatmul);
             }
             default:
             {

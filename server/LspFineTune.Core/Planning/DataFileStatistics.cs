@@ -14,7 +14,8 @@ public static class DataFileStatistics
     /// <summary>Reads at most this many bytes, so a huge data file never stalls the editor.</summary>
     public const long MaxBytesRead = 64L * 1024 * 1024;
 
-    public sealed record Result(long Examples, double MeanTokens, bool Truncated);
+    /// <param name="Lengths">The examples' lengths in tokens (of the part read), for padding to the longest of a batch.</param>
+    public sealed record Result(long Examples, double MeanTokens, bool Truncated, LengthProfile? Lengths = null);
 
     public static Result? TryRead(string path, out string? error) => TryRead(path, Files.AuxiliaryFileCache.Shared, out error);
 
@@ -30,6 +31,7 @@ public static class DataFileStatistics
         using var reader = new StreamReader(stream);
         long examples = 0, characters = 0, bytesRead = 0;
         var truncated = false;
+        var lengths = new List<double>();
         while (reader.ReadLine() is { } line)
         {
             bytesRead += line.Length + 1;
@@ -41,7 +43,9 @@ public static class DataFileStatistics
             if (string.IsNullOrWhiteSpace(line))
                 continue;
             examples++;
-            characters += TextLength(line);
+            var exampleCharacters = TextLength(line);
+            characters += exampleCharacters;
+            lengths.Add(exampleCharacters / CharactersPerToken);
         }
         if (truncated)
         {
@@ -50,7 +54,7 @@ public static class DataFileStatistics
             examples = (long)(examples * scale);
             characters = (long)(characters * scale);
         }
-        return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated);
+        return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated, LengthProfile.FromLengths(lengths, "the train file"));
     }
 
     /// <summary>The characters of text, or prompt + completion; a line that is not such JSON counts as its raw length.</summary>
@@ -63,10 +67,21 @@ public static class DataFileStatistics
             if (root.ValueKind != JsonValueKind.Object)
                 return line.Length;
             var length = 0;
-            foreach (var key in new[] { "text", "prompt", "completion" })
+            // Plain text, prompt-completion, alpaca (instruction, input, output) and chat (messages[].content) rows.
+            foreach (var key in new[] { "text", "prompt", "completion", "instruction", "input", "output" })
             {
                 if (root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
                     length += value.GetString()!.Length;
+            }
+            foreach (var key in new[] { "messages", "conversations" })
+            {
+                if (!root.TryGetProperty(key, out var turns) || turns.ValueKind != JsonValueKind.Array)
+                    continue;
+                foreach (var turn in turns.EnumerateArray())
+                {
+                    if (turn.ValueKind == JsonValueKind.Object && (turn.TryGetProperty("content", out var content) || turn.TryGetProperty("value", out content)) && content.ValueKind == JsonValueKind.String)
+                        length += content.GetString()!.Length;
+                }
             }
             return length > 0 ? length : line.Length;
         }

@@ -18,6 +18,9 @@ public enum LrScheduler { Constant, Linear, Cosine }
 /// <summary><c>training.attention</c>: eager materialises the s x s scores; sdpa and flash do not.</summary>
 public enum AttentionKind { Eager, Sdpa, Flash }
 
+/// <summary>The engine that partitions the model states: none (DDP or one GPU), DeepSpeed, or PyTorch FSDP.</summary>
+public enum ShardingEngine { None, DeepSpeed, Fsdp }
+
 /// <summary>Where DeepSpeed offloads optimizer states or parameters.</summary>
 public enum OffloadTarget { None, Cpu, Nvme }
 

@@ -27,11 +27,10 @@ public sealed record ModelChoice
     public ModelOrigin? Origin { get; init; }
 
     /// <summary>
-    /// Pure 16-bit training (no automatic mixed precision): weights, gradients, adapters and optimizer states are all kept
-    /// in <see cref="Dtype"/>, with no fp32 master copy (torchtune's recipes; axolotl's <c>bfloat16: true</c>). False:
-    /// mixed precision, the Hugging Face Trainer's way. No effect when <see cref="Dtype"/> is fp32.
+    /// How weights, gradients and optimizer states are held beside the compute <see cref="Dtype"/>: with an fp32 master
+    /// copy (the default, DeepSpeed's way), pure 16-bit, or trained weights in fp32 under autocast.
     /// </summary>
-    public bool PureHalfPrecision { get; init; }
+    public PrecisionRegime Regime { get; init; } = PrecisionRegime.MixedWithMaster;
 
     /// <summary>
     /// The parameter layout, built once per architecture. The cache remembers which architecture it was built for,
@@ -76,6 +75,20 @@ public sealed record LoraSettings
 
     /// <summary>PEFT's <c>all-linear</c>: every linear layer of the blocks, not the output head.</summary>
     public bool AllLinear { get; init; }
+
+    /// <summary>
+    /// PEFT's <c>modules_to_save</c> (TRL and axolotl <c>lora_modules_to_save</c>, LLaMA-Factory <c>additional_target</c>):
+    /// modules outside the blocks' linears trained in full beside the adapters, such as <c>embed_tokens</c> and
+    /// <c>lm_head</c>. Names are matched like target modules (by suffix).
+    /// </summary>
+    public IReadOnlyList<string> ModulesToSave { get; init; } = [];
+
+    /// <summary>The framework upcasts every trainable parameter, so the <see cref="ModulesToSave"/> copies, to fp32
+    /// (LLaMA-Factory's cast_trainable_params_to_fp32, model/adapter.py 337-350); false: they stay in the model dtype.</summary>
+    public bool SavedModulesFp32 { get; init; }
+
+    /// <summary>DoRA (PEFT <c>use_dora</c>): a magnitude vector per adapted linear and a weight norm in every forward.</summary>
+    public bool UseDora { get; init; }
 }
 
 public sealed record ZerothOrderSettings
@@ -135,11 +148,23 @@ public sealed record TrainingChoice
 
     public bool Packing { get; init; }
 
+    /// <summary>Every unpacked micro-batch padded to the full sequence length (axolotl <c>pad_to_sequence_len</c>), not
+    /// to its longest example.</summary>
+    public bool PadToSequenceLength { get; init; }
+
     public long Seed { get; init; } = 42;
 }
 
 public sealed record DeepSpeedChoice
 {
+    /// <summary>What shards (or replicates) the model: plain data parallelism, DeepSpeed, or PyTorch FSDP. The ZeRO stage
+    /// is the partitioning either way; the engine decides the precision regime and the buffers.</summary>
+    public ShardingEngine Engine { get; init; }
+
+    /// <summary>The engine a fix that turns sharding on brings: a DeepSpeed config for the Trainer dialects and the native
+    /// format, FSDP for torchtune (its distributed recipes).</summary>
+    public ShardingEngine ShardsWith { get; init; } = ShardingEngine.DeepSpeed;
+
     public int ZeroStage { get; init; }
 
     public OffloadTarget OffloadOptimizer { get; init; } = OffloadTarget.None;
@@ -151,6 +176,19 @@ public sealed record DeepSpeedChoice
     /// dist_config.ep_size): each holds 1/N of every MoE block's experts; 1 means every GPU holds all of them.
     /// </summary>
     public int ExpertParallelSize { get; init; } = 1;
+
+    /// <summary>DeepSpeed's <c>stage3_prefetch_bucket_size</c> in elements as the config states it; null: DeepSpeed's default
+    /// (5e7), or "auto", which the Hugging Face integration fills with 0.9 h² (see Estimation.ZeroBuffers).</summary>
+    public double? PrefetchBucketElements { get; init; }
+
+    /// <summary>Whether <c>stage3_prefetch_bucket_size</c> is "auto" (filled from the model by the Hugging Face integration).</summary>
+    public bool PrefetchBucketAuto { get; init; }
+
+    /// <summary>Whether <c>reduce_bucket_size</c> is "auto".</summary>
+    public bool ReduceBucketAuto { get; init; }
+
+    /// <summary>DeepSpeed's <c>reduce_bucket_size</c> in elements as stated; null: the default (5e8) or "auto" (h²).</summary>
+    public double? ReduceBucketElements { get; init; }
 }
 
 public sealed record DataChoice
@@ -165,6 +203,9 @@ public sealed record DataChoice
 
     /// <summary>Mean tokens per example: from the config, else estimated from the train file.</summary>
     public double? MeanTokensPerExample { get; init; }
+
+    /// <summary>The examples' lengths in tokens, from the train file or stated in the modeline; null when unknown.</summary>
+    public LengthProfile? Lengths { get; init; }
 }
 
 public sealed record OutputChoice
@@ -197,6 +238,9 @@ public sealed record TrainingPlan
     public DataChoice Data { get; init; } = new();
 
     public OutputChoice Output { get; init; } = new();
+
+    /// <summary>The training objective: SFT, or a preference / RL method with its reference and generation.</summary>
+    public ObjectiveChoice Objective { get; init; } = new();
 
     /// <summary>Loss kernels, activation offloading, selective checkpointing, optimizer-in-backward, context and tensor parallelism.</summary>
     public MemorySaversChoice Savers { get; init; } = new();

@@ -42,6 +42,10 @@ public static class EstimateJson
             json["memory"] = new JsonObject
             {
                 ["peak_bytes_per_gpu"] = memory.PeakBytes,
+                // What each tool reports: torch.cuda.max_memory_allocated, max_memory_reserved, nvidia-smi (= the peak).
+                ["allocated_bytes_per_gpu"] = memory.AllocatedBytes,
+                ["reserved_bytes_per_gpu"] = memory.ReservedBytes,
+                ["range_bytes_per_gpu"] = new JsonArray(memory.AllocatedBytes, memory.PeakBytes),
                 ["fits"] = memory.Fits,
                 ["breakdown"] = new JsonObject(memory.Terms.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)t.Bytes))),
                 ["cpu_offload_bytes"] = memory.OffloadedBytesPerNode,

@@ -40,6 +40,8 @@ public static class EstimateText
             var cells = (int)Math.Round(term.Bytes / (double)scale * BarWidth);
             output.WriteLine($"    {term.Name,-24} {ByteSizes.Format(term.Bytes),9}  {new string('#', Math.Max(cells, 1)),-BarWidth}  {term.Formula}");
         }
+        if (!plan.Hardware.Gpu.IsCpu)
+            output.WriteLine($"    as reported: {ByteSizes.Format(memory.AllocatedBytes)} allocated (torch max_memory_allocated), {ByteSizes.Format(memory.ReservedBytes)} reserved (max_memory_reserved), {ByteSizes.Format(memory.PeakBytes)} on the device (nvidia-smi)");
         if (memory.OffloadedBytesPerNode > 0)
             output.WriteLine($"    host ({memory.OffloadTarget.ToConfigName()}) per node: {ByteSizes.Format(memory.OffloadedBytesPerNode)}");
         output.WriteLine();
@@ -48,7 +50,7 @@ public static class EstimateText
         output.WriteLine($"  runtime: {DurationText.Format(runtime.StepSeconds)} per step, {runtime.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture)} tokens/s{total}");
         foreach (var term in runtime.Terms.Where(t => t.Seconds >= 0.0005))
             output.WriteLine($"    {term.Name,-24} {DurationText.Format(term.Seconds),9}  {term.Formula}");
-        output.WriteLine($"    (assumes {runtime.UtilisationPrior:P0} of peak FLOPS; no overlap of communication with compute)");
+        output.WriteLine($"    (assumes {runtime.UtilisationPrior:P0} of peak FLOPS for the matmuls; communication overlaps backward, ZeRO-3's overlaps all compute)");
         WriteDiagnostics(output, file, analysis);
     }
 

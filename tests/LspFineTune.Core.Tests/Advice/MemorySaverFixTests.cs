@@ -79,7 +79,9 @@ public class MemorySaverFixTests
         var text = TorchtuneBindingTests.Lora
             .Replace("max_seq_len: 1024", "max_seq_len: 8192", StringComparison.Ordinal)
             .Replace("torchtune.modules.loss.LinearCrossEntropyLoss", "torch.nn.CrossEntropyLoss", StringComparison.Ordinal)
-            .Replace("enable_activation_checkpointing: False", "enable_activation_checkpointing: True", StringComparison.Ordinal);
+            .Replace("enable_activation_checkpointing: False", "enable_activation_checkpointing: True", StringComparison.Ordinal)
+            // Packed, so every sequence is the full 8192 tokens (unpacked alpaca pads only to its longest example).
+            .Replace("packed: False", "packed: True", StringComparison.Ordinal);
         var (fix, edited) = PreferredFix("config.yaml", "# lft: gpu=a100-40gb\n" + text);
         Assert.StartsWith("Use chunked cross-entropy: ", fix.Title);
         Assert.Equal((LossKernel.Chunked, ChunkSplit.Hidden), (edited.Plan!.Savers.Loss, edited.Plan.Savers.ChunkSplit));

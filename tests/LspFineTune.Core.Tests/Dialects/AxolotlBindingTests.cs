@@ -124,6 +124,40 @@ public class AxolotlBindingTests
         var refused = Analyze("context_parallel_size: 4\nattn_implementation: flash_attention_2\nmicro_batch_size: 1\n");
         Assert.Contains(refused.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.FrameworkRefuses && d.Message.Contains("multiple of 4 GPUs"));
     }
+
+    [Theory]
+    [InlineData("rl: dpo\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("rl: dpo\nadapter: lora\n", TrainingObjective.Dpo, ReferenceSource.AdapterDisabled)]
+    [InlineData("rl: dpo\nadapter: lora\nrl_adapter_ref_model: true\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("rl: ipo\nprecompute_ref_log_probs: true\n", TrainingObjective.Dpo, ReferenceSource.Precomputed)]
+    [InlineData("rl: orpo\n", TrainingObjective.Orpo, ReferenceSource.None)]
+    [InlineData("rl: simpo\n", TrainingObjective.Orpo, ReferenceSource.None)]
+    [InlineData("rl: kto\n", TrainingObjective.Kto, ReferenceSource.Copy)]
+    [InlineData("rl: grpo\n", TrainingObjective.Grpo, ReferenceSource.None)]
+    [InlineData("rl: grpo\ntrl:\n  beta: 0.04\n", TrainingObjective.Grpo, ReferenceSource.Copy)]
+    [InlineData("reward_model: true\n", TrainingObjective.Reward, ReferenceSource.None)]
+    public void Rl_binds_the_objective_and_its_reference(string keys, TrainingObjective objective, ReferenceSource reference)
+    {
+        var plan = Plan("micro_batch_size: 2\ngradient_accumulation_steps: 1\n" + keys);
+        Assert.Equal(objective, plan.Objective.Type);
+        Assert.Equal(reference, plan.Objective.Reference(plan.Method.Type));
+    }
+
+    [Fact]
+    public void Grpo_reads_its_generation_from_the_trl_and_vllm_sections()
+    {
+        var generation = Plan("micro_batch_size: 4\ngradient_accumulation_steps: 2\nrl: grpo\ntrl:\n  num_generations: 4\n  max_completion_length: 1024\n  use_vllm: true\n  vllm_mode: colocate\nvllm:\n  gpu_memory_utilization: 0.6\n").Objective.Generation;
+        // sequence_len 4096 = prompt 3072 + completion 1024; 4 per device x 2 steps per generation.
+        Assert.Equal((4, 1024, 3072, 8, GenerationEngine.VllmColocate, 0.6), (generation.NumGenerations, generation.MaxCompletionLength, generation.PromptLength, generation.SequencesPerGpu, generation.Engine, generation.VllmGpuMemoryUtilization));
+    }
+
+    [Fact]
+    public void Lora_modules_to_save_and_peft_use_dora_are_bound()
+    {
+        var lora = Plan("micro_batch_size: 1\ngradient_accumulation_steps: 1\nadapter: lora\nlora_modules_to_save:\n  - embed_tokens\n  - lm_head\npeft_use_dora: true\n").Method.Lora;
+        Assert.Equal(["embed_tokens", "lm_head"], lora.ModulesToSave);
+        Assert.True(lora.UseDora);
+    }
 }
 
 public class AxolotlFsdpTests
@@ -142,4 +176,5 @@ public class AxolotlFsdpTests
         Assert.NotNull(plan.Best);
         Assert.DoesNotContain(plan.Best!.Changes, c => c.Field is PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams);
     }
+
 }

@@ -135,16 +135,39 @@ public class LlamaFactoryBindingTests
     }
 
     [Theory]
-    [InlineData("stage: dpo\nfinetuning_type: full\n", "frozen copy of the model")]
-    [InlineData("stage: dpo\n", "adapter disabled")]
-    [InlineData("stage: kto\nfinetuning_type: oft\n", "frozen copy of the model")]
-    [InlineData("stage: ppo\nreward_model: saves/rm\n", "reward model")]
-    public void Preference_stages_say_what_the_estimate_leaves_out(string keys, string words)
+    [InlineData("stage: dpo\nfinetuning_type: full\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("stage: dpo\n", TrainingObjective.Dpo, ReferenceSource.AdapterDisabled)]
+    [InlineData("stage: dpo\nref_model: meta-llama/Llama-3.2-1B\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("stage: dpo\npref_loss: simpo\nfinetuning_type: full\n", TrainingObjective.Orpo, ReferenceSource.None)]
+    [InlineData("stage: kto\nfinetuning_type: oft\n", TrainingObjective.Kto, ReferenceSource.Copy)]
+    [InlineData("stage: rm\n", TrainingObjective.Reward, ReferenceSource.None)]
+    [InlineData("stage: ppo\nreward_model: saves/rm\n", TrainingObjective.Ppo, ReferenceSource.AdapterDisabled)]
+    [InlineData("stage: pt\n", TrainingObjective.Pretrain, ReferenceSource.None)]
+    public void Stages_bind_their_objective_and_reference(string keys, TrainingObjective objective, ReferenceSource reference)
     {
-        var analysis = Analyze(Base.Replace("stage: sft\n", keys) + "bf16: true\n");
-        var note = Assert.Single(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.StartsWith("`stage:", StringComparison.Ordinal));
-        Assert.Contains(words, note.Message);
-        Assert.Equal(Base.Replace("stage: sft\n", keys).Split('\n').ToList().FindIndex(l => l.StartsWith("stage:", StringComparison.Ordinal)), note.Range.Start.Line);
+        var plan = Analyze(Base.Replace("stage: sft\n", keys) + "bf16: true\n").Plan!;
+        Assert.Equal(objective, plan.Objective.Type);
+        Assert.Equal(reference, plan.Objective.Reference(plan.Method.Type));
+    }
+
+    [Fact]
+    public void PPO_reward_model_is_an_adapter_on_the_base_unless_reward_model_type_is_full()
+    {
+        var lora = Analyze(Base.Replace("stage: sft\n", "stage: ppo\nreward_model: saves/rm\nmax_new_tokens: 256\n") + "bf16: true\n").Plan!.Objective;
+        Assert.Equal((false, false, 256), (lora.RewardModelCopy, lora.ValueModelCopy, lora.Generation.MaxCompletionLength));
+        Assert.True(Analyze(Base.Replace("stage: sft\n", "stage: ppo\nreward_model: saves/rm\nreward_model_type: full\nfinetuning_type: full\n") + "bf16: true\n").Plan!.Objective.RewardModelCopy);
+    }
+
+    [Theory]
+    [InlineData("additional_target: embed_tokens,lm_head\n", true)]
+    [InlineData("resize_vocab: true\n", true)]
+    [InlineData("additional_target: embed_tokens,lm_head\npure_bf16: true\n", false)]
+    public void Additional_target_and_resize_vocab_train_the_embeddings_upcast_to_fp32(string keys, bool fp32)
+    {
+        var lora = Analyze(Base + "bf16: true\nuse_dora: true\n" + keys).Plan!.Method.Lora;
+        Assert.Equal(["embed_tokens", "lm_head"], lora.ModulesToSave);
+        Assert.Equal(fp32, lora.SavedModulesFp32);
+        Assert.True(lora.UseDora);
     }
 
     [Theory]

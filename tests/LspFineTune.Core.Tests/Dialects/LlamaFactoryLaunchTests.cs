@@ -15,7 +15,7 @@ namespace LspFineTune.Core.Tests.Dialects;
 /// </summary>
 public class LlamaFactoryLaunchTests
 {
-    private const string Trainer = "model_name_or_path: meta-llama/Llama-3.1-8B\nstage: sft\ndo_train: true\nfinetuning_type: full\ndataset: alpaca_en_demo\ntemplate: llama3\ncutoff_len: 4096\nper_device_train_batch_size: 1\ngradient_accumulation_steps: 8\nbf16: true\nflash_attn: fa2\noutput_dir: saves/llama3-8b/full/sft\n";
+    private const string Trainer = "model_name_or_path: meta-llama/Llama-3.1-8B\nstage: sft\ndo_train: true\nfinetuning_type: full\ndataset: my_instructions\ntemplate: llama3\ncutoff_len: 4096\nper_device_train_batch_size: 1\ngradient_accumulation_steps: 8\nbf16: true\nflash_attn: fa2\noutput_dir: saves/llama3-8b/full/sft\n";
 
     [Fact]
     public void The_launch_files_processes_are_the_GPUs_and_its_FSDP_shards_the_run_with_provenance_into_it()

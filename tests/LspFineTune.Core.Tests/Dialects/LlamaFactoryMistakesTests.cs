@@ -94,9 +94,9 @@ public class LlamaFactoryMistakesTests
         Assert.Equal(DiagnosticCodes.FrameworkRefuses, refusal.Code);
         Assert.Contains("Quantization is only compatible with the LoRA or OFT method.", refusal.Message);
         Assert.Equal(LineOf("quantization_bit", text), refusal.Range.Start.Line);
-        // The estimate is of the unquantized run, and its reference copy is said on the stage.
+        // The estimate is of the unquantized run, with its reference copy.
         Assert.Equal(Core.Planning.Quantization.None, analysis.Plan!.Model.Quantization);
-        Assert.Contains(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("frozen copy", StringComparison.Ordinal) && d.Range.Start.Line == LineOf("stage", text));
+        Assert.Equal(Core.Planning.ReferenceSource.Copy, analysis.Plan.Objective.Reference(analysis.Plan.Method.Type));
 
         // Its fix trains a LoRA adapter on the 4-bit base, and reaches the estimate it promises.
         var fix = Assert.Single(refusal.Fixes);

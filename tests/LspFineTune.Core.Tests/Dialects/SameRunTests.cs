@@ -39,10 +39,12 @@ public class SameRunTests
             trainers.Add((Path.GetFileName(path), analysis.Dialect.Id, Describe(analysis.Plan!), Describe(analysis.Estimate!)));
         }
 
+        // The native format is the reference where it can state the run; it cannot state FSDP, so an FSDP run compares the
+        // trainer formats with the first of them.
         var dialects = trainers.Select(t => t.Dialect).Distinct().ToList();
-        Assert.Contains("native", dialects);
-        Assert.True(dialects.Count >= 5, $"{run}: only {string.Join(", ", dialects)}");
-        var reference = trainers.Single(t => t.Dialect == "native");
+        var native = trainers.Where(t => t.Dialect == "native").ToList();
+        Assert.True(dialects.Count >= (native.Count > 0 ? 5 : 3), $"{run}: only {string.Join(", ", dialects)}");
+        var reference = native.Count > 0 ? native.Single() : trainers[0];
         foreach (var other in trainers)
         {
             Assert.True(reference.Plan == other.Plan, $"{other.File} ({other.Dialect}) binds another plan than {reference.File}:\n{Difference(reference.Plan, other.Plan)}");
@@ -68,7 +70,7 @@ public class SameRunTests
         Line("architecture", JsonSerializer.Serialize(plan.Model.Architecture));
         Line("parameters", plan.Model.PublishedParameters);
         Line("dtype", plan.Model.Dtype);
-        Line("pure half precision", plan.Model.PureHalfPrecision && plan.Model.Dtype != WeightDtype.Fp32);
+        Line("pure half precision", LspFineTune.Core.Estimation.Precision.IsPure(plan));
         Line("quantization", plan.Model.Quantization);
         Line("gpu", plan.Hardware.Gpu.Id);
         Line("gpus per node", plan.Hardware.GpusPerNode);

@@ -71,7 +71,7 @@ public class TorchtuneBindingTests
         Assert.Equal(0, plan.Method.Lora.Dropout);
         Assert.Equal(["q_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], plan.Method.Lora.TargetModules);
         Assert.Equal(Quantization.None, plan.Model.Quantization);
-        Assert.True(plan.Model.PureHalfPrecision);
+        Assert.Equal(PrecisionRegime.Pure, plan.Model.Regime);
         Assert.Equal((4, 8, 1024), (plan.Training.MicroBatchSize, plan.Training.GradientAccumulationSteps, plan.Training.SequenceLength));
         Assert.False(plan.Training.GradientCheckpointing);
         Assert.Equal(0, plan.DeepSpeed.ZeroStage);
@@ -160,7 +160,7 @@ public class TorchtuneBindingTests
         Assert.Equal((long)Math.Round(2 * p), estimate.Memory.Term(MemoryTermNames.Gradients));
         Assert.Equal((long)Math.Round(4 * p), estimate.Memory.Term(MemoryTermNames.OptimizerStates));
         Assert.Equal(0, estimate.Memory.Term(MemoryTermNames.OptimizerStepBuffers));
-        var mixed = Estimate.For(full.Plan! with { Model = full.Plan!.Model with { PureHalfPrecision = false } });
+        var mixed = Estimate.For(full.Plan! with { Model = full.Plan!.Model with { Regime = PrecisionRegime.MixedWithMaster } });
         Assert.Equal((long)Math.Round(12 * p), mixed.Memory.Term(MemoryTermNames.OptimizerStates));
         // LoRA adapters and their AdamW moments are bf16 too.
         var lora = Analyze(Lora).Estimate!;
@@ -271,4 +271,19 @@ public class TorchtuneBindingTests
         var edits = analysis.Dialect!.WriteHardware(analysis.Binding!, "h100-sxm", 8);
         Assert.StartsWith("# lft: gpu=h100-sxm gpus_per_node=8\n", ConfigEditorTests.Apply(Lora, edits[0].Edits));
     }
+
+    [Theory]
+    [InlineData("torchtune.rlhf.loss.DPOLoss", "", TrainingObjective.Dpo, ReferenceSource.AdapterDisabled)]
+    [InlineData("torchtune.rlhf.loss.DPOLoss", "ref_checkpointer:\n  _component_: torchtune.training.FullModelHFCheckpointer\n", TrainingObjective.Dpo, ReferenceSource.Copy)]
+    [InlineData("torchtune.rlhf.loss.SimPOLoss", "", TrainingObjective.Orpo, ReferenceSource.None)]
+    public void The_loss_component_is_the_objective(string loss, string extra, TrainingObjective objective, ReferenceSource reference)
+    {
+        var plan = Analyze(Lora.Replace("torchtune.modules.loss.LinearCrossEntropyLoss", loss) + "\n" + extra).Plan!;
+        Assert.Equal(objective, plan.Objective.Type);
+        Assert.Equal(reference, plan.Objective.Reference(plan.Method.Type));
+    }
+
+    [Fact]
+    public void Use_dora_in_the_model_builder_is_DoRA() =>
+        Assert.True(Analyze(Lora.Replace("  apply_lora_to_mlp: True\n", "  apply_lora_to_mlp: True\n  use_dora: True\n")).Plan!.Method.Lora.UseDora);
 }

@@ -47,11 +47,17 @@ public class TrlBindingTests
         Assert.Equal(dtype, Plan(keys).Model.Dtype);
 
     [Fact]
-    public void The_float32_default_load_dtype_is_said_on_the_model()
+    public void The_float32_default_load_dtype_keeps_4_bytes_per_weight_and_bfloat16_halves_them()
     {
-        var analysis = Analyze("");
-        Assert.Contains(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("load in float32", StringComparison.Ordinal) && d.Range.Start.Line == 0);
-        Assert.DoesNotContain(Analyze("dtype: bfloat16\nuse_peft: true\n").Diagnostics, d => d.Message.Contains("float32", StringComparison.Ordinal));
+        // model_config.py: `dtype` defaults to float32, and bf16 autocast leaves the weights in it.
+        var fp32 = Analyze("use_peft: true\n").Estimate!;
+        var bf16 = Analyze("use_peft: true\ndtype: bfloat16\n").Estimate!;
+        var frozen = (double)fp32.Parameters.BaseParameters;
+        Assert.Equal(4 * frozen, fp32.Memory.Term(Core.Estimation.MemoryTermNames.Weights) - 4.0 * fp32.Parameters.AdapterParameters, 0);
+        Assert.Equal(2 * frozen, bf16.Memory.Term(Core.Estimation.MemoryTermNames.Weights) - 4.0 * bf16.Parameters.AdapterParameters, 0);
+        // Autocast's bf16 copies of the fp32 weights exist only for the float32 load.
+        Assert.True(fp32.Memory.Term(Core.Estimation.MemoryTermNames.AutocastWeightCopies) > 0);
+        Assert.Equal(0, bf16.Memory.Term(Core.Estimation.MemoryTermNames.AutocastWeightCopies));
     }
 
     [Theory]
@@ -102,25 +108,58 @@ public class TrlBindingTests
     }
 
     [Fact]
-    public void GRPO_sequences_are_prompt_plus_completion_and_its_generation_is_said()
+    public void GRPO_sequences_are_prompt_plus_completion_and_its_generation_is_bound()
     {
-        var analysis = Analyze("num_generations: 4\nmax_completion_length: 1024\nper_device_train_batch_size: 4\n");
+        var analysis = Analyze("num_generations: 4\nmax_completion_length: 1024\nper_device_train_batch_size: 4\ngradient_accumulation_steps: 2\n");
         Assert.Equal(512 + 1024, analysis.Plan!.Training.SequenceLength);
         Assert.Equal(1e-6, analysis.Plan.Optimizer.LearningRate);
-        Assert.Contains(analysis.Diagnostics, d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("KV cache", StringComparison.Ordinal));
+        var objective = analysis.Plan.Objective;
+        Assert.Equal(TrainingObjective.Grpo, objective.Type);
+        // grpo_config.py: beta 0.0 (no reference), steps_per_generation = accumulation: 4 x 2 completions per generate call.
+        Assert.Equal((0.0, 4, 1024, 512, 8, GenerationEngine.Transformers), (objective.Beta, objective.Generation.NumGenerations, objective.Generation.MaxCompletionLength, objective.Generation.PromptLength, objective.Generation.SequencesPerGpu, objective.Generation.Engine));
         Assert.Equal(640, Plan("num_generations: 4\nper_device_train_batch_size: 4\nmax_prompt_length: 128\n").Training.SequenceLength);
     }
 
+    [Theory]
+    [InlineData("use_vllm: true\n", GenerationEngine.VllmColocate)]
+    [InlineData("use_vllm: true\nvllm_mode: server\n", GenerationEngine.VllmServer)]
+    [InlineData("use_vllm: false\nvllm_mode: server\n", GenerationEngine.Transformers)]
+    public void GRPO_binds_vLLM_mode_and_its_memory_share(string keys, GenerationEngine engine)
+    {
+        var generation = Plan("num_generations: 4\nvllm_gpu_memory_utilization: 0.5\n" + keys).Objective.Generation;
+        Assert.Equal((engine, 0.5), (generation.Engine, generation.VllmGpuMemoryUtilization));
+    }
+
     [Fact]
-    public void DPO_says_it_keeps_a_reference_copy_and_forwards_two_sequences()
+    public void DPO_estimates_a_reference_copy_and_two_sequences_per_example()
     {
         var analysis = Analyze("beta: 0.1\nmax_length: 2048\n", name: "recipes/m/dpo/config.yaml");
         Assert.Equal(2048, analysis.Plan!.Training.SequenceLength);
-        var notes = analysis.Diagnostics.Where(d => d.Code == DiagnosticCodes.NotModelled).Select(d => d.Message).ToList();
-        Assert.Contains(notes, n => n.Contains("frozen reference copy", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.Contains("chosen and rejected", StringComparison.Ordinal));
-        var peft = Analyze("beta: 0.1\nuse_peft: true\ndtype: bfloat16\n", name: "recipes/m/dpo/config.yaml");
-        Assert.Contains(peft.Diagnostics, d => d.Message.Contains("adapter turned off", StringComparison.Ordinal));
+        Assert.Equal(TrainingObjective.Dpo, analysis.Plan.Objective.Type);
+        Assert.Equal(ReferenceSource.Copy, analysis.Plan.Objective.Reference(analysis.Plan.Method.Type));
+        Assert.Equal(2, analysis.Plan.Objective.SequencesPerExample);
+        var peft = Plan("beta: 0.1\nuse_peft: true\ndtype: bfloat16\n", name: "recipes/m/dpo/config.yaml");
+        Assert.Equal(ReferenceSource.AdapterDisabled, peft.Objective.Reference(peft.Method.Type));
+        var precomputed = Plan("beta: 0.1\nprecompute_ref_log_probs: true\n", name: "recipes/m/dpo/config.yaml");
+        Assert.Equal(ReferenceSource.Precomputed, precomputed.Objective.Reference(precomputed.Method.Type));
+    }
+
+    [Theory]
+    [InlineData("kto", TrainingObjective.Kto)]
+    [InlineData("orpo", TrainingObjective.Orpo)]
+    [InlineData("reward", TrainingObjective.Reward)]
+    [InlineData("rloo", TrainingObjective.Grpo)]
+    [InlineData("sft", TrainingObjective.Sft)]
+    public void Each_trainer_is_its_objective(string recipe, TrainingObjective objective) =>
+        Assert.Equal(objective, Plan("learning_rate: 1.0e-6\n", modeline: $"# lft: recipe={recipe}").Objective.Type);
+
+    [Fact]
+    public void PEFT_binds_lora_modules_to_save_and_use_dora()
+    {
+        var lora = Plan("use_peft: true\nlora_modules_to_save: [embed_tokens, lm_head]\nuse_dora: true\n").Method.Lora;
+        Assert.Equal(["embed_tokens", "lm_head"], lora.ModulesToSave);
+        Assert.True(lora.UseDora);
+        Assert.False(lora.SavedModulesFp32);
     }
 
     [Fact]

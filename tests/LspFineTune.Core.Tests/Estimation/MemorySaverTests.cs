@@ -133,7 +133,7 @@ public class MemorySaverTests
     {
         // Pure bf16 full fine-tuning (torchtune): the largest trained tensor is the 128256 x 4096 embedding (the head is
         // as large), 2 B each: 1,050,673,152 B instead of 8.03 G parameters x 2 B.
-        var plan = Llama3(new MemorySaversChoice { OptimizerInBackward = true }) with { Model = TestPlans.Catalog("llama-3-8b").Model with { PureHalfPrecision = true } };
+        var plan = Llama3(new MemorySaversChoice { OptimizerInBackward = true }) with { Model = TestPlans.Catalog("llama-3-8b").Model with { Regime = PrecisionRegime.Pure } };
         var states = new ModelStateMemory(plan, new ParameterBudget(plan));
         Assert.Equal(128256.0 * 4096 * 2, states.GradientBytes);
     }

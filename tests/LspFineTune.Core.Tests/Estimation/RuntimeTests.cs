@@ -60,7 +60,7 @@ public class RuntimeTests
         Assert.Equal(125, estimate.Runtime.StepsPerEpoch);
         var compute = estimate.Runtime.Terms.Single(t => t.Name == "compute").Seconds;
         var tokensPerStep = 4 * 2048 * 2;
-        Assert.Equal(tokensPerStep * FlopsPerToken(plan, 2048) / (312e12 * RuntimeModel.UtilisationPrior), compute, 1e-9);
+        Assert.Equal(tokensPerStep * FlopsPerToken(plan, 2048) / (312e12 * RuntimeModel.AmpereUtilisation), compute, 1e-9);
         Assert.Equal(estimate.Runtime.StepSeconds * 125, estimate.Runtime.TotalSeconds!.Value, 1e-6);
     }
 
@@ -69,9 +69,37 @@ public class RuntimeTests
     {
         // ZeRO paper §7: stages 1 and 2 move 2 Psi per step like all-reduce; stage 3 moves 3 Psi (1.5x).
         var plan = TestPlans.Catalog("llama-2-13b", gpusPerNode: 8);
-        double Seconds(int stage) => Estimate.For(plan.WithZero(stage)).Runtime.Terms.Single(t => t.Name == "communication").Seconds;
+        double Seconds(int stage) => RuntimeModel.CommunicationSeconds(plan.WithZero(stage), new ParameterBudget(plan.WithZero(stage)));
         Assert.Equal(1.0, Seconds(1) / Seconds(0), 3);
         Assert.Equal(1.5, Seconds(3) / Seconds(0), 3);
+    }
+
+    [Fact]
+    public void Communication_hidden_behind_compute_costs_no_time_and_only_its_excess_shows()
+    {
+        // 13B full fine-tune, ZeRO-3, 8 x A100 on NVLink: 3 x 26 GB x 7/8 per micro-batch at 225 GB/s is 0.3 s, well under
+        // the ~8 s of compute of 8 x 2048 tokens, so prefetching hides it; over 2 nodes at 25 GB/s per GPU it is ~2.7 s
+        // per micro-batch and still hidden; with one token-light micro-batch it is not.
+        var plan = TestPlans.Catalog("llama-2-13b", gpusPerNode: 8).WithZero(3).WithTraining(8, 2048);
+        Assert.DoesNotContain(Estimate.For(plan).Runtime.Terms, t => t.Name == "communication");
+        var light = TestPlans.Catalog("llama-2-13b", gpusPerNode: 8, nodes: 2).WithZero(3).WithTraining(1, 128);
+        var estimate = Estimate.For(light);
+        var exposed = estimate.Runtime.Terms.Single(t => t.Name == "communication").Seconds;
+        var compute = estimate.Runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        Assert.Equal(RuntimeModel.CommunicationSeconds(light, estimate.Parameters) - compute, exposed, 6);
+    }
+
+    [Fact]
+    public void A_short_batch_of_a_small_model_is_bound_by_dispatch_or_weight_reads_not_by_matmuls()
+    {
+        // Llama-3.2-1B, LoRA, one 128-token sequence on an H100: compute 6 x 1.24e9 x 128 / (989 TF x 0.4) = 2.4 ms,
+        // while 16 blocks x (46 + 5 x 2 adapted) operators x 3 passes = 2,688 operators x 10 µs = 27 ms of CPU dispatch.
+        var plan = TestPlans.Catalog("llama-3.2-1b", gpu: "h100-sxm").WithLora(16, "q_proj", "v_proj").WithTraining(1, 128);
+        var runtime = Estimate.For(plan).Runtime;
+        var dispatch = runtime.Terms.Single(t => t.Name == "dispatch_overhead").Seconds + runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        Assert.Equal(16 * (46 + 5 * 2) * 3 * 10e-6, dispatch, 6);
+        // At 8 x 4096 tokens the matmuls dominate and no excess term appears.
+        Assert.DoesNotContain(Estimate.For(plan.WithTraining(8, 4096)).Runtime.Terms, t => t.Name is "dispatch_overhead" or "memory_bound");
     }
 
     [Fact]
@@ -79,5 +107,26 @@ public class RuntimeTests
     {
         var plan = TestPlans.Catalog("llama-2-7b", gpusPerNode: 2).WithZero(2);
         Assert.True(Estimate.For(plan.WithZero(2, OffloadTarget.Cpu)).Runtime.StepSeconds > Estimate.For(plan).Runtime.StepSeconds);
+    }
+}
+
+/// <summary>The utilisation prior by GPU generation (llm-foundry's benchmark tables).</summary>
+public class UtilisationPriorTests
+{
+    [Theory]
+    [InlineData("a100-80gb", 0.55)]
+    [InlineData("h100-sxm", 0.42)]
+    [InlineData("v100-16gb", 0.40)]
+    public void Each_generation_gets_the_utilisation_published_for_it(string gpu, double expected) =>
+        Assert.Equal(expected, RuntimeModel.UtilisationPrior(Core.Catalogs.GpuCatalog.Default.Find(gpu)!));
+
+    [Fact]
+    public void An_H100_is_faster_than_an_A100_by_less_than_its_peak_ratio()
+    {
+        // 989 / 312 = 3.17x the peak, x 0.42 / 0.55: 2.42x the matmul throughput for a compute-bound step.
+        var plan = TestPlans.Catalog("llama-3.1-8b").WithTraining(4, 4096);
+        var a100 = Estimate.For(plan).Runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        var h100 = Estimate.For(TestPlans.Catalog("llama-3.1-8b", gpu: "h100-sxm").WithTraining(4, 4096)).Runtime.Terms.Single(t => t.Name == "compute").Seconds;
+        Assert.Equal(989.0 / 312 * 0.42 / 0.55, a100 / h100, 2);
     }
 }

@@ -290,7 +290,7 @@ public static class AccelerateLaunch
                 provenance.Set(PlanField.OffloadParams, launch.SourceOf(deepSpeed.OffloadParamsProperty ?? deepSpeed.Property));
                 plan = plan with
                 {
-                    DeepSpeed = new DeepSpeedChoice { ZeroStage = deepSpeed.ZeroStage, OffloadOptimizer = deepSpeed.OffloadOptimizer, OffloadParams = deepSpeed.OffloadParams },
+                    DeepSpeed = new DeepSpeedChoice { Engine = ShardingEngine.DeepSpeed, ZeroStage = deepSpeed.ZeroStage, OffloadOptimizer = deepSpeed.OffloadOptimizer, OffloadParams = deepSpeed.OffloadParams },
                 };
             }
         }

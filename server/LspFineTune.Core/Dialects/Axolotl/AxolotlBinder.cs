@@ -121,16 +121,29 @@ public static class AxolotlBinder
                 GradientCheckpointing = checkpointing,
                 Attention = attention,
                 Packing = Bool(root, "sample_packing", false),
+                // pad_to_sequence_len pads every batch to sequence_len (utils/schemas/config.py); otherwise the collator
+                // pads to the longest example of the batch.
+                PadToSequenceLength = Bool(root, "pad_to_sequence_len", false),
                 Seed = NullableLong(root, "seed") ?? 42,
             },
             // The expert-parallel plugin splits each MoE block's experts over expert_parallel_size GPUs.
             DeepSpeed = NullableLong(root, "expert_parallel_size") is > 1 and var experts ? sharding with { ExpertParallelSize = (int)Math.Min(experts, int.MaxValue) } : sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
+            Objective = AxolotlObjective.Bind(root, micro, accumulation, hardware.TotalGpus, sequenceLength),
             Savers = savers,
         };
         // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision
         // (utils/trainer.py 661-691, prepare_optim_env).
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: deepSpeed is not null || usesFsdp, Precision: true), diagnostics);
+        // axolotl loads the weights in cfg.torch_dtype, the compute dtype (loaders/model.py 611-612), and trains them there
+        // unless DeepSpeed or FSDP changes them; peft_autocast_adapter_dtype (loaders/adapter.py 368) keeps adapters 16-bit.
+        plan = plan with
+        {
+            Model = plan.Model with
+            {
+                Regime = TrainerPrecision.Regime(plan.Model.Dtype, dtype, adaptersInFp32: Scalar(root, "peft_autocast_adapter_dtype")?.AsBoolean() ?? true),
+            },
+        };
 
         if (deepSpeed is { Settings: { } dsSettings })
         {
@@ -151,6 +164,7 @@ public static class AxolotlBinder
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.Values(root.Find("datasets")?.Value, "path"));
         return Result(plan);
     }
 
@@ -176,6 +190,9 @@ public static class AxolotlBinder
             Dropout = Math.Clamp(Double(root, "lora_dropout", 0.0), 0, 0.999),
             TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
             AllLinear = allLinear,
+            // loaders/adapter.py 196: lora_modules_to_save goes to LoraConfig; peft_use_dora is its use_dora (utils/schemas/peft.py).
+            ModulesToSave = PeftTargets.ModuleNames(root.Find("lora_modules_to_save")?.Value),
+            UseDora = Bool(root, "peft_use_dora", false),
         };
     }
 

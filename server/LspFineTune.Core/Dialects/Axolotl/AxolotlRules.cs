@@ -87,16 +87,18 @@ internal static class AxolotlRules
             if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(AxolotlBinder.NotModelled(property, message));
         }
-        Note("lora_modules_to_save", "Modules saved in full (such as embed_tokens and lm_head) are trained in full, with gradients and optimizer states; the estimate counts only the adapters.");
-        Note("peft_use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("bfloat16", "Pure bf16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         Note("float16", "Pure fp16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         // torch.compile: no published measurement of its effect on a block's activation memory or step time under
         // axolotl is at hand, so the estimate is eager's (the chunked loss's own compile is modelled).
         if (Scalar(root, "torch_compile") is { IsNull: false } compile && (compile.AsBoolean() == true || compile.Value == "auto"))
             Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
-        if (String(root, "rl") is { } rl)
-            Note("rl", $"`rl: {rl}` trains against a reference model (or generates completions for GRPO); the estimate covers the policy's training step only. {(plan.Method.Type == FineTuneMethod.Lora ? "With an adapter the reference is the base model with the adapter off, so no copy is kept." : "Full fine-tuning keeps a frozen reference copy of the weights besides.")}");
+        // The reference model, pairs and GRPO's generation are estimated (AxolotlObjective). train.py 137-153 loads a
+        // second model for full fine-tuning with any rl but ORPO, also for SimPO (CPO takes no reference) and GRPO at beta 0.
+        if (String(root, "rl") is "ebft")
+            Note("rl", "`rl: ebft` (embedding-based feature training) is estimated as supervised fine-tuning: its generation and reference forwards are not modelled.");
+        if (String(root, "rl") is "simpo" or "grpo" or "gdpo" && plan.Method.Type == FineTuneMethod.Full && plan.Objective.Reference(plan.Method.Type) == ReferenceSource.None)
+            Note("rl", $"axolotl loads a second copy of the model as `model_ref` for full fine-tuning with `rl: {String(root, "rl")}` (train.py 137-153), though this trainer does not use it; the estimate does not count it.");
         Note("gptq", "A GPTQ model's weights are estimated as 4-bit storage.");
         Note("fp8", "fp8 training (torchao) is estimated as bf16.");
         Note("qat", "Quantization-aware training adds fake-quantization buffers; the estimate does not model them.");

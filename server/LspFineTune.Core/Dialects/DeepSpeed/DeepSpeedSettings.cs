@@ -46,6 +46,12 @@ public sealed record DeepSpeedSettings
 
     public PropertyNode? ZeroOptimizationProperty { get; init; }
 
+    /// <summary><c>zero_optimization.stage3_prefetch_bucket_size</c>: parameters ZeRO-3 gathers ahead of use.</summary>
+    public DeepSpeedValue<double> PrefetchBucket { get; init; }
+
+    /// <summary><c>zero_optimization.reduce_bucket_size</c>: gradient elements reduced at once.</summary>
+    public DeepSpeedValue<double> ReduceBucket { get; init; }
+
     public static DeepSpeedSettings Read(MappingNode root)
     {
         var zeroProperty = root.Find("zero_optimization");
@@ -72,6 +78,8 @@ public sealed record DeepSpeedSettings
             GradientClipping = Number(root, "gradient_clipping"),
             OptimizerType = (optimizerProperty?.Value as MappingNode)?.Find("type")?.Value is ScalarNode { IsNull: false } type ? type.Value : null,
             OptimizerProperty = optimizerProperty,
+            PrefetchBucket = Number(zero, "stage3_prefetch_bucket_size"),
+            ReduceBucket = Number(zero, "reduce_bucket_size"),
         };
     }
 

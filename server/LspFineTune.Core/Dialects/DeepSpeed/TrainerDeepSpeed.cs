@@ -20,9 +20,14 @@ public static class TrainerDeepSpeed
         provenance.Set(PlanField.OffloadParams, deepSpeed.SourceOf(settings.OffloadParamsProperty));
         return new DeepSpeedChoice
         {
+            Engine = ShardingEngine.DeepSpeed,
             ZeroStage = settings.Stage.Value is >= 0 and <= 3 and var stage ? stage : 0,
             OffloadOptimizer = settings.OffloadOptimizer,
             OffloadParams = settings.OffloadParams,
+            PrefetchBucketElements = settings.PrefetchBucket.Value is > 0 and var prefetch ? prefetch : null,
+            ReduceBucketElements = settings.ReduceBucket.Value is > 0 and var reduce ? reduce : null,
+            PrefetchBucketAuto = settings.PrefetchBucket.IsAuto,
+            ReduceBucketAuto = settings.ReduceBucket.IsAuto,
         };
     }
 

@@ -23,11 +23,12 @@ public static class FsdpSharding
             : 3;
         var choice = new DeepSpeedChoice
         {
+            Engine = ShardingEngine.Fsdp,
             ZeroStage = stage,
             OffloadParams = offload && stage == 3 ? OffloadTarget.Cpu : OffloadTarget.None,
             OffloadOptimizer = offload ? OffloadTarget.Cpu : OffloadTarget.None,
         };
-        var note = $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; FSDP's own buffers are not modelled.";
+        var note = $"FSDP is estimated as ZeRO-{stage}{(offload ? " with parameters and optimizer states offloaded to CPU" : "")}: the same partitioning of parameters, gradients and optimizer states across GPUs; its gathered units (the root and two blocks) are counted as zero3_gather_buffers.";
         return (choice, note);
     }
 }

@@ -81,4 +81,15 @@ public static class PeftTargets
 
     /// <summary>The names of a model's layer linears, for "its layers are: ..." in messages.</summary>
     public static string LayerNames(ModelStructure structure) => string.Join(", ", structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
+
+    /// <summary>
+    /// The module names of <c>modules_to_save</c>-style keys: a YAML list, or one string with names separated by commas
+    /// (LLaMA-Factory's <c>additional_target</c> goes through split_arg; PEFT takes a single name as a one-item list).
+    /// </summary>
+    public static IReadOnlyList<string> ModuleNames(SyntaxNode? value) => value switch
+    {
+        SequenceNode sequence => sequence.Items.OfType<ScalarNode>().Where(s => !s.IsNull && s.Value.Length > 0).Select(s => s.Value.Trim()).ToList(),
+        ScalarNode { IsNull: false, Value.Length: > 0 } scalar => scalar.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        _ => [],
+    };
 }

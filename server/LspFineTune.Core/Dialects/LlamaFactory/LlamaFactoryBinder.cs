@@ -95,6 +95,7 @@ public static class LlamaFactoryBinder
 
         var method = fullWeights ? FineTuneMethod.Full : FineTuneMethod.Lora;
         var lora = finetuningType == "oft" ? OftAsLora(root, model, diagnostics) : BindLora(root, model, diagnostics);
+        lora = SavedModules(root, lora, pureBf16 || Bool(root, "use_badam", false), quantization != Quantization.None, zero3);
         if (finetuningType == "oft")
             From(PlanField.LoraTargets, "oft_target");
 
@@ -122,8 +123,7 @@ public static class LlamaFactoryBinder
 
         var plan = new TrainingPlan
         {
-            // pure_bf16 and BAdam keep every trained tensor (and so the optimizer states) in the 16-bit type (adapter.py 343).
-            Model = model with { Dtype = dtype, Quantization = quantization, PureHalfPrecision = pureBf16 || Bool(root, "use_badam", false) },
+            Model = model with { Dtype = dtype, Quantization = quantization },
             Hardware = hardware,
             Method = new MethodChoice { Type = method, Lora = lora },
             Optimizer = values.ToOptimizerChoice(optimizer),
@@ -141,6 +141,7 @@ public static class LlamaFactoryBinder
             },
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+            Objective = LlamaFactoryObjective.Bind(root, stage, finetuningType, Math.Max(1, Int(root, "cutoff_len", 2048)), values.MicroBatch),
             Savers = TrainerSavers.LlamaFactory(root, stage, checkpointing),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
@@ -148,8 +149,21 @@ public static class LlamaFactoryBinder
         // bf16/fp16) decide it whenever LLaMA-Factory computes in 16 bits; only a run it leaves in fp32 (full/freeze
         // without bf16/fp16) takes the launch file's `mixed_precision` as its autocast.
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
+        // The weights load in the compute dtype (patcher.py 375-379); adapter.py 337-349 then casts every trainable
+        // parameter (full/freeze weights, LoRA adapters) to fp32, except under pure_bf16 and BAdam (adapter.py 343), which
+        // keep them, and so the optimizer states, in bf16. DeepSpeed or FSDP then decide as on any Trainer run.
+        var keepsTrainable16 = pureBf16 || Bool(root, "use_badam", false);
+        plan = plan with
+        {
+            Model = plan.Model with
+            {
+                Regime = TrainerPrecision.Regime(plan.Model.Dtype, plan.Model.Dtype, upcastsTrainable: castToFp32, adaptersInFp32: !keepsTrainable16),
+            },
+        };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
+        // dataset_info.json names (data/); the demo datasets LLaMA-Factory ships are known without the folder.
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset")));
         var binding = Result(plan, values);
         if (refusesQuantization)
             OfferAdapter(binding, root, NullableLong(root, "quantization_bit") == 8 ? Quantization.Int8 : Quantization.Nf4, diagnostics);
@@ -169,6 +183,25 @@ public static class LlamaFactoryBinder
             var result = Estimation.Estimate.For(Advice.PlanChanges.Apply(binding.Plan!, changes));
             diagnostics[index] = diagnostics[index] with { Fixes = [new CodeFix("Use `finetuning_type: lora` (QLoRA)", edits) { IsPreferred = true, Changes = changes, Result = result }] };
         }
+    }
+
+    /// <summary>
+    /// The modules trained in full beside the adapters and DoRA (finetuning_args.py 59, 103): <c>additional_target</c>
+    /// (comma-separated, split_arg 590), or with <c>resize_vocab</c> and none named the input and output embeddings
+    /// (model/adapter.py 246-254). They are upcast to fp32 with every trainable parameter unless pure_bf16 or BAdam,
+    /// or ZeRO-3 on an unquantized base (adapter.py 337-350).
+    /// </summary>
+    private static LoraSettings SavedModules(MappingNode root, LoraSettings lora, bool halfTrainable, bool quantized, bool zero3)
+    {
+        var modules = HuggingFace.PeftTargets.ModuleNames(root.Find("additional_target")?.Value);
+        if (modules.Count == 0 && Bool(root, "resize_vocab", false))
+            modules = ["embed_tokens", "lm_head"];
+        return lora with
+        {
+            ModulesToSave = modules,
+            SavedModulesFp32 = !halfTrainable && (quantized || !zero3),
+            UseDora = Bool(root, "use_dora", false),
+        };
     }
 
     /// <summary>finetuning_args.py 59-119, 587: rank 8, alpha 2 x rank (0 or unset), dropout 0, every linear layer.</summary>

@@ -144,13 +144,13 @@ internal static class LlamaFactoryRules
             if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(LlamaFactorySpellings.NotModelled(property, message));
         }
-        var usesReference = (stage == "dpo" && String(root, "pref_loss") is not ("orpo" or "simpo")) || stage == "kto";
-        if (root.Find("stage") is not null && LlamaFactorySpellings.PreferenceNote(stage, usesReference, finetuningType == "lora", String(root, "ref_model"), plan, (int?)NullableLong(root, "ref_model_quantization_bit")) is { } preference)
-            Note("stage", preference);
+        // The reference model, the pairs and PPO's models and generation are estimated (LlamaFactoryObjective).
+        if (stage == "ppo" && String(root, "reward_model") is { } rewardModel)
+            Note("reward_model", $"The reward model `{rewardModel}` is estimated as the size of the policy's base{(plan.Objective.RewardModelCopy ? "" : " (here an adapter on it, so no copy)")}; PPO's sequences are cutoff_len prompts plus the generated `max_new_tokens`, and the training step is estimated at cutoff_len.");
+        if (String(root, "ref_model") is { } refModel)
+            Note("ref_model", $"The reference `{refModel}` is estimated as the size of the policy's model.");
         if (finetuningType == "freeze")
             Note("finetuning_type", $"Freeze tuning trains only the last {Math.Max(1, Int(root, "freeze_trainable_layers", 2))} layers (freeze_trainable_layers); the estimate trains every layer (gradients and optimizer states are an over-estimate).");
-        Note("additional_target", "Modules in `additional_target` are trained in full (with gradients and optimizer states) beside the adapters; the estimate counts only the adapters.");
-        Note("use_dora", "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA.");
         Note("use_unsloth", "Unsloth's fused LoRA kernels and its own checkpointing use less memory than the estimate assumes.");
         if (stage is not ("pt" or "sft"))
             Note("enable_liger_kernel", $"For `stage: {stage}` LLaMA-Factory applies Liger without its fused linear cross-entropy (the stage needs the logits), so the loss is estimated as the standard one (its RMSNorm and SwiGLU kernels are estimated).");

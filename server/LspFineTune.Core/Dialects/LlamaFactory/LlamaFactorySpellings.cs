@@ -100,36 +100,6 @@ internal static class LlamaFactorySpellings
         }
     }
 
-    /// <summary>
-    /// What preference training adds that the plan has no field for (classic: train/trainer_utils.py 116-148,
-    /// finetuning_args.py 593; v1 dpo_trainer.py). DPO and KTO keep a frozen reference model, except that with LoRA and
-    /// no <c>ref_model</c> the base with its adapter disabled serves; each pair is two sequences per example.
-    /// </summary>
-    public static string? PreferenceNote(string stage, bool usesReference, bool loraReference, string? refModel, TrainingPlan plan, int? refBits)
-    {
-        var reference = "";
-        if (usesReference)
-        {
-            if (loraReference && refModel is null)
-            {
-                reference = " The reference model is the base with the LoRA adapter disabled, so no second copy is loaded.";
-            }
-            else
-            {
-                var bytes = plan.Model.Structure.TotalParameters * (refBits switch { 4 => 0.5, 8 => 1.0, _ => 2.0 }) / (plan.DeepSpeed.ZeroStage == 3 ? plan.Hardware.TotalGpus : 1);
-                var which = refModel is null ? "a frozen copy of the model" : $"the frozen `ref_model` {refModel}";
-                reference = $" It also loads {which} as the reference (about {ByteSizes.Format(bytes)} per GPU{(refModel is null ? "" : " if it is the same size")}), which the estimate does not include.";
-            }
-        }
-        return stage switch
-        {
-            "dpo" or "kto" => $"`stage: {stage}` scores chosen and rejected completions: each example is two sequences per step, and the estimate counts one.{reference}",
-            "rm" => "`stage: rm` trains a reward model on pairs: each example is two sequences per step (the estimate counts one), plus a value head.",
-            "ppo" => "`stage: ppo` generates completions and keeps a reward model (`reward_model`), a value head and a reference model besides the policy; the estimate covers the policy's training step only.",
-            _ => null,
-        };
-    }
-
     public static Diagnostic NotModelled(PropertyNode property, string message) =>
         new(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information, message, property.Key.Range);
 }

@@ -116,6 +116,10 @@ public static class LlamaFactoryV1Binder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "outputs" },
+            // v1/trainers/dpo_trainer.py 100-162: `pref_loss` (sigmoid default, training_args.py 147) runs the DPO
+            // trainer; only sigmoid has a reference, the adapter-disabled base with LoRA, else a deepcopy of the policy.
+            Objective = root.Find("pref_loss") is null ? new ObjectiveChoice()
+                : new ObjectiveChoice { Type = (String(root, "pref_loss") ?? "sigmoid") == "sigmoid" ? TrainingObjective.Dpo : TrainingObjective.Orpo, Loss = String(root, "pref_loss"), Beta = NullableDouble(root, "pref_beta") ?? 0.1 },
             // cp_size (v1/config/training_args.py 85-92; Ulysses by default): each GPU holds 1/cp of every sequence.
             Savers = TrainerSavers.LlamaFactoryV1(root) with { ContextParallelSize = Math.Min(cp, 1024) },
         };
@@ -127,6 +131,9 @@ public static class LlamaFactoryV1Binder
                 MaxGradNorm = Double(root, "max_grad_norm", 1.0),
             }, optimizer, "optim_config", optimizer.ToConfigName(), root.Find("optim_config"), diagnostics);
         }
+        // model_engine.py 188-207: the weights load with dtype="auto" (the checkpoint's 16-bit type); full tuning then
+        // casts the whole model to fp32, LoRA leaves the base and PEFT keeps its adapters in fp32.
+        plan = plan with { Model = plan.Model with { Regime = TrainerPrecision.Regime(dtype, dtype, upcastsTrainable: plan.Method.Type == FineTuneMethod.Full) } };
         AddNotModelled(root, peft, strategy, diagnostics);
         return Result(plan);
     }
@@ -169,10 +176,8 @@ public static class LlamaFactoryV1Binder
                 diagnostics.Add(LlamaFactorySpellings.NotModelled(key, $"Freeze tuning trains only the last {Math.Max(1, Int(peft, "freeze_trainable_layers", 2))} layers; the estimate trains every layer (gradients and optimizer states are an over-estimate)."));
             return (FineTuneMethod.Full, lora with { AllLinear = true });
         }
-        if (peft?.Find("modules_to_save") is { Value: not ScalarNode { IsNull: true } } modules)
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(modules, "Modules in `modules_to_save` are trained in full beside the adapters; the estimate counts only the adapters."));
-        if (Bool(peft, "use_dora", false))
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(peft!.Find("use_dora")!, "DoRA adds a magnitude vector and a weight-norm per adapted layer; the estimate counts plain LoRA."));
+        // The peft_config dict goes to LoraConfig as it is: modules_to_save and use_dora are PEFT's own.
+        lora = lora with { ModulesToSave = HuggingFace.PeftTargets.ModuleNames(peft?.Find("modules_to_save")?.Value), UseDora = Bool(peft, "use_dora", false) };
         return (FineTuneMethod.Lora, LlamaFactorySpellings.Targets(peft?.Find("target_modules")?.Value, lora, model, "target_modules", diagnostics));
     }
 
@@ -233,7 +238,5 @@ public static class LlamaFactoryV1Binder
     {
         if (strategy.Contains("dynamic", StringComparison.Ordinal) && root.Find("batching_strategy") is { } batching)
             diagnostics.Add(LlamaFactorySpellings.NotModelled(batching, $"`batching_strategy: {strategy}` fills each micro-batch up to a token budget; the estimate uses micro_batch_size sequences of cutoff_len tokens."));
-        if (root.Find("pref_loss") is { } preference)
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(preference, $"Preference training (`llamafactory-cli dpo`) scores chosen and rejected completions: each example is two sequences per step, and the estimate counts one.{(peft is null ? " Full fine-tuning also keeps a frozen reference copy of the model, which the estimate does not include." : "")}"));
     }
 }

@@ -93,6 +93,8 @@ public static class NativeBinder
             },
             DeepSpeed = new DeepSpeedChoice
             {
+                // The native deepspeed section is DeepSpeed's (with its fp32 master weights) once it shards.
+                Engine = Int(deepSpeedSection, "zero_stage", 0) is >= 1 and <= 3 ? ShardingEngine.DeepSpeed : ShardingEngine.None,
                 ZeroStage = Int(deepSpeedSection, "zero_stage", 0) is >= 0 and <= 3 and var stage ? stage : 0,
                 OffloadOptimizer = Offload(deepSpeedSection, "offload_optimizer"),
                 OffloadParams = Offload(deepSpeedSection, "offload_params"),
@@ -191,7 +193,14 @@ public static class NativeBinder
                 $"model_type `{choice.Architecture.ModelType}` is not a family LspFineTune knows; it is estimated with the LLaMA layout (q/k/v/o, gate/up/down, RMSNorm). {KnownFamilyHint(choice.Architecture.ModelType)}",
                 source.Key.Range));
         }
-        return choice with { Dtype = dtype, Quantization = quantization };
+        // model.precision: the regime beside the compute dtype (mixed: fp32 master, DeepSpeed's; pure; autocast over fp32).
+        var regime = String(model, "precision") switch
+        {
+            "pure" => PrecisionRegime.Pure,
+            "autocast" => PrecisionRegime.InPlace(WeightDtype.Fp32),
+            _ => PrecisionRegime.MixedWithMaster,
+        };
+        return choice with { Dtype = dtype, Quantization = quantization, Regime = regime };
     }
 
     /// <summary>The nearest known model_type when the unknown one looks like a typo, else where the list is.</summary>
@@ -269,19 +278,22 @@ public static class NativeBinder
         long? examples = NullableLong(data, "num_examples") is > 0 and var n ? n : null;
         double? meanTokens = NullableDouble(data, "mean_tokens_per_example") is > 0 and var m ? m : null;
         string? trainPath = train is null ? null : ResolvePath(train, options);
-        if (trainPath is not null && (examples is null || meanTokens is null))
+        LengthProfile? lengths = null;
+        if (trainPath is not null)
         {
+            // Read even when both counts are stated: the lengths decide the padding of unpacked batches.
             var statistics = DataFileStatistics.TryRead(trainPath, options.Files, out var error);
-            if (statistics is null)
+            if (statistics is null && (examples is null || meanTokens is null))
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.DataFileUnreadable,
                     $"Cannot read `data.train` ({trainPath}): {error}. The runtime estimate needs it, or `data.num_examples` and `data.mean_tokens_per_example`.",
                     tree.RangeOf("data.train")));
             }
-            else
+            else if (statistics is not null)
             {
                 examples ??= statistics.Examples;
                 meanTokens ??= statistics.MeanTokens;
+                lengths = statistics.Lengths;
             }
         }
         return new DataChoice
@@ -290,6 +302,7 @@ public static class NativeBinder
             EvalPath = eval is null ? null : ResolvePath(eval, options),
             NumExamples = examples,
             MeanTokensPerExample = meanTokens,
+            Lengths = lengths,
         };
     }
 

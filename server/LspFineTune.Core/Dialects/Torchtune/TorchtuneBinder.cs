@@ -96,7 +96,7 @@ public static class TorchtuneBinder
             var name when name.Contains("linear") => LrScheduler.Linear,
             _ => LrScheduler.Constant,
         };
-        var sharding = new DeepSpeedChoice();
+        var sharding = new DeepSpeedChoice { ShardsWith = ShardingEngine.Fsdp };
         if (distributed)
         {
             // Distributed recipes always shard with FSDP2 (training.shard_model, fully_shard per layer);
@@ -104,7 +104,7 @@ public static class TorchtuneBinder
             var offload = Scalar(root, "fsdp_cpu_offload")?.AsBoolean() == true;
             var reshard = Scalar(root, "fsdp_reshard_after_forward")?.AsBoolean();
             var (choice, note) = FsdpSharding.Equivalent(null, reshard, offload);
-            sharding = choice;
+            sharding = choice with { ShardsWith = ShardingEngine.Fsdp };
             var fsdpKey = root.Find("fsdp_cpu_offload") ?? root.Find("fsdp_reshard_after_forward");
             foreach (var field in new[] { PlanField.ZeroStage, PlanField.OffloadParams, PlanField.OffloadOptimizer })
                 provenance.Set(field, fsdpKey is not null ? new ValueSource(ValueOrigin.Document) { Property = fsdpKey } : ValueSource.Default with { Anchor = anchor, Detail = $"recipe {recipe?.Name ?? "distributed"}" });
@@ -117,7 +117,7 @@ public static class TorchtuneBinder
         {
             // Every recipe trains in pure bf16 (full_finetune_distributed.py 85: "all activations, gradients and optimizer
             // states are in bfloat16"): no fp32 master copy, bf16 LoRA adapters.
-            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None, PureHalfPrecision = true },
+            Model = model with { Dtype = dtype, Quantization = quantized ? Quantization.Nf4 : Quantization.None, Regime = PrecisionRegime.Pure },
             Hardware = hardware,
             Method = new MethodChoice { Type = isLora ? FineTuneMethod.Lora : FineTuneMethod.Full, Lora = lora },
             Optimizer = new OptimizerChoice
@@ -142,10 +142,13 @@ public static class TorchtuneBinder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
+            Objective = TorchtuneObjective.Bind(root, micro, sequence),
             Savers = savers,
         };
         if (isLora)
             CheckTargets(root, plan, diagnostics);
+        // dataset._component_ (or a list of them): torchtune.datasets.alpaca_cleaned_dataset is the cleaned Alpaca data.
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.Values(root.Find("dataset")?.Value, "_component_", DatasetLengths.BuilderName));
         TorchtuneRules.AddNotModelled(root, plan, builder, diagnostics);
         return new TorchtuneBinding
         {
@@ -266,6 +269,8 @@ public static class TorchtuneBinder
         var targets = Targets(choice.Structure, attention, mlp);
         return new LoraSettings
         {
+            // The lora_* builders' use_dora (torchtune/modules/peft/dora.py DoRALinear: a magnitude per output row).
+            UseDora = isLora && (Scalar(model, "use_dora")?.AsBoolean() ?? false),
             Rank = rank,
             Alpha = NullableDouble(model, "lora_alpha") ?? DefaultNumber(builder, "lora_alpha") ?? rank * 2,
             Dropout = Math.Clamp(NullableDouble(model, "lora_dropout") ?? DefaultNumber(builder, "lora_dropout") ?? 0, 0, 0.999),

@@ -85,10 +85,7 @@ internal static class TorchtuneRules
         Note("teacher_model", "Knowledge distillation runs a frozen teacher model beside the student; the estimate covers the student only");
         Note("ref_checkpointer", "DPO keeps a frozen reference copy of the model; the estimate covers the policy's training step only");
         Note("reward_and_value_model", "PPO runs a policy, a reference policy, and value and reward models; the estimate covers the policy's training step only");
-        if (String(Section(root, "loss"), "_component_")?.Contains("DPOLoss", StringComparison.Ordinal) == true)
-            NoteIn("loss", "_component_", plan.Method.Type == FineTuneMethod.Lora ? "DPO's reference is the base model with the adapters off (no copy kept); the estimate covers the policy's training step" : "DPO needs reference log-probabilities; the estimate covers the policy's training step only");
         NoteIn("model", "apply_lora_to_output", "LoRA on the output projection adds an adapter on the head; the estimate counts only the adapters of the layers");
-        NoteIn("model", "use_dora", "DoRA adds a magnitude vector per adapted layer; the estimate counts plain LoRA");
         if (plan.Model.Quantization == Quantization.Nf4 && plan.Method.Lora.TargetModules.Count < plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct().Count())
         {
             diagnostics.Add(TorchtuneBinder.NotModelled(Section(root, "model")?.Find("_component_") ?? root.Find("model")!,

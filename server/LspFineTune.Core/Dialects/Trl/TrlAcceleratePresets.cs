@@ -25,7 +25,7 @@ public sealed record TrlAcceleratePreset(string Name, int Processes, int Machine
     public (DeepSpeedChoice Choice, string? Note) Sharding()
     {
         if (FsdpStrategy is null)
-            return (new DeepSpeedChoice { ZeroStage = ZeroStage }, null);
+            return (new DeepSpeedChoice { Engine = ZeroStage > 0 ? ShardingEngine.DeepSpeed : ShardingEngine.None, ZeroStage = ZeroStage }, null);
         var (choice, note) = FsdpSharding.Equivalent(FsdpStrategy, FsdpReshard, offload: false);
         return (choice, note);
     }

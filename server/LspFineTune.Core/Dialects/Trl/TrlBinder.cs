@@ -131,6 +131,7 @@ public static class TrlBinder
         var packing = Bool(root, "packing", false) || Bool(root, "padding_free", false);
         From(PlanField.Packing, root.Find("packing") is not null ? "packing" : "padding_free");
 
+        var sequenceLength = SequenceLength(root, trainer.Trainer, From, diagnostics);
         var plan = new TrainingPlan
         {
             Model = model with { Dtype = dtype, Quantization = quantization },
@@ -141,7 +142,7 @@ public static class TrlBinder
             {
                 MicroBatchSize = values.MicroBatch,
                 GradientAccumulationSteps = values.GradientAccumulation,
-                SequenceLength = SequenceLength(root, trainer.Trainer, From, diagnostics),
+                SequenceLength = sequenceLength,
                 Epochs = values.Epochs,
                 MaxSteps = values.MaxSteps,
                 GradientCheckpointing = values.GradientCheckpointing,
@@ -151,11 +152,16 @@ public static class TrlBinder
             },
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
+            Objective = TrlObjective.Bind(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, sequenceLength),
             Savers = TrainerSavers.Trl(root, trainer.Trainer == TrlTrainer.Sft),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin; the Trainer sets the mixed precision from
         // bf16/fp16 (TRL's bf16 is on unless fp16), so only a run left in fp32 takes the launch file's `mixed_precision`.
         plan = AccelerateLaunch.Apply(launch, plan, provenance, new LaunchOwnership(Sharding: values.DeepSpeed is not null || values.UsesFsdp, Precision: dtype != WeightDtype.Fp32), diagnostics);
+        // The weights stay in the dtype they load in (model_config.py 89-94: float32 unless `dtype` says otherwise; "auto"
+        // takes the checkpoint's, bf16 for the catalog's models) unless DeepSpeed or FSDP changes them (TrainerPrecision).
+        var loadDtype = load switch { "bfloat16" or "auto" => WeightDtype.Bf16, "float16" => WeightDtype.Fp16, _ => WeightDtype.Fp32 };
+        plan = plan with { Model = plan.Model with { Regime = TrainerPrecision.Regime(plan.Model.Dtype, loadDtype) } };
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         TrlRules.AddGenerationBatch(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, diagnostics);
         if (peft)
@@ -168,6 +174,7 @@ public static class TrlBinder
             }
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
+        plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset_name")));
         return Result(plan);
     }
 
@@ -276,6 +283,9 @@ public static class TrlBinder
             // Nothing named: PEFT's default for the architecture, q_proj and v_proj for Llama-style models.
             TargetModules = modules.Count > 0 ? modules : ["q_proj", "v_proj"],
             AllLinear = allLinear,
+            // model_config.py 127-142; trl/trainer/utils.py get_peft_config 273-274 passes both to LoraConfig.
+            ModulesToSave = PeftTargets.ModuleNames(root.Find("lora_modules_to_save")?.Value),
+            UseDora = Bool(root, "use_dora", false),
         };
     }
 

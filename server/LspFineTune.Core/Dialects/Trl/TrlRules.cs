@@ -106,58 +106,12 @@ internal static class TrlRules
             if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(TrlBinder.NotModelled(property, message));
         }
-        void NoteOn(PropertyNode? property, string message)
-        {
-            if (property is not null)
-                diagnostics.Add(TrlBinder.NotModelled(property, message));
-        }
-        var full = plan.Method.Type == FineTuneMethod.Full;
-        var command = TrlTrainers.Name(trainer).ToUpperInvariant();
 
-        // The load dtype (model_config.py 89-94) beside mixed precision, which is what the plan's dtype says.
-        var mixed = plan.Model.Dtype != WeightDtype.Fp32;
-        if (mixed && loadDtype is "float32")
-            NoteOn(loadKey ?? modelKey, $"The weights load in float32 ({(loadKey is null ? "TRL's `dtype` default" : $"`{loadKey.Key.Value}: float32`")}) and stay 4 bytes each under {plan.Model.Dtype.ToConfigName()} autocast; the estimate counts them as {plan.Model.Dtype.ToConfigName()} (2 bytes), so {(full ? "weights and gradients are" : "the frozen base is")} under-estimated. Write `dtype: bfloat16` to load them in bf16.");
-        else if (mixed && full && !zero && loadDtype is "bfloat16" or "float16" && loadKey is not null)
-            NoteOn(loadKey, $"Weights loaded in {loadDtype} are updated in place: the optimizer keeps no fp32 master copy and its states are {loadDtype} too; the estimate assumes mixed precision with fp32 master weights and states (an over-estimate).");
-
-        // Reference models (dpo_trainer.py 621-676; GRPO only with beta > 0, grpo_trainer.py 955-961).
-        var beta = NullableDouble(root, "beta");
-        var reference = trainer switch
-        {
-            TrlTrainer.Dpo or TrlTrainer.Kto => !(Scalar(root, "precompute_ref_log_probs")?.AsBoolean() ?? false),
-            TrlTrainer.Grpo => beta is > 0,
-            TrlTrainer.Rloo => (beta ?? 0.05) > 0,
-            _ => false,
-        };
-        if (reference)
-        {
-            var text = full
-                ? $"{command} keeps a frozen reference copy of the model ({plan.Model.Id}) beside the policy; the estimate covers the policy's training step only, so add one more copy of the weights."
-                : $"{command} uses the base model with the adapter turned off as its reference, so no copy is kept; its extra forward pass is not in the step time.";
-            NoteOn(root.Find("beta") ?? root.Find("precompute_ref_log_probs") ?? modelKey, text);
-        }
-        // Chosen and rejected are forwarded together (one concatenated batch).
-        if (trainer is TrlTrainer.Dpo or TrlTrainer.Orpo or TrlTrainer.Reward)
-            NoteOn(root.Find("max_length") ?? modelKey, $"{command} forwards each example's chosen and rejected completions together, twice the sequences of `per_device_train_batch_size`; the estimate counts one sequence per example, so activations and logits are under-estimated by up to 2x.");
-        if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo)
-        {
-            var colocate = (String(root, "vllm_mode") ?? "colocate") == "colocate";
-            if (Scalar(root, "use_vllm")?.AsBoolean() == true)
-            {
-                Note("use_vllm", colocate
-                    ? $"vLLM colocated on the training GPUs reserves `vllm_gpu_memory_utilization` ({NullableDouble(root, "vllm_gpu_memory_utilization") ?? 0.3:0.##}) of each GPU for generation; the estimate covers the training step only, so that share is not available to it."
-                    : "vLLM generates on its own server GPUs (`vllm_mode: server`); they are not in this estimate.");
-            }
-            else
-            {
-                NoteOn(root.Find("num_generations") ?? modelKey, $"{command} generates `num_generations` completions per prompt with transformers' generate (no vLLM); its KV cache and generation time are not in the estimate, which covers the training step.");
-            }
-        }
-
+        // The reference model, the chosen/rejected pairs and GRPO's generation are in the estimate (TrlObjective);
+        // what it still assumes is said where the key is.
+        if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo && Scalar(root, "use_vllm")?.AsBoolean() == true && String(root, "vllm_mode") == "server")
+            Note("vllm_mode", "vLLM generates on its own server GPUs (`vllm_mode: server`): they hold nothing of this estimate, and the generation time assumes they are the same GPU type.");
         Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
-        Note("use_dora", "DoRA adds a magnitude vector and a weight norm per adapted layer; the estimate counts plain LoRA.");
-        Note("lora_modules_to_save", "Modules saved in full (such as embed_tokens and lm_head) are trained in full, with gradients and optimizer states; the estimate counts only the adapters.");
         Note("lora_target_parameters", "LoRA on expert parameters (MoE) adds adapters the estimate does not count.");
         Note("auto_find_batch_size", "On out-of-memory the Trainer halves the batch and retries; the estimate is for `per_device_train_batch_size` as written.");
         Note("model_init_kwargs", "`model_init_kwargs` go to from_pretrained as they are; a dtype, device_map or quantization there is not read by the estimate.");
