@@ -53,8 +53,12 @@ public sealed record ConfigAnalysis(ConfigSyntaxTree Tree, DialectMatch? Match, 
     /// <summary>The fastest plan that fits, among the plans this document's dialect can write (a few hundred estimates).</summary>
     public Advice.PlanSearchResult? FindFastestPlan(bool binaryUnits = false) =>
         Estimate is { } estimate && Dialect is { } dialect && Binding is { } binding
-            ? Advice.PlanSearch.FindFastestThatFits(estimate, binaryUnits, dialect.Unwritable(binding))
+            ? Advice.PlanSearch.FindFastestThatFits(estimate, binaryUnits, dialect.Unwritable(binding), dialect.SaverOptions(binding))
             : null;
+
+    /// <summary>The memory savers this document's dialect can switch on (for quick fixes and the plan search).</summary>
+    public IReadOnlyList<PlanChange> SaverOptions =>
+        Dialect is { } dialect && Binding is { } binding && binding.Plan is not null ? dialect.SaverOptions(binding) : [];
 
     /// <summary>The files read besides the document: companion files the config names.</summary>
     public IReadOnlyList<CompanionFile> Companions => Binding?.Companions ?? [];

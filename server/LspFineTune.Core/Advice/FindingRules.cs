@@ -78,7 +78,7 @@ public static class FindingRules
             ["usable_bytes"] = memory.UsableBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var unwritable = context.Dialect.Unwritable(context.Binding);
-        var fixes = QuickFixes.For(estimate, binaryUnits)
+        var fixes = QuickFixes.For(estimate, binaryUnits, context.Dialect.SaverOptions(context.Binding))
             .Where(f => !f.Changes.Any(c => unwritable.Contains(c.Field)))
             .Select(context.ToCodeFix)
             .Where(f => f.Edits.Count > 0)

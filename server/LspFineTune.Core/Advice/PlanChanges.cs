@@ -34,6 +34,8 @@ public static class PlanChanges
         PlanField.Quantization => plan with { Model = plan.Model with { Quantization = (Quantization)change.Value } },
         PlanField.Dtype => plan with { Model = plan.Model with { Dtype = (WeightDtype)change.Value } },
         PlanField.Optimizer => plan with { Optimizer = plan.Optimizer with { Type = (OptimizerType)change.Value } },
+        PlanField.LossKernel => plan with { Savers = ((LossChoice)change.Value).ApplyTo(plan.Savers) },
+        PlanField.ActivationOffload => plan with { Savers = plan.Savers with { Offload = (ActivationOffload)change.Value } },
         _ => throw new ArgumentException($"the advice layer does not change {change.Field}", nameof(change)),
     };
 }

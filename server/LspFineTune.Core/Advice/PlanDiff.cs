@@ -24,6 +24,8 @@ public static class PlanDiff
         Add(PlanField.MicroBatchSize, from.Training.MicroBatchSize, to.Training.MicroBatchSize);
         Add(PlanField.GradientAccumulationSteps, from.Training.GradientAccumulationSteps, to.Training.GradientAccumulationSteps);
         Add(PlanField.Optimizer, from.Optimizer.Type, to.Optimizer.Type);
+        Add(PlanField.LossKernel, LossChoice.Of(from.Savers), LossChoice.Of(to.Savers));
+        Add(PlanField.ActivationOffload, from.Savers.Offload, to.Savers.Offload);
         return changes;
     }
 }

@@ -22,13 +22,14 @@ public static class PlanSearch
     public const double ComfortableUtilisation = 0.9;
 
     /// <param name="fixedFields">Fields the document cannot express (an FSDP config has no ZeRO stage): plans that change them are skipped.</param>
-    public static PlanSearchResult FindFastestThatFits(Estimate current, bool binaryUnits = false, IReadOnlySet<PlanField>? fixedFields = null)
+    /// <param name="savers">The memory savers the document's dialect can switch on (<see cref="IConfigDialect.SaverOptions"/>).</param>
+    public static PlanSearchResult FindFastestThatFits(Estimate current, bool binaryUnits = false, IReadOnlySet<PlanField>? fixedFields = null, IReadOnlyList<PlanChange>? savers = null)
     {
         var plan = current.Plan;
         Estimate? best = null;
         var bestRank = (Tier: int.MaxValue, Tight: 1, Time: long.MaxValue, Changes: int.MaxValue, Peak: long.MaxValue);
         var tried = 0;
-        foreach (var candidate in Candidates(plan))
+        foreach (var candidate in Candidates(plan, savers ?? []))
         {
             tried++;
             var estimate = Estimate.For(candidate.Plan);
@@ -58,7 +59,33 @@ public static class PlanSearch
     /// <summary>Step times in buckets 1% wide, so a negligible speed-up never outranks fewer edits.</summary>
     private static long TimeBucket(double seconds) => seconds > 0 ? (long)Math.Round(Math.Log(seconds) / Math.Log(1.01)) : long.MinValue;
 
-    private static IEnumerable<(TrainingPlan Plan, int Tier)> Candidates(TrainingPlan plan)
+    private static IEnumerable<(TrainingPlan Plan, int Tier)> Candidates(TrainingPlan plan, IReadOnlyList<PlanChange> savers)
+    {
+        foreach (var (candidate, tier) in BaseCandidates(plan))
+        foreach (var loss in Losses(plan, savers))
+        foreach (var offload in Offloads(candidate, savers))
+            yield return (candidate with { Savers = loss.ApplyTo(candidate.Savers) with { Offload = offload } }, tier);
+    }
+
+    /// <summary>The current loss, then each loss kernel the dialect can switch to.</summary>
+    private static IEnumerable<LossChoice> Losses(TrainingPlan plan, IReadOnlyList<PlanChange> savers) =>
+        savers.Where(s => s.Field == PlanField.LossKernel).Select(s => (LossChoice)s.Value).Prepend(LossChoice.Of(plan.Savers)).Distinct();
+
+    /// <summary>The current offload, and the dialect's activation offloading where the candidate checkpoints.</summary>
+    private static IEnumerable<ActivationOffload> Offloads(TrainingPlan candidate, IReadOnlyList<PlanChange> savers)
+    {
+        // Offloading moves checkpoints: a candidate that stops checkpointing cannot keep it (axolotl and torchtune refuse).
+        if (!candidate.Training.GradientCheckpointing && candidate.Savers.Offload != ActivationOffload.None)
+            yield break;
+        yield return candidate.Savers.Offload;
+        if (candidate.Training.GradientCheckpointing && candidate.Savers.Offload == ActivationOffload.None)
+        {
+            foreach (var saver in savers.Where(s => s.Field == PlanField.ActivationOffload))
+                yield return (ActivationOffload)saver.Value;
+        }
+    }
+
+    private static IEnumerable<(TrainingPlan Plan, int Tier)> BaseCandidates(TrainingPlan plan)
     {
         foreach (var (method, tier) in Methods(plan))
         foreach (var stage in new[] { 0, 1, 2, 3 })

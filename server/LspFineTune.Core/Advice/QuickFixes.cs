@@ -10,7 +10,8 @@ namespace LspFineTune.Core.Advice;
 /// </summary>
 public static class QuickFixes
 {
-    public static IReadOnlyList<Fix> For(Estimate current, bool binaryUnits = false)
+    /// <param name="savers">The memory savers the document's dialect can switch on (<see cref="IConfigDialect.SaverOptions"/>).</param>
+    public static IReadOnlyList<Fix> For(Estimate current, bool binaryUnits = false, IReadOnlyList<PlanChange>? savers = null)
     {
         var plan = current.Plan;
         var candidates = new List<(string Action, PlanChange[] Changes)>();
@@ -44,6 +45,15 @@ public static class QuickFixes
             candidates.Add(("Use FlashAttention-2", [new(PlanField.Attention, AttentionKind.Flash)]));
         else if (training.Attention == AttentionKind.Eager)
             candidates.Add(("Use sdpa attention", [new(PlanField.Attention, AttentionKind.Sdpa)]));
+        // Chunked, fused or cut cross-entropy and activation offloading change neither the result nor (much) the time: offered
+        // before a smaller micro-batch, which they beat on edits when the time is the same.
+        foreach (var saver in savers ?? [])
+        {
+            if (saver.Field == PlanField.LossKernel && !Equals(LossChoice.Of(plan.Savers), saver.Value))
+                candidates.Add(($"Use {LossTitle((LossChoice)saver.Value)}", [saver]));
+            else if (saver.Field == PlanField.ActivationOffload && training.GradientCheckpointing && plan.Savers.Offload == ActivationOffload.None)
+                candidates.Add(("Offload the checkpointed activations to CPU", [saver]));
+        }
         if (training.MicroBatchSize > 1)
         {
             var smaller = training.MicroBatchSize / 2;
@@ -61,12 +71,23 @@ public static class QuickFixes
             .Select(c => Evaluate(current, c.Action, c.Changes, binaryUnits))
             .OrderBy(f => f.Result.Memory.Fits ? 0 : 1)
             .ThenBy(f => f.Result.Memory.Fits && f.Changes.Any(c => c.Field is PlanField.Method or PlanField.Quantization) ? 1 : 0)
-            .ThenBy(f => f.Result.Memory.Fits ? f.TimeRatio : f.Result.Memory.PeakBytes)
+            .ThenBy(f => f.Result.Memory.Fits ? Math.Round(f.TimeRatio, 2) : f.Result.Memory.PeakBytes)
+            .ThenBy(f => f.Changes.Count)
+            .ThenBy(f => f.Result.Memory.Fits ? f.TimeRatio : 0)
             .ToList();
         if (fixes.Count > 0 && fixes[0].Result.Memory.Fits)
             fixes[0] = fixes[0] with { IsPreferred = true };
         return fixes;
     }
+
+    private static string LossTitle(LossChoice loss) => loss.Kernel switch
+    {
+        LossKernel.Chunked => "chunked cross-entropy",
+        LossKernel.ChunkedNll => "TRL's chunked NLL loss",
+        LossKernel.LigerFused => "Liger's fused linear cross-entropy",
+        LossKernel.CutCrossEntropy => "cut cross-entropy",
+        _ => "the standard cross-entropy",
+    };
 
     public static Fix Evaluate(Estimate current, string action, IReadOnlyList<PlanChange> changes, bool binaryUnits = false)
     {

@@ -56,6 +56,13 @@ public interface IConfigDialect
     /// fixes and plans that change them are not offered.</summary>
     IReadOnlySet<PlanField> Unwritable(DialectBinding binding);
 
+    /// <summary>
+    /// The memory savers this document can switch on in its own keys (chunked or fused cross-entropy, activation
+    /// offloading), each as the plan change those keys make, with the framework's own settings (its chunking, its
+    /// compile): what quick fixes and the plan search may offer. None by default.
+    /// </summary>
+    IReadOnlyList<PlanChange> SaverOptions(DialectBinding binding) => [];
+
     /// <summary>The edit that records a GPU choice (native: <c>hardware.gpu</c>; other dialects: the modeline).</summary>
     IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode);
 }

@@ -4,8 +4,8 @@ using LspFineTune.Core.Planning;
 namespace LspFineTune.Core.Dialects;
 
 /// <summary>
-/// One plan field set to one typed value: a bool, an int, or a plan enum (<see cref="AttentionKind"/>,
-/// <see cref="OffloadTarget"/>, ...). Fixes, plan diffs and key effects are lists of these; a dialect's writer turns
+/// One plan field set to one typed value: a bool, an int, a plan enum (<see cref="AttentionKind"/>,
+/// <see cref="OffloadTarget"/>, ...) or a <see cref="LossChoice"/>. Fixes, plan diffs and key effects are lists of these; a dialect's writer turns
 /// them into edits in its own keys and files.
 /// </summary>
 public sealed record PlanChange(PlanField Field, object Value)

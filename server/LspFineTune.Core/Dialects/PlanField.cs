@@ -37,6 +37,10 @@ public enum PlanField
     Packing,
     Seed,
     ZeroStage,
+    /// <summary>The loss kernel (a <see cref="Planning.LossChoice"/>): chunked, fused or cut cross-entropy.</summary>
+    LossKernel,
+    /// <summary>Activation offloading (an <see cref="Planning.ActivationOffload"/>).</summary>
+    ActivationOffload,
     OffloadOptimizer,
     OffloadParams,
     DataTrain,

@@ -28,14 +28,16 @@ public static class MemoryModel
 
         var activationBytes = activations.Bytes;
         var activationFormula = activations.Formula;
-        if (plan.Training.GradientCheckpointing && plan.Method.Type != FineTuneMethod.ZerothOrder)
+        if (ActivationMemory.CheckpointedBlocks(plan, budget.Structure.Layers) > 0)
         {
-            var oneBlock = activations.Bytes - activations.CheckpointBytes;
+            var oneBlock = activations.Bytes - activations.ResidentBytes;
             if (logits >= oneBlock)
             {
                 // Peak at the loss: no block is being recomputed yet.
-                activationBytes = activations.CheckpointBytes;
-                activationFormula = "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
+                activationBytes = activations.ResidentBytes;
+                activationFormula = activations.StoredBlockBytes > 0 || plan.Savers.Offload != ActivationOffload.None || ParallelDegrees.Context(plan) > 1
+                    ? activations.Formula.Replace(" + one block + final norm and head input", "") + " at the loss, before any block is recomputed"
+                    : "b s L Bh (checkpointed block inputs; the peak is at the loss, before any block is recomputed)";
             }
             else
             {
@@ -62,10 +64,10 @@ public static class MemoryModel
             new(MemoryTermNames.Weights, Round(states.WeightBytes), WeightsFormula(plan, budget),
                 "ZeRO paper §3.1 (2 B/param in 16-bit); QLoRA §2 (NF4 + double quantization); PEFT adapters in fp32")
             { DrivenBy = [PlanField.Dtype, PlanField.Quantization, .. zero] },
-            new(MemoryTermNames.Gradients, Round(states.GradientBytes), $"{budget.TrainableParameters:N0} trainable x grad bytes" + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
+            new(MemoryTermNames.Gradients, Round(states.GradientBytes), (ModelStateMemory.StepsInBackward(plan, budget) ? "the largest trained tensor's gradient (optimizer step in backward frees each one)" : $"{budget.TrainableParameters:N0} trainable x grad bytes") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -76,10 +78,10 @@ public static class MemoryModel
             { DrivenBy = [PlanField.Dtype, PlanField.GradientCheckpointing] },
             new(MemoryTermNames.Activations, Round(activationBytes), activationFormula,
                 "Korthikanti et al. 2022 §4.1, re-derived per op for HF blocks")
-            { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention] },
+            { DrivenBy = [.. drivenByBatch, PlanField.GradientCheckpointing, PlanField.Attention, PlanField.ActivationOffload] },
             new(MemoryTermNames.LogitsAndLoss, Round(logits), logitsFormula,
-                "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336")
-            { DrivenBy = drivenByBatch },
+                plan.Savers.Loss == LossKernel.Standard ? "HF ForCausalLMLoss fp32 upcast; NeMo Automodel#2336" : "the loss kernel's source (torchtune, axolotl, TRL, Liger, cut-cross-entropy), LogitsMemory")
+            { DrivenBy = [.. drivenByBatch, PlanField.LossKernel] },
             new(MemoryTermNames.Zero3GatherBuffers, Round(gather), gatherFormula,
                 "DeepSpeed ZeRO-3 estimator (4 x largest layer) + stage3_prefetch_bucket_size")
             { DrivenBy = [PlanField.ZeroStage] },
@@ -97,13 +99,16 @@ public static class MemoryModel
         var offloadTarget = plan.DeepSpeed.OffloadParams != OffloadTarget.None && plan.DeepSpeed.ZeroStage == 3
             ? plan.DeepSpeed.OffloadParams
             : plan.DeepSpeed.ZeroStage >= 1 ? plan.DeepSpeed.OffloadOptimizer : OffloadTarget.None;
+        // Activation offloading pins its copies in host RAM.
+        if (offloadTarget == OffloadTarget.None && activations.OffloadedBytes > 0)
+            offloadTarget = OffloadTarget.Cpu;
         return new MemoryEstimate
         {
             Terms = terms,
             ContextBytes = Round(OverheadMemory.ContextBytes(plan)),
             FragmentationBytes = Round(overhead - OverheadMemory.ContextBytes(plan)),
             UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
-            OffloadedBytesPerNode = Round(states.OffloadedBytes * plan.Hardware.GpusPerNode),
+            OffloadedBytesPerNode = Round((states.OffloadedBytes + activations.OffloadedBytes) * plan.Hardware.GpusPerNode),
             OffloadTarget = offloadTarget,
             ActivationParts = activations.LayerParts,
         };
@@ -120,10 +125,14 @@ public static class MemoryModel
             text += $" + {budget.AdapterParameters:N0} adapter x {Precision.AdapterElementBytes(plan)} B";
         if (budget.SavedModuleParameters > 0)
             text += $" + {budget.SavedModuleParameters:N0} modules_to_save copy ({string.Join(", ", budget.SavedModules.Select(m => m.Name))}) x {SavedModules.ElementBytes(plan)} B";
+        text += TensorParallelText(plan);
         if (plan.DeepSpeed.ZeroStage == 3)
             text += " / N";
         return text;
     }
+
+    private static string TensorParallelText(TrainingPlan plan) =>
+        ParallelDegrees.Tensor(plan) > 1 ? $" / {ParallelDegrees.Tensor(plan)} (tensor parallel)" : "";
 
     private static long Round(double bytes) => (long)Math.Round(bytes);
 }

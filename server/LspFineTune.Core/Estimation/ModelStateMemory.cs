@@ -15,6 +15,11 @@ namespace LspFineTune.Core.Estimation;
 /// Expert parallelism (DeepSpeed-MoE, Rajbhandari et al. 2022; Megatron's expert model parallel) places 1/E_p of the
 /// routed experts on each GPU: a state that ZeRO does not shard is still divided by E_p for its expert share, and one
 /// it shards over all N GPUs is not divided further (experts are sharded over E_p, then over the N / E_p replicas).
+/// Tensor parallelism (Megatron-LM, Shoeybi et al. 2019 §3: column- and row-parallel linears, a vocabulary-parallel
+/// embedding) splits every weight over t GPUs, with its gradient and optimizer state; ZeRO then shards over the N / t
+/// data-parallel replicas (the layer norms, replicated, are too small to count). With the optimizer step in backward
+/// (torchtune optimizer_in_bwd: a post-accumulate-grad hook steps each parameter and frees its gradient) only the
+/// gradient being produced exists, at most the largest trained tensor's.
 /// </summary>
 public sealed class ModelStateMemory
 {
@@ -48,9 +53,12 @@ public sealed class ModelStateMemory
             FineTuneMethod.Lora when budget.AdapterParameters > 0 => budget.ExpertAdapterParameters / (double)budget.AdapterParameters,
             _ => 0,
         };
-        // Bytes per GPU of a state: its non-expert share divided by the GPUs that shard it, its expert share by at least E_p.
+        var tp = ParallelDegrees.Tensor(plan);
+        var dp = Math.Max(1, n / tp);
+        // Bytes per GPU of a state: its tensor-parallel slice, then its non-expert share divided by the GPUs that shard it,
+        // its expert share by at least E_p.
         double PerGpu(double bytes, bool sharded, double expertShare) =>
-            bytes * ((1 - expertShare) / (sharded ? n : 1) + expertShare / (sharded ? Math.Max(n, ep) : ep));
+            bytes / tp * ((1 - expertShare) / (sharded ? dp : 1) + expertShare / (sharded ? Math.Max(dp, ep) : ep));
         var weightsPerGpu = PerGpu(baseBytes, stage == 3, expertWeightShare) + PerGpu(adapterBytes, stage == 3, expertTrainableShare) + PerGpu(savedBytes, stage == 3, 0);
         WeightBytes = offloadParams ? 0 : weightsPerGpu;
         OffloadedBytes += offloadParams ? allWeights / n : 0;
@@ -63,7 +71,10 @@ public sealed class ModelStateMemory
             FineTuneMethod.Lora => budget.AdapterParameters * (double)Precision.AdapterElementBytes(plan),
             _ => 0,
         };
-        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, expertTrainableShare) + PerGpu(savedBytes, stage >= 2, 0);
+        var inBackward = StepsInBackward(plan, budget);
+        if (inBackward)
+            gradientBytes = budget.TrainableGroups.Max(g => (double)g.Rows * g.Columns) * trainedBytes;
+        var gradientsPerGpu = PerGpu(gradientBytes, stage >= 2, inBackward ? 0 : expertTrainableShare) + PerGpu(savedBytes, stage >= 2, 0);
         // With the optimizer offloaded at stage >= 2, DeepSpeed streams gradient partitions to the host
         // (its estimator counts no GPU gradient memory then).
         GradientBytes = offloadOptimizer && stage >= 2 ? 0 : gradientsPerGpu;
@@ -91,6 +102,10 @@ public sealed class ModelStateMemory
             StepBufferBytes = stepBufferPerGpu;
         }
     }
+
+    /// <summary>The optimizer steps inside backward: full fine-tuning only (torchtune's full_finetune recipes read it).</summary>
+    public static bool StepsInBackward(TrainingPlan plan, ParameterBudget budget) =>
+        plan.Savers.OptimizerInBackward && plan.Method.Type == FineTuneMethod.Full && budget.TrainableGroups.Count > 0;
 
     public double WeightBytes { get; }
 

@@ -82,18 +82,22 @@ public static class RuntimeModel
         // Preference pairs train on chosen and rejected: a micro-batch of b examples forwards 2b sequences.
         var tokensPerMicroBatch = training.MicroBatchSize * plan.Objective.SequencesPerExample * tokensPerSequence;
         var tokensPerGpuStep = tokensPerMicroBatch * training.GradientAccumulationSteps;
-        var tokensPerStep = tokensPerGpuStep * n;
+        // Tensor- and context-parallel groups work on the same tokens: a step trains N / (tp x cp) micro-batches, and each
+        // GPU does 1 / (tp x cp) of a micro-batch's FLOPs (the attention context stays s under context parallelism).
+        var modelParallel = ParallelDegrees.ModelParallel(plan);
+        var tokensPerStep = tokensPerGpuStep * n / modelParallel;
 
         var flopsPerToken = TrainingFlops.PerToken(plan, budget, tokensPerSequence);
         var peak = PeakFlops(plan) * 1e12;
         var utilisation = UtilisationPrior(gpu);
         var achieved = peak * utilisation;
-        var computeSeconds = tokensPerGpuStep * flopsPerToken / achieved;
+        var computeSeconds = tokensPerGpuStep / modelParallel * flopsPerToken / achieved;
         var terms = new List<RuntimeTerm>
         {
             new("compute", computeSeconds,
-                $"{tokensPerGpuStep:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {utilisation:P0})"),
+                $"{tokensPerGpuStep / modelParallel:N0} tokens x {FormatFlops(flopsPerToken)}/token / ({PeakFlops(plan):0.###} TFLOPS x {utilisation:P0})"),
         };
+        terms.AddRange(SaverRuntime.Terms(plan, budget, terms[0].Seconds, LinkBytesPerSecond(hardware)));
 
         var bandwidth = gpu.MemoryBandwidthGBps * 1e9 * BandwidthEfficiency;
         // A micro-batch takes the longest of its matmuls, its weight reads and its operator dispatch; the excess of the
@@ -129,7 +133,7 @@ public static class RuntimeModel
             terms.Add(new("perturbation", passes / bandwidth, "4 read-write passes over the trained weights (MeZO)"));
         }
 
-        var (stepsPerEpoch, totalSteps) = Steps(plan, tokensPerStep, n);
+        var (stepsPerEpoch, totalSteps) = Steps(plan, tokensPerStep, Math.Max(1, n / modelParallel));
         return new RuntimeEstimate
         {
             Terms = terms,
@@ -199,10 +203,13 @@ public static class RuntimeModel
     /// <summary>Bytes each GPU sends per optimizer step in ring collectives (a ring all-gather or reduce-scatter of S bytes sends (N-1)/N S).</summary>
     private static double CommunicationBytes(TrainingPlan plan, ParameterBudget budget)
     {
-        var n = plan.Hardware.TotalGpus;
+        // Under tensor parallelism each GPU holds 1/tp of every state and ZeRO's collectives run over the N / tp
+        // data-parallel replicas of that slice.
+        var tp = ParallelDegrees.Tensor(plan);
+        var n = plan.Hardware.TotalGpus / tp;
         if (n == 1 || budget.TrainableParameters == 0 && plan.DeepSpeed.ZeroStage < 3)
             return 0;
-        var ring = (n - 1.0) / n;
+        var ring = (n - 1.0) / n / tp;
         var b = Precision.Bytes(plan.Model.Dtype);
         var gradBytes = plan.Method.Type == FineTuneMethod.Lora ? budget.AdapterParameters * 4.0 : budget.TrainableParameters * (double)b;
         var weightBytes = budget.BaseParameters * (double)b;
@@ -222,7 +229,7 @@ public static class RuntimeModel
         };
     }
 
-    private static double LinkBytesPerSecond(HardwareChoice hardware)
+    internal static double LinkBytesPerSecond(HardwareChoice hardware)
     {
         // Catalog figures are bidirectional totals (NVLink 600 GB/s on A100); a ring sends in one direction.
         var perDirection = hardware.Nodes > 1 ? InterNodeGBpsPerGpu : hardware.Gpu.IntraNodeBandwidthGBps / 2;

@@ -35,12 +35,12 @@ public static class TrainingFlops
                 // Input gradients through every matmul and attention, weight gradients for the adapters only (and for
                 // a modules_to_save head copy); DoRA's recomputed base matmul under dropout.
                 var backward = 2 * blockMatmul + 2 * attentionForward + 2 * headMatmul + 4 * adapter + 2 * budget.SavedHeadParameters;
-                return forward + backward + Recompute(plan, blockForward) + DoraCost.FlopsPerToken(plan, budget);
+                return forward + backward + Recompute(plan, blockForward) + DoraCost.FlopsPerToken(plan, budget) + HeadRecompute(plan, headMatmul);
             }
             default:
             {
                 var backward = 2 * forward;
-                return forward + backward + Recompute(plan, blockForward);
+                return forward + backward + Recompute(plan, blockForward) + HeadRecompute(plan, headMatmul);
             }
         }
     }
@@ -68,6 +68,19 @@ public static class TrainingFlops
         return perContext * (arch.FullAttentionLayers * full + arch.SlidingWindowLayers * windowed);
     }
 
-    private static double Recompute(TrainingPlan plan, double blockForward) =>
-        plan.Training.GradientCheckpointing ? blockForward : 0;
+    /// <summary>
+    /// Loss kernels that recompute the head's logits in backward: cut cross-entropy (its backward kernel recomputes each
+    /// logit block from the embeddings and classifier, cce_backward.py) and TRL's chunked_nll (each chunk runs under
+    /// torch.utils.checkpoint): one more head forward, 2 x head parameters per token. Liger computes the gradients inside
+    /// its forward and the chunked losses keep their logits, so they repeat nothing.
+    /// </summary>
+    private static double HeadRecompute(TrainingPlan plan, double headMatmul) =>
+        plan.Savers.Loss is LossKernel.CutCrossEntropy or LossKernel.ChunkedNll ? 2 * headMatmul : 0;
+
+    /// <summary>Checkpointed blocks repeat their forward in backward: all of them, or floor(L / k) under selective checkpointing.</summary>
+    private static double Recompute(TrainingPlan plan, double blockForward)
+    {
+        var layers = plan.Model.Structure.Layers;
+        return layers > 0 ? blockForward * ActivationMemory.CheckpointedBlocks(plan, layers) / layers : 0;
+    }
 }

@@ -241,4 +241,7 @@ public sealed record TrainingPlan
 
     /// <summary>The training objective: SFT, or a preference / RL method with its reference and generation.</summary>
     public ObjectiveChoice Objective { get; init; } = new();
+
+    /// <summary>Loss kernels, activation offloading, selective checkpointing, optimizer-in-backward, context and tensor parallelism.</summary>
+    public MemorySaversChoice Savers { get; init; } = new();
 }

@@ -28,7 +28,7 @@ public sealed class DocumentSnapshot
         };
         _analysis = new Lazy<ConfigAnalysis>(() => ConfigAnalyzer.Analyze(Text, Options), LazyThreadSafetyMode.ExecutionAndPublication);
         _lines = new Lazy<LineIndex>(() => new LineIndex(Text), LazyThreadSafetyMode.ExecutionAndPublication);
-        _quickFixes = new Lazy<IReadOnlyList<Fix>>(() => _analysis.Value.Estimate is { } estimate ? Core.Advice.QuickFixes.For(estimate, Options.BinaryUnits) : [], LazyThreadSafetyMode.ExecutionAndPublication);
+        _quickFixes = new Lazy<IReadOnlyList<Fix>>(() => _analysis.Value.Estimate is { } estimate ? Core.Advice.QuickFixes.For(estimate, Options.BinaryUnits, _analysis.Value.SaverOptions) : [], LazyThreadSafetyMode.ExecutionAndPublication);
         _fastestPlan = new Lazy<PlanSearchResult?>(() => _analysis.Value.FindFastestPlan(Options.BinaryUnits), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

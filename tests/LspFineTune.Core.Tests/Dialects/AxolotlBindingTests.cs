@@ -8,7 +8,7 @@ public class AxolotlBindingTests
 {
     private const string Base = "base_model: meta-llama/Llama-3.2-1B\nsequence_len: 4096\n";
 
-    private static ConfigAnalysis Analyze(string extra, string? modeline = null)
+    internal static ConfigAnalysis Analyze(string extra, string? modeline = null)
     {
         using var files = new DialectTestFiles();
         files.Write("config.yml", (modeline is null ? "" : modeline + "\n") + Base + extra);
@@ -69,11 +69,13 @@ public class AxolotlBindingTests
         Assert.Equal(type, Plan($"optimizer: {spelling}\n").Optimizer.Type);
 
     [Fact]
-    public void Gradient_checkpointing_offload_is_checkpointing_and_says_the_offload_is_not_modelled()
+    public void Gradient_checkpointing_offload_is_checkpointing_with_streamed_activation_offloading()
     {
+        // validation.py 1426-1434: `offload` is gradient_checkpointing: true + activation_offloading: true (the streams path).
         var analysis = Analyze("gradient_checkpointing: offload\n");
         Assert.True(analysis.Plan!.Training.GradientCheckpointing);
-        Assert.Contains(analysis.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.NotModelled && d.Message.Contains("Checkpoint offloading"));
+        Assert.Equal(ActivationOffload.Streams, analysis.Plan.Savers.Offload);
+        Assert.DoesNotContain(analysis.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.NotModelled && d.Message.Contains("offload", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -115,7 +117,10 @@ public class AxolotlBindingTests
     public void Context_parallelism_estimates_each_GPU_on_its_share_of_the_sequence()
     {
         var plan = Plan("context_parallel_size: 4\nattn_implementation: flash_attention_2\nmicro_batch_size: 1\n", "# lft: gpus_per_node=4");
-        Assert.Equal(1024, plan.Training.SequenceLength);
+        // The sequence stays whole (attention still spans all of it); each GPU holds a quarter of its tokens.
+        Assert.Equal(4096, plan.Training.SequenceLength);
+        Assert.Equal(4, plan.Savers.ContextParallelSize);
+        Assert.Equal(1024, LspFineTune.Core.Estimation.LogitsMemory.TokensPerGpu(plan));
         var refused = Analyze("context_parallel_size: 4\nattn_implementation: flash_attention_2\nmicro_batch_size: 1\n");
         Assert.Contains(refused.Diagnostics, d => d.Code == Diagnostics.DiagnosticCodes.FrameworkRefuses && d.Message.Contains("multiple of 4 GPUs"));
     }

@@ -228,7 +228,7 @@ public class LlamaFactoryBindingTests
     // v1 layout.
     private const string V1 = "model: meta-llama/Llama-3.2-1B\nmodel_class: llm\ntrain_dataset: data/v1_sft_demo.yaml\nmicro_batch_size: 2\ncutoff_len: 1024\n";
 
-    private static ConfigAnalysis AnalyzeV1(string extra, string? modeline = null)
+    internal static ConfigAnalysis AnalyzeV1(string extra, string? modeline = null)
     {
         var analysis = Analyze(V1 + extra, modeline);
         Assert.Equal("llamafactory-v1", analysis.Dialect?.Id);

@@ -76,11 +76,11 @@ public class TrlBindingTests
     [InlineData("loss_type: chunked_nll\n", true)]
     [InlineData("loss_type: nll\n", false)]
     [InlineData("use_liger_kernel: true\n", false)]
-    public void SFTs_default_chunked_loss_is_said_to_be_over_estimated(string keys, bool said)
+    public void SFTs_default_chunked_loss_is_bound_for_SFT_only(string keys, bool chunked)
     {
-        var notes = Analyze(keys).Diagnostics.Where(d => d.Code == DiagnosticCodes.NotModelled && d.Message.Contains("chunked_nll", StringComparison.Ordinal)).ToList();
-        Assert.Equal(said, notes.Count == 1);
-        Assert.DoesNotContain(Analyze(keys, "# lft: recipe=dpo").Diagnostics, d => d.Message.Contains("chunked_nll", StringComparison.Ordinal));
+        // sft_config.py 334-336: loss_type defaults to chunked_nll unless use_liger_kernel; only SFT has it.
+        Assert.Equal(chunked, Analyze(keys).Plan!.Savers.Loss == LossKernel.ChunkedNll);
+        Assert.NotEqual(LossKernel.ChunkedNll, Analyze(keys, "# lft: recipe=dpo").Plan!.Savers.Loss);
     }
 
     [Theory]

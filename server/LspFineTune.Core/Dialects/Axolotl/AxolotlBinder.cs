@@ -96,7 +96,8 @@ public static class AxolotlBinder
 
         var sharding = BindSharding(root, deepSpeed, usesFsdp, provenance, diagnostics);
         var sequenceLength = Math.Max(1, Int(root, "sequence_len", 512));
-        sequenceLength = ContextParallelShard(root, sequenceLength, hardware, diagnostics);
+        var savers = AxolotlSavers.Bind(root, checkpointing, ContextParallelSize(root, hardware, diagnostics));
+        ParallelGroups.Check(root.Find("tensor_parallel_size"), savers, hardware, diagnostics);
         var plan = new TrainingPlan
         {
             Model = model with { Dtype = dtype, Quantization = quantization },
@@ -129,6 +130,7 @@ public static class AxolotlBinder
             DeepSpeed = NullableLong(root, "expert_parallel_size") is > 1 and var experts ? sharding with { ExpertParallelSize = (int)Math.Min(experts, int.MaxValue) } : sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
             Objective = AxolotlObjective.Bind(root, micro, accumulation, hardware.TotalGpus, sequenceLength),
+            Savers = savers,
         };
         // axolotl's own deepspeed/fsdp_config replace the launch file's plugin, and it always sets the mixed precision
         // (utils/trainer.py 661-691, prepare_optim_env).
@@ -233,24 +235,23 @@ public static class AxolotlBinder
     }
 
     /// <summary>
-    /// Context parallelism (ring attention / Ulysses, config.py 1091) gives each GPU 1/cp of every sequence, so each GPU
-    /// holds activations and logits for s/cp tokens while ZeRO still shards over all GPUs; the data-parallel degree is
-    /// GPUs/cp, which keeps tokens per step the same. The GPUs must be a multiple of cp (axolotl builds a cp x dp mesh).
+    /// Context parallelism (ring attention / Ulysses, config.py 1091) gives each GPU 1/cp of every sequence; ZeRO still
+    /// shards over all GPUs and the data-parallel degree is GPUs/cp. The GPUs must be a multiple of cp (axolotl builds a
+    /// cp x dp mesh): otherwise the run is refused and the estimate takes no context parallelism.
     /// </summary>
-    private static int ContextParallelShard(MappingNode root, int sequenceLength, HardwareChoice hardware, List<Diagnostic> diagnostics)
+    private static int ContextParallelSize(MappingNode root, HardwareChoice hardware, List<Diagnostic> diagnostics)
     {
         var property = root.Find("context_parallel_size") ?? root.Find("sequence_parallel_degree");
         if (property?.Value is not ScalarNode value || value.AsInteger() is not { } cp || cp <= 1)
-            return sequenceLength;
+            return 1;
         if (hardware.TotalGpus % cp != 0)
         {
             diagnostics.Add(Diagnostic.Error(DiagnosticCodes.FrameworkRefuses,
                 $"`{property.Key.Value}: {cp}` splits each sequence over {cp} GPUs, so the run needs a multiple of {cp} GPUs; this estimate is for {hardware.TotalGpus}. State the GPUs with a `# lft: gpu=... gpus_per_node={cp}` comment (or --gpus-per-node).",
                 property.Key.Range));
-            return sequenceLength;
+            return 1;
         }
-        diagnostics.Add(NotModelled(property, $"Context parallelism gives each GPU {Math.Ceiling(sequenceLength / (double)cp):N0} of the {sequenceLength:N0} tokens of each sequence; activations and logits are estimated for that shard, and ring-attention's exchange buffers are not modelled."));
-        return (int)Math.Ceiling(sequenceLength / (double)cp);
+        return (int)Math.Min(cp, 1024);
     }
 
     internal static Diagnostic NotModelled(PropertyNode property, string message) =>

@@ -50,6 +50,9 @@ public sealed class AxolotlDialect : IConfigDialect
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => AxolotlBinder.Bind(document, options);
 
+    public IReadOnlyList<PlanChange> SaverOptions(DialectBinding binding) =>
+        binding.Document.Tree.RootMapping is { } root && binding.Plan is { } plan ? AxolotlSavers.Options(root, plan) : [];
+
     /// <summary>axolotl refuses DeepSpeed beside FSDP, so an FSDP config's sharding is not changed into ZeRO.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
         AccelerateWriter.UnwritableSharding((TrainerBinding)binding);
@@ -100,6 +103,13 @@ public sealed class AxolotlDialect : IConfigDialect
                         keys.Add(new("fp16", dtype == WeightDtype.Fp16));
                     break;
                 case PlanField.Method or PlanField.Quantization:
+                    break;
+                case PlanField.LossKernel:
+                    keys.Add(new("chunked_cross_entropy", ((LossChoice)change.Value).Kernel == LossKernel.Chunked));
+                    break;
+                case PlanField.ActivationOffload:
+                    var offload = (ActivationOffload)change.Value;
+                    keys.Add(offload == ActivationOffload.Synchronous ? new ConfigChange("activation_offloading", "legacy") : new ConfigChange("activation_offloading", offload != ActivationOffload.None));
                     break;
             }
         }

@@ -89,20 +89,16 @@ internal static class AxolotlRules
         }
         Note("bfloat16", "Pure bf16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
         Note("float16", "Pure fp16 (no AMP) keeps no fp32 master weights; the estimate assumes mixed precision.");
-        Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
-        if (Scalar(root, "gradient_checkpointing")?.Value is "offload" or "offload_disk")
-            Note("gradient_checkpointing", "Checkpoint offloading moves the checkpoints off the GPU; the estimate keeps them on it (an over-estimate).");
+        // torch.compile: no published measurement of its effect on a block's activation memory or step time under
+        // axolotl is at hand, so the estimate is eager's (the chunked loss's own compile is modelled).
+        if (Scalar(root, "torch_compile") is { IsNull: false } compile && (compile.AsBoolean() == true || compile.Value == "auto"))
+            Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         // The reference model, pairs and GRPO's generation are estimated (AxolotlObjective). train.py 137-153 loads a
         // second model for full fine-tuning with any rl but ORPO, also for SimPO (CPO takes no reference) and GRPO at beta 0.
         if (String(root, "rl") is "ebft")
             Note("rl", "`rl: ebft` (embedding-based feature training) is estimated as supervised fine-tuning: its generation and reference forwards are not modelled.");
         if (String(root, "rl") is "simpo" or "grpo" or "gdpo" && plan.Method.Type == FineTuneMethod.Full && plan.Objective.Reference(plan.Method.Type) == ReferenceSource.None)
             Note("rl", $"axolotl loads a second copy of the model as `model_ref` for full fine-tuning with `rl: {String(root, "rl")}` (train.py 137-153), though this trainer does not use it; the estimate does not count it.");
-        if (NullableLong(root, "tensor_parallel_size") is > 1)
-            Note("tensor_parallel_size", "Tensor parallelism splits each layer's weights across GPUs; the estimate does not model it.");
-        Note("chunked_cross_entropy", "Chunked cross-entropy avoids materialising the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("cut_cross_entropy", "Cut cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("liger_fused_linear_cross_entropy", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
         Note("gptq", "A GPTQ model's weights are estimated as 4-bit storage.");
         Note("fp8", "fp8 training (torchao) is estimated as bf16.");
         Note("qat", "Quantization-aware training adds fake-quantization buffers; the estimate does not model them.");

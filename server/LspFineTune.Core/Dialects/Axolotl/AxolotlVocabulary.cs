@@ -38,6 +38,8 @@ public sealed class AxolotlVocabulary : IDialectVocabulary
         PlanField.ZeroStage or PlanField.OffloadOptimizer or PlanField.OffloadParams => "deepspeed",
         PlanField.DataTrain => "datasets",
         PlanField.OutputDir => "output_dir",
+        PlanField.LossKernel => "chunked_cross_entropy",
+        PlanField.ActivationOffload => "activation_offloading",
         _ => null,
     };
 
@@ -58,6 +60,8 @@ public sealed class AxolotlVocabulary : IDialectVocabulary
 
     public string Value(PlanChange change) => change.Value switch
     {
+        LossChoice loss => loss.Kernel == LossKernel.Chunked ? "true" : "false",
+        ActivationOffload offload => offload switch { ActivationOffload.None => "false", ActivationOffload.Synchronous => "legacy", _ => "true" },
         AttentionKind kind => TransformersSpellings.Attention(kind),
         OptimizerType type => TransformersSpellings.Optimizer(type),
         FineTuneMethod.Lora => "lora",

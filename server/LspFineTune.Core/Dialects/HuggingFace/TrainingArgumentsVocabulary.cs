@@ -27,6 +27,7 @@ public static class TrainingArgumentsVocabulary
         PlanField.OutputDir => "output_dir",
         PlanField.SaveEverySteps => "save_steps",
         PlanField.EvalEverySteps => "eval_steps",
+        PlanField.LossKernel => "use_liger_kernel",
         _ => null,
     };
 

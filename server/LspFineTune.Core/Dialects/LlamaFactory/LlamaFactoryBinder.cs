@@ -142,6 +142,7 @@ public static class LlamaFactoryBinder
             DeepSpeed = values.Sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
             Objective = LlamaFactoryObjective.Bind(root, stage, finetuningType, Math.Max(1, Int(root, "cutoff_len", 2048)), values.MicroBatch),
+            Savers = TrainerSavers.LlamaFactory(root, stage, checkpointing),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin (transformers builds its own from
         // TrainingArguments). Precision: parser.py 640-643 and the Trainer (which sets ACCELERATE_MIXED_PRECISION from

@@ -65,6 +65,9 @@ public sealed class LlamaFactoryDialect : IConfigDialect
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
         AccelerateWriter.WriteHardware((TrainerBinding)binding, gpuId, gpusPerNode);
 
+    public IReadOnlyList<PlanChange> SaverOptions(DialectBinding binding) =>
+        binding.Document.Tree.RootMapping is { } root && binding.Plan is { } plan ? TrainerSavers.LlamaFactoryOptions(root, plan) : [];
+
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
         var lf = (TrainerBinding)binding;
@@ -98,6 +101,12 @@ public sealed class LlamaFactoryDialect : IConfigDialect
                     break;
                 case PlanField.Attention:
                     keys.Add(new("flash_attn", LlamaFactorySpellings.FlashAttn((AttentionKind)change.Value)));
+                    break;
+                case PlanField.LossKernel:
+                    keys.Add(new("enable_liger_kernel", ((LossChoice)change.Value).Kernel == LossKernel.LigerFused));
+                    break;
+                case PlanField.ActivationOffload:
+                    keys.Add(new("use_unsloth_gc", (ActivationOffload)change.Value != ActivationOffload.None));
                     break;
                 case PlanField.MicroBatchSize or PlanField.GradientAccumulationSteps or PlanField.Optimizer or PlanField.Dtype:
                     keys.AddRange(TrainingArgumentsWriter.Changes(root, change)!);

@@ -152,8 +152,9 @@ internal static class LlamaFactoryRules
         if (finetuningType == "freeze")
             Note("finetuning_type", $"Freeze tuning trains only the last {Math.Max(1, Int(root, "freeze_trainable_layers", 2))} layers (freeze_trainable_layers); the estimate trains every layer (gradients and optimizer states are an over-estimate).");
         Note("use_unsloth", "Unsloth's fused LoRA kernels and its own checkpointing use less memory than the estimate assumes.");
-        Note("use_unsloth_gc", "Unsloth's gradient checkpointing offloads the checkpoints to CPU; the estimate keeps them on the GPU (an over-estimate).");
-        Note("enable_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
+        if (stage is not ("pt" or "sft"))
+            Note("enable_liger_kernel", $"For `stage: {stage}` LLaMA-Factory applies Liger without its fused linear cross-entropy (the stage needs the logits), so the loss is estimated as the standard one (its RMSNorm and SwiGLU kernels are estimated).");
+        Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         Note("use_galore", "GaLore projects gradients to low rank; estimated as AdaRankGrad's states (m r + 2 n r) at rank 128.");
         Note("use_apollo", "APOLLO keeps low-rank optimizer states; estimated as AdaRankGrad's states at rank 128.");
         Note("use_badam", "BAdam trains one block of layers at a time, with optimizer states for that block only; the estimate keeps (16-bit) states for every layer (an over-estimate).");

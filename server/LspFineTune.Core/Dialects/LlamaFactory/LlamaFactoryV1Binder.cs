@@ -120,7 +120,10 @@ public static class LlamaFactoryV1Binder
             // trainer; only sigmoid has a reference, the adapter-disabled base with LoRA, else a deepcopy of the policy.
             Objective = root.Find("pref_loss") is null ? new ObjectiveChoice()
                 : new ObjectiveChoice { Type = (String(root, "pref_loss") ?? "sigmoid") == "sigmoid" ? TrainingObjective.Dpo : TrainingObjective.Orpo, Loss = String(root, "pref_loss"), Beta = NullableDouble(root, "pref_beta") ?? 0.1 },
+            // cp_size (v1/config/training_args.py 85-92; Ulysses by default): each GPU holds 1/cp of every sequence.
+            Savers = TrainerSavers.LlamaFactoryV1(root) with { ContextParallelSize = Math.Min(cp, 1024) },
         };
+        ParallelGroups.Check(root.Find("cp_size"), plan.Savers, hardware, diagnostics);
         if (deepSpeed is { Settings: { } settings } && dsKey is not null)
         {
             TrainerDeepSpeed.Check(deepSpeed, settings, new TrainerValues(micro, "micro_batch_size", accumulation, "global_batch_size", hardware.TotalGpus, dtype == WeightDtype.Bf16, false, "bf16")
@@ -233,8 +236,6 @@ public static class LlamaFactoryV1Binder
 
     private static void AddNotModelled(MappingNode root, MappingNode? peft, string strategy, List<Diagnostic> diagnostics)
     {
-        if (Section(root, "kernel_config") is { } kernels && String(kernels, "name") is { } kernelName && kernelName.Contains("liger", StringComparison.OrdinalIgnoreCase))
-            diagnostics.Add(LlamaFactorySpellings.NotModelled(root.Find("kernel_config")!, "Liger's fused kernels (fused linear cross-entropy, RMSNorm, SwiGLU) use less memory than the plain modules the estimate assumes; the logits are kept (an over-estimate of logits_and_loss)."));
         if (strategy.Contains("dynamic", StringComparison.Ordinal) && root.Find("batching_strategy") is { } batching)
             diagnostics.Add(LlamaFactorySpellings.NotModelled(batching, $"`batching_strategy: {strategy}` fills each micro-batch up to a token budget; the estimate uses micro_batch_size sequences of cutoff_len tokens."));
     }

@@ -27,6 +27,8 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
         PlanField.Packing => "packing",
         PlanField.DataTrain => "dataset",
         PlanField.DataEval => "eval_dataset",
+        PlanField.LossKernel => "enable_liger_kernel",
+        PlanField.ActivationOffload => "use_unsloth_gc",
         _ => TrainingArgumentsVocabulary.Key(field),
     };
 
@@ -53,6 +55,8 @@ public sealed class LlamaFactoryVocabulary : IDialectVocabulary
         Quantization.Int8 => "8 (8-bit base)",
         Quantization.None => "null (16-bit base)",
         bool on when change.Field == PlanField.GradientCheckpointing => on ? "false (checkpointing on)" : "true (checkpointing off)",
+        LossChoice loss => loss.Kernel == LossKernel.LigerFused ? "true" : "false",
+        ActivationOffload offload => offload == ActivationOffload.None ? "false" : "true",
         _ when change.Field == PlanField.ZeroStage => $"ZeRO-{change.Value}",
         _ => change.ValueText,
     };

@@ -27,7 +27,10 @@ public static class NativeBinder
             return new DialectBinding { Document = document, Diagnostics = diagnostics, Provenance = provenance };
 
         foreach (var field in System.Enum.GetValues<PlanField>())
-            provenance.Set(field, SourceOf(tree, NativeVocabulary.PathOf(field)));
+        {
+            if (NativeVocabulary.PathOf(field) is { } path)
+                provenance.Set(field, SourceOf(tree, path));
+        }
         var modelSection = Section(root, "model");
         var model = BindModel(tree, modelSection, options, diagnostics, provenance);
         var hardwareSection = Section(root, "hardware");

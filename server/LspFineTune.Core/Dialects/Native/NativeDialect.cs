@@ -54,9 +54,11 @@ public sealed class NativeDialect : IConfigDialect
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => NativeBinder.Bind(document, options);
 
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes) =>
-        Edits(binding.Document.Tree, changes.Select(NativeVocabulary.ToConfigChange).ToList());
+        changes.Any(c => NativeVocabulary.PathOf(c.Field) is null) ? [] : Edits(binding.Document.Tree, changes.Select(c => NativeVocabulary.ToConfigChange(c)!).ToList());
 
-    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) => new HashSet<PlanField>();
+    /// <summary>Every field but the memory savers, which the native format has no keys for.</summary>
+    public IReadOnlySet<PlanField> Unwritable(DialectBinding binding) =>
+        System.Enum.GetValues<PlanField>().Where(f => NativeVocabulary.PathOf(f) is null).ToHashSet();
 
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode)
     {

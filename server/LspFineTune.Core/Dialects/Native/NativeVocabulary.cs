@@ -50,15 +50,17 @@ public sealed class NativeVocabulary : IDialectVocabulary
         [PlanField.EvalEverySteps] = "output.eval_every_steps",
     };
 
-    public static string PathOf(PlanField field) => Paths[field];
+    /// <summary>The native key of a field; null for the memory savers (loss kernel, activation offloading), which the
+    /// native format and its trainer do not have: estimates of those come from the frameworks' own configs.</summary>
+    public static string? PathOf(PlanField field) => Paths.GetValueOrDefault(field);
 
-    public string? Key(PlanField field) => Paths[field];
+    public string? Key(PlanField field) => PathOf(field);
 
-    public string Setting(PlanChange change) => $"{Paths[change.Field]}: {change.ValueText}";
+    public string Setting(PlanChange change) => $"{PathOf(change.Field) ?? change.Field.ToString()}: {change.ValueText}";
 
     public string Value(PlanChange change) => change.ValueText;
 
     /// <summary>The change as a native key edit.</summary>
-    public static ConfigChange ToConfigChange(PlanChange change) =>
-        new(Paths[change.Field], change.Value is Enum ? change.ValueText : change.Value);
+    public static ConfigChange? ToConfigChange(PlanChange change) =>
+        PathOf(change.Field) is { } path ? new(path, change.Value is Enum ? change.ValueText : change.Value) : null;
 }

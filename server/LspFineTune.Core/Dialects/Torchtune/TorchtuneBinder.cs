@@ -111,6 +111,8 @@ public static class TorchtuneBinder
             diagnostics.Add(new Diagnostic(DiagnosticCodes.NotModelled, DiagnosticSeverity.Information,
                 $"The distributed recipe{(recipe is null ? "" : $" {recipe.Name}")} shards with FSDP2. " + note, fsdpKey?.Key.Range ?? anchor));
         }
+        var (savers, checkpointing) = TorchtuneSavers.Bind(root, recipe, diagnostics);
+        ParallelGroups.Check(root.Find("tensor_parallel_dim") ?? root.Find("context_parallel_dim"), savers, hardware, diagnostics);
         var plan = new TrainingPlan
         {
             // Every recipe trains in pure bf16 (full_finetune_distributed.py 85: "all activations, gradients and optimizer
@@ -133,7 +135,7 @@ public static class TorchtuneBinder
                 SequenceLength = sequence,
                 Epochs = epochs,
                 MaxSteps = perEpoch is > 0 ? perEpoch * epochs : null,
-                GradientCheckpointing = Bool(root, "enable_activation_checkpointing", false),
+                GradientCheckpointing = checkpointing,
                 Attention = AttentionKind.Sdpa,
                 Packing = Bool(Section(root, "dataset"), "packed", false),
                 Seed = NullableLong(root, "seed") ?? 42,
@@ -141,6 +143,7 @@ public static class TorchtuneBinder
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = String(root, "output_dir") ?? "./outputs" },
             Objective = TorchtuneObjective.Bind(root, micro, sequence),
+            Savers = savers,
         };
         if (isLora)
             CheckTargets(root, plan, diagnostics);

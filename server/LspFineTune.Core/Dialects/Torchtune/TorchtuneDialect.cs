@@ -96,6 +96,9 @@ public sealed class TorchtuneDialect : IConfigDialect
     public IReadOnlyList<FileEdit> WriteHardware(DialectBinding binding, string gpuId, int? gpusPerNode) =>
         ModelineWriter.SetHardware(binding.Document, gpuId, gpusPerNode);
 
+    public IReadOnlyList<PlanChange> SaverOptions(DialectBinding binding) =>
+        binding.Document.Tree.RootMapping is { } root && binding.Plan is { } plan ? TorchtuneSavers.Options(root, plan) : [];
+
     public IReadOnlyList<FileEdit> Write(DialectBinding binding, IReadOnlyList<PlanChange> changes)
     {
         var torchtune = (TorchtuneBinding)binding;
@@ -143,6 +146,12 @@ public sealed class TorchtuneDialect : IConfigDialect
                         keys.Add(new("model.quantize_base", nf4 ? "True" : "False"));
                     else if (TorchtuneComponents.Default.Variant(torchtune.Builder!, nf4 ? "qlora_" : "lora_") is { } variant)
                         keys.Add(new("model._component_", variant));
+                    break;
+                case PlanField.LossKernel:
+                    keys.Add(new("loss._component_", TorchtuneVocabulary.LossComponent((LossChoice)change.Value)));
+                    break;
+                case PlanField.ActivationOffload:
+                    keys.Add(new("enable_activation_offloading", (ActivationOffload)change.Value == ActivationOffload.None ? "False" : "True"));
                     break;
                 case PlanField.OffloadOptimizer or PlanField.OffloadParams:
                     // fsdp_cpu_offload (FSDP2's CPUOffloadPolicy) moves parameters, gradients and the optimizer step together.

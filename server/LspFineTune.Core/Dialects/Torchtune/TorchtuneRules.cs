@@ -77,21 +77,14 @@ internal static class TorchtuneRules
             if (Section(root, section)?.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(TorchtuneBinder.NotModelled(property, message));
         }
-        Note("enable_activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate)");
-        Note("compile", "torch.compile fuses kernels and usually lowers activation memory and step time; the estimate is for eager execution");
-        Note("optimizer_in_bwd", "With the optimizer step inside backward, each gradient is freed as soon as it is applied; the estimate keeps all gradients until the step (an over-estimate of gradients)");
-        Note("ac_mode", "Selective activation checkpointing saves some activations between checkpoints; the estimate checkpoints every layer");
+        // Compiling the loss is modelled (its saved tensors, LogitsMemory.ChunkedBytesPerValue); no published measurement
+        // gives compile's effect on a block's activations or step time, so those stay at eager's.
+        Note("compile", "torch.compile on the loss changes what the chunked cross-entropy saves, and the estimate follows it; for the model's blocks no measured effect on activation memory or step time is modelled, so those are eager's");
         Note("enable_fp8_training", "fp8 training (torchao float8) is estimated as bf16");
         Note("quantizer", "Quantization-aware training adds fake-quantization of weights and activations; the estimate does not model it");
         Note("teacher_model", "Knowledge distillation runs a frozen teacher model beside the student; the estimate covers the student only");
         Note("ref_checkpointer", "DPO keeps a frozen reference copy of the model; the estimate covers the policy's training step only");
         Note("reward_and_value_model", "PPO runs a policy, a reference policy, and value and reward models; the estimate covers the policy's training step only");
-        if (NullableLong(root, "tensor_parallel_dim") is > 1)
-            Note("tensor_parallel_dim", "Tensor parallelism splits each layer's weights across GPUs; the estimate does not model it");
-        if (NullableLong(root, "context_parallel_dim") is > 1)
-            Note("context_parallel_dim", "Context parallelism splits each sequence across GPUs; the estimate does not model it");
-        if (String(Section(root, "loss"), "_component_") is { } loss && loss.Contains("Chunked", StringComparison.Ordinal) || String(Section(root, "loss"), "_component_")?.EndsWith("LinearCrossEntropyLoss", StringComparison.Ordinal) == true)
-            NoteIn("loss", "_component_", "Chunked cross-entropy computes the output projection and loss in chunks (num_output_chunks, 8 by default) and never holds the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss)");
         NoteIn("model", "apply_lora_to_output", "LoRA on the output projection adds an adapter on the head; the estimate counts only the adapters of the layers");
         if (plan.Model.Quantization == Quantization.Nf4 && plan.Method.Lora.TargetModules.Count < plan.Model.Structure.LayerLinears.Select(l => l.Name).Distinct().Count())
         {

@@ -34,8 +34,15 @@ public sealed class TorchtuneVocabulary : IDialectVocabulary
         PlanField.OffloadOptimizer or PlanField.OffloadParams => "fsdp_cpu_offload",
         PlanField.DataTrain => "dataset",
         PlanField.OutputDir => "output_dir",
+        PlanField.LossKernel => "loss._component_",
+        PlanField.ActivationOffload => "enable_activation_offloading",
         _ => null,
     };
+
+    /// <summary>The loss component for a kernel: LinearCrossEntropyLoss for chunks of the hidden state, else the plain one.</summary>
+    public static string LossComponent(LossChoice loss) => loss.Kernel == LossKernel.Chunked
+        ? loss.Split == ChunkSplit.HeadOutputs ? "torchtune.modules.loss.CEWithChunkedOutputLoss" : "torchtune.modules.loss.LinearCrossEntropyLoss"
+        : "torch.nn.CrossEntropyLoss";
 
     public string Setting(PlanChange change) => change.Value switch
     {
@@ -47,12 +54,16 @@ public sealed class TorchtuneVocabulary : IDialectVocabulary
         FineTuneMethod.Lora => "model._component_: the lora_ builder of the model, run with a lora_finetune_* recipe",
         FineTuneMethod.Full => "model._component_: the model's base builder, run with a full_finetune_* recipe",
         OffloadTarget target => $"fsdp_cpu_offload: {(target == OffloadTarget.None ? "False" : "True")}",
+        LossChoice => $"loss._component_: {Value(change)}",
+        ActivationOffload offload => $"enable_activation_offloading: {(offload == ActivationOffload.None ? "False" : "True")}",
         _ when change.Field == PlanField.ZeroStage => $"ZeRO-{change.Value} (not written in torchtune: its distributed recipes always shard fully with FSDP2)",
         _ => $"{Key(change.Field) ?? change.Field.ToString()}: {Value(change)}",
     };
 
     public string Value(PlanChange change) => change.Value switch
     {
+        LossChoice loss => LossComponent(loss),
+        ActivationOffload offload => offload == ActivationOffload.None ? "False" : "True",
         OptimizerType type => Optimizer(type),
         WeightDtype dtype => Dtype(dtype),
         bool on => on ? "True" : "False",

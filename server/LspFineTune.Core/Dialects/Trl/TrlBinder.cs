@@ -153,6 +153,7 @@ public static class TrlBinder
             DeepSpeed = sharding,
             Output = new OutputChoice { Dir = values.OutputDir ?? "trainer_output" },
             Objective = TrlObjective.Bind(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, sequenceLength),
+            Savers = TrainerSavers.Trl(root, trainer.Trainer == TrlTrainer.Sft),
         };
         // The config's own `deepspeed`/`fsdp` replace the launch file's plugin; the Trainer sets the mixed precision from
         // bf16/fp16 (TRL's bf16 is on unless fp16), so only a run left in fp32 takes the launch file's `mixed_precision`.

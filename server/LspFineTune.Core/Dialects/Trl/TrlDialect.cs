@@ -87,6 +87,11 @@ public sealed class TrlDialect : IConfigDialect
 
     public DialectBinding Bind(DocumentContext document, BindingOptions options) => TrlBinder.Bind(document, options);
 
+    public IReadOnlyList<PlanChange> SaverOptions(DialectBinding binding) =>
+        binding.Plan is { } plan && binding is TrlBinding trl
+            ? TrainerSavers.TrlOptions(plan, trl.Trainer.Trainer == TrlTrainer.Sft, trl.Trainer.Trainer is TrlTrainer.Sft or TrlTrainer.Dpo or TrlTrainer.Kto or TrlTrainer.Reward)
+            : [];
+
     /// <summary>FSDP (<c>fsdp:</c> or an FSDP preset) holds the sharding where ZeRO cannot be written, a launch file that
     /// shards takes what its plugin can express; a TRL preset has no offload variants, so offload is not written beside one.</summary>
     public IReadOnlySet<PlanField> Unwritable(DialectBinding binding)
@@ -111,6 +116,21 @@ public sealed class TrlDialect : IConfigDialect
         changes = AccelerateWriter.WriteSharding(trl.LaunchSharding, plan, changes, trl.WorkspaceFolder, edits);
         var byField = changes.ToDictionary(c => c.Field, c => c.Value);
         var keys = changes.SelectMany(c => TrainingArgumentsWriter.Changes(root, c) ?? []).ToList();
+        foreach (var change in changes)
+        {
+            if (change.Value is LossChoice loss)
+            {
+                var liger = loss.Kernel == LossKernel.LigerFused;
+                keys.Add(new("use_liger_kernel", liger));
+                // sft_config.py: chunked_nll is "not compatible with use_liger_kernel"; unset it picks nll itself.
+                if (liger && SyntaxReader.String(root, "loss_type") == "chunked_nll")
+                    keys.Add(new("loss_type", "nll"));
+            }
+            else if (change.Value is ActivationOffload offload)
+            {
+                keys.Add(new("activation_offloading", offload != ActivationOffload.None));
+            }
+        }
         if (byField.ContainsKey(PlanField.Method) || byField.ContainsKey(PlanField.Quantization))
             keys.AddRange(PeftChanges(root, plan, byField));
         if (trl.LaunchSharding is null && DeepSpeedWriter.TargetOf(byField, plan.DeepSpeed) is { } target)

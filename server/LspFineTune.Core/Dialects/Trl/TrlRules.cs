@@ -106,24 +106,12 @@ internal static class TrlRules
             if (root.Find(key) is { Value: not ScalarNode { IsNull: true } } property && (property.Value is not ScalarNode scalar || scalar.AsBoolean() != false))
                 diagnostics.Add(TrlBinder.NotModelled(property, message));
         }
-        void NoteOn(PropertyNode? property, string message)
-        {
-            if (property is not null)
-                diagnostics.Add(TrlBinder.NotModelled(property, message));
-        }
-        var full = plan.Method.Type == FineTuneMethod.Full;
-        var command = TrlTrainers.Name(trainer).ToUpperInvariant();
 
         // The reference model, the chosen/rejected pairs and GRPO's generation are in the estimate (TrlObjective);
         // what it still assumes is said where the key is.
         if (trainer is TrlTrainer.Grpo or TrlTrainer.Rloo && Scalar(root, "use_vllm")?.AsBoolean() == true && String(root, "vllm_mode") == "server")
             Note("vllm_mode", "vLLM generates on its own server GPUs (`vllm_mode: server`): they hold nothing of this estimate, and the generation time assumes they are the same GPU type.");
-        Note("use_liger_kernel", "Liger's fused linear cross-entropy never materialises the logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        // sft_config.py 334-336: SFT's loss defaults to chunked_nll (nll with Liger), which runs the lm_head on the
-        // non-ignored tokens only, in chunks, so the full fp32 logits of every token are never held.
-        if (trainer == TrlTrainer.Sft && !(Scalar(root, "use_liger_kernel")?.AsBoolean() ?? false) && (String(root, "loss_type") ?? "chunked_nll") == "chunked_nll")
-            NoteOn(root.Find("loss_type") ?? modelKey, "SFT's loss (`loss_type: chunked_nll`, TRL's default) computes the output projection and loss in chunks on the non-ignored tokens and never holds the full fp32 logits; the estimate keeps them (an over-estimate of logits_and_loss).");
-        Note("activation_offloading", "Activation offloading moves the checkpointed activations to CPU; the estimate keeps them on the GPU (an over-estimate).");
+        Note("torch_compile", "torch.compile is recorded but does not change the estimate: no measured effect on activation memory or step time is modelled, so both are eager's.");
         Note("lora_target_parameters", "LoRA on expert parameters (MoE) adds adapters the estimate does not count.");
         Note("auto_find_batch_size", "On out-of-memory the Trainer halves the batch and retries; the estimate is for `per_device_train_batch_size` as written.");
         Note("model_init_kwargs", "`model_init_kwargs` go to from_pretrained as they are; a dtype, device_map or quantization there is not read by the estimate.");

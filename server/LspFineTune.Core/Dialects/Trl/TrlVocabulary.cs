@@ -25,6 +25,7 @@ public sealed class TrlVocabulary : IDialectVocabulary
         PlanField.Attention => "attn_implementation",
         PlanField.Packing => "packing",
         PlanField.DataTrain => "dataset_name",
+        PlanField.ActivationOffload => "activation_offloading",
         _ => TrainingArgumentsVocabulary.Key(field),
     };
 
@@ -42,6 +43,8 @@ public sealed class TrlVocabulary : IDialectVocabulary
     public string Value(PlanChange change) => TransformersSpellings.Spelling(change.Value) ?? (change.Field, change.Value) switch
     {
         (PlanField.ZeroStage, _) => $"ZeRO-{change.Value}",
+        (_, LossChoice loss) => loss.Kernel == LossKernel.LigerFused ? "true" : "false",
+        (_, ActivationOffload offload) => offload == ActivationOffload.None ? "false" : "true",
         (_, FineTuneMethod method) => method == FineTuneMethod.Lora ? "true (LoRA)" : "false (full fine-tuning)",
         (_, Quantization quantization) => quantization switch { Quantization.Nf4 => "4-bit base (QLoRA)", Quantization.Int8 => "8-bit base", _ => "16-bit base" },
         _ => change.ValueText,
