@@ -57,6 +57,29 @@ public static class MemoryModel
             logitsFormula = "freed before the peak (generation's KV cache is larger)";
         }
 
+        // Gradients and the activation peak are not alive together when nothing keeps the gradients between steps: the
+        // Trainer, torchtune and FSDP free them after every optimizer step (zero_grad(set_to_none=True)), so with one
+        // micro-batch per step backward allocates them as it frees the activations; the peak is the larger end of backward.
+        var gradientBytes = states.GradientBytes;
+        var gradientFormula = (ModelStateMemory.StepsInBackward(plan, budget) ? "the largest trained tensor's gradient (optimizer step in backward frees each one)" : $"{budget.TrainableParameters:N0} trainable x grad bytes") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : "");
+        if (GradientsFreedBetweenSteps(plan, budget) && gradientBytes > 0)
+        {
+            if (activationBytes + logits + autocastCopies >= gradientBytes)
+            {
+                gradientBytes = 0;
+                gradientFormula = "none at the peak: freed after each step (zero_grad set_to_none) and allocated during backward as the activations are freed";
+            }
+            else
+            {
+                activationBytes = 0;
+                activationFormula = "freed before the peak (the end of backward, with every gradient allocated, is larger)";
+                logits = 0;
+                logitsFormula = activationFormula;
+                autocastCopies = 0;
+                autocastFormula = activationFormula;
+            }
+        }
+
         var drivenByBatch = new[] { PlanField.MicroBatchSize, PlanField.SequenceLength };
         var zero = new[] { PlanField.ZeroStage, PlanField.GpusPerNode, PlanField.Nodes };
         var terms = new List<MemoryTerm>
@@ -64,7 +87,7 @@ public static class MemoryModel
             new(MemoryTermNames.Weights, Round(states.WeightBytes), WeightsFormula(plan, budget),
                 "ZeRO paper §3.1 (2 B/param in 16-bit); QLoRA §2 (NF4 + double quantization); PEFT adapters in fp32")
             { DrivenBy = [PlanField.Dtype, PlanField.Quantization, .. zero] },
-            new(MemoryTermNames.Gradients, Round(states.GradientBytes), (ModelStateMemory.StepsInBackward(plan, budget) ? "the largest trained tensor's gradient (optimizer step in backward frees each one)" : $"{budget.TrainableParameters:N0} trainable x grad bytes") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 2 ? " / N" : ""),
+            new(MemoryTermNames.Gradients, Round(gradientBytes), gradientFormula,
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
             new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -113,6 +136,15 @@ public static class MemoryModel
             ActivationParts = activations.LayerParts,
         };
     }
+
+    /// <summary>
+    /// Whether the gradients are freed between steps and so absent at the start of backward: one micro-batch per step
+    /// (accumulation keeps them from the previous micro-batch), no DeepSpeed (its ZeRO optimizers keep gradient partition
+    /// buffers allocated), and not freed per tensor already (optimizer step in backward).
+    /// </summary>
+    private static bool GradientsFreedBetweenSteps(TrainingPlan plan, ParameterBudget budget) =>
+        plan.Training.GradientAccumulationSteps == 1 && plan.DeepSpeed.Engine != ShardingEngine.DeepSpeed
+        && !ModelStateMemory.StepsInBackward(plan, budget);
 
     private static string WeightsFormula(TrainingPlan plan, ParameterBudget budget)
     {

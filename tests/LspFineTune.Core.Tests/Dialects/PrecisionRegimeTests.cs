@@ -34,7 +34,8 @@ public class PrecisionRegimeTests
             memory.Term(MemoryTermNames.AutocastWeightCopies) / (double)P);
     }
 
-    private const string Trl = "model_name_or_path: meta-llama/Llama-3.2-3B\noutput_dir: out\nper_device_train_batch_size: 1\nmax_length: 512\n";
+    // Two micro-batches per step: the gradients outlive the first, so they are alive at the peak with the states.
+    private const string Trl = "model_name_or_path: meta-llama/Llama-3.2-3B\noutput_dir: out\nper_device_train_batch_size: 1\ngradient_accumulation_steps: 2\nmax_length: 512\n";
 
     [Fact]
     public void The_Trainer_on_a_bf16_loaded_model_trains_pure_bf16_8_bytes_per_parameter()
@@ -67,7 +68,7 @@ public class PrecisionRegimeTests
     [Fact]
     public void LLaMA_Factory_full_tuning_upcasts_trained_weights_to_fp32_unless_pure_bf16()
     {
-        const string lf = "model_name_or_path: meta-llama/Llama-3.2-3B\nstage: sft\nfinetuning_type: full\ntemplate: llama3\ncutoff_len: 512\nper_device_train_batch_size: 1\nbf16: true\noutput_dir: out\n";
+        const string lf = "model_name_or_path: meta-llama/Llama-3.2-3B\nstage: sft\nfinetuning_type: full\ntemplate: llama3\ncutoff_len: 512\nper_device_train_batch_size: 1\ngradient_accumulation_steps: 2\nbf16: true\noutput_dir: out\n";
         var upcast = PerParameter(Estimate("lf.yaml", lf));
         Assert.Equal((4, 4, 8, 0), (upcast.Weights, upcast.Gradients, upcast.States, upcast.StepBuffers));
         Assert.True(upcast.Copies > 0);
@@ -78,7 +79,7 @@ public class PrecisionRegimeTests
     [Fact]
     public void Axolotl_trains_in_its_torch_dtype_and_FSDP_upcasts_the_trained_weights()
     {
-        const string axolotl = "base_model: meta-llama/Llama-3.2-3B\nsequence_len: 512\nmicro_batch_size: 1\nbf16: true\ndatasets:\n  - path: data.jsonl\n    type: alpaca\n";
+        const string axolotl = "base_model: meta-llama/Llama-3.2-3B\nsequence_len: 512\nmicro_batch_size: 1\ngradient_accumulation_steps: 2\nbf16: true\ndatasets:\n  - path: data.jsonl\n    type: alpaca\n";
         Assert.Equal((2, 2, 4, 0, 0), PerParameter(Estimate("axolotl.yml", axolotl)));
         var fsdp = PerParameter(Estimate("axolotl.yml", "# lft: gpu=a100-80gb gpus_per_node=4\n" + axolotl + "fsdp_config:\n  fsdp_version: 2\n  reshard_after_forward: true\n"));
         // FULL_SHARD over 4 GPUs of fp32 weights, gradients and moments: (4 + 4 + 8) / 4; the gathered blocks are bf16.
@@ -106,7 +107,7 @@ public class NativePrecisionTests
     public void Model_precision_sets_the_bytes_per_trained_parameter(string precision, double weights, double gradients, double states)
     {
         using var files = new DialectTestFiles();
-        files.Write("run.lft.yaml", $"model:\n  name: llama-3.2-1b\n  dtype: bf16\n  precision: {precision}\nmethod:\n  type: full\ntraining:\n  micro_batch_size: 1\n  sequence_length: 256\n");
+        files.Write("run.lft.yaml", $"model:\n  name: llama-3.2-1b\n  dtype: bf16\n  precision: {precision}\nmethod:\n  type: full\ntraining:\n  micro_batch_size: 1\n  gradient_accumulation_steps: 2\n  sequence_length: 256\n");
         var analysis = files.Analyze("run.lft.yaml");
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Severity == Core.Diagnostics.DiagnosticSeverity.Error && d.Code.StartsWith("LFT01", StringComparison.Ordinal));
         var estimate = analysis.Estimate!;

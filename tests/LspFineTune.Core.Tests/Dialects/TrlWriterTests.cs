@@ -12,7 +12,7 @@ namespace LspFineTune.Core.Tests.Dialects;
 public class TrlWriterTests
 {
     // The plain loss (not SFT's default chunked_nll), so the run is out of memory on one A100 80GB.
-    private const string Full = "model_name_or_path: meta-llama/Meta-Llama-3-8B-Instruct\ndtype: bfloat16\nper_device_train_batch_size: 8\nmax_length: 2048\nloss_type: nll\noutput_dir: out\n";
+    private const string Full = "model_name_or_path: meta-llama/Meta-Llama-3-8B-Instruct\ndtype: bfloat16\nper_device_train_batch_size: 8\nmax_length: 4096\nloss_type: nll\noutput_dir: out\n";
 
     /// <summary>Applies a fix's edits on disk (the document, companion files, files it creates).</summary>
     private static void Apply(DialectTestFiles files, string name, IReadOnlyList<FileEdit> edits)

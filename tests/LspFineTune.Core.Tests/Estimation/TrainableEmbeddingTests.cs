@@ -7,7 +7,8 @@ namespace LspFineTune.Core.Tests.Estimation;
 public class TrainableEmbeddingTests
 {
     private static TrainingPlan Lora(string model, LoraSettings lora) =>
-        TestPlans.Catalog(model) with { Method = new MethodChoice { Type = FineTuneMethod.Lora, Lora = lora } };
+        // Two micro-batches per step, so the gradients outlive one and are alive at the peak with the states.
+        TestPlans.Catalog(model) with { Method = new MethodChoice { Type = FineTuneMethod.Lora, Lora = lora }, Training = new TrainingChoice { GradientAccumulationSteps = 2 } };
 
     [Fact]
     public void Qwen2_5_7B_embed_tokens_as_modules_to_save_adds_8_bytes_per_weight_in_bf16()
