@@ -20,6 +20,9 @@ public sealed record MemoryEstimate
     /// cannot grow within what the context leaves.</summary>
     public long PeakBytes => Terms.Sum(t => t.Bytes);
 
+    /// <summary>A paged optimizer's states, in CUDA unified memory outside the peak (the driver evicts them to host memory).</summary>
+    public long PagedBytes { get; init; }
+
     /// <summary>The CUDA context (or the CPU process's baseline), part of the overhead term.</summary>
     public long ContextBytes { get; init; }
 

@@ -80,6 +80,14 @@ public static class MemoryModel
             }
         }
 
+        // bitsandbytes' paged optimizers allocate their states with cudaMallocManaged (bitsandbytes functional.py
+        // get_paged): outside PyTorch's allocator, so max_memory_allocated never sees them, and evicted to host memory by
+        // the driver when the GPU fills, so they cannot cause an out-of-memory error. They are outside the peak.
+        var optimizerStateBytes = states.OptimizerStateBytes;
+        var pagedBytes = 0.0;
+        if (plan.Optimizer.Paged && !Precision.KeepsMasterWeights(plan))
+            (pagedBytes, optimizerStateBytes) = (optimizerStateBytes, 0);
+
         var drivenByBatch = new[] { PlanField.MicroBatchSize, PlanField.SequenceLength };
         var zero = new[] { PlanField.ZeroStage, PlanField.GpusPerNode, PlanField.Nodes };
         var terms = new List<MemoryTerm>
@@ -90,7 +98,7 @@ public static class MemoryModel
             new(MemoryTermNames.Gradients, Round(gradientBytes), gradientFormula,
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(states.OptimizerStateBytes), $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(optimizerStateBytes), pagedBytes > 0 ? $"{ByteSizes.Format(Round(pagedBytes))} of paged {plan.Optimizer.Type.ToConfigName()} states in CUDA unified memory: outside PyTorch's allocator, and evicted to host memory when the GPU fills" : $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -129,6 +137,7 @@ public static class MemoryModel
         {
             Terms = terms,
             ContextBytes = Round(OverheadMemory.ContextBytes(plan)),
+            PagedBytes = Round(pagedBytes),
             FragmentationBytes = Round(overhead - OverheadMemory.ContextBytes(plan)),
             UsableBytes = plan.Hardware.Gpu.UsableMemoryBytes,
             OffloadedBytesPerNode = Round((states.OffloadedBytes + activations.OffloadedBytes) * plan.Hardware.GpusPerNode),

@@ -128,6 +128,13 @@ public sealed record OptimizerChoice
     public int WarmupSteps { get; init; }
 
     public AdaRankGradSettings AdaRankGrad { get; init; } = new();
+
+    /// <summary>A bitsandbytes paged optimizer (<c>paged_adamw_8bit</c>, <c>PagedAdamW8bit</c>): its states live in CUDA
+    /// unified memory, which the driver evicts to host memory when the GPU fills.</summary>
+    public bool Paged { get; init; }
+
+    /// <summary>Whether an optimizer's spelling names a paged bitsandbytes optimizer.</summary>
+    public static bool IsPaged(string? spelling) => spelling?.Contains("paged", StringComparison.OrdinalIgnoreCase) == true;
 }
 
 public sealed record TrainingChoice

@@ -49,6 +49,7 @@ public static class EstimateJson
                 ["fits"] = memory.Fits,
                 ["breakdown"] = new JsonObject(memory.Terms.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)t.Bytes))),
                 ["cpu_offload_bytes"] = memory.OffloadedBytesPerNode,
+                ["paged_optimizer_bytes_per_gpu"] = memory.PagedBytes,
                 ["terms"] = new JsonArray(memory.Terms.Select(t => (JsonNode)new JsonObject
                 {
                     ["name"] = t.Name,

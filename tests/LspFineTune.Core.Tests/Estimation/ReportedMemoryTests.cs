@@ -17,3 +17,21 @@ public class ReportedMemoryTests
         Assert.True(memory.AllocatedBytes < memory.ReservedBytes && memory.ReservedBytes < memory.PeakBytes);
     }
 }
+
+/// <summary>bitsandbytes' paged optimizers keep their states in CUDA unified memory, outside the peak.</summary>
+public class PagedOptimizerTests
+{
+    [Theory]
+    [InlineData("paged_adamw_8bit", true)]
+    [InlineData("adamw_bnb_8bit", false)]
+    public void Paged_states_are_outside_the_peak_and_reported_beside_it(string optimizer, bool paged)
+    {
+        using var files = new Dialects.DialectTestFiles();
+        files.Write("a.yml", $"base_model: meta-llama/Llama-3.2-1B\nsequence_len: 1024\nmicro_batch_size: 1\nbf16: true\noptimizer: {optimizer}\ndatasets:\n  - path: my-org/data\n    type: alpaca\n");
+        var estimate = files.Analyze("a.yml").Estimate!;
+        // 8-bit AdamW: two 1-byte moments + one fp32 absmax per 2,048 values each.
+        var states = 2 * (1 + 4.0 / 2048) * estimate.Parameters.TrainableParameters;
+        Assert.InRange(estimate.Memory.Term(MemoryTermNames.OptimizerStates), (paged ? 0 : states) - 2, (paged ? 0 : states) + 2);
+        Assert.InRange(estimate.Memory.PagedBytes, (paged ? states : 0) - 2, (paged ? states : 0) + 2);
+    }
+}

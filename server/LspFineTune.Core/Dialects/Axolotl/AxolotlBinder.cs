@@ -106,6 +106,7 @@ public static class AxolotlBinder
             Optimizer = new OptimizerChoice
             {
                 Type = TrainerDeepSpeed.Optimizer(deepSpeed, optimizer),
+                Paged = deepSpeed?.Settings?.PlanOptimizer is null && OptimizerChoice.IsPaged(optimizerName),
                 LearningRate = Double(root, "learning_rate", 2e-5),
                 WeightDecay = Double(root, "weight_decay", 0),
                 Scheduler = String(root, "lr_scheduler") is "constant" ? LrScheduler.Constant : String(root, "lr_scheduler") is "linear" ? LrScheduler.Linear : LrScheduler.Cosine,

@@ -55,6 +55,7 @@ public sealed record TrainingArgumentsValues
     public OptimizerChoice ToOptimizerChoice(OptimizerType? type = null) => new()
     {
         Type = type ?? Optimizer,
+        Paged = (type is null || type == Optimizer) && OptimizerChoice.IsPaged(OptimizerName),
         LearningRate = LearningRate,
         WeightDecay = WeightDecay,
         Scheduler = Scheduler,

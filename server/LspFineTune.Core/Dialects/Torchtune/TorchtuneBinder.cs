@@ -123,6 +123,7 @@ public static class TorchtuneBinder
             Optimizer = new OptimizerChoice
             {
                 Type = optimizer,
+                Paged = OptimizerChoice.IsPaged(String(optimizerSection, "_component_")),
                 LearningRate = Double(optimizerSection, "lr", optimizer == OptimizerType.Sgd ? 1e-3 : 1e-3),
                 WeightDecay = Double(optimizerSection, "weight_decay", optimizer == OptimizerType.Sgd ? 0 : 0.01),
                 Scheduler = scheduler,
@@ -331,7 +332,7 @@ public static class TorchtuneBinder
         {
             "AdamW" or "Adam" when path.StartsWith("torch.", StringComparison.Ordinal) => (OptimizerType.AdamW, null),
             "SGD" => (OptimizerType.Sgd, null),
-            "PagedAdamW" or "PagedAdamW32bit" => (OptimizerType.AdamW, "Paged AdamW keeps its states in unified memory that bitsandbytes pages to the CPU under pressure; the estimate keeps them on the GPU"),
+            "PagedAdamW" or "PagedAdamW32bit" => (OptimizerType.AdamW, null),
             "AdamW8bit" or "PagedAdamW8bit" or "AdamWFp8" => (OptimizerType.AdamW8bit, null),
             "AdamW4bit" => (OptimizerType.AdamW8bit, "4-bit optimizer states are estimated as 8-bit, an over-estimate"),
             "AdamW" or "Adam" => (OptimizerType.AdamW, null),
