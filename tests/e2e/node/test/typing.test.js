@@ -72,11 +72,12 @@ describe('typing character by character', () => {
   });
 
   it('YAML: a bigger micro-batch and a new, misspelt key', async () => {
-    // micro_batch_size 4 -> 48 comes near the A100's 85 GB (LFT0302); the misspelt key is a schema error (LFT0102).
+    // micro_batch_size 4 -> 48 comes near the A100's 85 GB (LFT0302), and without the data's lengths the peak assumes a
+    // full-length example (LFT0602); the misspelt key is a schema error (LFT0102).
     const text = await typedEqualsFresh('llama2-7b-lora.lft.yaml', [
       ['\n  micro_batch_size: 4', '8'],
       ['\n  seed: 42', '\n  gradient_chekpointing: true'],
-    ], ['LFT0102 error 36:3', 'LFT0302 warning 28:3']);
+    ], ['LFT0102 error 36:3', 'LFT0302 warning 28:3', 'LFT0602 info 30:3']);
     assert.match(text, /micro_batch_size: 48\n/);
   });
 
@@ -84,7 +85,7 @@ describe('typing character by character', () => {
     await typedEqualsFresh('qwen2.5-7b-qlora-l4.lft.json', [
       ['"micro_batch_size": 2', '4'],
       ['"seed": 42', ',\n    "max_steps": 100'],
-    ], ['LFT0301 error 25:5']);
+    ], ['LFT0301 error 25:5', 'LFT0602 info 27:5']);
   });
 });
 
