@@ -11,6 +11,10 @@ public static class DataFileStatistics
 {
     public const double CharactersPerToken = 4.0;
 
+    /// <summary>Lengths kept for the padding model: a uniform sample of this many resolves the longest of any batch the
+    /// quantiles can (LengthProfile keeps 512), at a bounded cost.</summary>
+    public const int MaxSampledLengths = 65_536;
+
     /// <summary>Reads at most this many bytes, so a huge data file never stalls the editor.</summary>
     public const long MaxBytesRead = 64L * 1024 * 1024;
 
@@ -31,7 +35,11 @@ public static class DataFileStatistics
         using var reader = new StreamReader(stream);
         long examples = 0, characters = 0, bytesRead = 0;
         var truncated = false;
+        // A uniform sample of the lengths (reservoir sampling, fixed seed: the same file gives the same estimate), so a file
+        // of millions of short lines costs a bounded list; the longest example is kept apart, since the peak comes with it.
         var lengths = new List<double>();
+        var sampler = new Random(17);
+        var longest = 0.0;
         while (reader.ReadLine() is { } line)
         {
             bytesRead += line.Length + 1;
@@ -45,7 +53,12 @@ public static class DataFileStatistics
             examples++;
             var exampleCharacters = TextLength(line);
             characters += exampleCharacters;
-            lengths.Add(exampleCharacters / CharactersPerToken);
+            var tokens = exampleCharacters / CharactersPerToken;
+            longest = Math.Max(longest, tokens);
+            if (lengths.Count < MaxSampledLengths)
+                lengths.Add(tokens);
+            else if (sampler.NextInt64(examples) is var slot && slot < MaxSampledLengths)
+                lengths[(int)slot] = tokens;
         }
         if (truncated)
         {
@@ -54,6 +67,8 @@ public static class DataFileStatistics
             examples = (long)(examples * scale);
             characters = (long)(characters * scale);
         }
+        if (examples > MaxSampledLengths)
+            lengths.Add(longest);
         return new Result(examples, examples == 0 ? 0 : characters / CharactersPerToken / examples, truncated, LengthProfile.FromLengths(lengths, "the train file"));
     }
 

@@ -103,3 +103,32 @@ public class KnownDatasetLengthTests
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Code == Core.Diagnostics.DiagnosticCodes.LengthsAssumed);
     }
 }
+
+/// <summary>The lengths of a local data file.</summary>
+public class DataFileLengthTests
+{
+    [Fact]
+    public void A_large_file_keeps_a_bounded_sample_and_its_longest_example()
+    {
+        // 200,000 short alpaca rows and one long one: the sample is capped, the longest example is kept.
+        var path = Path.Combine(Path.GetTempPath(), $"lft-lengths-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            using (var writer = new StreamWriter(path))
+            {
+                for (var i = 0; i < 200_000; i++)
+                    writer.WriteLine(i == 123_456 ? $"{{\"instruction\": \"{new string('x', 8000)}\"}}" : "{\"instruction\": \"add two numbers\", \"output\": \"4\"}");
+            }
+            var statistics = DataFileStatistics.TryRead(path, new Core.Files.AuxiliaryFileCache(), out var error)!;
+            Assert.Null(error);
+            Assert.Equal(200_000, statistics.Examples);
+            Assert.Equal(2000, statistics.Lengths!.Longest);
+            // "add two numbers" + "4" = 16 characters = 4 tokens: almost every example.
+            Assert.Equal(4, statistics.Lengths.Quantiles[LengthProfile.MaxQuantiles / 2]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
