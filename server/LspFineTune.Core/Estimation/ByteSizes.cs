@@ -9,6 +9,17 @@ public static class ByteSizes
     public const double MiB = 1024.0 * 1024;
     public const double GB = 1e9;
 
+    /// <summary>
+    /// The largest a single term is counted as: 100 PB, beyond any GPU by ten million times, so a config with numbers at
+    /// the edge of their type (a micro-batch of 2^31) reads as out of memory instead of overflowing; twenty terms of it
+    /// still add up within a long.
+    /// </summary>
+    public const double MaxTermBytes = 1e17;
+
+    /// <summary>Bytes as a whole number, saturated at <see cref="MaxTermBytes"/> (NaN counts as the maximum too).</summary>
+    public static long ToBytes(double bytes) =>
+        double.IsNaN(bytes) || bytes >= MaxTermBytes ? (long)MaxTermBytes : bytes <= 0 ? 0 : (long)Math.Round(bytes);
+
     public static string Format(double bytes, bool binary = false)
     {
         var unit = binary ? GiB : GB;

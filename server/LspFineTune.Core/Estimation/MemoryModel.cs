@@ -175,5 +175,5 @@ public static class MemoryModel
     private static string TensorParallelText(TrainingPlan plan) =>
         ParallelDegrees.Tensor(plan) > 1 ? $" / {ParallelDegrees.Tensor(plan)} (tensor parallel)" : "";
 
-    private static long Round(double bytes) => (long)Math.Round(bytes);
+    private static long Round(double bytes) => ByteSizes.ToBytes(bytes);
 }

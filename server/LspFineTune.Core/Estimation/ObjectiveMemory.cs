@@ -159,5 +159,5 @@ public sealed class ObjectiveMemory
         _ => $"{plan.Objective.Type.ToConfigName()} has no reference model" + (plan.Objective.Type == TrainingObjective.Grpo ? " (beta = 0)" : ""),
     };
 
-    private static long Round(double bytes) => (long)Math.Round(bytes);
+    private static long Round(double bytes) => ByteSizes.ToBytes(bytes);
 }

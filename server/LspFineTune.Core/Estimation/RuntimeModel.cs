@@ -283,11 +283,11 @@ public static class RuntimeModel
         if (plan.Data.NumExamples is { } examples)
         {
             if (training.Packing && (plan.Data.MeanTokensPerExample ?? plan.Data.Lengths?.Mean) is { } mean)
-                perEpoch = Math.Max(1, (long)Math.Ceiling(examples * mean / tokensPerStep));
+                perEpoch = Math.Max(1, (long)Math.Min(long.MaxValue / 2, Math.Ceiling(examples * mean / tokensPerStep)));
             else
-                perEpoch = Math.Max(1, (long)Math.Ceiling(examples / (double)(training.MicroBatchSize * training.GradientAccumulationSteps * n)));
+                perEpoch = Math.Max(1, (long)Math.Min(long.MaxValue / 2, Math.Ceiling(examples / ((double)training.MicroBatchSize * training.GradientAccumulationSteps * n))));
         }
-        long? total = training.MaxSteps ?? (perEpoch is { } e ? (long)Math.Ceiling(e * training.Epochs) : null);
+        long? total = training.MaxSteps ?? (perEpoch is { } e ? (long)Math.Min(long.MaxValue / 2, Math.Ceiling(e * training.Epochs)) : null);
         return (perEpoch, total);
     }
 }

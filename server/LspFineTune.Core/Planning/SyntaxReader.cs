@@ -12,10 +12,12 @@ internal static class SyntaxReader
 
     public static ScalarNode? Scalar(MappingNode? section, string key) => section?.Find(key)?.Value as ScalarNode;
 
+    /// <summary>An integer key; one beyond the range of int saturates at its end rather than falling back to the
+    /// default, so a micro-batch of 2^63 is estimated as the largest one instead of as one sequence.</summary>
     public static int Int(MappingNode? section, string key, int fallback)
     {
         var value = Scalar(section, key)?.AsInteger();
-        return value is >= int.MinValue and <= int.MaxValue ? (int)value.Value : fallback;
+        return value is { } v ? (int)Math.Clamp(v, int.MinValue, int.MaxValue) : fallback;
     }
 
     public static long? NullableLong(MappingNode? section, string key) => Scalar(section, key)?.AsInteger();

@@ -35,3 +35,24 @@ public class PagedOptimizerTests
         Assert.InRange(estimate.Memory.PagedBytes, (paged ? states : 0) - 2, (paged ? states : 0) + 2);
     }
 }
+
+/// <summary>Sizes saturate instead of overflowing.</summary>
+public class SaturatedSizeTests
+{
+    [Fact]
+    public void A_micro_batch_of_two_to_the_31_is_out_of_memory_not_an_overflow()
+    {
+        var plan = TestPlans.Catalog("llama-3.2-1b").WithTraining(int.MaxValue, 256);
+        var memory = Estimate.For(plan).Memory;
+        Assert.False(memory.Fits);
+        Assert.Equal((long)ByteSizes.MaxTermBytes, memory.Term(MemoryTermNames.Activations));
+        Assert.True(memory.PeakBytes > 0 && memory.AllocatedBytes <= memory.PeakBytes);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity, 1e17)]
+    [InlineData(double.NaN, 1e17)]
+    [InlineData(-5, 0)]
+    [InlineData(1234.4, 1234)]
+    public void Bytes_saturate_at_100_PB(double bytes, double expected) => Assert.Equal((long)expected, ByteSizes.ToBytes(bytes));
+}
