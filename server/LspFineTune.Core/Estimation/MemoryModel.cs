@@ -98,7 +98,7 @@ public static class MemoryModel
             new(MemoryTermNames.Gradients, Round(gradientBytes), gradientFormula,
                 "ZeRO paper §3.1; ZeRO-2 partitions gradients")
             { DrivenBy = [PlanField.Method, .. zero] },
-            new(MemoryTermNames.OptimizerStates, Round(optimizerStateBytes), pagedBytes > 0 ? $"{ByteSizes.Format(Round(pagedBytes))} of paged {plan.Optimizer.Type.ToConfigName()} states in CUDA unified memory: outside PyTorch's allocator, and evicted to host memory when the GPU fills" : $"{plan.Optimizer.Type.ToConfigName()} states" + (Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)" : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)" : "") + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
+            new(MemoryTermNames.OptimizerStates, Round(optimizerStateBytes), OptimizerStatesFormula(plan, pagedBytes),
                 "ZeRO paper K = 12; bitsandbytes 8-bit; Adafactor; GaLore Table 1")
             { DrivenBy = [PlanField.Optimizer, PlanField.Method, PlanField.OffloadOptimizer, .. zero] },
             new(MemoryTermNames.OptimizerStepBuffers, Round(states.StepBufferBytes), "4 B fp32 gradient copy per trained parameter" + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : ""),
@@ -154,6 +154,17 @@ public static class MemoryModel
     private static bool GradientsFreedBetweenSteps(TrainingPlan plan, ParameterBudget budget) =>
         plan.Training.GradientAccumulationSteps == 1 && plan.DeepSpeed.Engine != ShardingEngine.DeepSpeed
         && !ModelStateMemory.StepsInBackward(plan, budget);
+
+    private static string OptimizerStatesFormula(TrainingPlan plan, double pagedBytes)
+    {
+        var optimizer = plan.Optimizer.Type.ToConfigName();
+        if (pagedBytes > 0)
+            return $"{ByteSizes.Format(Round(pagedBytes))} of paged {optimizer} states in CUDA unified memory: outside PyTorch's allocator, and evicted to host memory when the GPU fills";
+        var dtype = Precision.IsPure(plan) ? $" in {Precision.StorageDtype(plan).ToConfigName()} (pure 16-bit)"
+            : plan.Method.Type == FineTuneMethod.Full && Precision.TrainedWeightBytes(plan) == 4 && plan.Model.Dtype != WeightDtype.Fp32 ? " in fp32 (trained weights in fp32 under autocast)"
+            : "";
+        return $"{optimizer} states{dtype}" + (Precision.KeepsMasterWeights(plan) ? " + fp32 master weights" : "") + TensorParallelText(plan) + (plan.DeepSpeed.ZeroStage >= 1 ? " / N" : "");
+    }
 
     private static string WeightsFormula(TrainingPlan plan, ParameterBudget budget)
     {

@@ -7,9 +7,6 @@ public static class Precision
 {
     public static int Bytes(WeightDtype dtype) => dtype == WeightDtype.Fp32 ? 4 : 2;
 
-    /// <summary>Mixed precision: 16-bit weights and activations with fp32 master weights in the optimizer (ZeRO paper §3.1; Micikevicius et al. 2018).</summary>
-    public static bool IsMixed(WeightDtype dtype) => dtype != WeightDtype.Fp32;
-
     /// <summary>DeepSpeed casts the module to its bf16/fp16 and keeps fp32 master weights and states, whatever the framework
     /// loaded (runtime/engine.py <c>_configure_distributed_model</c>; bf16_optimizer.py; zero/stage_1_and_2.py, stage3.py).</summary>
     private static bool DeepSpeedCasts(TrainingPlan plan) =>

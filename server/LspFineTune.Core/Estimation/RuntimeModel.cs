@@ -103,11 +103,12 @@ public static class RuntimeModel
         // A micro-batch takes the longest of its matmuls, its weight reads and its operator dispatch; the excess of the
         // longest over compute is its own term, so small models and short batches are not estimated as compute-bound.
         var weightReads = WeightReadBytes(plan, budget) * training.GradientAccumulationSteps / bandwidth;
-        var dispatch = gpu.IsCpu ? 0 : OperatorsPerMicroBatch(plan, budget) * SecondsPerOperator * training.GradientAccumulationSteps;
+        var operators = OperatorsPerMicroBatch(plan, budget);
+        var dispatch = gpu.IsCpu ? 0 : operators * SecondsPerOperator * training.GradientAccumulationSteps;
         if (weightReads > computeSeconds && weightReads >= dispatch)
             terms.Add(new("memory_bound", weightReads - computeSeconds, "the weights' reads per pass outlast the matmuls (a short batch is bandwidth-bound): the excess over compute"));
         else if (dispatch > computeSeconds)
-            terms.Add(new("dispatch_overhead", dispatch - computeSeconds, $"{OperatorsPerMicroBatch(plan, budget):N0} eager operators per micro-batch x {SecondsPerOperator * 1e6:0} µs outlast the GPU's work (CPU-bound): the excess over compute"));
+            terms.Add(new("dispatch_overhead", dispatch - computeSeconds, $"{operators:N0} eager operators per micro-batch x {SecondsPerOperator * 1e6:0} µs outlast the GPU's work (CPU-bound): the excess over compute"));
         var dequantize = DequantizationBytes(plan, budget) * training.GradientAccumulationSteps / bandwidth;
         if (dequantize > 0)
             terms.Add(new("dequantization", dequantize, "per pass over each quantized weight: read 4/8-bit, write and read back 16-bit"));
@@ -283,11 +284,15 @@ public static class RuntimeModel
         if (plan.Data.NumExamples is { } examples)
         {
             if (training.Packing && (plan.Data.MeanTokensPerExample ?? plan.Data.Lengths?.Mean) is { } mean)
-                perEpoch = Math.Max(1, (long)Math.Min(long.MaxValue / 2, Math.Ceiling(examples * mean / tokensPerStep)));
+                perEpoch = StepCount(examples * mean / tokensPerStep);
             else
-                perEpoch = Math.Max(1, (long)Math.Min(long.MaxValue / 2, Math.Ceiling(examples / ((double)training.MicroBatchSize * training.GradientAccumulationSteps * n))));
+                perEpoch = StepCount(examples / ((double)training.MicroBatchSize * training.GradientAccumulationSteps * n));
         }
-        long? total = training.MaxSteps ?? (perEpoch is { } e ? (long)Math.Min(long.MaxValue / 2, Math.Ceiling(e * training.Epochs)) : null);
+        long? total = training.MaxSteps ?? (perEpoch is { } e ? StepCount(e * training.Epochs) : null);
         return (perEpoch, total);
     }
+
+    /// <summary>Whole steps for a fractional count, at least one, saturated far inside a long (a config with numbers at
+    /// the edge of their type must not overflow the count).</summary>
+    private static long StepCount(double steps) => Math.Max(1, (long)Math.Min(long.MaxValue / 2, Math.Ceiling(steps)));
 }

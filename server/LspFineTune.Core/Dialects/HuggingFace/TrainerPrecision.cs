@@ -31,5 +31,4 @@ public static class TrainerPrecision
         var regime = upcastsTrainable ? PrecisionRegime.AutocastOverFp32(load) : PrecisionRegime.InPlace(load);
         return regime with { AdaptersInFp32 = adaptersInFp32, FsdpUpcastsTrainable = true };
     }
-
 }

@@ -173,7 +173,7 @@ public static class TrlBinder
                     PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0))));
             }
         }
-        TrlRules.AddNotModelled(root, trainer.Trainer, plan, load, loadKey, modelKey, values.DeepSpeed is not null || plan.DeepSpeed.ZeroStage > 0, diagnostics);
+        TrlRules.AddNotModelled(root, trainer.Trainer, plan, diagnostics);
         plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset_name")));
         return Result(plan);
     }

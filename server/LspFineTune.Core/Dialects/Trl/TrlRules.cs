@@ -99,7 +99,7 @@ internal static class TrlRules
     }
 
     /// <summary>Keys that change memory or time in ways the estimate does not model.</summary>
-    public static void AddNotModelled(MappingNode root, TrlTrainer trainer, TrainingPlan plan, string loadDtype, PropertyNode? loadKey, PropertyNode? modelKey, bool zero, List<Diagnostic> diagnostics)
+    public static void AddNotModelled(MappingNode root, TrlTrainer trainer, TrainingPlan plan, List<Diagnostic> diagnostics)
     {
         void Note(string key, string message)
         {
