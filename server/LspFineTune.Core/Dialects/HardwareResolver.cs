@@ -66,9 +66,11 @@ public static class HardwareResolver
         foreach (var (word, range) in modeline.Unknown)
         {
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownModelineSetting,
-                $"`{word}` is not a modeline setting; it is ignored. The `# lft:` comment takes `config`, `dialect=ID`, `gpu=ID`, `gpus_per_node=N`, `nodes=N`, `accelerate=PATH` and `recipe=NAME` (e.g. `# lft: gpu=h100-sxm gpus_per_node=8`).",
+                $"`{word}` is not a modeline setting; it is ignored. The `# lft:` comment takes `config`, `dialect=ID`, `gpu=ID`, `gpus_per_node=N`, `nodes=N`, `accelerate=PATH`, `recipe=NAME`, `longest_tokens=N` and `mean_tokens=N` (e.g. `# lft: gpu=h100-sxm gpus_per_node=8`).",
                 range));
         }
+        foreach (var (_, range, problem) in modeline.Invalid)
+            diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.OutOfRange, problem, range));
 
         var gpu = GpuCatalog.Default.Find(gpuName);
         if (gpu is null)
@@ -90,7 +92,18 @@ public static class HardwareResolver
             });
             return null;
         }
-        return new HardwareChoice { Gpu = gpu, GpusPerNode = Math.Max(1, gpusPerNode), Nodes = Math.Max(1, nodes) };
+        gpusPerNode = Math.Max(1, gpusPerNode);
+        nodes = Math.Max(1, nodes);
+        // torch.distributed numbers processes with 32-bit ranks: a world larger than that cannot be launched.
+        if ((long)gpusPerNode * nodes > Modeline.MaxCount)
+        {
+            var usable = Modeline.MaxCount / gpusPerNode;
+            diagnostics.Add(Diagnostic.Error(DiagnosticCodes.OutOfRange,
+                $"{gpusPerNode:N0} GPUs per node x {nodes:N0} nodes is {(long)gpusPerNode * nodes:N0} processes, more than torch.distributed can number (ranks are 32-bit, at most {Modeline.MaxCount:N0}); the estimate uses {usable:N0} node{(usable == 1 ? "" : "s")}. State the real counts.",
+                provenance.ValueRange(PlanField.Nodes)));
+            nodes = usable;
+        }
+        return new HardwareChoice { Gpu = gpu, GpusPerNode = gpusPerNode, Nodes = nodes };
     }
 
     // A key in another file (a launch file) is no key of the document: the anchor says where the document reports it.

@@ -48,11 +48,19 @@ public sealed record Modeline
     /// <summary>Words it could not read ("gpus=8"), reported so a typo is not silently ignored.</summary>
     public IReadOnlyList<(string Word, TextRange Range)> Unknown { get; init; } = [];
 
+    /// <summary>Settings it knows with a value it cannot use (<c>nodes=0</c>, <c>gpus_per_node=1e400</c>), and why.</summary>
+    public IReadOnlyList<(string Word, TextRange Range, string Problem)> Invalid { get; init; } = [];
+
+    /// <summary>The largest count a setting takes: torch.distributed numbers processes and tensor sizes with
+    /// 32-bit ranks and int64 sizes, and this tool holds counts as int.</summary>
+    public const int MaxCount = int.MaxValue;
+
     public static Modeline Parse(string text)
     {
         var result = None;
         var ranges = new Dictionary<string, TextRange>();
         var unknown = new List<(string, TextRange)>();
+        var invalid = new List<(string, TextRange, string)>();
         var lineStart = 0;
         for (var line = 0; line < MaxLines && lineStart <= text.Length; line++)
         {
@@ -86,11 +94,21 @@ public sealed record Modeline
                         result = result with { Gpu = value };
                         ranges["gpu"] = range;
                         break;
-                    case "gpus_per_node" or "gpus-per-node" when int.TryParse(value, out var gpus) && gpus >= 1:
+                    case "gpus_per_node" or "gpus-per-node":
+                        if (Count(value) is not { } gpus)
+                        {
+                            invalid.Add((word, range, CountExpected("gpus_per_node", value)));
+                            break;
+                        }
                         result = result with { GpusPerNode = gpus };
                         ranges["gpus_per_node"] = range;
                         break;
-                    case "nodes" when int.TryParse(value, out var nodes) && nodes >= 1:
+                    case "nodes":
+                        if (Count(value) is not { } nodes)
+                        {
+                            invalid.Add((word, range, CountExpected("nodes", value)));
+                            break;
+                        }
                         result = result with { Nodes = nodes };
                         ranges["nodes"] = range;
                         break;
@@ -98,11 +116,21 @@ public sealed record Modeline
                         result = result with { Accelerate = value };
                         ranges["accelerate"] = range;
                         break;
-                    case "longest_tokens" when int.TryParse(value, out var longest) && longest >= 1:
+                    case "longest_tokens":
+                        if (Count(value) is not { } longest)
+                        {
+                            invalid.Add((word, range, CountExpected("longest_tokens", value)));
+                            break;
+                        }
                         result = result with { LongestTokens = longest };
                         ranges["longest_tokens"] = range;
                         break;
-                    case "mean_tokens" when int.TryParse(value, out var mean) && mean >= 1:
+                    case "mean_tokens":
+                        if (Count(value) is not { } mean)
+                        {
+                            invalid.Add((word, range, CountExpected("mean_tokens", value)));
+                            break;
+                        }
                         result = result with { MeanTokens = mean };
                         ranges["mean_tokens"] = range;
                         break;
@@ -116,8 +144,13 @@ public sealed record Modeline
                 }
             }
         }
-        return result.Line is null ? None : result with { Ranges = ranges, Unknown = unknown };
+        return result.Line is null ? None : result with { Ranges = ranges, Unknown = unknown, Invalid = invalid };
     }
+
+    private static int? Count(string value) => int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count >= 1 ? count : null;
+
+    private static string CountExpected(string name, string value) =>
+        $"`{name}` takes a whole number from 1 to {MaxCount:N0}, not `{(value.Length > 40 ? value[..37] + "..." : value)}`; this setting is ignored.";
 
     private static IEnumerable<(string Word, int Column)> Words(string text, int offset)
     {

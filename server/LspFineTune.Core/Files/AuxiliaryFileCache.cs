@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 
 namespace LspFineTune.Core.Files;
 
@@ -32,7 +31,7 @@ public sealed class AuxiliaryFileCache : IAuxiliaryFiles
 
     public AuxiliaryText ReadText(string path, long maxBytes)
     {
-        var text = Derive(path, "text:" + maxBytes, stream => ReadBounded(stream, maxBytes), out var problem, maxBytes);
+        var text = Derive(path, "text:" + maxBytes, stream => RegularFile.ReadBounded(stream, maxBytes), out var problem, maxBytes);
         return new AuxiliaryText(path, Stat(path), text, problem);
     }
 
@@ -54,8 +53,9 @@ public sealed class AuxiliaryFileCache : IAuxiliaryFiles
         {
             try
             {
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
-                value = derive(stream);
+                using var stream = RegularFile.OpenRead(path, out problem);
+                if (stream is not null)
+                    value = derive(stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
             {
@@ -66,18 +66,5 @@ public sealed class AuxiliaryFileCache : IAuxiliaryFiles
             _entries.Clear();
         _entries[key] = (status, value, problem);
         return value;
-    }
-
-    /// <summary>Reads at most <paramref name="maxBytes"/> (a file can grow between stat and read) as UTF-8.</summary>
-    private static string ReadBounded(Stream stream, long maxBytes)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while (buffer.Length <= maxBytes && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length))) > 0)
-            buffer.Write(chunk, 0, read);
-        if (buffer.Length > maxBytes)
-            throw new IOException($"it grew past {maxBytes:N0} bytes while being read");
-        return new UTF8Encoding(false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length).TrimStart('\uFEFF');
     }
 }

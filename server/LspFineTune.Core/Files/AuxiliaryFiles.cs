@@ -31,14 +31,18 @@ public interface IAuxiliaryFiles
 /// <summary>Plain-language reasons shared by every implementation.</summary>
 public static class AuxiliaryProblems
 {
-    public static string? ForStatus(FileStatus status, long maxBytes) => status.Kind switch
+    public static string? ForStatus(FileStatus status, long maxBytes) =>
+        ForKind(status.Kind) ?? (status.Length > maxBytes ? TooLarge(status.Length, maxBytes) : null);
+
+    public static string? ForKind(FileKind kind) => kind switch
     {
         FileKind.Missing => "the file does not exist",
         FileKind.Directory => "it is a directory, not a file",
         FileKind.Special => "it is not a regular file (a FIFO, a device or a socket), so it is not read",
-        _ when status.Length > maxBytes => $"it is {Size(status.Length)}, over the {Size(maxBytes)} read for such a file",
         _ => null,
     };
+
+    public static string TooLarge(long length, long maxBytes) => $"it is {Size(length)}, over the {Size(maxBytes)} read for such a file";
 
     private static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} KB";
 }

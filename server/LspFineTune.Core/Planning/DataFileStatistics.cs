@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LspFineTune.Core.Files;
 
 namespace LspFineTune.Core.Planning;
 
@@ -18,6 +19,9 @@ public static class DataFileStatistics
     /// <summary>Reads at most this many bytes, so a huge data file never stalls the editor.</summary>
     public const long MaxBytesRead = 64L * 1024 * 1024;
 
+    /// <summary>A line is parsed as JSON up to this many characters; a longer one counts by its raw length.</summary>
+    public const int MaxParsedLineCharacters = 4 * 1024 * 1024;
+
     /// <param name="Lengths">The examples' lengths in tokens (of the part read), for padding to the longest of a batch.</param>
     public sealed record Result(long Examples, double MeanTokens, bool Truncated, LengthProfile? Lengths = null);
 
@@ -32,7 +36,9 @@ public static class DataFileStatistics
 
     private static Result Compute(Stream stream, long fileLength)
     {
-        using var reader = new StreamReader(stream);
+        // At most the cap is read, also of a single line: a file of one 10 GB line costs no more than any other.
+        using var text = new StreamReader(new ReadLimitedStream(stream, MaxBytesRead));
+        var reader = new BoundedLineReader(text, MaxParsedLineCharacters);
         long examples = 0, characters = 0, bytesRead = 0;
         var truncated = false;
         // A uniform sample of the lengths (reservoir sampling, fixed seed: the same file gives the same estimate), so a file
@@ -40,10 +46,10 @@ public static class DataFileStatistics
         var lengths = new List<double>();
         var sampler = new Random(17);
         var longest = 0.0;
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine(out var lineLength, out var cut) is { } line)
         {
-            bytesRead += line.Length + 1;
-            if (bytesRead > MaxBytesRead)
+            bytesRead += lineLength + 1;
+            if (bytesRead > MaxBytesRead || (fileLength > MaxBytesRead && !reader.LastLineEnded))
             {
                 truncated = true;
                 break;
@@ -51,7 +57,7 @@ public static class DataFileStatistics
             if (string.IsNullOrWhiteSpace(line))
                 continue;
             examples++;
-            var exampleCharacters = TextLength(line);
+            var exampleCharacters = cut ? lineLength : TextLength(line);
             characters += exampleCharacters;
             var tokens = exampleCharacters / CharactersPerToken;
             longest = Math.Max(longest, tokens);

@@ -19,6 +19,9 @@ internal sealed class ValidationErrorDescriber(SyntaxTreeJsonConverter converter
     {
         if (error.Token is not { } token)
             return null;
+        // A number beyond the range of its type is reported once, where the tree is built; its type here is moot.
+        if (converter.Nodes.TryGetValue(token, out var node) && node is ScalarNode scalar && ScalarResolver.RangeProblem(scalar.Value, scalar.Kind) is { IsError: true })
+            return null;
         if (error is ChildSchemaValidationError alternatives && error.Kind is ValidationErrorKind.NotAnyOf or ValidationErrorKind.NotOneOf)
             return DescribeAlternatives(alternatives, token);
         if (ValidationErrorFlattener.IsTypeError(error.Kind))
@@ -190,11 +193,20 @@ internal sealed class ValidationErrorDescriber(SyntaxTreeJsonConverter converter
             ScalarNode { Kind: ScalarKind.Null } => "it is empty (null)",
             ScalarNode { Kind: ScalarKind.String } scalar => $"'{Shorten(scalar.Value)}' is a string",
             ScalarNode { Kind: ScalarKind.Integer } scalar => $"{Shorten(scalar.Value)} is an integer",
-            ScalarNode { Kind: ScalarKind.Float } scalar => $"{Shorten(scalar.Value)} is a number with a fraction",
+            ScalarNode { Kind: ScalarKind.Float } scalar => FloatInWords(scalar),
             ScalarNode { Kind: ScalarKind.Boolean } scalar => $"{scalar.Value} is a boolean",
             _ => $"it is {token.Type.ToString().ToLowerInvariant()}",
         };
     }
+
+    /// <summary>Why a float is not an integer: infinite, not a number, too large to be exact, or its fraction.</summary>
+    private static string FloatInWords(ScalarNode scalar) => scalar.AsNumber() switch
+    {
+        { } value when double.IsInfinity(value) => $"{Shorten(scalar.Value)} is infinite",
+        { } value when double.IsNaN(value) => $"{Shorten(scalar.Value)} is not a number (NaN)",
+        { } value when value == Math.Floor(value) => $"{Shorten(scalar.Value)} is a float too large to be held exactly as an integer",
+        _ => $"{Shorten(scalar.Value)} is a number with a fraction",
+    };
 
     /// <summary>The value as the user wrote it: 'bf61' for text, 0 for numbers.</summary>
     private string Written(JToken token) => (converter.Nodes.TryGetValue(token, out var node) ? node : null) switch

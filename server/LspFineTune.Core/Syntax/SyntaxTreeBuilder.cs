@@ -119,6 +119,10 @@ internal sealed class SyntaxTreeBuilder(string text, LineMap lines)
         var taggedString = !scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!";
         var kind = style == ScalarStyle.Plain && !taggedString ? ScalarResolver.Resolve(scalar.Value) : ScalarKind.String;
         var node = new ScalarNode(ScalarRange(scalar, style), scalar.Value, style, kind);
+        if (ScalarResolver.RangeProblem(scalar.Value, kind) is { } problem)
+            diagnostics.Add(problem.IsError
+                ? Diagnostic.Error(DiagnosticCodes.OutOfRange, problem.Message, node.Range)
+                : Diagnostic.Warning(DiagnosticCodes.OutOfRange, problem.Message, node.Range));
         Register(scalar.Anchor, node, height: 0, size: 1);
         Attach(node, height: 0, size: 1, isAlias: false, node.Range.End);
     }

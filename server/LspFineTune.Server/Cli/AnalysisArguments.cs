@@ -36,7 +36,7 @@ public static class AnalysisArguments
     {
         null => null,
         var text when int.TryParse(text, out var value) && value >= 1 => value,
-        var text => throw new UsageException($"{name} takes a whole number of at least 1, not `{text}`"),
+        var text => throw new UsageException($"{name} takes a whole number from 1 to {int.MaxValue:N0}, not `{text}`"),
     };
 
     /// <summary>The line for a file no dialect claims, for verbs that need a config (estimate, plan).</summary>

@@ -60,6 +60,15 @@ public static class CommandLine
             stderr.WriteLine($"lft {args[0]}: {e.Message}");
             return CannotRun;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The last line of defence: a defect of ours is still one plain line (exit 2), not an abort with a stack
+            // trace full of build paths; LFT_DEBUG=1 prints the trace for whoever fixes it.
+            stderr.WriteLine($"lft {args[0]}: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0]}); nothing was written. This is a defect in lft: please report it with the input that caused it.");
+            if (Environment.GetEnvironmentVariable("LFT_DEBUG") == "1")
+                stderr.WriteLine(e);
+            return CannotRun;
+        }
     }
 
     private static int Help(TextWriter stdout)

@@ -10,34 +10,15 @@ public static class ConfigFileLoader
 
     public static ConfigAnalysis? Load(string path, AnalysisOptions options, TextWriter stderr, string verb)
     {
-        try
+        // Regular files only, checked on the opened handle: a FIFO would block until a writer came, a device such as
+        // /dev/zero never ends, and a directory has no text.
+        var text = Core.Files.RegularFile.ReadText(path, MaxFileBytes, out var problem);
+        if (text is null)
         {
-            var status = Core.Files.FileStatus.Of(path);
-            switch (status.Kind)
-            {
-                case Core.Files.FileKind.Missing:
-                    stderr.WriteLine($"lft {verb}: cannot read {path}: no such file");
-                    return null;
-                case Core.Files.FileKind.Directory:
-                    stderr.WriteLine($"lft {verb}: {path} is a directory; give a config file");
-                    return null;
-                case Core.Files.FileKind.Special:
-                    // Reading a FIFO blocks until a writer comes, and a device such as /dev/zero never ends.
-                    stderr.WriteLine($"lft {verb}: {path} is not a regular file (a FIFO, a device or a socket); give a config file");
-                    return null;
-            }
-            if (status.Length > MaxFileBytes)
-            {
-                stderr.WriteLine($"lft {verb}: {path} is {status.Length / 1e6:0} MB; configs are at most {MaxFileBytes / 1e6:0} MB");
-                return null;
-            }
-            var text = File.ReadAllText(path);
-            return ConfigAnalyzer.AnalyzeFile(path, text, options);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"lft {verb}: cannot read {path}: {e.Message}");
+            var hint = problem is "the file does not exist" ? "" : "; give a config file";
+            stderr.WriteLine($"lft {verb}: cannot read {path}: {problem}{hint}");
             return null;
         }
+        return ConfigAnalyzer.AnalyzeFile(path, text, options);
     }
 }

@@ -179,7 +179,10 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var (snapshot, analysis, _) = await EstimateAsync(Train, arguments, cancellationToken).ConfigureAwait(false);
         if (snapshot.FilePath is not { } path || !File.Exists(path))
             throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {snapshot.Uri} is not a file on disk; save it first (the trainer reads the file).");
-        if (!string.Equals(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), snapshot.Text, StringComparison.Ordinal))
+        // The file is read as every other file is (regular files only, capped): a FIFO in its place must not hang the server.
+        var onDisk = Core.Files.RegularFile.ReadText(path, Cli.ConfigFileLoader.MaxFileBytes, out var unreadable, cancellationToken)
+            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: cannot read {Path.GetFileName(path)}: {unreadable}.");
+        if (!string.Equals(onDisk, snapshot.Text, StringComparison.Ordinal))
             throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has unsaved changes; save it first (the trainer reads the file from disk).");
         if (analysis.HasErrors)
             throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has errors; fix them first (see the Problems list).");
