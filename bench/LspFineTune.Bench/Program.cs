@@ -6,6 +6,12 @@ using LspFineTune.Core.Advice;
 // per bundled example, and prints milliseconds per document. Not a test: machines vary several-fold run to run,
 // so compare numbers from one run with each other, not with a fixed threshold.
 // Usage: dotnet run -c Release --project bench/LspFineTune.Bench [-- ITERATIONS]
+//        dotnet run -c Release --project bench/LspFineTune.Bench -- --scale [LARGEST]   growing documents, per key
+if (args.Length > 0 && args[0] == "--scale")
+{
+    LspFineTune.Bench.ScaleBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var largest) ? largest : 1_000_000);
+    return;
+}
 var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 200;
 var root = FindRepositoryRoot();
 // Native examples, each dialect's examples, and the real configs the LSP benchmark uses (one per dialect).

@@ -14,7 +14,14 @@ public static class LoraTargets
         return modules.Where(linear => lora.TargetModules.Any(linear.MatchesTarget)).ToList();
     }
 
-    /// <summary>The targets that match no linear of this model (a typo, or another family's naming).</summary>
-    public static IReadOnlyList<string> Unmatched(ModelStructure structure, LoraSettings lora) =>
-        lora.AllLinear ? [] : lora.TargetModules.Where(t => !structure.LayerLinears.Any(l => !l.IsParameter && l.MatchesTarget(t))).ToList();
+    /// <summary>The targets that match no linear of this model (a typo, or another family's naming), each once, in the
+    /// order written. Each distinct name is matched once, so a list of thousands of names costs linear time.</summary>
+    public static IReadOnlyList<string> Unmatched(ModelStructure structure, LoraSettings lora)
+    {
+        if (lora.AllLinear)
+            return [];
+        var linears = structure.LayerLinears.Where(l => !l.IsParameter).ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return lora.TargetModules.Where(t => seen.Add(t) && !linears.Any(l => l.MatchesTarget(t))).ToList();
+    }
 }

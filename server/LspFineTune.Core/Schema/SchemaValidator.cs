@@ -66,10 +66,23 @@ public sealed class SchemaValidator
         // After a syntax error the tree holds only what parsed before it: keys after it are not missing, just unread.
         var partialTree = HasSyntaxError(tree);
         var describer = new ValidationErrorDescriber(converter, Schema);
-        var diagnostics = new List<Diagnostic>(errors.Count);
+        // Describing one costs a did-you-mean against hundreds of keys: a document with 100,000 unknown keys would cost
+        // seconds and hundreds of MB a keystroke, for a list cut at the cap anyway.
+        var diagnostics = new List<Diagnostic>(Math.Min(errors.Count, DiagnosticCap.Max + 1));
         var seen = new HashSet<(string, Text.TextRange, string)>();
-        foreach (var error in errors)
+        // Described in document order, the first ones first: past the cap, one line says how many more there are.
+        var ordered = errors.OrderBy(e => e.Token is { } t && converter.Nodes.TryGetValue(t, out var node) ? node.Range.Start : default).ToList();
+        for (var i = 0; i < ordered.Count; i++)
         {
+            var error = ordered[i];
+            if (diagnostics.Count == DiagnosticCap.Max)
+            {
+                var at = error.Token is { } t && converter.Nodes.TryGetValue(t, out var node) ? node.Range : Text.TextRange.At(0, 0);
+                // Unknown keys are errors or warnings as the dialect says (its review sees the listed ones); the rest are errors.
+                var onlyUnknownKeys = ordered.Skip(i).All(e => e.Kind == ValidationErrorKind.NoAdditionalPropertiesAllowed);
+                diagnostics.Add(DiagnosticCap.Summary(ordered.Count - i, mayHoldErrors: !onlyUnknownKeys, at, onlyUnknownKeys ? DiagnosticCodes.UnknownKey : null));
+                break;
+            }
             if (describer.Describe(error) is not { } diagnostic)
                 continue;
             if (partialTree && diagnostic.Code == DiagnosticCodes.MissingRequiredKey)

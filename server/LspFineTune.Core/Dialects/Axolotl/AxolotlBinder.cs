@@ -156,12 +156,12 @@ public static class AxolotlBinder
         }
         if (method == FineTuneMethod.Lora)
         {
-            foreach (var unmatched in Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora))
+            var names = PeftTargets.LayerNames(plan.Model.Structure);
+            foreach (var (unmatched, range) in PeftTargets.Locate(Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora), root.Find("lora_target_modules")?.Value, root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0)))
             {
-                var names = PeftTargets.LayerNames(plan.Model.Structure);
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id}{PeftTargets.VisionTowerCaveat(plan.Model.Structure)} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them, or `lora_target_linear: true`.",
-                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("adapter")?.Key.Range ?? TextRange.At(0, 0))));
+                    range));
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);

@@ -56,14 +56,19 @@ public static class PeftTargets
         }
     }
 
-    /// <summary>Where to report that <paramref name="target"/> matches no layer: its item in the list <paramref name="property"/>
-    /// holds, else that key's value, else <paramref name="fallback"/> (where no targets are written).</summary>
-    public static TextRange Range(PropertyNode? property, string target, TextRange fallback) => property switch
+    /// <summary>Where to report each of <paramref name="targets"/> that matches no layer: its first item in the list
+    /// <paramref name="value"/> is, else the value itself, else <paramref name="fallback"/> (where no targets are written).
+    /// One pass over the list, so thousands of names cost linear time.</summary>
+    public static IEnumerable<(string Target, TextRange Range)> Locate(IReadOnlyList<string> targets, SyntaxNode? value, TextRange fallback)
     {
-        { Value: SequenceNode sequence } when sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target) is { } item => item.Range,
-        { } written => written.Value.Range,
-        _ => fallback,
-    };
+        var items = new Dictionary<string, TextRange>(StringComparer.Ordinal);
+        if (value is SequenceNode sequence)
+        {
+            foreach (var item in sequence.Items.OfType<ScalarNode>())
+                items.TryAdd(item.Value, item.Range);
+        }
+        return targets.Select(t => (t, items.TryGetValue(t, out var range) ? range : value?.Range ?? fallback));
+    }
 
     /// <summary>" Did you mean `all-linear`?" for the near misses users write (<c>all_linear</c>, <c>all</c>, LLaMA-Factory's
     /// spelling), which PEFT would read as a pattern that matches nothing; else empty.</summary>

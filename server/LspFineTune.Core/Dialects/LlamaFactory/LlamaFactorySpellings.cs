@@ -69,11 +69,15 @@ internal static class LlamaFactorySpellings
         if (items.Count == 0 || items.Any(i => i.Name == "all"))
             return lora with { AllLinear = true, TargetModules = ["q_proj", "v_proj"] };
         var result = lora with { AllLinear = false, TargetModules = items.Select(i => i.Name).Distinct().ToList() };
+        var firstRange = new Dictionary<string, TextRange>(StringComparer.Ordinal);
+        foreach (var item in items)
+            firstRange.TryAdd(item.Name, item.Range);
+        var names = PeftTargets.LayerNames(model.Structure);
         foreach (var unmatched in LoraTargets.Unmatched(model.Structure, result))
         {
-            var range = items.First(i => i.Name == unmatched).Range;
+            var range = firstRange[unmatched];
             diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                $"LoRA target `{unmatched}` matches no linear layer of {model.Id}{PeftTargets.VisionTowerCaveat(model.Structure)} ({model.Architecture.ModelType}); PEFT refuses a target it cannot find. Its layers are: {PeftTargets.LayerNames(model.Structure)}. Use one of them, or `{key}: all`.",
+                $"LoRA target `{unmatched}` matches no linear layer of {model.Id}{PeftTargets.VisionTowerCaveat(model.Structure)} ({model.Architecture.ModelType}); PEFT refuses a target it cannot find. Its layers are: {names}. Use one of them, or `{key}: all`.",
                 range));
         }
         return result;

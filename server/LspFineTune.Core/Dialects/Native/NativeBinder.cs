@@ -110,12 +110,13 @@ public static class NativeBinder
 
         if (plan.Method.Type == FineTuneMethod.Lora)
         {
-            foreach (var unmatched in LoraTargets.Unmatched(plan.Model.Structure, plan.Method.Lora))
+            var names = Dialects.HuggingFace.PeftTargets.LayerNames(plan.Model.Structure);
+            var written = tree.FindProperty("method.lora.target_modules")?.Value;
+            foreach (var (unmatched, range) in Dialects.HuggingFace.PeftTargets.Locate(LoraTargets.Unmatched(plan.Model.Structure, plan.Method.Lora), written, tree.RangeOf("method.lora.target_modules")))
             {
-                var names = string.Join(", ", plan.Model.Structure.LayerLinears.Where(l => !l.IsParameter).Select(l => l.Name).Distinct());
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
                     $"LoRA target `{unmatched}` matches no linear layer of {plan.Model.Id}{Dialects.HuggingFace.PeftTargets.VisionTowerCaveat(plan.Model.Structure)} ({plan.Model.Architecture.ModelType}); its layers are: {names}. Use one of them or `all-linear`.",
-                    TargetRange(tree, unmatched)));
+                    range));
             }
         }
         NativeRules.Add(tree, plan, diagnostics);
@@ -311,17 +312,6 @@ public static class NativeBinder
         if (Path.IsPathRooted(path) || options.DocumentPath is null)
             return Path.GetFullPath(path);
         return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(options.DocumentPath) ?? ".", path));
-    }
-
-    private static TextRange TargetRange(ConfigSyntaxTree tree, string target)
-    {
-        if (tree.FindProperty("method.lora.target_modules")?.Value is SequenceNode sequence)
-        {
-            var item = sequence.Items.OfType<ScalarNode>().FirstOrDefault(s => s.Value == target);
-            if (item is not null)
-                return item.Range;
-        }
-        return tree.RangeOf("method.lora.target_modules");
     }
 
     /// <summary>The inline architecture as config.json, with YAML scalars typed as JSON would type them.</summary>

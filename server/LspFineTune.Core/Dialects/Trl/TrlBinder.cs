@@ -166,11 +166,12 @@ public static class TrlBinder
         TrlRules.AddGenerationBatch(root, trainer.Trainer, values.MicroBatch, values.GradientAccumulation, hardware.TotalGpus, diagnostics);
         if (peft)
         {
-            foreach (var unmatched in Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora))
+            var names = PeftTargets.LayerNames(plan.Model.Structure);
+            foreach (var (unmatched, range) in PeftTargets.Locate(Estimation.LoraTargets.Unmatched(plan.Model.Structure, lora), root.Find("lora_target_modules")?.Value, root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0)))
             {
                 diagnostics.Add(Diagnostic.Warning(DiagnosticCodes.UnknownLoraTarget,
-                    $"`{unmatched}` in `lora_target_modules` is no linear layer of {plan.Model.Id}, so PEFT adapts nothing there. Its layers: {PeftTargets.LayerNames(plan.Model.Structure)}; or write `lora_target_modules: all-linear`.",
-                    PeftTargets.Range(root.Find("lora_target_modules"), unmatched, root.Find("use_peft")?.Key.Range ?? TextRange.At(0, 0))));
+                    $"`{unmatched}` in `lora_target_modules` is no linear layer of {plan.Model.Id}, so PEFT adapts nothing there. Its layers: {names}; or write `lora_target_modules: all-linear`.",
+                    range));
             }
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, diagnostics);
