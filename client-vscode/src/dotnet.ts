@@ -1,11 +1,14 @@
 // Finds the `dotnet` host that runs the bundled, framework-dependent `lft` server (it needs the .NET 10 runtime).
-// Order: the `lft.dotnetPath` setting, the .NET Install Tool extension (which many C# users already have and which
-// can download a private runtime), then `dotnet` on PATH and the usual install folders.
+// Order: the `lft.dotnetPath` setting (user settings only, absolute: see programSettings.ts), the .NET Install Tool
+// extension (which many C# users already have and which can download a private runtime), then `dotnet` in the absolute
+// folders of PATH and the usual install folders. Every candidate is an absolute path: a relative one (or an empty or
+// relative PATH entry) would be resolved against a working directory, which may be the workspace.
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { ProgramSettings } from './programSettings';
 
 export const REQUIRED_MAJOR = 10;
 const INSTALL_TOOL_ID = 'ms-dotnettools.vscode-dotnet-runtime';
@@ -46,14 +49,14 @@ function hasRuntime(dotnet: string): Promise<{ ok: boolean; found: string[] }> {
 
 /** `dotnet` on PATH, then DOTNET_ROOT and the default install folders (PATH is often thin when VS Code starts from a dock). */
 function candidatesOnDisk(): string[] {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const dirs = (process.env.PATH ?? '').split(path.delimiter);
   if (process.env.DOTNET_ROOT) dirs.push(process.env.DOTNET_ROOT);
   if (isWindows) {
     dirs.push(path.join(process.env.ProgramFiles ?? 'C:\\Program Files', 'dotnet'));
   } else {
     dirs.push('/usr/share/dotnet', '/usr/lib/dotnet', '/usr/local/share/dotnet', '/opt/homebrew/opt/dotnet/libexec', path.join(os.homedir(), '.dotnet'));
   }
-  return [...new Set(dirs.map((d) => path.join(d, exe)))].filter(isFile);
+  return [...new Set(dirs.filter((d) => path.isAbsolute(d)).map((d) => path.join(d, exe)))].filter(isFile);
 }
 
 /** Asks the .NET Install Tool for a runtime it knows about, or to download one (it shows its own progress). */
@@ -65,7 +68,7 @@ async function fromInstallTool(log: (line: string) => void): Promise<string | un
       acquireContext: { version: `${REQUIRED_MAJOR}.0`, requestingExtensionId, mode: 'runtime' },
       versionSpecRequirement: 'greater_than_or_equal',
     });
-    if (found && isFile(found)) return found;
+    if (found && path.isAbsolute(found) && isFile(found)) return found;
   } catch (error) {
     log(`.NET Install Tool: dotnet.findPath failed: ${String(error)}`);
   }
@@ -74,23 +77,23 @@ async function fromInstallTool(log: (line: string) => void): Promise<string | un
       version: `${REQUIRED_MAJOR}.0`,
       requestingExtensionId,
     });
-    if (acquired?.dotnetPath && isFile(acquired.dotnetPath)) return acquired.dotnetPath;
+    if (acquired?.dotnetPath && path.isAbsolute(acquired.dotnetPath) && isFile(acquired.dotnetPath)) return acquired.dotnetPath;
   } catch (error) {
     log(`.NET Install Tool: dotnet.acquire failed: ${String(error)}`);
   }
   return undefined;
 }
 
-export async function findDotnet(log: (line: string) => void): Promise<DotnetHost> {
-  const configured = vscode.workspace.getConfiguration('lft').get<string>('dotnetPath', '').trim();
-  if (configured) {
-    // A configured path that is wrong is an error of its own: silently falling back would hide the typo.
-    const resolved = configured.startsWith('~') ? path.join(os.homedir(), configured.slice(1)) : configured;
-    const candidate = existsSync(resolved) && statSync(resolved).isDirectory() ? path.join(resolved, exe) : resolved;
-    if (!isFile(candidate)) throw new DotnetNotFoundError(`The setting lft.dotnetPath points to "${configured}", which is not a dotnet executable.`);
+export async function findDotnet(log: (line: string) => void, programs: ProgramSettings): Promise<DotnetHost> {
+  const configured = await programs.read('dotnetPath');
+  // A configured path that is wrong is an error of its own: silently falling back would hide the typo.
+  if (configured.kind === 'refused') throw new DotnetNotFoundError(configured.message);
+  if (configured.kind === 'path') {
+    const candidate = existsSync(configured.path) && statSync(configured.path).isDirectory() ? path.join(configured.path, exe) : configured.path;
+    if (!isFile(candidate)) throw new DotnetNotFoundError(`The setting lft.dotnetPath points to "${configured.path}", which is not a dotnet executable.`);
     const runtime = await hasRuntime(candidate);
     if (!runtime.ok) throw new DotnetNotFoundError(`"${candidate}" (lft.dotnetPath) has no .NET ${REQUIRED_MAJOR} runtime (found: ${runtime.found.join(', ') || 'none'}).`);
-    return { path: candidate, source: 'setting lft.dotnetPath' };
+    return { path: candidate, source: 'user setting lft.dotnetPath' };
   }
 
   const fromTool = await fromInstallTool(log);
@@ -115,7 +118,7 @@ export async function reportDotnetMissing(error: Error, showOutput: () => void):
   const download = `Download .NET ${REQUIRED_MAJOR}`;
   const output = 'Show Output';
   const choice = await vscode.window.showErrorMessage(
-    `${error.message} Install the .NET ${REQUIRED_MAJOR} runtime (or the .NET Install Tool extension), or point lft.dotnetPath at a dotnet executable, then run "LspFineTune: Restart Language Server".`,
+    `${error.message} Install the .NET ${REQUIRED_MAJOR} runtime (or the .NET Install Tool extension), or set lft.dotnetPath in your user settings to the absolute path of a dotnet executable, then run "LspFineTune: Restart Language Server".`,
     openSetting,
     download,
     output,

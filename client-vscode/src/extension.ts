@@ -27,7 +27,12 @@ import { Estimates } from './estimates';
 import { GpuPicker } from './gpuPicker';
 import { GpuInfo, parseGpuTable } from './gpus';
 import { ClientCommands, PlanResult, ServerCommands } from './protocol';
+import { ProgramPath, ProgramSettings } from './programSettings';
+import { vscodeSettingsHost } from './settingsHost';
 import { MemoryStatusBar } from './statusBar';
+
+/** How the server learns the trainer (server/.../Training/TrainerLocator.cs): its launch environment, never configuration. */
+const TRAINER_ENVIRONMENT = 'LFT_TRAIN_DLL';
 
 /** YAML files that are configs by their first line (`# lft: config`) get this language, so the client can select them. */
 const MODELINE_LANGUAGE = 'lft-yaml';
@@ -49,12 +54,16 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
 let dotnetPath: string | undefined;
 let picker: GpuPicker | undefined;
+let programs: ProgramSettings;
+/** The user-level program paths the running server was started with; a change restarts it. */
+let startedWith: string | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   // A log channel: the client's own lines and the server's stderr, with timestamps and levels.
   output = vscode.window.createOutputChannel('LspFineTune', { log: true });
   const log = (line: string) => output.info(`[client] ${line}`);
   context.subscriptions.push(output);
+  programs = new ProgramSettings(vscodeSettingsHost(context.workspaceState, log));
 
   // Sent to the server; whether it is a config the server analyses is known from its answers (Estimates.served).
   const isConfig = (document: vscode.TextDocument) => vscode.languages.match(selector, document) > 0;
@@ -163,6 +172,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       const uri = targetUri(argument);
       if (!uri) return needConfig();
+      // A refused lft.trainerPath (relative) is not silently replaced by the trainer the server would find itself.
+      const trainerSetting = await programs.read('trainerPath');
+      if (trainerSetting.kind === 'refused') {
+        void vscode.window.showErrorMessage(trainerSetting.message);
+        return;
+      }
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       if (document?.isDirty) await document.save(); // the trainer reads the file from disk
       try {
@@ -189,6 +204,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
 
     vscode.commands.registerCommand(ClientCommands.showOutput, () => output.show(true)),
+
+    // The server takes dotnet and the trainer at launch: a new user-level value needs a new server.
+    vscode.workspace.onDidChangeConfiguration(async (change) => {
+      if (!change.affectsConfiguration('lft.dotnetPath') && !change.affectsConfiguration('lft.trainerPath')) return;
+      if (startedWith === undefined || programPaths() === startedWith) return;
+      log('lft.dotnetPath or lft.trainerPath changed in the user settings; restarting the server');
+      await vscode.commands.executeCommand(ClientCommands.restartServer);
+    }),
   );
 
   await startClient(context, log);
@@ -197,6 +220,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
+}
+
+/** The user-level program settings as they stand, to tell whether the running server was started with them. */
+function programPaths(): string {
+  const describe = (setting: ProgramPath) => (setting.kind === 'path' ? setting.path : setting.kind === 'refused' ? `refused:${setting.message}` : '');
+  return JSON.stringify([describe(programs.current('dotnetPath')), describe(programs.current('trainerPath'))]);
 }
 
 function messageOf(error: unknown): string {
@@ -214,8 +243,9 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
     void vscode.window.showErrorMessage('LspFineTune: the language server is missing from the extension (dist/server/lft.dll). Reinstall the extension.');
     return;
   }
+  startedWith = programPaths();
   try {
-    const dotnet = await findDotnet(log);
+    const dotnet = await findDotnet(log, programs);
     dotnetPath = dotnet.path;
     log(`dotnet: ${dotnet.path} (from ${dotnet.source}); server: ${dll}`);
   } catch (error) {
@@ -227,11 +257,21 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
     throw error;
   }
 
+  const trainer = await programs.read('trainerPath');
+  if (trainer.kind === 'path') log(`trainer: ${trainer.path} (user setting lft.trainerPath)`);
+  else if (trainer.kind === 'refused') log(trainer.message);
   const serverOptions: ServerOptions = {
     command: dotnetPath,
     args: [dll, 'lsp'],
     transport: TransportKind.stdio, // adds --stdio
-    options: { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' } },
+    options: {
+      env: {
+        ...process.env,
+        DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+        DOTNET_NOLOGO: '1',
+        ...(trainer.kind === 'path' ? { [TRAINER_ENVIRONMENT]: trainer.path } : {}),
+      },
+    },
   };
 
   const settings = vscode.workspace.getConfiguration('lft');

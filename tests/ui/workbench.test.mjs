@@ -26,8 +26,10 @@ const LLAMAFACTORY = 'llama3-8b-full-sft-ds2.yaml';
 /** A YAML file that is no training config: the server must leave it alone. */
 const WORKFLOW = path.join('.github', 'workflows', 'ci.yml');
 const T = { start: 90_000, server: 60_000, ui: 20_000 };
+/** A program of the repository's own that its .vscode/settings.json names as dotnet and as the trainer. */
+const IMPOSTOR = 'tools/impostor';
 
-let tmp, workspace, server, serverLog = '', browser, page;
+let tmp, workspace, server, serverLog = '', browser, page, impostorRan;
 
 /** A screenshot for each step; failures name it so the reader can look. */
 async function shot(name) {
@@ -123,6 +125,12 @@ before(async () => {
     '      - run: ./test',
     '',
   ].join('\n'));
+  // The repository tries to choose the programs the extension runs; they come from the user settings only.
+  impostorRan = path.join(tmp, 'impostor-ran');
+  mkdirSync(path.join(workspace, 'tools'), { recursive: true });
+  writeFileSync(path.join(workspace, IMPOSTOR), `#!/bin/sh\ntouch '${impostorRan}'\n`, { mode: 0o755 });
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'lft.dotnetPath': `./${IMPOSTOR}`, 'lft.trainerPath': `./${IMPOSTOR}` }, null, 2));
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -179,6 +187,20 @@ after(async () => {
 });
 
 describe('LspFineTune in the VS Code workbench (code-server)', () => {
+  it("ignores the workspace's own dotnet and trainer paths, with a warning naming .vscode/settings.json", async () => {
+    await step('00-workspace-programs-ignored', async () => {
+      const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+      for (const setting of ['lft.dotnetPath', 'lft.trainerPath']) {
+        await page.locator('.notification-toast', { hasText: `LspFineTune ignores ${setting} in ${settingsFile}` }).first().waitFor({ timeout: T.start });
+      }
+      assert.equal(existsSync(impostorRan), false, 'the program named by the workspace ran');
+      // Out of the way of the next steps (Escape hides the toasts; they stay in the notification center).
+      await page.locator('.monaco-workbench .part.editor').click();
+      await page.keyboard.press('Escape');
+      await page.locator('.notification-toast', { hasText: 'LspFineTune ignores' }).first().waitFor({ state: 'hidden' });
+    });
+  });
+
   it('opens a config that does not fit: inlay hint, code lens, squiggle, red status bar', async () => {
     await step('01-does-not-fit', async () => {
       // Quick Open, like a user: Ctrl+P, the file name, Enter.
@@ -511,6 +533,10 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
       await page.locator('.tab', { hasText: 'ci.yml' }).click();
       await assertEventually(async () => !(await statusItem().isVisible()), 'the item hides again on the workflow');
     });
+  });
+
+  it('after every step, including both trainings, the program the workspace named has never run', () => {
+    assert.equal(existsSync(impostorRan), false);
   });
 });
 

@@ -13,17 +13,17 @@ public static class TrainCommand
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
             throw new UsageException("needs the config file to train, e.g. `lft train examples/tiny-cpu-lora.lft.yaml` (options: see docs/trainer.md)");
-        var trainer = TrainerLocator.Find(null, out var problem);
+        var trainer = TrainerLocator.Find(out var problem);
         if (trainer is null)
         {
             stderr.WriteLine($"lft train: {problem}");
             return CommandLine.CannotRun;
         }
-        var start = new ProcessStartInfo(DotnetHost.Path)
+        var start = new ProcessStartInfo(trainer.Host)
         {
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(trainer);
+        start.ArgumentList.Add(trainer.Assembly);
         start.ArgumentList.Add("train");
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

@@ -28,9 +28,6 @@ public sealed record ServerSettings
     /// <summary>Quiet time after the last keystroke before diagnostics are computed and published.</summary>
     public int DiagnosticsDelayMs { get; init; } = 50;
 
-    /// <summary>The bundled trainer's lft-train.dll, when it is not where the server looks (see TrainerLocator).</summary>
-    public string? TrainerPath { get; init; }
-
     /// <summary>Nodes assumed when nothing else says (<c>lft.nodeCount</c>).</summary>
     public int NodeCount { get; init; } = 1;
 
@@ -102,8 +99,10 @@ public sealed record ServerSettings
                     if (value.TryGetInt32(out var delay) && delay is >= 0 and <= 5000)
                         settings = settings with { DiagnosticsDelayMs = delay };
                     break;
-                case "trainerPath" when value.ValueKind == JsonValueKind.String:
-                    settings = settings with { TrainerPath = value.GetString() is { Length: > 0 } path ? path : null };
+                case "trainerPath" or "dotnetPath":
+                    // Program paths are never read from the editor's configuration, which a workspace can set: the
+                    // trainer comes from the server's launch environment (see TrainerLocator). VS Code sends its whole
+                    // `lft` section, these keys included, so they are recognised and pass without a word.
                     break;
                 case "nodeCount" when value.ValueKind == JsonValueKind.Number:
                     if (value.TryGetInt32(out var nodes) && nodes is >= 1 and <= 4096)
@@ -125,7 +124,7 @@ public sealed record ServerSettings
                     }
                     settings = settings with { Dialects = new DialectGlobs(associations) };
                     break;
-                case "defaultGpu" or "gpuCount" or "nodeCount" or "accelerateConfig" or "dialects" or "validateSchema" or "units" or "diagnosticsDelayMs" or "trainerPath":
+                case "defaultGpu" or "gpuCount" or "nodeCount" or "accelerateConfig" or "dialects" or "validateSchema" or "units" or "diagnosticsDelayMs":
                     if (value.ValueKind != JsonValueKind.Null)
                         problems.Add($"Setting lft.{property.Name}: {value.GetRawText()} has the wrong type; it is ignored.");
                     break;

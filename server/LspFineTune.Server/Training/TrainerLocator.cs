@@ -1,44 +1,67 @@
 namespace LspFineTune.Server.Training;
 
 /// <summary>
-/// Finds the bundled trainer's entry assembly (lft-train.dll): the <c>LFT_TRAIN_DLL</c> environment variable or the
-/// editor's <c>lft.trainerPath</c> setting first, then next to this server in an installed layout
-/// (<c>…/lft-train/lft-train.dll</c> beside <c>…/lft/</c>), then the Release build of a source checkout above it.
+/// Finds the bundled trainer and the host that runs it. Where the trainer may come from is decided by whoever started
+/// the server, never by what the editor sends later: the <c>LFT_TRAIN_DLL</c> environment variable (an absolute path;
+/// the VS Code extension sets it from the user-level <c>lft.trainerPath</c>), else next to this server in an installed
+/// layout (<c>…/lft-train/lft-train.dll</c> beside <c>…/lft/</c>), else the Release build of the source checkout the
+/// server was built in. Editor configuration (initializationOptions, workspace/configuration, didChangeConfiguration)
+/// is not a source: a workspace can set it, and a repository must not choose the programs the server runs. Whatever is
+/// found must pass <see cref="TrainerIdentity"/> before it is started.
 /// </summary>
 public static class TrainerLocator
 {
     public const string EnvironmentVariable = "LFT_TRAIN_DLL";
 
+    private const string HowToPoint = $"set `lft.trainerPath` in your user settings (VS Code) or {EnvironmentVariable} in the server's environment to the absolute path of lft-train.dll";
+
     private static readonly string CheckoutBuild = Path.Combine("server", "LspFineTune.Trainer", "bin", "Release", "net10.0", "linux-x64", "lft-train.dll");
 
-    /// <summary>The trainer's path, or null with <paramref name="problem"/> saying what to do.</summary>
-    public static string? Find(string? configured, out string problem)
+    /// <summary>The trainer and its host, or null with <paramref name="problem"/> saying what is wrong and what to do.</summary>
+    public static TrainerProgram? Find(out string problem)
     {
-        problem = "";
-        foreach (var candidate in new[] { configured, Environment.GetEnvironmentVariable(EnvironmentVariable) })
-        {
-            if (string.IsNullOrWhiteSpace(candidate))
-                continue;
-            if (File.Exists(candidate))
-                return Path.GetFullPath(candidate);
-            problem = $"the trainer path `{candidate}` does not exist; set lft.trainerPath (or {EnvironmentVariable}) to lft-train.dll";
+        if (FindAssembly(Environment.GetEnvironmentVariable(EnvironmentVariable), AppContext.BaseDirectory, out problem) is not { } assembly)
             return null;
+        if (DotnetHost.Find(out problem) is not { } host)
+            return null;
+        return new TrainerProgram(host, assembly);
+    }
+
+    /// <summary>The trainer's absolute path from the environment's value or the server's folder, its identity checked.</summary>
+    internal static string? FindAssembly(string? fromEnvironment, string serverDirectory, out string problem)
+    {
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            // Relative to what? The working directory is the workspace folder, which is exactly what may not choose.
+            if (!Path.IsPathFullyQualified(fromEnvironment))
+                return Refuse($"{EnvironmentVariable} is `{fromEnvironment}`, a relative path; it must be absolute: {HowToPoint}", out problem);
+            return Checked(fromEnvironment, $"{EnvironmentVariable} names `{fromEnvironment}`", out problem);
         }
-        var beside = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "lft-train", "lft-train.dll"));
+        var beside = Path.GetFullPath(Path.Combine(serverDirectory, "..", "lft-train", "lft-train.dll"));
         if (File.Exists(beside))
-            return beside;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            return Checked(beside, $"`{beside}` next to the server", out problem);
+        for (var dir = new DirectoryInfo(serverDirectory); dir is not null; dir = dir.Parent)
         {
             var built = Path.Combine(dir.FullName, CheckoutBuild);
             if (File.Exists(built))
-                return built;
+                return Checked(built, $"`{built}` (this checkout's build; `./lft-train --help` rebuilds it)", out problem);
             if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
-            {
-                problem = $"the bundled trainer is not built yet: run `./lft-train --help` in {dir.FullName} once (it builds {CheckoutBuild})";
-                return null;
-            }
+                return Refuse($"the bundled trainer is not built yet: run `./lft-train --help` in {dir.FullName} once (it builds {CheckoutBuild})", out problem);
         }
-        problem = $"the bundled trainer (lft-train.dll) was not found; set lft.trainerPath (or {EnvironmentVariable}) to its path";
+        return Refuse($"the bundled trainer (lft-train.dll) was not found next to the server; {HowToPoint}", out problem);
+    }
+
+    private static string? Checked(string path, string what, out string problem)
+    {
+        if (TrainerIdentity.Problem(path) is { } identity)
+            return Refuse($"{what}, which is not this release's trainer: {identity}; {HowToPoint}", out problem);
+        problem = "";
+        return Path.GetFullPath(path);
+    }
+
+    private static string? Refuse(string why, out string problem)
+    {
+        problem = why;
         return null;
     }
 }

@@ -41,9 +41,9 @@ public sealed class TrainerRun : IDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the trainer on a config file with extra command-line options (e.g. --max-steps, --output).</summary>
-    public static TrainerRun Start(string trainerDll, string configPath, IEnumerable<string> options, Func<JsonObject, Task> onEvent, Action<string> onLog)
+    public static TrainerRun Start(TrainerProgram trainer, string configPath, IEnumerable<string> options, Func<JsonObject, Task> onEvent, Action<string> onLog)
     {
-        var start = new ProcessStartInfo(DotnetHost.Path)
+        var start = new ProcessStartInfo(trainer.Host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -51,7 +51,7 @@ public sealed class TrainerRun : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath) ?? Environment.CurrentDirectory,
         };
-        start.ArgumentList.Add(trainerDll);
+        start.ArgumentList.Add(trainer.Assembly);
         start.ArgumentList.Add("train");
         start.ArgumentList.Add(configPath);
         foreach (var option in options)

@@ -26,7 +26,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
     private readonly ConcurrentDictionary<string, string> _tokenByConfig = new(StringComparer.Ordinal);
 
     /// <summary>Starts a run; returns its progress token. Throws <see cref="LspException"/> when it cannot start.</summary>
-    public async Task<string> StartAsync(string trainerDll, TrainingRequest request, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(TrainerProgram trainer, TrainingRequest request, CancellationToken cancellationToken)
     {
         var token = request.WorkDoneToken ?? "lft-train-" + Guid.NewGuid().ToString("N");
         if (!_tokenByConfig.TryAdd(request.ConfigPath, token))
@@ -40,7 +40,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
             if (progress)
                 await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
             var monitor = new RunMonitor(client, token, progress, request.BinaryUnits);
-            var run = TrainerRun.Start(trainerDll, request.ConfigPath, Options(request), monitor.OnEventAsync, monitor.OnLog);
+            var run = TrainerRun.Start(trainer, request.ConfigPath, Options(request), monitor.OnEventAsync, monitor.OnLog);
             _byToken[token] = run;
             _ = FinishAsync(run, token, request, monitor, title);
             return token;

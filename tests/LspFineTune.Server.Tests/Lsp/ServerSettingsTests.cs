@@ -33,6 +33,15 @@ public sealed class ServerSettingsTests
         Assert.Contains(problems, p => p.Contains("unknown GPU `rtx-9999`") && p.Contains("lft gpus"));
     }
 
+    /// <summary>Program paths never come from configuration (a workspace can set it); VS Code sends them anyway, so no warning.</summary>
+    [Fact]
+    public void Program_paths_in_the_configuration_are_ignored_without_a_warning()
+    {
+        var (settings, problems) = Read("""{"lft": {"trainerPath": "./evil.dll", "dotnetPath": "./dotnet"}}""");
+        Assert.Equal(new ServerSettings(), settings);
+        Assert.Empty(problems);
+    }
+
     [Fact]
     public void Null_or_missing_settings_change_nothing()
     {

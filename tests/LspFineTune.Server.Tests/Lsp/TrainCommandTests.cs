@@ -85,6 +85,28 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Matches("^cancelled after step [0-9]+; a checkpoint was written: resume with", (string)end["value"]!["message"]!);
     }
 
+    /// <summary>
+    /// A workspace's settings reach the server as configuration (initializationOptions, workspace/configuration); a
+    /// program path there is not used, so a repository cannot choose what "Train" runs.
+    /// </summary>
+    [Fact]
+    public async Task A_trainer_path_in_the_editors_configuration_is_not_run()
+    {
+        var marker = Path.Combine(_output.Path, "impostor-ran");
+        var impostor = Training.Impostors.Script(_output.Path, "lft-train.dll", marker);
+        var fromWorkspace = new JsonObject { ["trainerPath"] = impostor, ["dotnetPath"] = impostor };
+        await using var client = await LspTestClient.StartAsync(settings: fromWorkspace, initializationOptions: new JsonObject { ["lft"] = fromWorkspace.DeepClone() });
+        var uri = await client.OpenAsync(Repo.Example("tiny-cpu-lora.lft.yaml"));
+        await client.DiagnosticsAsync(uri);
+
+        var started = (await client.RequestAsync("workspace/executeCommand", Train(uri, new JsonObject { ["maxSteps"] = 1, ["outputDir"] = Path.Combine(_output.Path, "run"), ["threads"] = 1 })))!;
+        var end = await ProgressEndAsync(client, (string)started["token"]!);
+
+        Assert.StartsWith("done after 1 step", (string)end["value"]!["message"]!);
+        Assert.False(File.Exists(marker), "the trainer path from the configuration was run");
+        Assert.DoesNotContain(client.Messages, m => ((string)m["message"]!).Contains("trainerPath", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_config_with_unsaved_changes_or_errors_is_not_trained()
     {

@@ -19,7 +19,8 @@ public sealed class PackedTool : IDisposable
     public PackedTool()
     {
         var output = Path.Combine(_temp.Path, "out");
-        var pack = ProcessRun.Run("bash", [Path.Combine(Repo.Root, "scripts", "pack-tool"), "--out", output, "--build-dir", Path.Combine(_temp.Path, "build")], Repo.Root, PackTimeout);
+        BuildFolder = Path.Combine(_temp.Path, "build");
+        var pack = ProcessRun.Run("bash", [Path.Combine(Repo.Root, "scripts", "pack-tool"), "--out", output, "--build-dir", BuildFolder], Repo.Root, PackTimeout);
         if (pack.Exit != 0)
             throw new InvalidOperationException($"scripts/pack-tool failed:\n{pack}");
         PackLog = pack.ToString();
@@ -58,6 +59,9 @@ public sealed class PackedTool : IDisposable
     }
 
     public string PackLog { get; }
+
+    /// <summary>Where `dotnet pack` built (its artifacts path): outside the checkout, like a CI machine's folder.</summary>
+    public string BuildFolder { get; }
 
     public string InstallLog { get; }
 

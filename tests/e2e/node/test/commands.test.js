@@ -8,6 +8,26 @@ const { LspSession, useSession, summarize } = require('../lib/lsp-session');
 
 const execute = (session, command, args) => session.request('workspace/executeCommand', { command, arguments: args });
 
+/** Runs lft.train for `steps` steps into a temp folder and resolves with the window/showMessage that ends the run. */
+async function trainToTheEnd(session, uri, steps) {
+  const fs = require('node:fs');
+  const output = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'lft-e2e-train-'));
+  try {
+    const started = await execute(session, 'lft.train', [uri, { maxSteps: steps, outputDir: output, threads: 1 }]);
+    assert.equal(started.started, true);
+    // The run goes on after the reply; its end arrives as window/showMessage (and the progress end).
+    const deadline = Date.now() + 180_000;
+    let done;
+    while (!(done = session.messages.find((m) => new RegExp(`done after ${steps} steps?`).test(m.message))) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(done, `no "done" message; messages: ${JSON.stringify(session.messages)}`);
+    return done;
+  } finally {
+    fs.rmSync(output, { recursive: true, force: true });
+  }
+}
+
 describe('commands', () => {
   const session = useSession();
 
@@ -56,18 +76,8 @@ describe('commands', () => {
   it('lft.train ("Train with bundled trainer") runs lft-train on the tiny CPU example and shows how it ended', async () => {
     const uri = session.uriOf('tiny-cpu-lora.lft.yaml');
     await session.open(uri);
-    const output = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'lft-e2e-train-'));
-    const started = await execute(session, 'lft.train', [uri, { maxSteps: 2, outputDir: output, threads: 1 }]);
-    assert.equal(started.started, true);
-    // The run goes on after the reply; its end arrives as window/showMessage (and the progress end).
-    const deadline = Date.now() + 180_000;
-    let done;
-    while (!(done = session.messages.find((m) => /done after 2 steps/.test(m.message))) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(done, `no "done" message; messages: ${JSON.stringify(session.messages)}`);
+    const done = await trainToTheEnd(session, uri, 2);
     assert.match(done.message, /peak memory .* measured vs .* estimated/);
-    require('node:fs').rmSync(output, { recursive: true, force: true });
   });
 
   it('completion offers the allowed values and the keys not yet written', async () => {
@@ -126,6 +136,27 @@ describe('settings pulled with workspace/configuration', () => {
       const { code } = await session.shutdown().catch(() => ({ code: 'shutdown failed' }));
       session.kill();
       assert.equal(code, 0);
+    }
+  });
+
+  it('a trainerPath or dotnetPath in the settings (a workspace can set them) is not what lft.train runs', async () => {
+    const fs = require('node:fs');
+    const folder = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'lft-e2e-impostor-'));
+    const ran = `${folder}/ran`;
+    const impostor = `${folder}/lft-train.dll`;
+    fs.writeFileSync(impostor, `#!/bin/sh\ntouch '${ran}'\n`, { mode: 0o755 });
+    const session = new LspSession({ settings: { trainerPath: impostor, dotnetPath: impostor } });
+    try {
+      await session.initialize();
+      const uri = session.uriOf('tiny-cpu-lora.lft.yaml');
+      await session.open(uri);
+      await trainToTheEnd(session, uri, 1);
+      assert.equal(fs.existsSync(ran), false, 'the program named in the settings ran');
+      assert.ok(!session.messages.some((m) => /trainerPath|dotnetPath/.test(m.message)), `no message about the ignored keys: ${JSON.stringify(session.messages)}`);
+    } finally {
+      await session.shutdown().catch(() => {});
+      session.kill();
+      fs.rmSync(folder, { recursive: true, force: true });
     }
   });
 
