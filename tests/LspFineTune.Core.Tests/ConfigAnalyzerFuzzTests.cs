@@ -12,7 +12,7 @@ public class ConfigAnalyzerFuzzTests
     [Fact]
     public void The_pipeline_never_throws_and_keeps_every_range_inside_the_document_on_mutated_examples()
     {
-        var examples = Directory.GetFiles(Path.Combine(RepositoryRoot(), "examples"), "*.lft.*");
+        var examples = Directory.GetFiles(RepositoryPaths.Examples, "*.lft.*");
         var random = new Random(20261123);
         foreach (var file in examples)
         {
@@ -60,15 +60,5 @@ public class ConfigAnalyzerFuzzTests
         var end = text.IndexOf('\n', colon);
         end = end < 0 ? text.Length : end;
         return text[..(colon + 1)] + " " + Fragments[random.Next(Fragments.Length)] + text[end..];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("tests run inside the repository");
     }
 }

@@ -53,20 +53,10 @@ public class NumericLimitsFuzzTests
 
     private static IEnumerable<string> ExampleFiles()
     {
-        var examples = Path.Combine(RepositoryRoot(), "examples");
+        var examples = RepositoryPaths.Examples;
         return Directory.EnumerateFiles(examples, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".yaml") || f.EndsWith(".yml") || f.EndsWith(".json"))
             .Where(f => !f.Contains("/models/") && !f.Contains("/data/"))
             .Order(StringComparer.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("tests run inside the repository");
     }
 }

@@ -18,7 +18,7 @@ public class SpecialFilesFuzzTests
         if (OperatingSystem.IsWindows())
             return;
         var specials = SpecialFiles();
-        var examples = Path.Combine(RepositoryRoot(), "examples");
+        var examples = RepositoryPaths.Examples;
         var files = Directory.EnumerateFiles(examples, "*", SearchOption.AllDirectories)
             .Where(f => (f.EndsWith(".yaml") || f.EndsWith(".yml")) && !f.Contains("/models/") && !f.Contains("/data/"))
             .Order(StringComparer.Ordinal)
@@ -68,15 +68,5 @@ public class SpecialFilesFuzzTests
                 file.Write(chunk);
         }
         return [fifo, "/dev/zero", link, folder, huge];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("tests run inside the repository");
     }
 }

@@ -245,17 +245,5 @@ public class SchemaFileTests
     private static async Task<JsonSchema> LoadSchemaAsync() =>
         await JsonSchema.FromJsonAsync(await File.ReadAllTextAsync(SchemaPath()));
 
-    private static string SchemaPath() => Path.Combine(RepositoryRoot(), "schemas", "lft.schema.json");
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No LspFineTune.sln above {AppContext.BaseDirectory}");
-    }
+    private static string SchemaPath() => Path.Combine(RepositoryPaths.Root, "schemas", "lft.schema.json");
 }
