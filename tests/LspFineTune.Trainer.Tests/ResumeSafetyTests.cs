@@ -61,7 +61,7 @@ public sealed class ResumeSafetyTests
         var rank = Refused(run.WriteConfig(Lora.Replace("rank: 4", "rank: 16")));
         Assert.Contains("cannot resume", rank.Message);
         Assert.Contains("method.lora.rank: 4 in the checkpoint, 16 in the config", rank.Message);
-        Assert.Contains("set method.lora.rank back to the checkpoint's value to resume, or start afresh in another output.dir", rank.Message);
+        Assert.Contains("to resume, set method.lora.rank: 4 again; or start afresh in another output.dir", rank.Message);
         Assert.Equal(1, rank.ExitCode);
 
         var targets = Refused(run.WriteConfig(Lora.Replace("[q_proj, v_proj]", "[q_proj, v_proj, up_proj]")));

@@ -13,6 +13,7 @@ internal static class CheckpointFit
     private sealed record Difference(string Key, string InCheckpoint, string InConfig);
 
     private const string LoraA = ".lora_A.";
+    private const string ModelKey = "model.path";
 
     /// <summary>Throws a <see cref="TrainerException"/> (exit 1) naming each difference, or returns when the checkpoint fits.</summary>
     public static void Check(CheckpointStore.Loaded checkpoint, TrainedLayout layout, IReadOnlyDictionary<string, Tensor> savedWeights, IReadOnlyDictionary<string, Tensor> savedOptimizer, bool savedMasks)
@@ -21,11 +22,11 @@ internal static class CheckpointFit
         if (differences.Count == 0)
             return;
         var what = string.Join("; ", differences.Select(d => $"{d.Key}: {d.InCheckpoint} in the checkpoint, {d.InConfig} in the config"));
-        var restore = string.Join(", ", differences.Where(d => d.Key.StartsWith("method", StringComparison.Ordinal) || d.Key.StartsWith("optimizer", StringComparison.Ordinal)).Select(d => d.Key).Distinct());
-        var howToResume = restore.Length > 0 ? $"set {restore} back to the checkpoint's value to resume" : "train on the model the checkpoint was made with to resume";
+        var settings = differences.Where(d => d.Key != ModelKey).Select(d => $"{d.Key}: {d.InCheckpoint}").ToList();
+        var howToResume = settings.Count > 0 ? $"to resume, set {string.Join(" and ", settings)} again" : "to resume, train on the model the checkpoint was made with";
         throw new TrainerException(
             $"{checkpoint.Path}: cannot resume: the checkpoint was written by a run with other trainable weights ({what}). " +
-            $"A checkpoint continues only the run that wrote it: {howToResume}, or start afresh in another output.dir (or without --resume, which replaces the checkpoints there).",
+            $"A checkpoint continues only the run that wrote it: {howToResume}; or start afresh in another output.dir (or without --resume, which replaces the checkpoints there).",
             exitCode: 1);
     }
 
@@ -56,9 +57,9 @@ internal static class CheckpointFit
         var onlySaved = savedWeights.Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var onlyConfig = expected.Keys.Where(k => !savedWeights.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         if (onlySaved.Count > 0 || onlyConfig.Count > 0)
-            yield return new Difference("model.path", $"{savedWeights.Count} trainable weights ({Sample(onlySaved)} not in the config)", $"{expected.Count} ({Sample(onlyConfig)} not in the checkpoint)");
+            yield return new Difference(ModelKey, $"{savedWeights.Count} trainable weights ({Sample(onlySaved)} not in the config)", $"{expected.Count} ({Sample(onlyConfig)} not in the checkpoint)");
         else if (savedWeights.FirstOrDefault(w => !w.Value.shape.SequenceEqual(expected[w.Key])) is { Key: not null } reshaped)
-            yield return new Difference("model.path", $"`{reshaped.Key}` is {Shape(reshaped.Value.shape)}", $"{Shape(expected[reshaped.Key])}");
+            yield return new Difference(ModelKey, $"`{reshaped.Key}` is {Shape(reshaped.Value.shape)}", $"{Shape(expected[reshaped.Key])}");
         var savedOptimizerName = metadata.GetValueOrDefault(TrainedLayout.OptimizerKey) ?? OptimizerFromState(savedOptimizer);
         if (savedOptimizerName is not null ? savedOptimizerName != layout.Optimizer : layout.OptimizerHasState)
             yield return new Difference("optimizer.type", savedOptimizerName ?? "an optimizer without state (sgd or zeroth-order)", layout.Optimizer);
