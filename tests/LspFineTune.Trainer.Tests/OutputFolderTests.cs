@@ -15,10 +15,10 @@ public sealed class OutputFolderTests : IDisposable
     public void The_filesystem_root_the_home_folder_and_the_folders_above_it_are_refused()
     {
         var home = Home;
-        Assert.Contains("output.dir is the filesystem root", Assert.Throws<TrainerException>(() => OutputFolder.Prepare("/", "output.dir", home)).Message);
-        Assert.Contains("output.dir is your home folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(home + "/", "output.dir", home)).Message);
-        Assert.Contains("--output is a folder above your home folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(Path.Combine(home, ".."), "--output", home)).Message);
-        Assert.Equal(1, Assert.Throws<TrainerException>(() => OutputFolder.Prepare("/", "output.dir", home)).ExitCode);
+        Assert.Contains("output.dir is the filesystem root", Assert.Throws<TrainerException>(() => OutputFolder.Prepare("/", "output.dir", home: home)).Message);
+        Assert.Contains("output.dir is your home folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(home + "/", "output.dir", home: home)).Message);
+        Assert.Contains("--output is a folder above your home folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(Path.Combine(home, ".."), "--output", home: home)).Message);
+        Assert.Equal(1, Assert.Throws<TrainerException>(() => OutputFolder.Prepare("/", "output.dir", home: home)).ExitCode);
         Assert.False(File.Exists(Path.Combine(home, OutputFolder.MarkerFile)));
     }
 
@@ -29,7 +29,7 @@ public sealed class OutputFolderTests : IDisposable
         var link = Path.Combine(_folder, "runs");
         Directory.CreateSymbolicLink(link, home);
 
-        var error = Assert.Throws<TrainerException>(() => OutputFolder.Prepare(link, "output.dir", home));
+        var error = Assert.Throws<TrainerException>(() => OutputFolder.Prepare(link, "output.dir", home: home));
 
         Assert.StartsWith($"{link}: output.dir is your home folder", error.Message);
     }
@@ -41,7 +41,7 @@ public sealed class OutputFolderTests : IDisposable
         File.WriteAllText(Path.Combine(project, "train.py"), "");
         Directory.CreateDirectory(Path.Combine(project, "model"));
 
-        var error = Assert.Throws<TrainerException>(() => OutputFolder.Prepare(project, "output.dir", Home));
+        var error = Assert.Throws<TrainerException>(() => OutputFolder.Prepare(project, "output.dir", home: Home));
 
         Assert.StartsWith($"{project}: output.dir is a folder that already holds what lft-train did not write (train.py and 1 more)", error.Message);
         Assert.Contains($"Point output.dir at a new folder, e.g. {Path.Combine(project, "lft-run")}", error.Message);
@@ -53,7 +53,7 @@ public sealed class OutputFolderTests : IDisposable
     {
         var file = Path.Combine(_folder, "out");
         File.WriteAllText(file, "");
-        Assert.Contains("output.dir is a file, not a folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(file, "output.dir", Home)).Message);
+        Assert.Contains("output.dir is a file, not a folder", Assert.Throws<TrainerException>(() => OutputFolder.Prepare(file, "output.dir", home: Home)).Message);
     }
 
     [Fact]
@@ -62,12 +62,22 @@ public sealed class OutputFolderTests : IDisposable
         var fresh = Path.Combine(_folder, "runs", "a");
         var empty = Directory.CreateDirectory(Path.Combine(_folder, "empty")).FullName;
 
-        Assert.Equal(fresh, OutputFolder.Prepare(fresh + "/", "output.dir", Home));
-        Assert.Equal(empty, OutputFolder.Prepare(empty, "output.dir", Home));
+        Assert.Equal(fresh, OutputFolder.Prepare(fresh + "/", "output.dir", home: Home));
+        Assert.Equal(empty, OutputFolder.Prepare(empty, "output.dir", home: Home));
         File.WriteAllText(Path.Combine(fresh, "metrics.jsonl"), "");
 
         Assert.True(File.Exists(Path.Combine(fresh, OutputFolder.MarkerFile)));
-        Assert.Equal(fresh, OutputFolder.Prepare(fresh, "output.dir", Home));
+        Assert.Equal(fresh, OutputFolder.Prepare(fresh, "output.dir", home: Home));
+    }
+
+    [Fact]
+    public void The_runs_own_metrics_file_does_not_make_a_new_folder_someone_elses()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "with-metrics")).FullName;
+        var metrics = Path.Combine(folder, "metrics.jsonl");
+        File.WriteAllText(metrics, "");
+
+        Assert.Equal(folder, OutputFolder.Prepare(folder, "output.dir", metrics, Home));
     }
 
     [Fact]
@@ -80,6 +90,6 @@ public sealed class OutputFolderTests : IDisposable
             store.Save(5, [("w", value)], new Dictionary<string, string>());
         Directory.CreateDirectory(Path.Combine(earlier, "adapter"));
 
-        Assert.Equal(earlier, OutputFolder.Prepare(earlier, "output.dir", Home));
+        Assert.Equal(earlier, OutputFolder.Prepare(earlier, "output.dir", home: Home));
     }
 }

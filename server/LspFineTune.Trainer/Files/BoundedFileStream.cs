@@ -4,12 +4,12 @@ namespace LspFineTune.Trainer.Files;
 /// A read-only, forward-only view of an opened regular file that stops at its role's cap (a file can grow after it
 /// was opened) and looks at the cancellation token before every read. Made by <see cref="RegularFile.OpenRead"/> only.
 /// </summary>
-internal sealed class BoundedFileStream(FileStream inner, string path, FileRole role, CancellationToken cancellation) : Stream
+internal sealed class BoundedFileStream(FileStream inner, long lengthAtOpen, string path, FileRole role, CancellationToken cancellation) : Stream
 {
     private long _read;
 
     /// <summary>The file's size when it was opened.</summary>
-    public long LengthAtOpen { get; } = inner.Length;
+    public long LengthAtOpen { get; } = lengthAtOpen;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;

@@ -21,8 +21,6 @@ internal static class NonBlockingOpen
     public const int NoSuchDeviceOrAddress = 6;
     public const int PermissionDenied = 13;
     public const int NotADirectory = 20;
-    public const int NameTooLong = 36;
-    public const int TooManySymbolicLinks = 40;
 
     /// <summary>The opened handle, or null with the errno; never blocks.</summary>
     public static SafeFileHandle? Open(string path, out int errno)

@@ -19,7 +19,9 @@ public static class RegularFile
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>A forward-only stream over a regular file that refuses to read past the role's cap.</summary>
-    public static Stream OpenRead(string path, FileRole role, CancellationToken cancellation = default)
+    public static Stream OpenRead(string path, FileRole role, CancellationToken cancellation = default) => Open(path, role, cancellation);
+
+    private static BoundedFileStream Open(string path, FileRole role, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
         var handle = OperatingSystem.IsLinux() ? OpenWithoutBlocking(path, role) : OpenAfterStat(path, role);
@@ -28,7 +30,7 @@ public static class RegularFile
             var length = RandomAccess.GetLength(handle);
             if (length > role.MaxBytes)
                 throw TooLarge(path, role, length);
-            return new BoundedFileStream(new FileStream(handle, FileAccess.Read, bufferSize: 0), path, role, cancellation);
+            return new BoundedFileStream(new FileStream(handle, FileAccess.Read, bufferSize: 0), length, path, role, cancellation);
         }
         catch
         {
@@ -40,8 +42,8 @@ public static class RegularFile
     /// <summary>The whole file, read in chunks (each one a chance to be cancelled).</summary>
     public static byte[] ReadAllBytes(string path, FileRole role, CancellationToken cancellation = default)
     {
-        using var stream = OpenRead(path, role, cancellation);
-        var buffer = new byte[((BoundedFileStream)stream).LengthAtOpen];
+        using var stream = Open(path, role, cancellation);
+        var buffer = new byte[stream.LengthAtOpen];
         var filled = 0;
         int read;
         while (filled < buffer.Length && (read = stream.Read(buffer, filled, Math.Min(ChunkBytes, buffer.Length - filled))) > 0)
@@ -74,8 +76,11 @@ public static class RegularFile
     private static SafeFileHandle OpenWithoutBlocking(string path, FileRole role)
     {
         var handle = NonBlockingOpen.Open(path, out var errno) ?? throw OpenFailed(path, role, errno);
-        // What was opened, not what the path named a moment ago: /proc/self/fd/N leads to the open file itself.
+        // What was opened, not what the path named a moment ago: /proc/self/fd/N leads to the open file itself
+        // (where /proc is not mounted, the path's kind is the best there is).
         var kind = FileStatus.Of($"/proc/self/fd/{handle.DangerousGetHandle()}").Kind;
+        if (kind == FileKind.Missing)
+            kind = FileStatus.Of(path).Kind;
         if (kind == FileKind.Regular)
             return handle;
         handle.Dispose();

@@ -17,8 +17,9 @@ internal static class OutputFolder
 
     /// <summary>Checks the folder against the rule, creates and marks it; returns its absolute path.</summary>
     /// <param name="setting">How the user named it (output.dir, --output), for the error.</param>
+    /// <param name="metricsFile">This run's --metrics file, which may already lie in the folder (it is opened first).</param>
     /// <param name="home">The home folder (tests pass their own).</param>
-    public static string Prepare(string path, string setting, string? home = null)
+    public static string Prepare(string path, string setting, string? metricsFile = null, string? home = null)
     {
         var full = Normalize(Path.GetFullPath(path));
         home = string.IsNullOrEmpty(home ??= Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) ? null : Normalize(Path.GetFullPath(home));
@@ -30,7 +31,8 @@ internal static class OutputFolder
         var status = FileStatus.Of(full);
         if (status.Kind is FileKind.Regular or FileKind.Special)
             throw new TrainerException($"{full}: {setting} is a file, not a folder. Point {setting} at a new folder for the run.", exitCode: 1);
-        if (status.Kind == FileKind.Directory && Foreign(full) is { } foreign)
+        var ownFile = metricsFile is null ? null : Path.GetFullPath(metricsFile);
+        if (status.Kind == FileKind.Directory && Foreign(full, ownFile) is { } foreign)
             throw new TrainerException($"{full}: {setting} is a folder that already holds what lft-train did not write ({foreign}). A run replaces files and deletes old checkpoints in its folder, so lft-train writes only into a new or empty folder or one an earlier run wrote (it holds {MarkerFile}). Point {setting} at a new folder, e.g. {Path.Combine(full, "lft-run")}.", exitCode: 1);
         Directory.CreateDirectory(full);
         var marker = Path.Combine(full, MarkerFile);
@@ -52,12 +54,12 @@ internal static class OutputFolder
     }
 
     /// <summary>Null when the folder is empty or the trainer's; otherwise a few of the entries that say it is not.</summary>
-    private static string? Foreign(string folder)
+    private static string? Foreign(string folder, string? ownFile)
     {
         string[] entries;
         try
         {
-            entries = Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+            entries = Directory.GetFileSystemEntries(folder).Where(e => e != ownFile).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -52,7 +52,7 @@ public sealed class TrainingSession
             set_num_threads(threads);
         var configDirectory = Path.GetDirectoryName(Path.GetFullPath(_options.ConfigPath))!;
         var modelDirectory = ResolveModelFolder(plan, configDirectory);
-        var outputDirectory = OutputFolder.Prepare(_options.OutputDirectory ?? Path.Combine(configDirectory, plan.Output.Dir), _options.OutputDirectory is null ? "output.dir" : "--output");
+        var outputDirectory = OutputFolder.Prepare(_options.OutputDirectory ?? Path.Combine(configDirectory, plan.Output.Dir), _options.OutputDirectory is null ? "output.dir" : "--output", _options.MetricsPath);
         _log.WriteLine($"lft-train: writing to {outputDirectory} (checkpoints, {(plan.Method.Type == FineTuneMethod.Lora ? "adapter" : "model")}).");
         var training = plan.Training with
         {
