@@ -88,6 +88,26 @@ public sealed class SpecialFileRunTests
     }
 
     [Fact]
+    public void A_data_line_with_a_lone_surrogate_is_skipped_counted_and_reported_and_the_run_completes()
+    {
+        using var run = new TempRun();
+        var data = Path.Combine(run.Directory, "train.jsonl");
+        File.Copy(RepositoryPaths.Examples("data", "tiny-train.jsonl"), data);
+        var lines = File.ReadAllLines(data).Length;
+        File.AppendAllText(data, "{\"text\": \"half a pair \\ud800 here\"}\n");
+        var stdout = new StringWriter();
+        var log = new StringWriter();
+
+        var summary = new TrainingSession(new TrainOptions { ConfigPath = run.WriteConfig(Lora, data), Threads = 1 }, stdout, log).Run();
+
+        Assert.Equal(2, summary.Steps);
+        var bad = new MetricsLines(stdout.ToString()).Events("bad_line").Single();
+        Assert.Equal(lines + 1, bad["line"]!.GetValue<long>());
+        Assert.Contains("lone surrogate", bad["problem"]!.GetValue<string>());
+        Assert.Contains($"{data}:{lines + 1}: \"text\" is not valid Unicode text", log.ToString());
+    }
+
+    [Fact]
     public async Task SIGTERM_before_the_first_step_exits_130_at_once_with_nothing_to_resume()
     {
         using var run = new TempRun();

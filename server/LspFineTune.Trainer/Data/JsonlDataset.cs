@@ -15,7 +15,7 @@ public sealed record BadLine(string File, long Line, string Problem)
 /// the completion only). Each example becomes BOS + tokens + EOS, cut to <c>maxTokens</c>. Blank lines are ignored;
 /// any other unusable line (not JSON, not UTF-8, a lone surrogate, longer than <see cref="MaxLineBytes"/>, not
 /// encodable by the tokenizer) is a <see cref="BadLine"/>, skipped or fatal by <see cref="BadLinePolicy"/>.
-/// The file is streamed through <see cref="RegularFile"/>: one line in memory at a time, cancellable.
+/// The file is streamed through <see cref="TrainerFiles"/>: one line in memory at a time, cancellable.
 /// </summary>
 public static class JsonlDataset
 {
@@ -35,7 +35,7 @@ public static class JsonlDataset
         var examples = new List<TokenizedExample>();
         var bad = new List<BadLine>();
         long badCount = 0;
-        using var stream = RegularFile.OpenRead(path, FileRole.DataFile with { Setting = setting }, cancellation);
+        using var stream = TrainerFiles.OpenRead(path, FileRole.DataFile with { Setting = setting }, cancellation);
         foreach (var line in TextLines.Read(stream, MaxLineBytes))
         {
             if (line.Text is not null && string.IsNullOrWhiteSpace(line.Text))

@@ -2,7 +2,7 @@ namespace LspFineTune.Trainer.Files;
 
 /// <summary>
 /// A read-only, forward-only view of an opened regular file that stops at its role's cap (a file can grow after it
-/// was opened) and looks at the cancellation token before every read. Made by <see cref="RegularFile.OpenRead"/> only.
+/// was opened) and looks at the cancellation token before every read. Made by <see cref="TrainerFiles.OpenRead"/> only.
 /// </summary>
 internal sealed class BoundedFileStream(FileStream inner, long lengthAtOpen, string path, FileRole role, CancellationToken cancellation) : Stream
 {
@@ -28,7 +28,7 @@ internal sealed class BoundedFileStream(FileStream inner, long lengthAtOpen, str
         var read = inner.Read(buffer[..allowed]);
         _read += read;
         if (_read > role.MaxBytes)
-            throw RegularFile.GrewPastCap(path, role);
+            throw TrainerFiles.GrewPastCap(path, role);
         return read;
     }
 

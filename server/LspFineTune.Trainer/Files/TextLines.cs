@@ -32,8 +32,8 @@ public static class TextLines
             if (atStart)
             {
                 atStart = false;
-                if (chunk.AsSpan(0, read).StartsWith(RegularFile.Utf8Bom))
-                    start = RegularFile.Utf8Bom.Length;
+                if (chunk.AsSpan(0, read).StartsWith(TrainerFiles.Utf8Bom))
+                    start = TrainerFiles.Utf8Bom.Length;
             }
             while (start < read)
             {
@@ -70,7 +70,7 @@ public static class TextLines
     private static TextLine Finish(long number, byte[] line, int length, bool tooLong, int maxLineBytes)
     {
         if (tooLong)
-            return new TextLine(number, null, $"longer than {RegularFile.Size(maxLineBytes)}, lft-train's limit for one line; split it into shorter examples");
+            return new TextLine(number, null, $"longer than {TrainerFiles.Size(maxLineBytes)}, lft-train's limit for one line; split it into shorter examples");
         if (length > 0 && line[length - 1] == '\r')
             length--;
         try

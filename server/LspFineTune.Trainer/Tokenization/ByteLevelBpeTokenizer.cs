@@ -38,8 +38,8 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 
     public static ByteLevelBpeTokenizer FromFiles(string vocabPath, string mergesPath, CancellationToken cancellation = default)
     {
-        using var vocab = new MemoryStream(RegularFile.ReadAllBytes(vocabPath, FileRole.Tokenizer, cancellation), writable: false);
-        using var merges = new MemoryStream(RegularFile.ReadAllBytes(mergesPath, FileRole.Tokenizer, cancellation), writable: false);
+        using var vocab = new MemoryStream(TrainerFiles.ReadAllBytes(vocabPath, FileRole.Tokenizer, cancellation), writable: false);
+        using var merges = new MemoryStream(TrainerFiles.ReadAllBytes(mergesPath, FileRole.Tokenizer, cancellation), writable: false);
         return new ByteLevelBpeTokenizer(vocab, merges, $"byte-level BPE ({vocabPath})");
     }
 

@@ -10,7 +10,7 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
 
     public SentencePieceTextTokenizer(string path, CancellationToken cancellation = default)
     {
-        using var stream = new MemoryStream(RegularFile.ReadAllBytes(path, FileRole.Tokenizer, cancellation), writable: false);
+        using var stream = new MemoryStream(TrainerFiles.ReadAllBytes(path, FileRole.Tokenizer, cancellation), writable: false);
         _tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
         Description = $"SentencePiece ({path})";
     }

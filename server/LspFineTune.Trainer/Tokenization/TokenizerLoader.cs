@@ -36,7 +36,7 @@ public static class TokenizerLoader
             JsonObject json;
             try
             {
-                json = JsonNode.Parse(RegularFile.ReadAllText(jsonPath, FileRole.Tokenizer, cancellation)) as JsonObject ?? throw new TrainerException($"{jsonPath}: not a JSON object.");
+                json = JsonNode.Parse(TrainerFiles.ReadAllText(jsonPath, FileRole.Tokenizer, cancellation)) as JsonObject ?? throw new TrainerException($"{jsonPath}: not a JSON object.");
             }
             catch (JsonException ex)
             {

@@ -23,7 +23,7 @@ internal static partial class CheckpointOwnership
             return "it has no lft-train manifest.json";
         try
         {
-            if (!CheckpointManifest.IsTrainers(RegularFile.ReadAllText(manifestPath, FileRole.CheckpointManifest)))
+            if (!CheckpointManifest.IsTrainers(TrainerFiles.ReadAllText(manifestPath, FileRole.CheckpointManifest)))
                 return "its manifest.json is not one lft-train wrote";
         }
         catch (TrainerException)

@@ -44,7 +44,7 @@ public sealed class CheckpointStore(string directory, TextWriter log, Cancellati
         SafeTensorsFile.Write(statePath, tensors, metadata);
         string hash;
         // Not cancellable: a cancelled run writes this checkpoint on purpose, to resume from.
-        using (var state = RegularFile.OpenRead(statePath, FileRole.CheckpointState))
+        using (var state = TrainerFiles.OpenRead(statePath, FileRole.CheckpointState))
             hash = Convert.ToHexStringLower(SHA256.HashData(state));
         var manifest = new CheckpointManifest(step, new FileInfo(statePath).Length, hash);
         WriteDurably(Path.Combine(temp, ManifestFile), manifest.ToJson());
@@ -114,13 +114,13 @@ public sealed class CheckpointStore(string directory, TextWriter log, Cancellati
             return ("no state.safetensors", null);
         try
         {
-            var manifest = CheckpointManifest.Parse(RegularFile.ReadAllText(manifestPath, FileRole.CheckpointManifest, cancellation), step, out var problem);
+            var manifest = CheckpointManifest.Parse(TrainerFiles.ReadAllText(manifestPath, FileRole.CheckpointManifest, cancellation), step, out var problem);
             if (manifest is null)
                 return (problem, null);
             var status = FileStatus.Of(statePath);
             if (status.Kind == FileKind.Regular && status.Length != manifest.StateBytes)
                 return ($"state.safetensors has {status.Length} bytes, the manifest says {manifest.StateBytes} (truncated?)", null);
-            var bytes = RegularFile.ReadAllBytes(statePath, FileRole.CheckpointState, cancellation);
+            var bytes = TrainerFiles.ReadAllBytes(statePath, FileRole.CheckpointState, cancellation);
             if (bytes.LongLength != manifest.StateBytes)
                 return ($"state.safetensors has {bytes.LongLength} bytes, the manifest says {manifest.StateBytes} (truncated?)", null);
             if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != manifest.StateSha256)

@@ -34,7 +34,7 @@ internal static class RunOutputs
                 switch (FileStatus.Of(source).Kind)
                 {
                     case FileKind.Regular:
-                        RegularFile.Copy(source, Path.Combine(merged, file), FileRole.CopiedModelFile);
+                        TrainerFiles.Copy(source, Path.Combine(merged, file), FileRole.CopiedModelFile);
                         break;
                     case FileKind.Missing:
                         break;

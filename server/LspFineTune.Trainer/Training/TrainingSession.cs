@@ -327,7 +327,7 @@ public sealed class TrainingSession
         string text;
         try
         {
-            text = RegularFile.ReadAllText(_options.ConfigPath, FileRole.Config, _options.Cancellation);
+            text = TrainerFiles.ReadAllText(_options.ConfigPath, FileRole.Config, _options.Cancellation);
         }
         catch (TrainerException) when (!File.Exists(_options.ConfigPath) && !Directory.Exists(_options.ConfigPath))
         {

@@ -38,7 +38,7 @@ public static class SafeTensorsFile
     }
 
     public static Contents Read(string path, CancellationToken cancellation = default) =>
-        Parse(Files.RegularFile.ReadAllBytes(path, Files.FileRole.Weights, cancellation), path);
+        Parse(Files.TrainerFiles.ReadAllBytes(path, Files.FileRole.Weights, cancellation), path);
 
     internal static Contents Parse(byte[] bytes, string source)
     {

@@ -1,17 +1,16 @@
 using System.Text;
 using LspFineTune.Core.Files;
-using Microsoft.Win32.SafeHandles;
 
 namespace LspFineTune.Trainer.Files;
 
 /// <summary>
-/// The one way the trainer reads a file (config, data, model folder, tokenizer, checkpoints): regular files only,
-/// never more than the <see cref="FileRole"/>'s cap, and cancellable between chunks. A FIFO, a device such as
-/// <c>/dev/zero</c>, a socket or a folder is refused before a byte is read, so no read can block or run forever,
-/// and SIGTERM (the editor's Cancel) is honoured at the next chunk. Every refusal is a <see cref="TrainerException"/>
-/// that says which file, what is wrong and what to do.
+/// The one way the trainer reads a file (config, data, model folder, tokenizer, checkpoints): opened through Core's
+/// <see cref="RegularFile"/> (regular files only, told from the opened handle, an open that never blocks on a FIFO),
+/// then read with its <see cref="FileRole"/>'s cap and cancellable between chunks, so SIGTERM (the editor's Cancel)
+/// is honoured at the next chunk. A FIFO, a device such as <c>/dev/zero</c>, a socket or a folder is refused before a
+/// byte is read. Every refusal is a <see cref="TrainerException"/> that says which file, what is wrong and what to do.
 /// </summary>
-public static class RegularFile
+public static class TrainerFiles
 {
     /// <summary>How much one read takes before the cancellation token is looked at again.</summary>
     public const int ChunkBytes = 1024 * 1024;
@@ -20,24 +19,6 @@ public static class RegularFile
 
     /// <summary>A forward-only stream over a regular file that refuses to read past the role's cap.</summary>
     public static Stream OpenRead(string path, FileRole role, CancellationToken cancellation = default) => Open(path, role, cancellation);
-
-    private static BoundedFileStream Open(string path, FileRole role, CancellationToken cancellation)
-    {
-        cancellation.ThrowIfCancellationRequested();
-        var handle = OperatingSystem.IsLinux() ? OpenWithoutBlocking(path, role) : OpenAfterStat(path, role);
-        try
-        {
-            var length = RandomAccess.GetLength(handle);
-            if (length > role.MaxBytes)
-                throw TooLarge(path, role, length);
-            return new BoundedFileStream(new FileStream(handle, FileAccess.Read, bufferSize: 0), length, path, role, cancellation);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
 
     /// <summary>The whole file, read in chunks (each one a chance to be cancelled).</summary>
     public static byte[] ReadAllBytes(string path, FileRole role, CancellationToken cancellation = default)
@@ -66,49 +47,36 @@ public static class RegularFile
     /// <summary>Copies a regular file (never a FIFO or a device) to <paramref name="destination"/>, replacing it.</summary>
     public static void Copy(string path, string destination, FileRole role, CancellationToken cancellation = default)
     {
-        using var source = OpenRead(path, role, cancellation);
-        using (var target = new FileStream(destination, FileMode.Create, FileAccess.Write))
-            source.CopyTo(target, ChunkBytes);
+        using var source = Open(path, role, cancellation);
+        using var target = new FileStream(destination, FileMode.Create, FileAccess.Write);
+        source.CopyTo(target, ChunkBytes);
     }
 
     internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private static SafeFileHandle OpenWithoutBlocking(string path, FileRole role)
+    private static BoundedFileStream Open(string path, FileRole role, CancellationToken cancellation)
     {
-        var handle = NonBlockingOpen.Open(path, out var errno) ?? throw OpenFailed(path, role, errno);
-        // What was opened, not what the path named a moment ago: /proc/self/fd/N leads to the open file itself
-        // (where /proc is not mounted, the path's kind is the best there is).
-        var kind = FileStatus.Of($"/proc/self/fd/{handle.DangerousGetHandle()}").Kind;
-        if (kind == FileKind.Missing)
-            kind = FileStatus.Of(path).Kind;
-        if (kind == FileKind.Regular)
-            return handle;
-        handle.Dispose();
-        throw NotRegular(path, role, kind);
-    }
-
-    private static SafeFileHandle OpenAfterStat(string path, FileRole role)
-    {
-        var kind = FileStatus.Of(path).Kind;
-        if (kind != FileKind.Regular)
-            throw NotRegular(path, role, kind);
+        cancellation.ThrowIfCancellationRequested();
+        var file = RegularFile.OpenRead(path, out var problem) ?? throw Refused(path, role, problem);
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = file.Length;
+            if (length > role.MaxBytes)
+                throw TooLarge(path, role, length);
+            return new BoundedFileStream(file, length, path, role, cancellation);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch
         {
-            throw CannotRead(path, role, ex.Message);
+            file.Dispose();
+            throw;
         }
     }
 
-    private static TrainerException OpenFailed(string path, FileRole role, int errno) => errno switch
+    /// <summary>Core has decided, on the opened handle, that the file is not to be read; the kind only picks the words.</summary>
+    private static TrainerException Refused(string path, FileRole role, string? problem) => FileStatus.Of(path).Kind switch
     {
-        NonBlockingOpen.NoSuchFile or NonBlockingOpen.NotADirectory => NotRegular(path, role, FileKind.Missing),
-        // open(2) of a Unix socket fails with ENXIO; so does a device without a driver.
-        NonBlockingOpen.NoSuchDeviceOrAddress => NotRegular(path, role, FileKind.Special),
-        NonBlockingOpen.PermissionDenied => new TrainerException($"{path}: cannot read {role.Described}: permission denied. Make it readable for this user, or point {role.SettingOrPath} at a copy."),
-        _ => CannotRead(path, role, System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)),
+        FileKind.Regular => new TrainerException($"{path}: cannot read {role.Described} ({problem ?? "it cannot be opened"}). Check the file and its permissions, or point {role.SettingOrPath} at a readable copy."),
+        var kind => NotRegular(path, role, kind),
     };
 
     internal static TrainerException NotRegular(string path, FileRole role, FileKind kind) => kind switch
@@ -126,9 +94,6 @@ public static class RegularFile
 
     internal static TrainerException GrewPastCap(string path, FileRole role) =>
         new($"{path}: {role.Described} grew past {Size(role.MaxBytes)} while it was being read, more than lft-train reads for one. Check that {role.SettingOrPath} names the right file.");
-
-    private static TrainerException CannotRead(string path, FileRole role, string reason) =>
-        new($"{path}: cannot read {role.Described} ({reason.TrimEnd('.')}). Check the file and its permissions.");
 
     internal static string Size(long bytes) => bytes switch
     {

@@ -3,7 +3,7 @@ using LspFineTune.Trainer.Files;
 
 namespace LspFineTune.Trainer.Tests;
 
-public sealed class RegularFileTests : IDisposable
+public sealed class TrainerFilesTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("lft-files").FullName;
 
@@ -16,7 +16,7 @@ public sealed class RegularFileTests : IDisposable
     {
         var fifo = SpecialFiles.MakeFifo(PathOf("data.jsonl"));
 
-        var error = SpecialFiles.Throws<TrainerException>(() => RegularFile.ReadAllBytes(fifo, FileRole.DataFile with { Setting = "data.train" }));
+        var error = SpecialFiles.Throws<TrainerException>(() => TrainerFiles.ReadAllBytes(fifo, FileRole.DataFile with { Setting = "data.train" }));
 
         Assert.StartsWith($"{fifo}: the data file (data.train) is not a regular file", error.Message);
         Assert.Contains("Point data.train at a regular file", error.Message);
@@ -28,15 +28,15 @@ public sealed class RegularFileTests : IDisposable
         var link = PathOf("tokenizer.json");
         File.CreateSymbolicLink(link, SpecialFiles.Zero);
 
-        Assert.Contains("is not a regular file", SpecialFiles.Throws<TrainerException>(() => RegularFile.ReadAllText(SpecialFiles.Zero, FileRole.Config)).Message);
-        Assert.Contains($"{link}: the tokenizer file is not a regular file", SpecialFiles.Throws<TrainerException>(() => RegularFile.ReadAllText(link, FileRole.Tokenizer)).Message);
+        Assert.Contains("is not a regular file", SpecialFiles.Throws<TrainerException>(() => TrainerFiles.ReadAllText(SpecialFiles.Zero, FileRole.Config)).Message);
+        Assert.Contains($"{link}: the tokenizer file is not a regular file", SpecialFiles.Throws<TrainerException>(() => TrainerFiles.ReadAllText(link, FileRole.Tokenizer)).Message);
     }
 
     [Fact]
     public void A_folder_and_a_missing_file_are_refused_by_name()
     {
-        Assert.Contains("is a folder, not a file", Assert.Throws<TrainerException>(() => RegularFile.OpenRead(_folder, FileRole.ModelConfig)).Message);
-        Assert.Contains("does not exist", Assert.Throws<TrainerException>(() => RegularFile.OpenRead(PathOf("nowhere.json"), FileRole.ModelConfig)).Message);
+        Assert.Contains("is a folder, not a file", Assert.Throws<TrainerException>(() => TrainerFiles.OpenRead(_folder, FileRole.ModelConfig)).Message);
+        Assert.Contains("does not exist", Assert.Throws<TrainerException>(() => TrainerFiles.OpenRead(PathOf("nowhere.json"), FileRole.ModelConfig)).Message);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class RegularFileTests : IDisposable
         var path = PathOf("manifest.json");
         File.WriteAllBytes(path, new byte[2048]);
 
-        var error = Assert.Throws<TrainerException>(() => RegularFile.ReadAllBytes(path, new FileRole("checkpoint manifest", 1024)));
+        var error = Assert.Throws<TrainerException>(() => TrainerFiles.ReadAllBytes(path, new FileRole("checkpoint manifest", 1024)));
 
         Assert.Contains("is 2 KiB, more than the 1 KiB lft-train reads for one", error.Message);
     }
@@ -54,9 +54,9 @@ public sealed class RegularFileTests : IDisposable
     public void A_cancelled_read_stops_with_OperationCanceledException()
     {
         var path = PathOf("big.jsonl");
-        File.WriteAllBytes(path, new byte[3 * RegularFile.ChunkBytes]);
+        File.WriteAllBytes(path, new byte[3 * TrainerFiles.ChunkBytes]);
         using var cancellation = new CancellationTokenSource();
-        using var stream = RegularFile.OpenRead(path, FileRole.DataFile, cancellation.Token);
+        using var stream = TrainerFiles.OpenRead(path, FileRole.DataFile, cancellation.Token);
         Assert.Equal(1024, stream.Read(new byte[1024]));
 
         cancellation.Cancel();
@@ -71,8 +71,8 @@ public sealed class RegularFileTests : IDisposable
         File.WriteAllText(path, "\uFEFF{\"a\": \"é\"}");
         var fifo = SpecialFiles.MakeFifo(PathOf("special_tokens_map.json"));
 
-        Assert.Equal("{\"a\": \"é\"}", RegularFile.ReadAllText(path, FileRole.ModelConfig));
-        SpecialFiles.Throws<TrainerException>(() => RegularFile.Copy(fifo, PathOf("copy.json"), FileRole.CopiedModelFile));
+        Assert.Equal("{\"a\": \"é\"}", TrainerFiles.ReadAllText(path, FileRole.ModelConfig));
+        SpecialFiles.Throws<TrainerException>(() => TrainerFiles.Copy(fifo, PathOf("copy.json"), FileRole.CopiedModelFile));
         Assert.False(File.Exists(PathOf("copy.json")));
     }
 
