@@ -111,7 +111,7 @@ public sealed class TrainingSession
         {
             resumed = checkpoints.LoadLatest();
             if (resumed is null && checkpoints.Any())
-                throw new TrainerException($"{checkpoints.Directory}: every checkpoint there is damaged (see above); none was loaded. Delete the folder to start over, or run without --resume.");
+                throw new TrainerException($"{checkpoints.Directory}: no checkpoint there can be loaded (see above for why); none was loaded. Run without --resume to start over (that replaces lft-train's own checkpoints there and keeps anything else).");
             if (resumed is null)
                 _log.WriteLine($"lft-train: no checkpoint in {checkpoints.Directory}; starting from step 0.");
         }
