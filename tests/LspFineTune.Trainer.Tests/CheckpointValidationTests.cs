@@ -114,6 +114,18 @@ public sealed class CheckpointValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_checkpoint_that_holds_a_file_lft_train_does_not_write_is_not_loaded()
+    {
+        File.WriteAllText(Path.Combine(_newest, "README.md"), "added by the user");
+        var log = new StringWriter();
+
+        using var loaded = new CheckpointStore(_store.Directory, log).LoadLatest();
+
+        Assert.Equal(10, loaded!.Step);
+        Assert.Contains($"checkpoint {_newest} is not lft-train's (it holds README.md, which lft-train does not write)", log.ToString());
+    }
+
+    [Fact]
     public void Saving_over_a_folder_lft_train_did_not_write_stops_with_a_clear_error_and_leaves_it_alone()
     {
         var users = Directory.CreateDirectory(Path.Combine(_store.Directory, "step-00000030")).FullName;

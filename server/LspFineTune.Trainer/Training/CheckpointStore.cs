@@ -55,15 +55,26 @@ public sealed class CheckpointStore(string directory, TextWriter log, Cancellati
         return final;
     }
 
-    /// <summary>The newest checkpoint that verifies, or null when there is none; each one skipped is reported on the log.</summary>
+    /// <summary>The newest of the trainer's checkpoints that verifies, or null when there is none; each one skipped is
+    /// reported on the log.</summary>
     public Loaded? LoadLatest()
     {
         foreach (var candidate in Candidates().OrderByDescending(c => c.Step))
         {
             var (problem, contents) = Inspect(candidate.Path, candidate.Step, load: true, cancellation);
-            if (problem is null)
-                return new Loaded(candidate.Step, candidate.Path, contents!);
-            log.WriteLine($"lft-train: checkpoint {candidate.Path} is damaged ({problem}); not loading it, trying the previous one.");
+            if (problem is not null)
+            {
+                log.WriteLine($"lft-train: checkpoint {candidate.Path} is damaged ({problem}); not loading it, trying the previous one.");
+                continue;
+            }
+            // Whole, but holding what lft-train does not write: not its own, so neither loaded nor deleted.
+            if (CheckpointOwnership.WhyNotTrainers(candidate.Path) is { } notOurs)
+            {
+                contents!.Dispose();
+                log.WriteLine($"lft-train: checkpoint {candidate.Path} is not lft-train's ({notOurs}); not loading it, trying the previous one.");
+                continue;
+            }
+            return new Loaded(candidate.Step, candidate.Path, contents!);
         }
         return null;
     }
