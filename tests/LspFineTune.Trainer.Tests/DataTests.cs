@@ -28,7 +28,7 @@ public sealed class DataTests : IDisposable
         var result = JsonlDataset.Read(_path, _tokenizer, 1, 2, 100, BadLinePolicy.Skip);
 
         Assert.Equal(2, result.Examples.Count);
-        Assert.Equal([2, 4, 6], result.BadLines.Select(b => b.Line));
+        Assert.Equal([2L, 4, 6], result.BadLines.Select(b => b.Line));
         Assert.Contains("\"text\" must be a non-empty string", result.BadLines[0].Problem);
         Assert.StartsWith($"{_path}:4: not valid JSON", result.BadLines[1].ToString());
     }
@@ -40,6 +40,49 @@ public sealed class DataTests : IDisposable
         var error = Assert.Throws<TrainerException>(() => JsonlDataset.Read(_path, _tokenizer, 1, 2, 100, BadLinePolicy.Fail));
         Assert.Contains($"{_path}:2:", error.Message);
         Assert.Equal(1, error.ExitCode);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escaped_or_as_bytes_and_a_huge_line_are_bad_lines_counted_with_their_numbers()
+    {
+        using (var file = File.Create(_path))
+        {
+            file.Write("""{"text": "good one"}"""u8);
+            file.Write("\n{\"text\": \"bad \\ud800 here\"}\n"u8);
+            file.Write("{\"prompt\": \"\\udfff\", \"completion\": \"x\"}\n"u8);
+            file.Write([.. "{\"text\": \"raw "u8, 0xED, 0xA0, 0x80, .. "\"}\n"u8]);
+            file.Write("{\"text\": \""u8);
+            file.Write(Enumerable.Repeat((byte)'a', JsonlDataset.MaxLineBytes + 10).ToArray());
+            file.Write("\"}\n{\"text\": \"good two\"}\n"u8);
+        }
+
+        var result = JsonlDataset.Read(_path, _tokenizer, 1, 2, 100, BadLinePolicy.Skip);
+
+        Assert.Equal(2, result.Examples.Count);
+        Assert.Equal(4, result.BadLineCount);
+        Assert.Equal([2L, 3, 4, 5], result.BadLines.Select(b => b.Line));
+        Assert.Contains("\"text\" is not valid Unicode text (a lone surrogate", result.BadLines[0].Problem);
+        Assert.Contains("\"prompt\" is not valid Unicode text", result.BadLines[1].Problem);
+        Assert.Contains("not valid UTF-8", result.BadLines[2].Problem);
+        Assert.Contains("longer than 16 MiB", result.BadLines[3].Problem);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_is_fatal_with_its_line_number_when_bad_lines_fail()
+    {
+        File.WriteAllLines(_path, ["""{"text": "fine"}""", """{"text": "\ud800"}"""]);
+        var error = Assert.Throws<TrainerException>(() => JsonlDataset.Read(_path, _tokenizer, 1, 2, 100, BadLinePolicy.Fail));
+        Assert.StartsWith($"{_path}:2: \"text\" is not valid Unicode text", error.Message);
+        Assert.Equal(1, error.ExitCode);
+    }
+
+    [Fact]
+    public void Bad_lines_beyond_the_reported_ones_are_counted_not_kept()
+    {
+        File.WriteAllLines(_path, [.. Enumerable.Repeat("not json", JsonlDataset.MaxReportedBadLines + 50), """{"text": "fine"}"""]);
+        var result = JsonlDataset.Read(_path, _tokenizer, 1, 2, 100, BadLinePolicy.Skip);
+        Assert.Equal(JsonlDataset.MaxReportedBadLines, result.BadLines.Count);
+        Assert.Equal(JsonlDataset.MaxReportedBadLines + 50, result.BadLineCount);
     }
 
     [Fact]

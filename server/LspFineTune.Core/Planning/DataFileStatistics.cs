@@ -106,8 +106,9 @@ public static class DataFileStatistics
             }
             return length > 0 ? length : line.Length;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string with a lone surrogate (\ud800) parses but cannot be read as text.
             return line.Length;
         }
     }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using LspFineTune.Core.Planning;
 using LspFineTune.Trainer.Data;
 using LspFineTune.Trainer.Models;
@@ -46,8 +45,6 @@ internal static class Commands
             var other => throw CommandLine.Usage($"--bad-lines takes skip or fail, not `{other}`."),
         };
         var configPath = line.Positional[0];
-        if (!File.Exists(configPath))
-            throw new TrainerException($"{configPath}: no such config file.");
         var options = new TrainOptions
         {
             ConfigPath = configPath,
@@ -60,16 +57,17 @@ internal static class Commands
             Threads = (int?)line.Long("threads"),
         };
         // The editor cancels with SIGTERM (Ctrl+C sends SIGINT): finish the step, checkpoint, exit 130.
-        using var cancellation = new CancellationTokenSource();
-        void Cancel(PosixSignalContext context)
+        using var signals = new StopSignals(Console.Error);
+        try
         {
-            context.Cancel = true;
-            cancellation.Cancel();
+            var summary = new TrainingSession(options with { Cancellation = signals.Token, StepsStarting = signals.StepsStarting }, Console.Out, Console.Error).Run();
+            return summary.Cancelled ? CancelledExitCode : 0;
         }
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        var summary = new TrainingSession(options with { Cancellation = cancellation.Token }, Console.Out, Console.Error).Run();
-        return summary.Cancelled ? CancelledExitCode : 0;
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("lft-train: stopped before the first step; nothing to keep (run again to start).");
+            return CancelledExitCode;
+        }
     }
 
     public static int InitModel(IReadOnlyList<string> arguments)

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using LspFineTune.Trainer.Files;
 using LspFineTune.Trainer.Tokenization;
 
 namespace LspFineTune.Trainer.Data;
 
 /// <summary>A data line that could not be used, with its 1-based line number.</summary>
-public sealed record BadLine(string File, int Line, string Problem)
+public sealed record BadLine(string File, long Line, string Problem)
 {
     public override string ToString() => $"{File}:{Line}: {Problem}";
 }
@@ -12,48 +13,50 @@ public sealed record BadLine(string File, int Line, string Problem)
 /// <summary>
 /// Reads JSON lines: <c>{"text": ...}</c> (loss on every token) or <c>{"prompt": ..., "completion": ...}</c> (loss on
 /// the completion only). Each example becomes BOS + tokens + EOS, cut to <c>maxTokens</c>. Blank lines are ignored;
-/// any other unusable line is a <see cref="BadLine"/>, skipped or fatal by <see cref="BadLinePolicy"/>.
+/// any other unusable line (not JSON, not UTF-8, a lone surrogate, longer than <see cref="MaxLineBytes"/>, not
+/// encodable by the tokenizer) is a <see cref="BadLine"/>, skipped or fatal by <see cref="BadLinePolicy"/>.
+/// The file is streamed through <see cref="TrainerFiles"/>: one line in memory at a time, cancellable.
 /// </summary>
 public static class JsonlDataset
 {
-    public sealed record Result(IReadOnlyList<TokenizedExample> Examples, IReadOnlyList<BadLine> BadLines);
+    /// <summary>One example line may hold this much: far above any sequence length's worth of text, far below memory.</summary>
+    public const int MaxLineBytes = 16 * 1024 * 1024;
 
-    public static Result Read(string path, ITextTokenizer tokenizer, int bosId, int eosId, int maxTokens, BadLinePolicy policy)
+    /// <summary>Bad lines kept by number (each is logged and sent as an event); beyond these only the count grows.</summary>
+    public const int MaxReportedBadLines = 100;
+
+    /// <param name="BadLines">The first <see cref="MaxReportedBadLines"/> bad lines.</param>
+    /// <param name="BadLineCount">All of them.</param>
+    public sealed record Result(IReadOnlyList<TokenizedExample> Examples, IReadOnlyList<BadLine> BadLines, long BadLineCount);
+
+    /// <param name="setting">The config key naming the file (data.train), for errors about the file itself.</param>
+    public static Result Read(string path, ITextTokenizer tokenizer, int bosId, int eosId, int maxTokens, BadLinePolicy policy, CancellationToken cancellation = default, string? setting = null)
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path);
-        }
-        catch (IOException ex)
-        {
-            throw new TrainerException($"{path}: cannot read the data file ({ex.Message}).");
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new TrainerException($"{path}: cannot read the data file ({ex.Message}).");
-        }
         var examples = new List<TokenizedExample>();
         var bad = new List<BadLine>();
-        for (var index = 0; index < lines.Length; index++)
+        long badCount = 0;
+        using var stream = TrainerFiles.OpenRead(path, FileRole.DataFile with { Setting = setting }, cancellation);
+        foreach (var line in TextLines.Read(stream, MaxLineBytes))
         {
-            var line = lines[index];
-            if (string.IsNullOrWhiteSpace(line))
+            if (line.Text is not null && string.IsNullOrWhiteSpace(line.Text))
                 continue;
-            var problem = TryParse(line, tokenizer, bosId, eosId, maxTokens, out var example);
+            TokenizedExample? example = null;
+            var problem = line.Problem ?? TryParse(line.Text!, tokenizer, bosId, eosId, maxTokens, out example);
             if (problem is null)
             {
                 examples.Add(example!);
                 continue;
             }
-            var badLine = new BadLine(path, index + 1, problem);
+            var badLine = new BadLine(path, line.Number, problem);
             if (policy == BadLinePolicy.Fail)
                 throw new TrainerException($"{badLine}. Fix the line, or run with --bad-lines skip to leave such lines out.", exitCode: 1);
-            bad.Add(badLine);
+            if (bad.Count < MaxReportedBadLines)
+                bad.Add(badLine);
+            badCount++;
         }
         if (examples.Count == 0)
-            throw new TrainerException($"{path}: no usable example (each line needs {{\"text\": ...}} or {{\"prompt\": ..., \"completion\": ...}}).", exitCode: 1);
-        return new Result(examples, bad);
+            throw new TrainerException($"{path}: no usable example (each line needs {{\"text\": ...}} or {{\"prompt\": ..., \"completion\": ...}}){(badCount > 0 ? $"; {badCount} bad lines were skipped" : "")}.", exitCode: 1);
+        return new Result(examples, bad, badCount);
     }
 
     private static string? TryParse(string line, ITextTokenizer tokenizer, int bosId, int eosId, int maxTokens, out TokenizedExample? example)
@@ -77,16 +80,27 @@ public static class JsonlDataset
         var targets = new List<bool> { false };
         if (root.TryGetProperty("text", out var text))
         {
-            if (text.ValueKind != JsonValueKind.String || text.GetString()!.Length == 0)
+            if (text.ValueKind != JsonValueKind.String)
                 return "\"text\" must be a non-empty string";
-            Append(tokenizer.Encode(text.GetString()!), true);
+            if (ReadString(text, "text", out var value) is { } invalid)
+                return invalid;
+            if (value.Length == 0)
+                return "\"text\" must be a non-empty string";
+            if (Append(value, true) is { } unencodable)
+                return unencodable;
         }
         else if (root.TryGetProperty("prompt", out var prompt) && root.TryGetProperty("completion", out var completion))
         {
-            if (prompt.ValueKind != JsonValueKind.String || completion.ValueKind != JsonValueKind.String || completion.GetString()!.Length == 0)
+            if (prompt.ValueKind != JsonValueKind.String || completion.ValueKind != JsonValueKind.String)
                 return "\"prompt\" and \"completion\" must be strings, the completion non-empty";
-            Append(tokenizer.Encode(prompt.GetString()!), false);
-            Append(tokenizer.Encode(completion.GetString()!), true);
+            if (ReadString(prompt, "prompt", out var promptText) is { } invalidPrompt)
+                return invalidPrompt;
+            if (ReadString(completion, "completion", out var completionText) is { } invalidCompletion)
+                return invalidCompletion;
+            if (completionText.Length == 0)
+                return "\"prompt\" and \"completion\" must be strings, the completion non-empty";
+            if ((Append(promptText, false) ?? Append(completionText, true)) is { } unencodable)
+                return unencodable;
         }
         else
         {
@@ -104,10 +118,38 @@ public static class JsonlDataset
         example = new TokenizedExample(ids.ToArray(), targets.ToArray());
         return null;
 
-        void Append(IReadOnlyList<int> tokens, bool isTarget)
+        string? Append(string value, bool isTarget)
         {
+            IReadOnlyList<int> tokens;
+            try
+            {
+                tokens = tokenizer.Encode(value);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+            {
+                return $"the tokenizer cannot encode it ({ex.Message.Split('\n')[0].TrimEnd('.')})";
+            }
             ids.AddRange(tokens);
             targets.AddRange(Enumerable.Repeat(isTarget, tokens.Count));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A JSON string's value, or why it has none: an escape such as <c>"\ud800"</c> without its pair decodes to no
+    /// Unicode text (System.Text.Json refuses it when the value is read, not when the line is parsed).
+    /// </summary>
+    private static string? ReadString(JsonElement element, string key, out string value)
+    {
+        try
+        {
+            value = element.GetString()!;
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            value = "";
+            return $"\"{key}\" is not valid Unicode text (a lone surrogate such as \\ud800 without its pair)";
         }
     }
 }

@@ -28,7 +28,7 @@ public abstract record CausalLmConfig
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new TrainerException($"{path}: config.json must hold a JSON object.");
+            json = JsonNode.Parse(Files.TrainerFiles.ReadAllText(path, Files.FileRole.ModelConfig)) as JsonObject ?? throw new TrainerException($"{path}: config.json must hold a JSON object.");
         }
         catch (JsonException ex)
         {

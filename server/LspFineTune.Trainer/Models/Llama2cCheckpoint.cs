@@ -19,15 +19,7 @@ public static class Llama2cCheckpoint
     /// </param>
     public static LlamaForCausalLM Load(string path, bool halfSplitRope = false)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (IOException ex)
-        {
-            throw new TrainerException($"{path}: cannot read the llama2.c checkpoint ({ex.Message}).");
-        }
+        var bytes = Files.TrainerFiles.ReadAllBytes(path, Files.FileRole.Weights);
         if (bytes.Length < 28)
             throw new TrainerException($"{path}: too short for a llama2.c checkpoint header (28 bytes).");
         var header = new int[7];

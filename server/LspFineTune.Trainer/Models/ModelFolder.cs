@@ -10,7 +10,7 @@ public static class ModelFolder
     public const string WeightsFile = "model.safetensors";
 
     /// <summary>Builds the model (with LoRA adapters when given) and loads every base weight strictly.</summary>
-    public static CausalLanguageModel Load(string folder, LoraSpec? lora = null)
+    public static CausalLanguageModel Load(string folder, LoraSpec? lora = null, CancellationToken cancellation = default)
     {
         if (!Directory.Exists(folder))
             throw new TrainerException($"{folder}: the model folder does not exist. Point model.path at a folder with config.json and *.safetensors, or create one with `lft-train init-model {folder}`.");
@@ -27,7 +27,7 @@ public static class ModelFolder
         {
             foreach (var file in files)
             {
-                var read = SafeTensorsFile.Read(file);
+                var read = SafeTensorsFile.Read(file, cancellation);
                 contents.Add(read);
                 foreach (var (name, tensor) in read.Tensors)
                 {

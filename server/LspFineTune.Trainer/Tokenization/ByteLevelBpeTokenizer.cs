@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LspFineTune.Trainer.Files;
 using Microsoft.ML.Tokenizers;
 
 namespace LspFineTune.Trainer.Tokenization;
@@ -35,10 +36,10 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 
     public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
 
-    public static ByteLevelBpeTokenizer FromFiles(string vocabPath, string mergesPath)
+    public static ByteLevelBpeTokenizer FromFiles(string vocabPath, string mergesPath, CancellationToken cancellation = default)
     {
-        using var vocab = File.OpenRead(vocabPath);
-        using var merges = File.OpenRead(mergesPath);
+        using var vocab = new MemoryStream(TrainerFiles.ReadAllBytes(vocabPath, FileRole.Tokenizer, cancellation), writable: false);
+        using var merges = new MemoryStream(TrainerFiles.ReadAllBytes(mergesPath, FileRole.Tokenizer, cancellation), writable: false);
         return new ByteLevelBpeTokenizer(vocab, merges, $"byte-level BPE ({vocabPath})");
     }
 

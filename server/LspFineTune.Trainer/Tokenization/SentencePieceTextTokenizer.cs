@@ -1,3 +1,4 @@
+using LspFineTune.Trainer.Files;
 using Microsoft.ML.Tokenizers;
 
 namespace LspFineTune.Trainer.Tokenization;
@@ -7,9 +8,9 @@ public sealed class SentencePieceTextTokenizer : ITextTokenizer
 {
     private readonly LlamaTokenizer _tokenizer;
 
-    public SentencePieceTextTokenizer(string path)
+    public SentencePieceTextTokenizer(string path, CancellationToken cancellation = default)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = new MemoryStream(TrainerFiles.ReadAllBytes(path, FileRole.Tokenizer, cancellation), writable: false);
         _tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
         Description = $"SentencePiece ({path})";
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LspFineTune.Trainer.Files;
 
 namespace LspFineTune.Trainer.Tokenization;
 
@@ -14,14 +15,14 @@ public static class TokenizerLoader
     public const string VocabJson = "vocab.json";
     public const string MergesText = "merges.txt";
 
-    public static ITextTokenizer Load(string folder, int vocabSize)
+    public static ITextTokenizer Load(string folder, int vocabSize, CancellationToken cancellation = default)
     {
         var sentencePiece = Path.Combine(folder, SentencePieceModel);
         if (File.Exists(sentencePiece))
         {
             try
             {
-                return new SentencePieceTextTokenizer(sentencePiece);
+                return new SentencePieceTextTokenizer(sentencePiece, cancellation);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or FormatException)
             {
@@ -35,7 +36,7 @@ public static class TokenizerLoader
             JsonObject json;
             try
             {
-                json = JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject ?? throw new TrainerException($"{jsonPath}: not a JSON object.");
+                json = JsonNode.Parse(TrainerFiles.ReadAllText(jsonPath, FileRole.Tokenizer, cancellation)) as JsonObject ?? throw new TrainerException($"{jsonPath}: not a JSON object.");
             }
             catch (JsonException ex)
             {
@@ -47,7 +48,7 @@ public static class TokenizerLoader
         }
         else if (File.Exists(Path.Combine(folder, VocabJson)) && File.Exists(Path.Combine(folder, MergesText)))
         {
-            tokenizer = ByteLevelBpeTokenizer.FromFiles(Path.Combine(folder, VocabJson), Path.Combine(folder, MergesText));
+            tokenizer = ByteLevelBpeTokenizer.FromFiles(Path.Combine(folder, VocabJson), Path.Combine(folder, MergesText), cancellation);
         }
         else
         {

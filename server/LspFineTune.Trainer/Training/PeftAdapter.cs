@@ -56,7 +56,7 @@ public static class PeftAdapter
         var path = Path.Combine(directory, ConfigFile);
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not an object");
+            var json = JsonNode.Parse(Files.TrainerFiles.ReadAllText(path, Files.FileRole.AdapterConfig)) as JsonObject ?? throw new JsonException("not an object");
             if (json["peft_type"]?.GetValue<string>() != "LORA")
                 throw new TrainerException($"{path}: peft_type is not LORA; lft-train reads LoRA adapters only.");
             var targets = json["target_modules"] switch

@@ -1,4 +1,6 @@
+using LspFineTune.Core.Files;
 using LspFineTune.Core.Planning;
+using LspFineTune.Trainer.Files;
 using LspFineTune.Trainer.Models;
 using LspFineTune.Trainer.Tokenization;
 
@@ -29,8 +31,18 @@ internal static class RunOutputs
             foreach (var file in new[] { TokenizerLoader.TokenizerJson, TokenizerLoader.SentencePieceModel, TokenizerLoader.VocabJson, TokenizerLoader.MergesText, "tokenizer_config.json", "special_tokens_map.json" })
             {
                 var source = Path.Combine(baseModel, file);
-                if (File.Exists(source))
-                    File.Copy(source, Path.Combine(merged, file), overwrite: true);
+                switch (FileStatus.Of(source).Kind)
+                {
+                    case FileKind.Regular:
+                        TrainerFiles.Copy(source, Path.Combine(merged, file), FileRole.CopiedModelFile);
+                        break;
+                    case FileKind.Missing:
+                        break;
+                    default:
+                        // The trained model is saved by now; a FIFO or a folder in the base folder must not cost it.
+                        log.WriteLine($"lft-train: {source} is not a regular file; not copied into {merged}.");
+                        break;
+                }
             }
             log.WriteLine($"lft-train: model written to {merged}");
         }

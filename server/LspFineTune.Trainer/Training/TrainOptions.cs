@@ -32,8 +32,12 @@ public sealed record TrainOptions
     public bool? GradientCheckpointing { get; init; }
     public Core.Planning.WeightDtype? Dtype { get; init; }
 
-    /// <summary>Set by SIGTERM/SIGINT: the run stops after the current step and checkpoints it.</summary>
+    /// <summary>Set by SIGTERM/SIGINT: the run stops after the current step and checkpoints it; file reads before
+    /// the first step stop at their next chunk.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Called once, just before the first step: from then on a stop keeps the step's work.</summary>
+    public Action? StepsStarting { get; init; }
 
     /// <summary>Skip evaluation and checkpoints (the benchmark measures steps only).</summary>
     public bool StepsOnly { get; init; }

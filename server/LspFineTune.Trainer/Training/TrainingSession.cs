@@ -5,6 +5,7 @@ using LspFineTune.Core;
 using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Planning;
 using LspFineTune.Trainer.Data;
+using LspFineTune.Trainer.Files;
 using LspFineTune.Trainer.Models;
 using LspFineTune.Trainer.Native;
 using LspFineTune.Trainer.Tokenization;
@@ -51,7 +52,8 @@ public sealed class TrainingSession
             set_num_threads(threads);
         var configDirectory = Path.GetDirectoryName(Path.GetFullPath(_options.ConfigPath))!;
         var modelDirectory = ResolveModelFolder(plan, configDirectory);
-        var outputDirectory = _options.OutputDirectory ?? Path.GetFullPath(Path.Combine(configDirectory, plan.Output.Dir));
+        var outputDirectory = OutputFolder.Prepare(_options.OutputDirectory ?? Path.Combine(configDirectory, plan.Output.Dir), _options.OutputDirectory is null ? "output.dir" : "--output", _options.MetricsPath);
+        _log.WriteLine($"lft-train: writing to {outputDirectory} (checkpoints, {(plan.Method.Type == FineTuneMethod.Lora ? "adapter" : "model")}).");
         var training = plan.Training with
         {
             Attention = _options.Attention ?? plan.Training.Attention,
@@ -69,7 +71,7 @@ public sealed class TrainingSession
         var lora = method == FineTuneMethod.Lora
             ? new LoraSpec(plan.Method.Lora.Rank, plan.Method.Lora.Alpha, plan.Method.Lora.Dropout, plan.Method.Lora.TargetModules, plan.Method.Lora.AllLinear)
             : null;
-        using var model = ModelFolder.Load(modelDirectory, lora);
+        using var model = ModelFolder.Load(modelDirectory, lora, _options.Cancellation);
         if (dtype != ScalarType.Float32)
             model.to(dtype);
         model.Attention = training.Attention == AttentionKind.Eager ? AttentionImplementation.Eager : AttentionImplementation.Sdpa;
@@ -80,10 +82,10 @@ public sealed class TrainingSession
         if (training.SequenceLength > model.Config.MaxPositionEmbeddings)
             throw new TrainerException($"{_options.ConfigPath}: training.sequence_length {training.SequenceLength} is longer than the model's {model.Config.MaxPositionEmbeddings} positions (max_position_embeddings in {modelDirectory}/config.json); lower it.", 1);
 
-        var tokenizer = TokenizerLoader.Load(modelDirectory, model.Config.VocabSize);
+        var tokenizer = TokenizerLoader.Load(modelDirectory, model.Config.VocabSize, _options.Cancellation);
         var maxTokens = training.SequenceLength + 1;
-        var trainData = ReadData(plan.Data.TrainPath ?? throw new TrainerException($"{_options.ConfigPath}: data.train is not set; lft-train needs a JSON lines file to train on.", 1), tokenizer, model.Config, maxTokens);
-        var evalData = plan.Data.EvalPath is { } evalPath ? ReadData(evalPath, tokenizer, model.Config, maxTokens) : null;
+        var trainData = ReadData(plan.Data.TrainPath ?? throw new TrainerException($"{_options.ConfigPath}: data.train is not set; lft-train needs a JSON lines file to train on.", 1), "data.train", tokenizer, model.Config, maxTokens);
+        var evalData = plan.Data.EvalPath is { } evalPath ? ReadData(evalPath, "data.eval", tokenizer, model.Config, maxTokens) : null;
         var trainBatches = new Batcher(trainData, training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
         var evalBatches = evalData is null ? null : new Batcher(evalData, training.MicroBatchSize, training.SequenceLength, packing: false, training.Seed, model.Config.PadTokenId);
 
@@ -99,7 +101,7 @@ public sealed class TrainingSession
             parameter.requires_grad = false;
         var trainableCount = trainable.Sum(p => p.Item2.numel());
 
-        var checkpoints = new CheckpointStore(Path.Combine(outputDirectory, "checkpoints"), _log);
+        var checkpoints = new CheckpointStore(Path.Combine(outputDirectory, "checkpoints"), _log, _options.Cancellation);
         IParameterOptimizer? optimizer = null;
         ZerothOrderOptimizer? zeroth = null;
         Dictionary<string, Tensor>? masks = null;
@@ -109,14 +111,18 @@ public sealed class TrainingSession
         {
             resumed = checkpoints.LoadLatest();
             if (resumed is null && checkpoints.Any())
-                throw new TrainerException($"{checkpoints.Directory}: every checkpoint there is damaged (see above); none was loaded. Delete the folder to start over, or run without --resume.");
+                throw new TrainerException($"{checkpoints.Directory}: no checkpoint there can be loaded (see above for why); none was loaded. Run without --resume to start over (that replaces lft-train's own checkpoints there and keeps anything else).");
             if (resumed is null)
                 _log.WriteLine($"lft-train: no checkpoint in {checkpoints.Directory}; starting from step 0.");
         }
-        else if (Directory.Exists(checkpoints.Directory))
+        else
         {
-            // A fresh run must not later resume from an older run's checkpoints.
-            Directory.Delete(checkpoints.Directory, recursive: true);
+            // A fresh run must not later resume from an older run's checkpoints; what lft-train did not write stays.
+            var cleanup = checkpoints.RemoveEarlierRun();
+            if (cleanup.Removed > 0)
+                _log.WriteLine($"lft-train: removed {cleanup.Removed} checkpoint(s) of an earlier run from {checkpoints.Directory} (a fresh run; use --resume to continue one).");
+            foreach (var (path, reason) in cleanup.Kept)
+                _log.WriteLine($"lft-train: kept {path}: {reason}, so it is not lft-train's to delete; it is never loaded.");
         }
 
         try
@@ -145,9 +151,15 @@ public sealed class TrainingSession
                 };
             }
 
+            var layout = new TrainedLayout(
+                method.ToConfigName(),
+                optimizer?.Name ?? "zo_sgd",
+                optimizer?.State().Any() ?? false,
+                method == FineTuneMethod.ZerothOrder && plan.Method.ZerothOrder.TrainableFraction < 1.0,
+                trainable);
             if (resumed is not null)
             {
-                TrainingState.Restore(resumed, trainable, optimizer);
+                TrainingState.Restore(resumed, layout, optimizer);
                 startStep = resumed.Step;
                 _log.WriteLine($"lft-train: resumed from {resumed.Path} (step {startStep}).");
             }
@@ -180,6 +192,7 @@ public sealed class TrainingSession
             }
 
             var lastLoss = resumed is null ? double.NaN : TrainingState.LastLoss(resumed);
+            _options.StepsStarting?.Invoke();
             double? lastEval = null;
             var stepMs = new List<double>();
             long tokensSeen = 0;
@@ -232,13 +245,13 @@ public sealed class TrainingSession
                 string? checkpointPath = null;
                 if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
                 {
-                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
                     _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = checkpointPath });
                 }
                 if (_options.Cancellation.IsCancellationRequested && completed < totalSteps)
                 {
                     // Stopped by SIGTERM/SIGINT (the editor's cancel): keep the work, so --resume continues from here.
-                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, trainable, optimizer, masks);
+                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
                     _metrics.Write("cancelled", new JsonObject { ["step"] = completed, ["checkpoint"] = checkpointPath });
                     _log.WriteLine($"lft-train: cancelled after step {completed}/{totalSteps}; checkpoint {checkpointPath}. Run again with --resume to continue.");
                     return new TrainingSummary
@@ -314,11 +327,11 @@ public sealed class TrainingSession
         string text;
         try
         {
-            text = File.ReadAllText(_options.ConfigPath);
+            text = TrainerFiles.ReadAllText(_options.ConfigPath, FileRole.Config, _options.Cancellation);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (TrainerException) when (!File.Exists(_options.ConfigPath) && !Directory.Exists(_options.ConfigPath))
         {
-            throw new TrainerException($"{_options.ConfigPath}: cannot read the config ({ex.Message}).");
+            throw new TrainerException($"{_options.ConfigPath}: no such config file.");
         }
         var analysis = ConfigAnalyzer.AnalyzeFile(_options.ConfigPath, text);
         string Format(Diagnostic d) =>
@@ -346,14 +359,16 @@ public sealed class TrainingSession
         throw new TrainerException($"{_options.ConfigPath}: lft-train needs `model.path` pointing to a local model folder (config.json + *.safetensors); `{plan.Model.Id}` is not one. Create a small one with `lft-train init-model DIR`.", 1);
     }
 
-    private IReadOnlyList<TokenizedExample> ReadData(string path, ITextTokenizer tokenizer, CausalLmConfig config, int maxTokens)
+    private IReadOnlyList<TokenizedExample> ReadData(string path, string setting, ITextTokenizer tokenizer, CausalLmConfig config, int maxTokens)
     {
-        var result = JsonlDataset.Read(path, tokenizer, config.BosTokenId, config.EosTokenId, maxTokens, _options.BadLines);
+        var result = JsonlDataset.Read(path, tokenizer, config.BosTokenId, config.EosTokenId, maxTokens, _options.BadLines, _options.Cancellation, setting);
         foreach (var bad in result.BadLines)
         {
             _log.WriteLine($"{bad}; line skipped.");
             _metrics.Write("bad_line", new JsonObject { ["file"] = bad.File, ["line"] = bad.Line, ["problem"] = bad.Problem });
         }
+        if (result.BadLineCount > result.BadLines.Count)
+            _log.WriteLine($"{path}: {result.BadLineCount:N0} bad lines skipped in all; the first {result.BadLines.Count} are listed above.");
         return result.Examples;
     }
 

@@ -16,17 +16,17 @@ internal static class TrainingState
     private const string MaskPrefix = "mezo_mask.";
     private const string RngName = "rng.cpu";
 
-    public static string Save(CheckpointStore store, long step, double loss, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
+    public static string Save(CheckpointStore store, long step, double loss, TrainedLayout layout, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
     {
         using var rng = random.get_rng_state();
         var tensors = new List<(string, Tensor)>();
-        tensors.AddRange(trainable.Select(p => (ParameterPrefix + p.Name, (Tensor)p.Parameter)));
+        tensors.AddRange(layout.Trainable.Select(p => (ParameterPrefix + p.Name, (Tensor)p.Parameter)));
         if (optimizer is not null)
             tensors.AddRange(optimizer.State().Select(s => (OptimizerPrefix + s.Name, s.Value)));
         if (masks is not null)
             tensors.AddRange(masks.Select(m => (MaskPrefix + m.Key, m.Value)));
         tensors.Add((RngName, rng));
-        var metadata = new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>(layout.Metadata)
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["loss"] = loss.ToString("R", CultureInfo.InvariantCulture),
@@ -35,19 +35,28 @@ internal static class TrainingState
         return store.Save(step, tensors, metadata);
     }
 
-    public static void Restore(CheckpointStore.Loaded checkpoint, IReadOnlyList<(string Name, Parameter Parameter)> trainable, IParameterOptimizer? optimizer)
+    /// <summary>Loads a checkpoint into the run; a checkpoint of another layout (rank, targets, method, optimizer,
+    /// model) is refused first with what differs, before any tensor is touched.</summary>
+    public static void Restore(CheckpointStore.Loaded checkpoint, TrainedLayout layout, IParameterOptimizer? optimizer)
     {
         var tensors = checkpoint.Contents.Tensors;
         var saved = ReadPrefixed(tensors, ParameterPrefix);
-        var expected = trainable.Select(p => p.Name).ToHashSet();
-        if (!expected.SetEquals(saved.Keys))
-            throw new TrainerException($"{checkpoint.Path}: the checkpoint's weights do not match this config's trainable weights (another method or model?). Delete the checkpoints folder or run without --resume.");
-        using (no_grad())
+        var savedOptimizer = ReadPrefixed(tensors, OptimizerPrefix);
+        CheckpointFit.Check(checkpoint, layout, saved, savedOptimizer, ReadPrefixed(tensors, MaskPrefix).Count > 0);
+        try
         {
-            foreach (var (name, parameter) in trainable)
-                parameter.copy_(saved[name]);
+            using (no_grad())
+            {
+                foreach (var (name, parameter) in layout.Trainable)
+                    parameter.copy_(saved[name]);
+            }
+            optimizer?.LoadState(savedOptimizer);
         }
-        optimizer?.LoadState(ReadPrefixed(tensors, OptimizerPrefix));
+        catch (Exception ex) when (ex is not TrainerException)
+        {
+            // CheckpointFit covers what lft-train writes; this is for what it could not foresee (an edited state file).
+            throw new TrainerException($"{checkpoint.Path}: the checkpoint does not fit this config's run ({ex.Message.Split('\n')[0].Trim()}). Start afresh in another output.dir, or without --resume.", exitCode: 1);
+        }
         if (tensors.TryGetValue(RngName, out var rng))
             random.set_rng_state(rng);
     }

@@ -37,19 +37,8 @@ public static class SafeTensorsFile
         }
     }
 
-    public static Contents Read(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (IOException ex)
-        {
-            throw new TrainerException($"{path}: cannot read ({ex.Message}).");
-        }
-        return Parse(bytes, path);
-    }
+    public static Contents Read(string path, CancellationToken cancellation = default) =>
+        Parse(Files.TrainerFiles.ReadAllBytes(path, Files.FileRole.Weights, cancellation), path);
 
     internal static Contents Parse(byte[] bytes, string source)
     {
