@@ -154,8 +154,11 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
                 return (MessageType.Info, Summary(end));
             if (_cancelled is { } cancelled || exitCode == TrainerRun.CancelledExitCode)
             {
-                var at = _cancelled is null ? "" : $" after step {Number(_cancelled, "step"):0}";
-                return (MessageType.Warning, $"cancelled{at}; a checkpoint was written: resume with `lft-train train CONFIG --resume`.");
+                // The trainer reports a `cancelled` event only when it checkpointed a step; stopped before the first
+                // step (loading the model, reading data) there is nothing to resume from.
+                return _cancelled is null
+                    ? (MessageType.Warning, "cancelled before the first step; nothing was written.")
+                    : (MessageType.Warning, $"cancelled after step {Number(_cancelled, "step"):0}; a checkpoint was written: resume with `lft-train train CONFIG --resume`.");
             }
             string last;
             lock (_lastLogLines)
