@@ -27,8 +27,8 @@ public sealed class CodeActionHandler(DocumentRequests requests)
             return [];
         var requested = parameters!.Range ?? throw Hosting.LspException.InvalidParams($"{Method}: params.range is missing.");
         var range = new TextRange(
-            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.Start ?? new Position(0, 0))),
-            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End ?? requested.Start ?? new Position(0, 0))));
+            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.Start)),
+            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End)));
         var only = parameters.Context?.Only;
         var actions = new List<CodeAction>();
 

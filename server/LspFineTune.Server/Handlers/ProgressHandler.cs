@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LspFineTune.Server.Hosting;
 using LspFineTune.Server.Training;
 using StreamJsonRpc;
 
@@ -11,6 +12,6 @@ public sealed class ProgressHandler(TrainingSessions training)
     public void Cancel(JsonElement? parameters)
     {
         if (parameters is { ValueKind: JsonValueKind.Object } cancel && cancel.TryGetProperty("token", out var token))
-            training.Cancel(token.ValueKind == JsonValueKind.String ? token.GetString()! : token.GetRawText());
+            training.Cancel(token.ValueKind == JsonValueKind.String ? LspJson.String(token)! : token.GetRawText());
     }
 }

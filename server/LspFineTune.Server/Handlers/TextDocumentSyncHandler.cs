@@ -17,7 +17,7 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
     {
         if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
             return;
-        publisher.Schedule(store.Open(uri, document.Version, document.Text ?? ""), immediately: true);
+        publisher.Schedule(store.Open(uri, document.Version, document.Text), immediately: true);
         RefreshReferrers(uri);
     }
 
