@@ -21,7 +21,7 @@ public sealed class CodeActionHandler(DocumentRequests requests)
     private const string Method = "textDocument/codeAction";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<IReadOnlyList<CodeAction>> CodeActions(CodeActionParams? parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CodeAction>> CodeActions(CodeActionParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not (var snapshot, var analysis))
             return [];

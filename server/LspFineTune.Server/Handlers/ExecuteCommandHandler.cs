@@ -34,7 +34,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     public static IReadOnlyList<JsonElement> Arguments(string uri) => [LspJson.ToElement(uri)];
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<object?> ExecuteCommand(ExecuteCommandParams? parameters, CancellationToken cancellationToken)
+    public async Task<object?> ExecuteCommand(ExecuteCommandParams? parameters = null, CancellationToken cancellationToken = default)
     {
         requests.Session.EnsureRunning(Method);
         var command = parameters?.Command ?? throw LspException.InvalidParams($"{Method}: params.command is missing.");

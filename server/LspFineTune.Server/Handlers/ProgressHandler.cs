@@ -9,7 +9,7 @@ namespace LspFineTune.Server.Handlers;
 public sealed class ProgressHandler(TrainingSessions training)
 {
     [JsonRpcMethod("window/workDoneProgress/cancel", UseSingleObjectParameterDeserialization = true)]
-    public void Cancel(JsonElement? parameters)
+    public void Cancel(JsonElement? parameters = null)
     {
         if (parameters is { ValueKind: JsonValueKind.Object } cancel && cancel.TryGetProperty("token", out var token))
             training.Cancel(token.ValueKind == JsonValueKind.String ? LspJson.String(token)! : token.GetRawText());

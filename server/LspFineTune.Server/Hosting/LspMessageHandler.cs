@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 using StreamJsonRpc.Reflection;
@@ -17,8 +18,11 @@ namespace LspFineTune.Server.Hosting;
 /// <item>a body that is not JSON-RPC gets ParseError (id null, as JSON-RPC 2.0 asks), or InvalidRequest to its id
 /// when one can be read (<see cref="LspMessageFormatter"/>);</item>
 /// <item>a request without a method gets InvalidRequest, a response whose id the server never sent is dropped;</item>
+/// <item>a request for a <c>$/</c> method gets MethodNotFound (LSP: those are notifications, or unknown);</item>
 /// <item>a request refused by the lifecycle (before initialize, after shutdown) gets its error here, before its
 /// params are bound, so -32002 comes ahead of any complaint about params;</item>
+/// <item>params that are not an object (LSP passes every method's params by name) get InvalidParams here, since
+/// StreamJsonRpc would answer them with its own wording of .NET signatures;</item>
 /// <item>a request whose id is still in flight gets InvalidRequest, and the first one goes on.</item>
 /// </list>
 /// Writing is StreamJsonRpc's (Content-Length header, UTF-8 body).
@@ -51,6 +55,7 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
         {
             var frame = await _frames.ReadAsync(cancellationToken).ConfigureAwait(false);
             JsonRpcMessage message;
+            MessageEnvelope envelope;
             switch (frame)
             {
                 case null:
@@ -62,6 +67,7 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
                     try
                     {
                         message = ((IJsonRpcMessageTextFormatter)Formatter).Deserialize(new ReadOnlySequence<byte>(body), Encoding.UTF8);
+                        envelope = MessageEnvelope.Read(new ReadOnlySequence<byte>(body), isComplete: true);
                     }
                     catch (InvalidRequestException e)
                     {
@@ -80,7 +86,7 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
                     throw new InvalidOperationException($"unknown frame {frame}");
             }
 
-            if (await RefusedAsync(message, cancellationToken).ConfigureAwait(false))
+            if (await RefusedAsync(message, envelope, cancellationToken).ConfigureAwait(false))
             {
                 Release(message);
                 continue;
@@ -90,7 +96,7 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
     }
 
     /// <summary>Answers a message that must not reach StreamJsonRpc; false for one that may.</summary>
-    private async ValueTask<bool> RefusedAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    private async ValueTask<bool> RefusedAsync(JsonRpcMessage message, MessageEnvelope envelope, CancellationToken cancellationToken)
     {
         switch (message)
         {
@@ -99,8 +105,19 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
                 if (request.IsResponseExpected)
                     await ReplyErrorAsync(request.RequestId, JsonRpcErrorCode.InvalidRequest, "The request has no method.", cancellationToken).ConfigureAwait(false);
                 return true;
+            case JsonRpcRequest { IsResponseExpected: true } request when request.Method.StartsWith("$/", StringComparison.Ordinal):
+                await ReplyErrorAsync(request.RequestId, JsonRpcErrorCode.MethodNotFound, $"{request.Method}: the server has no such request ($/ methods are notifications).", cancellationToken).ConfigureAwait(false);
+                return true;
             case JsonRpcRequest { IsResponseExpected: true } request when _session.Refusal(request.Method) is { } refusal:
                 await ReplyErrorAsync(request.RequestId, (JsonRpcErrorCode)refusal.Code, refusal.Message, cancellationToken).ConfigureAwait(false);
+                return true;
+            case JsonRpcRequest request when envelope.ParamsKind is { } kind and not (JsonTokenType.StartObject or JsonTokenType.Null):
+                var notAnObject = $"{request.Method}: params must be an object (LSP passes params by name), not {(kind == JsonTokenType.StartArray ? "an array" : "a single value")}.";
+                _log.Write($"ignored {notAnObject}");
+                if (request.IsResponseExpected)
+                    await ReplyErrorAsync(request.RequestId, JsonRpcErrorCode.InvalidParams, notAnObject, cancellationToken).ConfigureAwait(false);
+                else if (_session.AcceptsNotifications && !request.Method.StartsWith("$/", StringComparison.Ordinal))
+                    _tellUser($"{request.Method} was ignored: {notAnObject}");
                 return true;
             case JsonRpcRequest { IsResponseExpected: true } request when !_inFlight.TryAdd(request.RequestId, true):
                 _log.Write($"refused a {request.Method} request with id {request.RequestId}, which a request in progress already has");

@@ -77,6 +77,20 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
         """{"textDocument":{"uri":"URI"},"range":{"start":{"line":-1e10,"character":0},"end":{"line":2147483648,"character":0}}}""",
     ];
 
+    /// <summary>Params with every number drawn from <see cref="Fuzz.NumberLiteral"/>: limits of int, long and double, fractions, exponents.</summary>
+    private static readonly string[] NumericLimitParams =
+    [
+        """{"textDocument":{"uri":"URI"},"position":{"line":NUM,"character":NUM}}""",
+        """{"textDocument":{"uri":"URI"},"range":{"start":{"line":NUM,"character":NUM},"end":{"line":NUM,"character":NUM}},"context":{"diagnostics":[],"triggerKind":NUM}}""",
+        """{"textDocument":{"uri":"URI","version":NUM},"contentChanges":[{"range":{"start":{"line":NUM,"character":NUM},"end":{"line":NUM,"character":NUM}},"rangeLength":NUM,"text":"x"}]}""",
+        """{"textDocument":{"uri":"URI","languageId":"yaml","version":NUM,"text":"model:\n  name: x\n"}}""",
+        """{"command":"lft.setGpu","arguments":["URI",{"gpu":"h100-80gb","gpusPerNode":NUM}]}""",
+        """{"command":"lft.plan","arguments":["URI",{"apply":false,"maxPlans":NUM}]}""",
+        """{"settings":{"lft":{"gpuCount":NUM,"nodeCount":NUM,"diagnosticsDelayMs":NUM}}}""",
+        """{"processId":NUM,"capabilities":{},"workDoneToken":NUM}""",
+        """{"id":NUM}""",
+    ];
+
     internal static readonly string[] NotJsonRpc =
     [
         " ", "{", "}", "[", "not json", "{\"jsonrpc\":\"2.0\",\"id\":1,", "\u0000", "{'single':'quotes'}", "{\"a\":1,}", "/* comment */ {}",
@@ -181,8 +195,18 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
             case 3:
             {
                 var id = IdJson();
-                var parameters = HugeNumberParams[random.Next(HugeNumberParams.Length)].Replace("URI", uri, StringComparison.Ordinal);
-                return ("huge numbers", id, Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"method":"{{method}}","params":{{parameters}}}"""));
+                var template = random.Next(3) == 0 ? HugeNumberParams[random.Next(HugeNumberParams.Length)] : NumericLimitParams[random.Next(NumericLimitParams.Length)];
+                var parameters = Fuzz.WithNumbers(random, template).Replace("URI", uri, StringComparison.Ordinal);
+                // Ids at the limits of a long and of an int too (kept unique: an id in flight twice is another test).
+                var unique = long.Parse(client.NewId(), System.Globalization.CultureInfo.InvariantCulture);
+                id = random.Next(5) switch
+                {
+                    0 => (long.MaxValue - unique).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    1 => (long.MinValue + unique).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    2 => (int.MaxValue + unique).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => id,
+                };
+                return ("numeric limits", id, Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{id}},"method":"{{method}}","params":{{parameters}}}"""));
             }
             case 4:
             {

@@ -42,6 +42,30 @@ public sealed class RequestParamsTests
         await client.AssertStillAnswersCorrectlyAsync(message);
     }
 
+    /// <summary>
+    /// Params absent, or not an object (an array: LSP passes every method's params by name), get InvalidParams in the
+    /// server's words, never StreamJsonRpc's account of .NET signatures; a $/ method sent as a request is MethodNotFound.
+    /// </summary>
+    [Theory]
+    [InlineData("textDocument/hover", "", -32602, "params.textDocument.uri is missing")]
+    [InlineData("workspace/executeCommand", "", -32602, "params.command is missing")]
+    [InlineData("textDocument/inlayHint", ""","params":[{"uri":"file:///x.lft.yaml"}]""", -32602, "params must be an object")]
+    [InlineData("textDocument/codeLens", ""","params":[]""", -32602, "params must be an object")]
+    [InlineData("$/cancelRequest", ""","params":{"id":{}}""", -32601, "$/ methods are notifications")]
+    [InlineData("$/setTrace", ""","params":{"value":"off"}""", -32601, "$/ methods are notifications")]
+    public async Task Params_absent_or_not_an_object_are_answered_in_the_servers_words(string method, string parameters, int code, string expected)
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var message = $$"""{"jsonrpc":"2.0","id":"w","method":"{{method}}"{{parameters}}}""";
+        var reply = await client.SendRequestTextAsync(message, "\"w\"");
+        Replies.AssertErrorCode(reply, code, message);
+        var text = (string?)reply["error"]?["message"] ?? "";
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unable to find method", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("LspFineTune", text, StringComparison.Ordinal);
+        await client.AssertStillAnswersCorrectlyAsync(message);
+    }
+
     /// <summary>A whole range is still optional for inlay hints (the whole document), and a good one filters them.</summary>
     [Fact]
     public async Task InlayHints_without_a_range_cover_the_document_and_a_whole_range_filters_them()
@@ -124,6 +148,8 @@ public sealed class RequestParamsTests
     [InlineData("textDocument/didOpen", """{"textDocument":{"uri":"file:///no-version.lft.yaml","languageId":"yaml","text":"a: 1"}}""", "params.textDocument.version is missing")]
     [InlineData("textDocument/didOpen", """{"textDocument":{"uri":"file:///no-text.lft.yaml","languageId":"yaml","version":1,"text":null}}""", "params.textDocument.text is null")]
     [InlineData("textDocument/didChange", """{"textDocument":{"uri":"file:///x.lft.yaml","version":2},"contentChanges":[{"range":{"start":{"line":0,"character":0}},"text":"x"}]}""", "params.contentChanges[0].range.end is missing")]
+    [InlineData("textDocument/didOpen", """[{"uri":"file:///array.lft.yaml"}]""", "params must be an object")]
+    [InlineData("textDocument/didClose", "null", "without params")]
     public async Task A_notification_with_bad_params_is_told_to_the_user(string method, string parameters, string expected)
     {
         await using var client = await RawLspClient.StartInitializedAsync();
