@@ -163,6 +163,13 @@ public sealed class LspMessageHandler : HeaderDelimitedMessageHandler, IJsonRpcM
                 _inFlight.TryRemove(reply.RequestId, out _);
                 break;
         }
+        // The server's own errors carry no data; one StreamJsonRpc made itself may carry an exception with its stack
+        // trace, which belongs in the log, not in the editor.
+        if (content is JsonRpcError { Error: { Data: { } data } detail })
+        {
+            _log.Write($"removed error data from a reply ({detail.Message}): {data}");
+            detail.Data = null;
+        }
         base.Write(content, cancellationToken);
     }
 

@@ -32,9 +32,7 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
         await using var client = await RawLspClient.StartInitializedAsync();
         var uri = Lsp.ExampleUri($"frames-{seed}.lft.yaml");
         await client.OpenAsync(uri, Lsp.Example("llama2-7b-lora.lft.yaml"));
-        var failures = new List<string>();
-        var pending = new List<(Task<JsonObject> Reply, string Id, string Sent, bool ErrorDue)>();
-        var counts = new Dictionary<string, int>();
+        var run = new FuzzRun(client, seed);
         var broken = 0;
         for (var n = 0; n < FramesPerSeed; n++)
         {
@@ -44,53 +42,28 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
                 ["jsonrpc"] = "2.0", ["id"] = JsonNode.Parse(id), ["method"] = "textDocument/hover", ["params"] = Lsp.AtPosition(uri, 10, 4),
             }.ToJsonString());
             var (kind, frame, errorDue) = random.Next(10) < 6 ? GoodFrame(random, request) : BrokenFrame(random, request);
-            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            run.Count(kind);
             if (kind.StartsWith("broken", StringComparison.Ordinal))
                 broken++;
             if (kind is not ("broken" or "broken: no id"))
-                pending.Add((client.Expect(id), id, $"{kind}: {RawLspClient.Truncate(Encoding.Latin1.GetString(frame), 300)}", errorDue));
+                run.Expect(id, $"{kind}: {RawLspClient.Truncate(Encoding.Latin1.GetString(frame), 300)}", errorDue ? InvalidRequestDue : Served);
             await client.SendRawAsync(frame);
-
             if (n % FramesPerBatch == FramesPerBatch - 1)
-            {
-                var deadline = DateTime.UtcNow + RawLspClient.ReplyTimeout;
-                foreach (var (reply, replyId, sent, due) in pending)
-                {
-                    var context = $"seed {seed}; sent {sent}";
-                    try
-                    {
-                        var answer = await client.WaitAsync(reply, replyId, sent, deadline);
-                        Replies.AssertProper(answer, replyId, context);
-                        if (due)
-                            Replies.AssertErrorCode(answer, InvalidRequest, context);
-                        else if (!answer.ContainsKey("result"))
-                            throw new XunitException($"a good frame was not served\ncontext: {context}\nreply: {answer.ToJsonString()}");
-                    }
-                    catch (XunitException x)
-                    {
-                        failures.Add(x.Message);
-                    }
-                }
-                pending.Clear();
-                await client.AssertStillAnswersCorrectlyAsync($"seed {seed}, frames up to {n}");
-            }
+                await run.EndBatchAsync($"frames up to {n}");
         }
         foreach (var stray in client.UnmatchedReplies)
-        {
-            try
-            {
-                Replies.AssertProper(stray, "null", $"seed {seed}; the reply to a broken frame");
-            }
-            catch (XunitException x)
-            {
-                failures.Add(x.Message);
-            }
-        }
-        output.WriteLine($"seed {seed}: {FramesPerSeed} frames ({string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}); {client.UnmatchedReplies.Count} id-less error replies");
+            run.Check(() => Replies.AssertProper(stray, "null", $"seed {seed}; the reply to a broken frame"));
+        output.WriteLine($"seed {seed}: {FramesPerSeed} frames ({run.Tally}); {client.UnmatchedReplies.Count} id-less error replies");
         Assert.True(client.UnmatchedReplies.Count <= broken, $"{client.UnmatchedReplies.Count} id-less replies to {broken} broken frames");
-        Assert.True(failures.Count == 0, $"{failures.Count} bad replies; first ones:\n{string.Join("\n\n", failures.Take(6))}\n\nserver log:\n{RawLspClient.Truncate(client.Log, 6000)}");
-        Assert.Empty(client.ProtocolViolations);
-        Assert.False(client.ServerRun.IsCompleted, "the server stopped");
+        run.AssertClean();
+    }
+
+    private static void InvalidRequestDue(JsonObject answer, string context) => Replies.AssertErrorCode(answer, InvalidRequest, context);
+
+    private static void Served(JsonObject answer, string context)
+    {
+        if (!answer.ContainsKey("result"))
+            throw new XunitException($"a good frame was not served\ncontext: {context}\nreply: {answer.ToJsonString()}");
     }
 
     /// <summary>A well-formed request in a frame whose header is valid but unusual.</summary>

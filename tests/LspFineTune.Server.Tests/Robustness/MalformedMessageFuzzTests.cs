@@ -115,57 +115,35 @@ public sealed class MalformedMessageFuzzTests(ITestOutputHelper output)
         await using var client = await RawLspClient.StartInitializedAsync();
         var uri = Lsp.ExampleUri($"malformed-{seed}.lft.yaml");
         await client.OpenAsync(uri, Lsp.Example("llama2-7b-lora.lft.yaml"));
-        var failures = new List<string>();
-        var pending = new List<(Task<JsonObject> Reply, string Id, string Sent)>();
-        var counts = new Dictionary<string, int>();
+        var run = new FuzzRun(client, seed);
         for (var n = 0; n < MessagesPerSeed; n++)
         {
             var (kind, idJson, body) = NextMessage(random, client, uri);
-            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            run.Count(kind);
             if (idJson is not null)
-                pending.Add((client.Expect(idJson), idJson, Encoding.UTF8.GetString(body)));
+                run.Expect(idJson, Encoding.UTF8.GetString(body), NotInternalError);
             await client.SendFrameAsync(body);
-
             if (n % MessagesPerBatch == MessagesPerBatch - 1)
-            {
-                var deadline = DateTime.UtcNow + RawLspClient.ReplyTimeout;
-                foreach (var (reply, id, sent) in pending)
-                {
-                    var context = $"seed {seed}; sent {RawLspClient.Truncate(sent, 500)}";
-                    try
-                    {
-                        var answer = await client.WaitAsync(reply, id, sent, deadline);
-                        Replies.AssertProper(answer, id, context);
-                        if (answer["error"] is not null && Replies.ErrorCode(answer) == InternalError)
-                            throw new XunitException($"InternalError\ncontext: {context}\nreply: {answer.ToJsonString()}");
-                    }
-                    catch (XunitException x)
-                    {
-                        failures.Add(x.Message);
-                    }
-                }
-                pending.Clear();
-                await client.AssertStillAnswersCorrectlyAsync($"seed {seed}, batch ending at message {n}");
-            }
+                await run.EndBatchAsync($"batch ending at message {n}");
         }
         // Replies nobody asked for (to bodies with no usable id) must still be proper errors, never results.
         foreach (var stray in client.UnmatchedReplies)
         {
-            try
+            run.Check(() =>
             {
                 Replies.AssertProperError(stray, $"seed {seed}; a reply to a message without a usable id");
                 if (stray["error"] is null)
                     throw new XunitException($"a result for a message without a usable id: {stray.ToJsonString()}");
-            }
-            catch (XunitException x)
-            {
-                failures.Add(x.Message);
-            }
+            });
         }
-        output.WriteLine($"seed {seed}: {MessagesPerSeed} messages ({string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}); {client.UnmatchedReplies.Count} id-less error replies");
-        Assert.True(failures.Count == 0, $"{failures.Count} bad replies; first ones:\n{string.Join("\n\n", failures.Take(6))}\n\nserver log:\n{RawLspClient.Truncate(client.Log, 6000)}");
-        Assert.Empty(client.ProtocolViolations);
-        Assert.False(client.ServerRun.IsCompleted, "the server stopped");
+        output.WriteLine($"seed {seed}: {MessagesPerSeed} messages ({run.Tally}); {client.UnmatchedReplies.Count} id-less error replies");
+        run.AssertClean();
+    }
+
+    private static void NotInternalError(JsonObject answer, string context)
+    {
+        if (answer["error"] is not null && Replies.ErrorCode(answer) == InternalError)
+            throw new XunitException($"InternalError\ncontext: {context}\nreply: {answer.ToJsonString()}");
     }
 
     /// <summary>One fuzz message: its kind (for the tally), the id JSON a reply must carry (null when none is due) and the body.</summary>
