@@ -132,6 +132,22 @@ public sealed class RequestParamsTests
         Assert.DoesNotContain(client.LogMessages(), m => m.Contains("ignored", StringComparison.Ordinal));
     }
 
+    /// <summary>Bytes that are not UTF-8 inside the text of a didOpen read as U+FFFD too: the document is opened, not dropped.</summary>
+    [Fact]
+    public async Task A_document_with_bytes_that_are_not_UTF8_is_opened_and_gets_diagnostics()
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var uri = ExampleUri("not-utf8.lft.yaml");
+        var start = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":""" + Fuzz.JsonString(uri)
+            + ""","languageId":"yaml","version":1,"text":"# broken bytes: """);
+        var rest = Encoding.UTF8.GetBytes(Fuzz.JsonString("\n" + Yaml)[1..] + "}}}");
+        await client.SendFrameAsync([.. start, 0xFF, 0xC3, 0x28, 0xED, 0xA0, 0x80, .. rest]);
+        await client.WaitForDiagnosticsAsync(uri, "didOpen with bytes that are not UTF-8");
+        Assert.Contains("hardware", await client.TopSymbolsAsync(uri, "didOpen with bytes that are not UTF-8"));
+        var hover = await client.AskAsync("textDocument/hover", AtPosition(uri, 11, 4), "hover after bytes that are not UTF-8");
+        Assert.Contains("hardware.gpu", (string?)Replies.Result(hover, "hover")?["contents"]?["value"] ?? "", StringComparison.Ordinal);
+    }
+
     /// <summary>A URI with a lone surrogate is just a URI the server does not have: an empty answer.</summary>
     [Fact]
     public async Task A_uri_with_a_lone_surrogate_is_an_unknown_document()
