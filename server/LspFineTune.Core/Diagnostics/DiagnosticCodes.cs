@@ -16,6 +16,7 @@ public static class DiagnosticCodes
     public const string BinaryContent = "LFT0006";
     public const string UnsupportedYamlFeature = "LFT0007";
     public const string MultipleDocuments = "LFT0008";
+    public const string DocumentTooLarge = "LFT0009";
 
     // Schema
     public const string WrongType = "LFT0101";

@@ -66,8 +66,7 @@ public sealed class DiagnosticPublisher(DocumentStore store, LanguageClient clie
             if (delayMs > 0)
                 await Task.Delay(delayMs, token).ConfigureAwait(false);
             var analysis = await snapshot.GetAnalysisAsync(token).ConfigureAwait(false);
-            // A companion file's own findings belong to that file; the config shows their summary on the key naming it.
-            var diagnostics = analysis.Diagnostics.Where(d => d.FilePath is null).Select(d => ProtocolConversions.ToDiagnostic(d, snapshot.Uri)).ToList();
+            var diagnostics = PublishedDiagnostics.For(analysis, snapshot.Uri);
             await _sending.WaitAsync(token).ConfigureAwait(false);
             try
             {

@@ -11,15 +11,15 @@ public static class TextChanges
         {
             if (change.Range is not { } range)
             {
-                text = change.Text ?? "";
+                text = change.Text;
                 continue;
             }
             var index = new LineIndex(text);
-            var start = index.OffsetOf(range.Start ?? new Position(0, 0));
-            var end = index.OffsetOf(range.End ?? range.Start ?? new Position(0, 0));
+            var start = index.OffsetOf(range.Start);
+            var end = index.OffsetOf(range.End);
             if (end < start)
                 (start, end) = (end, start);
-            text = string.Concat(text.AsSpan(0, start), change.Text ?? "", text.AsSpan(end));
+            text = string.Concat(text.AsSpan(0, start), change.Text, text.AsSpan(end));
         }
         return text;
     }

@@ -21,14 +21,14 @@ public sealed class CodeActionHandler(DocumentRequests requests)
     private const string Method = "textDocument/codeAction";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<IReadOnlyList<CodeAction>> CodeActions(CodeActionParams? parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CodeAction>> CodeActions(CodeActionParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not (var snapshot, var analysis))
             return [];
         var requested = parameters!.Range ?? throw Hosting.LspException.InvalidParams($"{Method}: params.range is missing.");
         var range = new TextRange(
-            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.Start ?? new Position(0, 0))),
-            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End ?? requested.Start ?? new Position(0, 0))));
+            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.Start)),
+            ProtocolConversions.ToTextPosition(snapshot.Lines.Clamp(requested.End)));
         var only = parameters.Context?.Only;
         var actions = new List<CodeAction>();
 

@@ -14,7 +14,7 @@ public sealed class CodeLensHandler(DocumentRequests requests)
     private const string Method = "textDocument/codeLens";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<IReadOnlyList<CodeLens>> CodeLenses(CodeLensParams? parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CodeLens>> CodeLenses(CodeLensParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { Analysis.Estimate: { } estimate } document)
             return [];

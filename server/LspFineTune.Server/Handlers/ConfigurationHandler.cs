@@ -8,6 +8,6 @@ namespace LspFineTune.Server.Handlers;
 public sealed class ConfigurationHandler(ServerSession session, SettingsUpdater settings)
 {
     [JsonRpcMethod("workspace/didChangeConfiguration", UseSingleObjectParameterDeserialization = true)]
-    public Task DidChangeConfiguration(DidChangeConfigurationParams? parameters) =>
+    public Task DidChangeConfiguration(DidChangeConfigurationParams? parameters = null) =>
         session.AcceptsNotifications ? settings.PushedAsync(parameters?.Settings) : Task.CompletedTask;
 }

@@ -10,7 +10,7 @@ public sealed class DocumentSymbolHandler(DocumentRequests requests)
     private const string Method = "textDocument/documentSymbol";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<IReadOnlyList<DocumentSymbol>> DocumentSymbols(DocumentSymbolParams? parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DocumentSymbol>> DocumentSymbols(DocumentSymbolParams? parameters = null, CancellationToken cancellationToken = default)
     {
         var document = await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false);
         return document?.Analysis.Tree.RootMapping is { } root ? Symbols(root) : [];

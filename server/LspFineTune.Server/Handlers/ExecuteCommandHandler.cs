@@ -34,7 +34,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     public static IReadOnlyList<JsonElement> Arguments(string uri) => [LspJson.ToElement(uri)];
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<object?> ExecuteCommand(ExecuteCommandParams? parameters, CancellationToken cancellationToken)
+    public async Task<object?> ExecuteCommand(ExecuteCommandParams? parameters = null, CancellationToken cancellationToken = default)
     {
         requests.Session.EnsureRunning(Method);
         var command = parameters?.Command ?? throw LspException.InvalidParams($"{Method}: params.command is missing.");
@@ -200,7 +200,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     /// <summary>A progress token as text (LSP allows integers and strings).</summary>
     private static string? TokenText(JsonElement? token) => token switch
     {
-        { ValueKind: JsonValueKind.String } text => text.GetString(),
+        { ValueKind: JsonValueKind.String } text => LspJson.String(text),
         { ValueKind: JsonValueKind.Number } number => number.GetRawText(),
         _ => null,
     };
@@ -209,12 +209,12 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) && number > 0 ? number : null;
 
     private static string? String(JsonElement options, string name) =>
-        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? LspJson.String(value) : null;
 
     private static string? UriOf(JsonElement argument) => argument.ValueKind switch
     {
-        JsonValueKind.String => argument.GetString(),
-        JsonValueKind.Object when argument.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String => uri.GetString(),
+        JsonValueKind.String => LspJson.String(argument),
+        JsonValueKind.Object when argument.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String => LspJson.String(uri),
         _ => null,
     };
 }

@@ -19,7 +19,7 @@ public sealed class HoverHandler(DocumentRequests requests)
     private const string Method = "textDocument/hover";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<Hover?> Hover(TextDocumentPositionParams? parameters, CancellationToken cancellationToken)
+    public async Task<Hover?> Hover(TextDocumentPositionParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not (var snapshot, var analysis))
             return null;

@@ -15,7 +15,7 @@ public sealed class InlayHintHandler(DocumentRequests requests)
     private const string Method = "textDocument/inlayHint";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<IReadOnlyList<InlayHint>> InlayHints(InlayHintParams? parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<InlayHint>> InlayHints(InlayHintParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { Analysis.Estimate: { } estimate } document)
             return [];

@@ -9,7 +9,7 @@ namespace LspFineTune.Server.Handlers;
 public sealed class LifecycleHandler(ServerSession session, SettingsUpdater settings, ServerLog log, bool watchClientProcess)
 {
     [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
-    public InitializeResult Initialize(InitializeParams? parameters)
+    public InitializeResult Initialize(InitializeParams? parameters = null)
     {
         parameters ??= new InitializeParams();
         session.Initialize(ClientCapabilities.Read(parameters.Capabilities), parameters.ClientInfo?.Name);
@@ -22,7 +22,7 @@ public sealed class LifecycleHandler(ServerSession session, SettingsUpdater sett
     }
 
     [JsonRpcMethod("initialized", UseSingleObjectParameterDeserialization = true)]
-    public Task Initialized(object? parameters)
+    public Task Initialized(object? parameters = null)
     {
         if (!session.AcceptsNotifications)
             return Task.CompletedTask;

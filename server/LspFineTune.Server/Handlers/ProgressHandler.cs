@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LspFineTune.Server.Hosting;
 using LspFineTune.Server.Training;
 using StreamJsonRpc;
 
@@ -8,9 +9,9 @@ namespace LspFineTune.Server.Handlers;
 public sealed class ProgressHandler(TrainingSessions training)
 {
     [JsonRpcMethod("window/workDoneProgress/cancel", UseSingleObjectParameterDeserialization = true)]
-    public void Cancel(JsonElement? parameters)
+    public void Cancel(JsonElement? parameters = null)
     {
         if (parameters is { ValueKind: JsonValueKind.Object } cancel && cancel.TryGetProperty("token", out var token))
-            training.Cancel(token.ValueKind == JsonValueKind.String ? token.GetString()! : token.GetRawText());
+            training.Cancel(token.ValueKind == JsonValueKind.String ? LspJson.String(token)! : token.GetRawText());
     }
 }

@@ -13,11 +13,16 @@ namespace LspFineTune.Server.Handlers;
 public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore store, DiagnosticPublisher publisher, LanguageClient client)
 {
     [JsonRpcMethod("textDocument/didOpen", UseSingleObjectParameterDeserialization = true)]
-    public void DidOpen(DidOpenTextDocumentParams? parameters)
+    public void DidOpen(DidOpenTextDocumentParams? parameters = null)
     {
-        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
+        if (!session.AcceptsNotifications)
             return;
-        publisher.Schedule(store.Open(uri, document.Version, document.Text ?? ""), immediately: true);
+        if (parameters?.TextDocument is not { Uri: { } uri } document)
+        {
+            _ = WithoutParamsAsync("textDocument/didOpen");
+            return;
+        }
+        publisher.Schedule(store.Open(uri, document.Version, document.Text), immediately: true);
         RefreshReferrers(uri);
     }
 
@@ -29,10 +34,15 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
     }
 
     [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
-    public void DidChange(DidChangeTextDocumentParams? parameters)
+    public void DidChange(DidChangeTextDocumentParams? parameters = null)
     {
-        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri } document)
+        if (!session.AcceptsNotifications)
             return;
+        if (parameters?.TextDocument is not { Uri: { } uri } document)
+        {
+            _ = WithoutParamsAsync("textDocument/didChange");
+            return;
+        }
         var changes = (parameters.ContentChanges ?? []).Where(c => c is not null).ToList();
         var (outcome, snapshot) = store.Change(uri, document.Version, text => TextChanges.Apply(text, changes));
         switch (outcome)
@@ -51,18 +61,24 @@ public sealed class TextDocumentSyncHandler(ServerSession session, DocumentStore
     }
 
     [JsonRpcMethod("textDocument/didClose", UseSingleObjectParameterDeserialization = true)]
-    public Task DidClose(DidCloseTextDocumentParams? parameters)
+    public Task DidClose(DidCloseTextDocumentParams? parameters = null)
     {
-        if (!session.AcceptsNotifications || parameters?.TextDocument is not { Uri: { } uri })
+        if (!session.AcceptsNotifications)
             return Task.CompletedTask;
+        if (parameters?.TextDocument is not { Uri: { } uri })
+            return WithoutParamsAsync("textDocument/didClose");
         if (!store.Close(uri))
             return client.LogMessageAsync(MessageType.Warning, $"didClose for {uri}, which is not open: ignored.");
         RefreshReferrers(uri);
         return publisher.ClearAsync(uri);
     }
 
+    /// <summary>Params that bind but say nothing (absent): the editor's log view is told, as for any dropped notification.</summary>
+    private Task WithoutParamsAsync(string method) =>
+        client.LogMessageAsync(MessageType.Warning, $"{method} was ignored: it came without params, so it names no document.");
+
     [JsonRpcMethod("textDocument/didSave", UseSingleObjectParameterDeserialization = true)]
-    public void DidSave(DidSaveTextDocumentParams? parameters)
+    public void DidSave(DidSaveTextDocumentParams? parameters = null)
     {
         // Nothing to do: the analysis follows the editor's buffers (companion files included), not the files on disk.
     }

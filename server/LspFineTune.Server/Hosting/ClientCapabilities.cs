@@ -36,10 +36,10 @@ public sealed record ClientCapabilities
             ApplyEdit = Flag(root, "workspace", "applyEdit"),
             CreateFiles = Flag(root, "workspace", "workspaceEdit", "documentChanges")
                 && Find(root, "workspace", "workspaceEdit", "resourceOperations") is { ValueKind: JsonValueKind.Array } operations
-                && operations.EnumerateArray().Any(o => o.ValueKind == JsonValueKind.String && o.GetString() == "create"),
+                && operations.EnumerateArray().Any(o => o.ValueKind == JsonValueKind.String && o.ValueEquals("create")),
             WorkDoneProgress = Flag(root, "window", "workDoneProgress"),
             MarkdownHover = Find(root, "textDocument", "hover", "contentFormat") is { ValueKind: JsonValueKind.Array } formats
-                && formats.EnumerateArray().Any(f => f.ValueKind == JsonValueKind.String && f.GetString() == "markdown"),
+                && formats.EnumerateArray().Any(f => f.ValueKind == JsonValueKind.String && f.ValueEquals("markdown")),
             Snippets = Flag(root, "textDocument", "completion", "completionItem", "snippetSupport"),
             InlayHintRefresh = Flag(root, "workspace", "inlayHint", "refreshSupport"),
             CodeLensRefresh = Flag(root, "workspace", "codeLens", "refreshSupport"),

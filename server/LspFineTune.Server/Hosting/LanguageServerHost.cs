@@ -30,12 +30,15 @@ public sealed class LanguageServerHost : IDisposable
         options ??= new LanguageServerOptions();
         _log = new ServerLog(log);
         var formatter = new LspMessageFormatter { JsonSerializerOptions = LspJson.Options };
-        _rpc = new LspJsonRpc(new LspMessageHandler(output, input, formatter, _log), _log)
+        // Messages the server had to drop without a reply (notifications) are told to the editor's log view.
+        LanguageClient? client = null;
+        void TellUser(string message) => _ = client?.LogMessageAsync(Protocol.MessageType.Error, message);
+        _rpc = new LspJsonRpc(new LspMessageHandler(output, input, formatter, _session, _log, TellUser), _log, TellUser)
         {
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
 
-        var client = new LanguageClient(_rpc, _log);
+        client = new LanguageClient(_rpc, _log);
         var store = new DocumentStore();
         var publisher = new DiagnosticPublisher(store, client, _session, _log);
         var settings = new SettingsUpdater(_session, store, client, () => publisher);

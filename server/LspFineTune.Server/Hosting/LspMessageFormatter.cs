@@ -7,10 +7,11 @@ using StreamJsonRpc.Protocol;
 namespace LspFineTune.Server.Hosting;
 
 /// <summary>
-/// StreamJsonRpc's System.Text.Json formatter, which fails on a request whose params are not an object or array
-/// (<c>"params": "x"</c>) before anything knows its id. This one then reads the id from the raw message so the
-/// handler can answer InvalidRequest to that id (JSON-RPC 2.0: the id is null only when it cannot be detected);
-/// without it the client would wait for its reply forever.
+/// StreamJsonRpc's System.Text.Json formatter, which fails on a message it cannot take (params that are not an object
+/// or array, a method that is not a string, nesting deeper than 64 levels) before anything knows its id. This one then
+/// reads the id and the cause from the raw message (<see cref="MessageEnvelope"/>, no depth limit) so the handler can
+/// answer that id (JSON-RPC 2.0: the id is null only when it cannot be detected); without it the client would wait for
+/// its reply forever, or match an id-null error to nothing.
 /// </summary>
 public sealed class LspMessageFormatter : SystemTextJsonFormatter, IJsonRpcMessageTextFormatter
 {
@@ -26,36 +27,46 @@ public sealed class LspMessageFormatter : SystemTextJsonFormatter, IJsonRpcMessa
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Only this formatter's failures are recoverable: the frame was whole, so the next one can be read.
-            throw IdOf(contentBuffer) is { } id ? new InvalidRequestException(id, e.Message) : new InvalidMessageException(e.Message);
+            var envelope = MessageEnvelope.Read(contentBuffer, isComplete: true);
+            if (!envelope.IsJson || envelope.Id is not { } id)
+                throw new InvalidMessageException(e.Message);
+            throw Rejection(id, envelope, e);
         }
     }
 
-    /// <summary>The id of a message that is a JSON object with a number or string id; null otherwise.</summary>
-    private static RequestId? IdOf(ReadOnlySequence<byte> content)
+    private static InvalidRequestException Rejection(RequestId id, MessageEnvelope envelope, Exception error)
     {
-        try
+        var method = envelope.Method ?? "the request";
+        if (envelope.Depth > LspJson.MaxDepth)
         {
-            // Deeper than the serializer's limit of 64 is one way such a message fails, so allow more here.
-            var reader = new Utf8JsonReader(content, new JsonReaderOptions { MaxDepth = 4096 });
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("id", out var id))
-                return null;
-            if (id.ValueKind == JsonValueKind.String)
-                return new RequestId(id.GetString());
-            return id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var number) ? new RequestId(number) : null;
+            return new InvalidRequestException(id, envelope.ParamsKind is JsonTokenType.StartObject or JsonTokenType.StartArray ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.InvalidRequest,
+                $"{method}: the message nests {envelope.Depth:N0} levels deep; the server reads at most {LspJson.MaxDepth}. It was ignored.");
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            return null;
-        }
+        if (envelope.ParamsKind is { } kind and not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            return new InvalidRequestException(id, JsonRpcErrorCode.InvalidRequest, $"{method}: params must be an object or an array, not {Kind(kind)}; the request was ignored.");
+        if (envelope.MethodKind is { } methodKind and not JsonTokenType.String)
+            return new InvalidRequestException(id, JsonRpcErrorCode.InvalidRequest, $"The request's method must be a string, not {Kind(methodKind)}; the request was ignored.");
+        return new InvalidRequestException(id, JsonRpcErrorCode.InvalidRequest, $"{method}: the request is not valid JSON-RPC; it was ignored.", error);
     }
+
+    private static string Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        _ => "an object",
+    };
 }
 
 /// <summary>A whole frame whose body is not a JSON-RPC message (and has no usable id).</summary>
 public sealed class InvalidMessageException(string reason) : Exception(reason);
 
-/// <summary>A message with a usable id that is still not a valid JSON-RPC request.</summary>
-public sealed class InvalidRequestException(RequestId id, string reason) : Exception(reason)
+/// <summary>A message with a usable id that is still not a valid JSON-RPC request: the error to answer that id with.</summary>
+public sealed class InvalidRequestException(RequestId id, JsonRpcErrorCode code, string reason, Exception? cause = null) : Exception(reason, cause)
 {
     public RequestId Id { get; } = id;
+
+    public JsonRpcErrorCode Code { get; } = code;
 }

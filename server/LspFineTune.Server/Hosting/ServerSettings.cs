@@ -73,7 +73,7 @@ public sealed record ServerSettings
             switch (property.Name)
             {
                 case "defaultGpu" when value.ValueKind == JsonValueKind.String:
-                    var gpu = value.GetString()!;
+                    var gpu = LspJson.String(value)!;
                     if (GpuCatalog.Default.Find(gpu) is { } spec)
                         settings = settings with { DefaultGpu = spec.Id };
                     else
@@ -89,7 +89,7 @@ public sealed record ServerSettings
                     settings = settings with { ValidateSchema = value.GetBoolean() };
                     break;
                 case "units" when value.ValueKind == JsonValueKind.String:
-                    var units = value.GetString();
+                    var units = LspJson.String(value);
                     if (units is "GB" or "GiB")
                         settings = settings with { BinaryUnits = units == "GiB" };
                     else
@@ -111,13 +111,13 @@ public sealed record ServerSettings
                         problems.Add($"Setting lft.nodeCount: {value.GetRawText()} is not a whole number from 1 to 4096; keeping {settings.NodeCount}.");
                     break;
                 case "accelerateConfig" when value.ValueKind == JsonValueKind.String:
-                    settings = settings with { AccelerateConfig = value.GetString()!.Trim() is { Length: > 0 } accelerate ? accelerate : null };
+                    settings = settings with { AccelerateConfig = LspJson.String(value)!.Trim() is { Length: > 0 } accelerate ? accelerate : null };
                     break;
                 case "dialects" when value.ValueKind == JsonValueKind.Object:
                     var associations = new List<DialectAssociation>();
                     foreach (var entry in value.EnumerateObject())
                     {
-                        if (entry.Value.ValueKind == JsonValueKind.String && DialectRegistry.Default.Find(entry.Value.GetString()!) is { } dialect)
+                        if (entry.Value.ValueKind == JsonValueKind.String && DialectRegistry.Default.Find(LspJson.String(entry.Value)!) is { } dialect)
                             associations.Add(new DialectAssociation(entry.Name, dialect.Id));
                         else
                             problems.Add($"Setting lft.dialects: `{entry.Name}` maps to {entry.Value.GetRawText()}, which is not a dialect ({DialectRegistry.Default.KnownIds}); it is ignored.");

@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace LspFineTune.Server.Protocol;
 
 // The LSP 3.17 base structures this server uses. Names follow the specification; types that would clash with
-// System.Range or Core's own Diagnostic/TextEdit carry an Lsp prefix. Every field a client may omit is nullable,
-// so a sloppy client gets a clear InvalidParams error from the handler instead of a crash.
+// System.Range or Core's own Diagnostic/TextEdit carry an Lsp prefix. Reading params (see LspJson): a constructor
+// parameter without a default is required, and one that is not nullable must not be null, so a partial range is an
+// InvalidParams error that names the missing field. A field the handler checks itself (to say more than "missing")
+// is nullable with a default; so is every field the server does not need.
 
 /// <summary>Zero-based line and UTF-16 character offset.</summary>
 public sealed record Position(int Line, int Character);
@@ -17,9 +19,9 @@ public sealed record TextDocumentIdentifier(string Uri);
 
 public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
 
-public sealed record TextDocumentItem(string Uri, string? LanguageId, int Version, string Text);
+public sealed record TextDocumentItem(string Uri, int Version, string Text, string? LanguageId = null);
 
-public sealed record TextDocumentPositionParams(TextDocumentIdentifier TextDocument, Position Position);
+public sealed record TextDocumentPositionParams(TextDocumentIdentifier? TextDocument = null, Position? Position = null);
 
 public sealed record LspTextEdit(LspRange Range, string NewText);
 

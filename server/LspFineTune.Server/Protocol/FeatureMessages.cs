@@ -4,7 +4,8 @@ namespace LspFineTune.Server.Protocol;
 
 public sealed record Hover(MarkupContent Contents, LspRange? Range);
 
-public sealed record InlayHintParams(TextDocumentIdentifier TextDocument, LspRange? Range);
+/// <summary>LSP requires <see cref="Range"/>; without one the server answers for the whole document.</summary>
+public sealed record InlayHintParams(TextDocumentIdentifier? TextDocument = null, LspRange? Range = null);
 
 public static class InlayHintKind
 {
@@ -27,7 +28,7 @@ public sealed record InlayHint
     public bool? PaddingRight { get; init; }
 }
 
-public sealed record CodeLensParams(TextDocumentIdentifier TextDocument);
+public sealed record CodeLensParams(TextDocumentIdentifier? TextDocument = null);
 
 public sealed record CodeLens(LspRange Range, LspCommand? Command);
 
@@ -43,9 +44,9 @@ public static class CodeActionKind
 /// The client's view of the diagnostics at the range stays raw JSON: clients echo them back in different shapes
 /// (Neovim 0.7 without ranges), and the server matches its own diagnostics by range instead.
 /// </summary>
-public sealed record CodeActionContext(IReadOnlyList<JsonElement>? Diagnostics, IReadOnlyList<string>? Only);
+public sealed record CodeActionContext(IReadOnlyList<JsonElement>? Diagnostics = null, IReadOnlyList<string>? Only = null);
 
-public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, LspRange Range, CodeActionContext? Context);
+public sealed record CodeActionParams(TextDocumentIdentifier? TextDocument = null, LspRange? Range = null, CodeActionContext? Context = null);
 
 public sealed record CodeAction
 {
@@ -78,7 +79,7 @@ public static class InsertTextFormat
     public const int Snippet = 2;
 }
 
-public sealed record CompletionParams(TextDocumentIdentifier TextDocument, Position Position);
+public sealed record CompletionParams(TextDocumentIdentifier? TextDocument = null, Position? Position = null);
 
 public sealed record CompletionItem
 {
@@ -103,7 +104,7 @@ public sealed record CompletionItem
 
 public sealed record CompletionList(bool IsIncomplete, IReadOnlyList<CompletionItem> Items);
 
-public sealed record DocumentSymbolParams(TextDocumentIdentifier TextDocument);
+public sealed record DocumentSymbolParams(TextDocumentIdentifier? TextDocument = null);
 
 public static class SymbolKind
 {
@@ -130,4 +131,4 @@ public sealed record DocumentSymbol
 }
 
 /// <summary><see cref="WorkDoneToken"/>: a progress token the client created itself (client-initiated progress).</summary>
-public sealed record ExecuteCommandParams(string Command, IReadOnlyList<JsonElement>? Arguments, JsonElement? WorkDoneToken = null);
+public sealed record ExecuteCommandParams(string? Command = null, IReadOnlyList<JsonElement>? Arguments = null, JsonElement? WorkDoneToken = null);

@@ -2,9 +2,10 @@ using System.Text.Json;
 
 namespace LspFineTune.Server.Protocol;
 
-public sealed record ClientInfo(string Name, string? Version);
+// initialize must not fail over a detail the server barely uses: these are all optional.
+public sealed record ClientInfo(string? Name = null, string? Version = null);
 
-public sealed record WorkspaceFolder(string Uri, string Name);
+public sealed record WorkspaceFolder(string? Uri = null, string? Name = null);
 
 /// <summary>The client's capabilities stay raw JSON: the server reads the few it needs through <c>ClientCapabilities</c>.</summary>
 public sealed record InitializeParams

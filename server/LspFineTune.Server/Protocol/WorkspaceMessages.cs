@@ -6,11 +6,11 @@ public sealed record ConfigurationItem(string? ScopeUri, string Section);
 
 public sealed record ConfigurationParams(IReadOnlyList<ConfigurationItem> Items);
 
-public sealed record DidChangeConfigurationParams(JsonElement? Settings);
+public sealed record DidChangeConfigurationParams(JsonElement? Settings = null);
 
 public sealed record ApplyWorkspaceEditParams(string? Label, WorkspaceEdit Edit);
 
-public sealed record ApplyWorkspaceEditResult(bool Applied, string? FailureReason);
+public sealed record ApplyWorkspaceEditResult(bool Applied, string? FailureReason = null);
 
 public static class MessageType
 {

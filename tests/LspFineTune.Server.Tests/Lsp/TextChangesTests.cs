@@ -6,7 +6,7 @@ namespace LspFineTune.Server.Tests.Lsp;
 public sealed class TextChangesTests
 {
     private static TextDocumentContentChangeEvent Edit(int startLine, int startCharacter, int endLine, int endCharacter, string text) =>
-        new(new LspRange(new Position(startLine, startCharacter), new Position(endLine, endCharacter)), text);
+        new(text, new LspRange(new Position(startLine, startCharacter), new Position(endLine, endCharacter)));
 
     [Fact]
     public void Changes_apply_in_order_each_to_the_previous_result()
@@ -24,7 +24,7 @@ public sealed class TextChangesTests
 
     [Fact]
     public void A_change_without_a_range_replaces_the_whole_text() =>
-        Assert.Equal("new", TextChanges.Apply("old\ntext", [new TextDocumentContentChangeEvent(null, "new")]));
+        Assert.Equal("new", TextChanges.Apply("old\ntext", [new TextDocumentContentChangeEvent("new")]));
 
     [Fact]
     public void Ranges_past_the_end_or_reversed_are_clamped_not_fatal()

@@ -107,6 +107,29 @@ public static class Fuzz
         }
     }
 
+    /// <summary>
+    /// JSON number literals at and past the limits of the types LSP uses (integer, uinteger, a long, a double), plus
+    /// forms an integer field must refuse (fractions, exponents, negative zero). Text, since most cannot be JsonNodes.
+    /// </summary>
+    private static readonly string[] NumberLiterals =
+    [
+        "0", "-0", "-1", "1", "2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296",
+        "9007199254740993", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "18446744073709551616",
+        "123456789012345678901234567890", "1e2", "1E-7", "1.5", "0.0", "-0.0", "1e308", "1e400", "-1e400", "4.9e-324",
+    ];
+
+    public static string NumberLiteral(Random random) => NumberLiterals[random.Next(NumberLiterals.Length)];
+
+    /// <summary>Replaces each <c>NUM</c> in <paramref name="template"/> with its own random <see cref="NumberLiteral"/>.</summary>
+    public static string WithNumbers(Random random, string template)
+    {
+        var parts = template.Split("NUM");
+        var text = new StringBuilder(parts[0]);
+        foreach (var part in parts.Skip(1))
+            text.Append(NumberLiteral(random)).Append(part);
+        return text.ToString();
+    }
+
     /// <summary>A line or character number: usually inside the text, sometimes just past it, negative, or extreme.</summary>
     public static int Coordinate(Random random, int size) => random.Next(12) switch
     {

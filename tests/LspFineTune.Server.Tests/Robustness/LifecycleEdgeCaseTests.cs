@@ -124,6 +124,71 @@ public sealed class LifecycleEdgeCaseTests
         await client.AssertStillAnswersCorrectlyAsync("requests before initialize");
     }
 
+    /// <summary>
+    /// The lifecycle is checked before params are bound: a request before initialize gets -32002 whatever its params,
+    /// and after shutdown InvalidRequest, never a complaint about a field.
+    /// </summary>
+    [Theory]
+    [InlineData("textDocument/inlayHint", """{"textDocument":{"uri":"file:///x.lft.yaml"},"range":{"start":{"line":0,"character":0}}}""")]
+    [InlineData("textDocument/hover", """{"textDocument":{"uri":5},"position":{"line":"three"}}""")]
+    [InlineData("textDocument/codeAction", """{"range":{}}""")]
+    [InlineData("no/such/method", """{}""")]
+    public async Task The_lifecycle_is_checked_before_params_are_bound(string method, string parameters)
+    {
+        await using var client = RawLspClient.Start();
+        var message = $$"""{"jsonrpc":"2.0","id":"early","method":"{{method}}","params":{{parameters}}}""";
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(message, "\"early\""), ServerNotInitialized, $"before initialize: {message}");
+        await client.InitializeAsync();
+        Assert.Null(Replies.Result(await client.AskAsync("shutdown", null, "shutdown"), "shutdown"));
+        var late = message.Replace("\"early\"", "\"late\"", StringComparison.Ordinal);
+        Replies.AssertErrorCode(await client.SendRequestTextAsync(late, "\"late\""), InvalidRequest, $"after shutdown: {late}");
+    }
+
+    /// <summary>
+    /// Two requests in flight with one id: the second gets InvalidRequest saying so, and the first still gets its own
+    /// answer (StreamJsonRpc alone answered InternalError and lost the first one's cancellation). The first is kept in
+    /// flight by holding back the client's answer to the workspace/applyEdit it waits for.
+    /// </summary>
+    [Fact]
+    public async Task A_second_request_with_an_id_in_flight_is_InvalidRequest_and_the_first_is_answered()
+    {
+        await using var client = await RawLspClient.StartInitializedAsync();
+        var uri = ExampleUri("duplicate-ids.lft.yaml");
+        await client.OpenAsync(uri, Yaml);
+        Assert.Contains("hardware", await client.TopSymbolsAsync(uri, "before the duplicate ids"));
+        var release = new TaskCompletionSource();
+        client.HoldServerRequestsUntil = release.Task;
+        var setGpu = new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = "same", ["method"] = "workspace/executeCommand",
+            ["params"] = new JsonObject { ["command"] = "lft.setGpu", ["arguments"] = new JsonArray(uri, new JsonObject { ["gpu"] = "h100-80gb" }) },
+        }.ToJsonString();
+        var first = client.Expect("\"same\"");
+        await client.SendTextAsync(setGpu);
+        var deadline = DateTime.UtcNow + RawLspClient.ReplyTimeout;
+        while (!client.ServerRequests.Any(r => (string?)r["method"] == "workspace/applyEdit"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"lft.setGpu never asked for workspace/applyEdit\nlog:\n{client.Log}");
+            await Task.Delay(20);
+        }
+
+        var hover = $$"""{"jsonrpc":"2.0","id":"same","method":"textDocument/hover","params":{{AtPosition(uri, 10, 4).ToJsonString()}}}""";
+        await client.SendTextAsync(hover);
+        var refusal = await client.WaitAsync(first, "\"same\"", hover);
+        Replies.AssertErrorCode(refusal, InvalidRequest, "the second request with id \"same\"");
+        Assert.Contains("in progress", (string?)refusal["error"]?["message"], StringComparison.Ordinal);
+
+        var answer = client.Expect("\"same\"");
+        release.SetResult();
+        var result = Replies.Result(await client.WaitAsync(answer, "\"same\"", setGpu), setGpu);
+        Assert.True((bool?)result?["applied"], $"the first request's answer: {result?.ToJsonString()}");
+        client.HoldServerRequestsUntil = null;
+        // Once answered, the id is free again.
+        var reused = await client.SendRequestTextAsync(hover, "\"same\"");
+        Assert.Contains("hardware.gpu", (string?)Replies.Result(reused, hover)?["contents"]?["value"] ?? "", StringComparison.Ordinal);
+        Assert.DoesNotContain(client.UnmatchedReplies, r => (string?)r["id"] == "same");
+    }
+
     [Fact]
     public async Task A_second_initialize_is_an_InvalidRequest_error_and_the_session_keeps_going()
     {
@@ -286,7 +351,8 @@ public sealed class LifecycleEdgeCaseTests
     [InlineData("""{"textDocument":"file:///x.lft.yaml","position":{"line":0,"character":0}}""")]
     [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":1e400,"character":0}}""")]
     [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":"three","character":0}}""")]
-    [InlineData("""{"textDocument":{"uri":"\uD800"},"position":{"line":0,"character":0}}""")]
+    [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":0}}""")]
+    [InlineData("""{"textDocument":{"uri":"file:///x.lft.yaml"},"position":{"line":null,"character":0}}""")]
     public async Task Params_of_the_wrong_type_are_InvalidParams(string parameters)
     {
         await using var client = await RawLspClient.StartInitializedAsync();

@@ -64,6 +64,24 @@ public static class Lsp
         return reply;
     }
 
+    /// <summary>The diagnostics last published for <paramref name="uri"/>, waiting (up to the reply timeout) for the first.</summary>
+    public static async Task<JsonArray> WaitForDiagnosticsAsync(this RawLspClient client, string uri, string context)
+    {
+        var deadline = DateTime.UtcNow + RawLspClient.ReplyTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var published = client.Notifications.LastOrDefault(n => (string?)n["method"] == "textDocument/publishDiagnostics" && (string?)n["params"]?["uri"] == uri);
+            if (published?["params"]?["diagnostics"] is JsonArray diagnostics)
+                return diagnostics;
+            await Task.Delay(20);
+        }
+        throw new XunitException($"no diagnostics for {uri} within {RawLspClient.ReplyTimeout.TotalSeconds} s after: {context}\nlog:\n{RawLspClient.Truncate(client.Log, 4000)}");
+    }
+
+    /// <summary>The window/logMessage texts the server sent so far.</summary>
+    public static IEnumerable<string> LogMessages(this RawLspClient client) =>
+        client.Notifications.Where(n => (string?)n["method"] == "window/logMessage").Select(n => (string?)n["params"]?["message"] ?? "");
+
     /// <summary>The symbol names at the top of a document's outline.</summary>
     public static async Task<List<string>> TopSymbolsAsync(this RawLspClient client, string uri, string context)
     {

@@ -25,6 +25,7 @@ public sealed class RawLspClient : IAsyncDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<JsonObject> _notifications = new();
+    private readonly ConcurrentQueue<JsonObject> _serverRequests = new();
     private readonly ConcurrentQueue<JsonObject> _unmatchedReplies = new();
     private readonly ConcurrentQueue<string> _protocolViolations = new();
     private readonly Task _readLoop;
@@ -51,6 +52,15 @@ public sealed class RawLspClient : IAsyncDisposable
 
     /// <summary>Notifications the server sent (publishDiagnostics, logMessage, ...), in arrival order.</summary>
     public IReadOnlyCollection<JsonObject> Notifications => _notifications;
+
+    /// <summary>Requests the server sent to the client (workspace/applyEdit, workspace/configuration, ...), in arrival order.</summary>
+    public IReadOnlyCollection<JsonObject> ServerRequests => _serverRequests;
+
+    /// <summary>
+    /// While set, the server's requests are answered only once this task completes, so a test can keep one of its own
+    /// requests in flight (a command waiting for its workspace/applyEdit) for as long as it needs.
+    /// </summary>
+    public Task? HoldServerRequestsUntil { get; set; }
 
     /// <summary>Replies whose id matched no pending request (for example the id-null reply to a parse error).</summary>
     public IReadOnlyCollection<JsonObject> UnmatchedReplies => _unmatchedReplies;
@@ -240,7 +250,11 @@ public sealed class RawLspClient : IAsyncDisposable
                 _ => null, // window/workDoneProgress/create, */refresh, client/registerCapability
             };
             var reply = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = result };
-            await SendTextAsync(reply.ToJsonString());
+            _serverRequests.Enqueue(message);
+            if (HoldServerRequestsUntil is { } hold)
+                _ = AnswerLaterAsync(hold, reply.ToJsonString());
+            else
+                await SendTextAsync(reply.ToJsonString());
             return;
         }
         var key = id?.ToJsonString() ?? "null";
@@ -248,6 +262,12 @@ public sealed class RawLspClient : IAsyncDisposable
             waiter.TrySetResult(message);
         else
             _unmatchedReplies.Enqueue(message);
+    }
+
+    private async Task AnswerLaterAsync(Task hold, string reply)
+    {
+        await hold;
+        await SendTextAsync(reply);
     }
 
     /// <summary>Reads <c>header: value\r\n</c> lines up to a blank line, then exactly Content-Length bytes; null at end.</summary>

@@ -18,7 +18,7 @@ public sealed class CompletionHandler(DocumentRequests requests)
     private const string Method = "textDocument/completion";
 
     [JsonRpcMethod(Method, UseSingleObjectParameterDeserialization = true)]
-    public async Task<CompletionList> Completion(CompletionParams? parameters, CancellationToken cancellationToken)
+    public async Task<CompletionList> Completion(CompletionParams? parameters = null, CancellationToken cancellationToken = default)
     {
         if (await requests.AnalyzedAsync(Method, parameters?.TextDocument, cancellationToken).ConfigureAwait(false) is not { } document)
             return new CompletionList(false, []);
