@@ -12,7 +12,7 @@
 // Shapes of document (each the example config examples/llama2-7b-lora.lft.yaml plus N of something):
 //   keys     N unknown keys in the `output` section (each one a finding with a did-you-mean)
 //   targets  N LoRA target module names in method.lora.target_modules (a block list)
-// Documents over the server's size cap (Documents/DocumentLimits.cs) get one diagnostic instead of an analysis; the
+// Documents over the server's size cap (ConfigAnalyzer.MaxConfigCharacters) get one diagnostic instead of an analysis; the
 // "analysed" column says which rows were analysed.
 //
 // Usage: bench/lsp/growing [--sizes 1000,10000,100000,1000000] [--shapes keys,targets] [--timeout-s 600]

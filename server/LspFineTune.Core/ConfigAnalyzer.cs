@@ -24,7 +24,7 @@ public static class ConfigAnalyzer
     /// the corpus is 12 KB, and analysis costs memory and time in proportion to the keys (a 1M-key document would hold
     /// gigabytes in the editor). It gets one error saying so instead.
     /// </summary>
-    public const int MaxConfigCharacters = 4_000_000;
+    public const int MaxConfigCharacters = 4 * 1024 * 1024;
 
     public static ConfigAnalysis Analyze(string text, AnalysisOptions? options = null)
     {
@@ -64,15 +64,21 @@ public static class ConfigAnalyzer
         return new ConfigAnalysis(tree, match, binding, estimate, DiagnosticCap.Apply(ordered));
     }
 
-    /// <summary>A marked document over the cap: claimed by what marks it (modeline, name), with one error at the top.</summary>
+    /// <summary>A document over the cap: claimed or not by its marks alone (forced dialect, modeline, glob, file name),
+    /// never parsed; a claimed one gets one error on its first line.</summary>
     private static ConfigAnalysis TooLarge(string text, AnalysisOptions options)
     {
         var empty = ConfigParser.Parse("", options.Format);
-        var match = DialectRegistry.Default.Detect(DocumentContext.Of(text, empty, options.Binding.DocumentPath), options.Dialect, options.DialectAssociations);
-        var diagnostic = Diagnostic.Error(DiagnosticCodes.DocumentTooComplex,
-            $"This document is {text.Length / 1e6:0.0} million characters; lft analyses configs of at most {MaxConfigCharacters / 1e6:0} million (training configs are a few KB), so nothing in it is checked. Move the data it holds into a file of its own.",
-            Text.TextRange.At(0, 0));
-        return new ConfigAnalysis(empty, match, null, null, match is null ? [] : [diagnostic]);
+        var marks = new DocumentContext("", empty, options.Binding.DocumentPath, Modeline.Parse(text));
+        var match = DialectRegistry.Default.Detect(marks, options.Dialect, options.DialectAssociations);
+        if (match is null)
+            return new ConfigAnalysis(empty, null, null, null, []);
+        var firstLine = text.AsSpan(0, Math.Min(text.Length, 1000)).IndexOfAny('\r', '\n') is var end and >= 0 ? end : Math.Min(text.Length, 1000);
+        var tooLarge = Diagnostic.Error(DiagnosticCodes.DocumentTooLarge,
+            $"This document has {text.Length:N0} characters, more than the {MaxConfigCharacters:N0} (4 MiB) lft analyses; "
+            + "a fine-tuning config is a few KB. Nothing else in it is checked until it is shorter.",
+            new Text.TextRange(new Text.TextPosition(0, 0), new Text.TextPosition(0, firstLine)));
+        return new ConfigAnalysis(empty, match, null, null, [tooLarge]);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class DocumentSnapshot
             Binding = options.Binding with { DocumentPath = FilePath },
         };
         _analysis = new Lazy<ConfigAnalysis>(
-            () => DocumentLimits.IsTooLarge(Text) ? DocumentLimits.TooLargeAnalysis(Text, Options) : ConfigAnalyzer.Analyze(Text, Options),
+            () => ConfigAnalyzer.Analyze(Text, Options),
             LazyThreadSafetyMode.ExecutionAndPublication);
         _lines = new Lazy<LineIndex>(() => new LineIndex(Text), LazyThreadSafetyMode.ExecutionAndPublication);
         _quickFixes = new Lazy<IReadOnlyList<Fix>>(() => _analysis.Value.Estimate is { } estimate ? Core.Advice.QuickFixes.For(estimate, Options.BinaryUnits, _analysis.Value.SaverOptions) : [], LazyThreadSafetyMode.ExecutionAndPublication);
@@ -51,7 +51,7 @@ public sealed class DocumentSnapshot
 
     /// <summary>
     /// Parse, validate, bind, estimate and find, once per version; runs on the thread pool, not the message loop. A
-    /// document over <see cref="DocumentLimits.MaxCharacters"/> is not analysed: its analysis is one diagnostic.
+    /// document over <see cref="ConfigAnalyzer.MaxConfigCharacters"/> is not analysed: its analysis is one diagnostic.
     /// </summary>
     public Task<ConfigAnalysis> GetAnalysisAsync(CancellationToken cancellationToken) =>
         _analysis.IsValueCreated ? Task.FromResult(_analysis.Value) : Task.Run(() => _analysis.Value, cancellationToken);

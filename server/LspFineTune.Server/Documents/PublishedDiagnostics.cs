@@ -14,7 +14,9 @@ namespace LspFineTune.Server.Documents;
 /// </summary>
 public static class PublishedDiagnostics
 {
-    public const int MaxPerDocument = 1000;
+    // Core's analysis already ends at its cap with one summary (DiagnosticCap): that list passes unchanged, and only
+    // what the server adds on top of it is cut here.
+    public const int MaxPerDocument = Core.Diagnostics.DiagnosticCap.Max + 1;
 
     public static IReadOnlyList<LspDiagnostic> For(ConfigAnalysis analysis, string uri)
     {

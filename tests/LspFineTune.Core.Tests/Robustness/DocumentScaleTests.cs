@@ -17,8 +17,8 @@ public class DocumentScaleTests
             text.Append("k").Append(text.Length).Append(": 1\n");
         var analysis = ConfigAnalyzer.AnalyzeFile("/tmp/huge.yml", text.ToString());
         var diagnostic = Assert.Single(analysis.Diagnostics);
-        Assert.Equal((DiagnosticCodes.DocumentTooComplex, DiagnosticSeverity.Error, 0), (diagnostic.Code, diagnostic.Severity, diagnostic.Range.Start.Line));
-        Assert.Contains("at most 4 million", diagnostic.Message);
+        Assert.Equal((DiagnosticCodes.DocumentTooLarge, DiagnosticSeverity.Error, 0), (diagnostic.Code, diagnostic.Severity, diagnostic.Range.Start.Line));
+        Assert.Contains("(4 MiB) lft analyses", diagnostic.Message);
         Assert.Equal("axolotl", analysis.Dialect?.Id);
         Assert.Null(analysis.Estimate);
     }
