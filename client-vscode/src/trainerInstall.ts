@@ -168,6 +168,13 @@ function removePackageFiles(toolPath: string, version: string): void {
   for (const name of entries(folder)) if (name.endsWith('.nupkg')) rmSync(path.join(folder, name), { force: true });
 }
 
+/** The installs of other versions (an update of the extension installs its own): ~500 MB each, never run again. */
+function removeOtherVersions(cacheRoot: string, version: string): void {
+  for (const name of entries(cacheRoot)) {
+    if (name !== version && !name.startsWith('.partial-')) rmSync(path.join(cacheRoot, name), { recursive: true, force: true });
+  }
+}
+
 /** Partial installs of windows that died mid-install (a fresh one may belong to another window, still installing). */
 function removeStalePartials(cacheRoot: string, now: number): void {
   for (const name of entries(cacheRoot)) {
@@ -195,8 +202,8 @@ export interface InstallRequest {
 
 /**
  * Installs the trainer into a partial folder, then renames it to <cacheRoot>/<version>: a folder of that name is always
- * a whole install, never a half-written one. Cancelling kills dotnet and removes the partial folder. Returns the
- * absolute path of the installed lft-train.dll.
+ * a whole install, never a half-written one. Cancelling kills dotnet and removes the partial folder; a success removes
+ * the installs of other versions. Returns the absolute path of the installed lft-train.dll.
  */
 export async function installTrainer(request: InstallRequest): Promise<string> {
   const { version, cacheRoot } = request;
@@ -226,6 +233,7 @@ export async function installTrainer(request: InstallRequest): Promise<string> {
   }
   const installed = installedTrainer(final, version);
   if (!installed) throw new InstallFailed(`The trainer was installed, but ${final} holds no lft-train.dll. ${waysOut(version)}`);
+  removeOtherVersions(cacheRoot, version);
   return installed;
 }
 

@@ -104,6 +104,16 @@ describe('dotnet tool install of the trainer', () => {
     assert.equal(calls().length, 1, 'dotnet ran once');
   });
 
+  it('installing this version removes the trainers of other versions, which nothing runs again', async () => {
+    const { cacheRoot, run } = setUp('ok');
+    await run({ version: '0.0.9' });
+    assert.deepEqual(readdirSync(cacheRoot), ['0.0.9']);
+
+    await run();
+
+    assert.deepEqual(readdirSync(cacheRoot), [VERSION]);
+  });
+
   it('a package missing from the source says so, with the two ways out, and leaves nothing behind', async () => {
     const { cacheRoot, run } = setUp('not-found');
 
