@@ -42,11 +42,20 @@ export class TrainerSetup {
 
   /**
    * Asks to download the trainer and installs it; the path of its lft-train.dll, or undefined when the user said no,
-   * cancelled, or it failed (each said in a message). One install at a time: a second Train joins the first.
+   * cancelled, or it failed (each said in a message). One install at a time: a Train while one runs is told so and
+   * trains nothing (the first Train trains when the install is done).
    */
-  install(dotnet: string, configName: string): Promise<string | undefined> {
-    this.installing ??= this.askAndInstall(dotnet, configName).finally(() => (this.installing = undefined));
-    return this.installing;
+  async install(dotnet: string, configName: string): Promise<string | undefined> {
+    if (this.installing) {
+      void vscode.window.showInformationMessage(`The trainer is being installed; train ${configName} again when it is done.`);
+      return undefined;
+    }
+    this.installing = this.askAndInstall(dotnet, configName);
+    try {
+      return await this.installing;
+    } finally {
+      this.installing = undefined;
+    }
   }
 
   private async askAndInstall(dotnet: string, configName: string): Promise<string | undefined> {
