@@ -89,15 +89,7 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
   it('opens a config that does not fit: inlay hint, code lens, squiggle, red status bar', async () => {
     await step('01-does-not-fit', async () => {
       // Quick Open, like a user: Ctrl+P, the file name, Enter.
-      await page.locator('.monaco-workbench .part.editor').click();
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill(EXAMPLE);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: EXAMPLE }).first().waitFor();
-      await page.keyboard.press('Enter');
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.locator('.view-lines', { hasText: 'gradient_checkpointing' }).waitFor();
+      const editor = await quickOpen(EXAMPLE, 'gradient_checkpointing');
 
       // The code lens on line 0 (the server's start-up and first analysis are included in this wait).
       const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ });
@@ -214,15 +206,7 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
 
   it('the code lens trains the bundled tiny model on the CPU, with progress, and shows measured memory next to the estimate', async () => {
     await step('08-train-tiny', async () => {
-      await page.locator('.monaco-workbench .part.editor').click();
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill('tiny-cpu-lora.lft.yaml');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-cpu-lora.lft.yaml' }).first().waitFor();
-      await page.keyboard.press('Enter');
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.locator('.view-lines', { hasText: 'models/tiny' }).waitFor();
+      const editor = await quickOpen('tiny-cpu-lora.lft.yaml', 'models/tiny');
       await editor.locator('.codelens-decoration a', { hasText: 'Train with bundled trainer' }).first().click({ timeout: T.server });
       // Client-initiated LSP progress: a cancellable notification with the step, loss and ETA.
       await page.locator('.notification-toast', { hasText: /Training tiny-cpu-lora\.lft\.yaml/ }).first().waitFor({ timeout: 120_000 });
