@@ -26,10 +26,11 @@ import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
 import { Estimates } from './estimates';
 import { GpuPicker } from './gpuPicker';
 import { GpuInfo, parseGpuTable } from './gpus';
-import { ClientCommands, PlanResult, ServerCommands } from './protocol';
+import { ClientCommands, PlanResult, ServerCommands, ServerErrors } from './protocol';
 import { ProgramPath, ProgramSettings } from './programSettings';
 import { vscodeSettingsHost } from './settingsHost';
 import { MemoryStatusBar } from './statusBar';
+import { TrainerSetup } from './trainerSetup';
 
 /** How the server learns the trainer (server/.../Training/TrainerLocator.cs): its launch environment, never configuration. */
 const TRAINER_ENVIRONMENT = 'LFT_TRAIN_DLL';
@@ -55,6 +56,7 @@ let output: vscode.LogOutputChannel;
 let dotnetPath: string | undefined;
 let picker: GpuPicker | undefined;
 let programs: ProgramSettings;
+let trainerSetup: TrainerSetup;
 /** The user-level program paths the running server was started with; a change restarts it. */
 let startedWith: string | undefined;
 
@@ -64,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = (line: string) => output.info(`[client] ${line}`);
   context.subscriptions.push(output);
   programs = new ProgramSettings(vscodeSettingsHost(context.workspaceState, log));
+  trainerSetup = new TrainerSetup(context, programs, log);
 
   // Sent to the server; whether it is a config the server analyses is known from its answers (Estimates.served).
   const isConfig = (document: vscode.TextDocument) => vscode.languages.match(selector, document) > 0;
@@ -135,6 +138,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
   };
 
+  /** A new server with the program paths as they stand now (settings, the trainer installed on first use). */
+  const restartServer = async () => {
+    if (client) {
+      log('restarting the server');
+      await client.stop().catch((error) => log(`stop: ${messageOf(error)}`));
+      client = undefined;
+    }
+    await startClient(context, log);
+    await statusBar.refresh();
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand(ClientCommands.showBreakdown, (argument?: unknown) => {
       const uri = targetUri(argument);
@@ -187,21 +201,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const threads = trainer.get<number>('threads', 0);
         const outputDir = trainer.get<string>('outputDir', '');
         const options = { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) };
-        await trainWithProgress(uri, options);
+        try {
+          await trainWithProgress(uri, options);
+        } catch (error) {
+          // No trainer anywhere (the .vsix carries none): install it on first use, with consent, then start the server
+          // again, which gets it at launch (LFT_TRAIN_DLL) as it gets lft.trainerPath, and train.
+          if (!isTrainerNotFound(error) || !dotnetPath) throw error;
+          const installed = await trainerSetup.install(dotnetPath, uri.path.split('/').pop() ?? uri.path);
+          if (!installed) return;
+          await restartServer();
+          await trainWithProgress(uri, options);
+        }
       } catch (error) {
         void vscode.window.showErrorMessage(messageOf(error));
       }
     }),
 
-    vscode.commands.registerCommand(ClientCommands.restartServer, async () => {
-      if (client) {
-        log('restarting the server on request');
-        await client.stop().catch((error) => log(`stop: ${messageOf(error)}`));
-        client = undefined;
-      }
-      await startClient(context, log);
-      await statusBar.refresh();
-    }),
+    vscode.commands.registerCommand(ClientCommands.restartServer, () => restartServer()),
 
     vscode.commands.registerCommand(ClientCommands.showOutput, () => output.show(true)),
 
@@ -226,6 +242,11 @@ export async function deactivate(): Promise<void> {
 function programPaths(): string {
   const describe = (setting: ProgramPath) => (setting.kind === 'path' ? setting.path : setting.kind === 'refused' ? `refused:${setting.message}` : '');
   return JSON.stringify([describe(programs.current('dotnetPath')), describe(programs.current('trainerPath'))]);
+}
+
+/** The server's answer to lft.train when it finds no trainer anywhere it looks. */
+function isTrainerNotFound(error: unknown): boolean {
+  return !!error && typeof error === 'object' && 'code' in error && error.code === ServerErrors.trainerNotFound;
 }
 
 function messageOf(error: unknown): string {
@@ -257,9 +278,14 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
     throw error;
   }
 
-  const trainer = await programs.read('trainerPath');
-  if (trainer.kind === 'path') log(`trainer: ${trainer.path} (user setting lft.trainerPath)`);
-  else if (trainer.kind === 'refused') log(trainer.message);
+  // The trainer: the user's lft.trainerPath, else the one installed on first use (the .vsix carries none), else none
+  // named (the server then looks next to itself and in the checkout it was built in).
+  const setting = await programs.read('trainerPath');
+  const cached = setting.kind === 'unset' ? trainerSetup.cached() : undefined;
+  const trainer = setting.kind === 'path' ? setting.path : cached;
+  if (setting.kind === 'path') log(`trainer: ${setting.path} (user setting lft.trainerPath)`);
+  else if (setting.kind === 'refused') log(setting.message);
+  else if (cached) log(`trainer: ${cached} (installed on first use)`);
   const serverOptions: ServerOptions = {
     command: dotnetPath,
     args: [dll, 'lsp'],
@@ -269,7 +295,7 @@ async function startClient(context: vscode.ExtensionContext, log: (line: string)
         ...process.env,
         DOTNET_CLI_TELEMETRY_OPTOUT: '1',
         DOTNET_NOLOGO: '1',
-        ...(trainer.kind === 'path' ? { [TRAINER_ENVIRONMENT]: trainer.path } : {}),
+        ...(trainer ? { [TRAINER_ENVIRONMENT]: trainer } : {}),
       },
     },
   };

@@ -1,20 +1,26 @@
-// The settings that name a program the extension runs (`lft.dotnetPath` at activation, `lft.trainerPath` on "Train").
+// The settings that name a program the extension runs (`lft.dotnetPath` at activation, `lft.trainerPath` on "Train")
+// or where it comes from (`lft.trainerPackageSource`, the package source the trainer is installed from on first use).
 // A user who trusts a repository to edit its configs does not expect it to pick those programs, so they are read from
 // the user level only: package.json makes them machine-scoped (VS Code then drops them from workspace and folder
 // settings), and this module reads `inspect(key).globalValue`, never the merged value, in case a host keeps them. The
-// path must be absolute: a relative one would be resolved against the workspace. A workspace file that still sets
+// path must be absolute: a relative one would be resolved against the workspace (a package source may also be an
+// http(s) feed URL). A workspace file that still sets
 // one is named in a warning, once. No `vscode` import, so the rules run under plain node in client-vscode/test.
 import path from 'node:path';
 import { parse, ParseError } from 'jsonc-parser';
 
-export const PROGRAM_SETTINGS = ['dotnetPath', 'trainerPath'] as const;
+export const PROGRAM_SETTINGS = ['dotnetPath', 'trainerPath', 'trainerPackageSource'] as const;
 export type ProgramSetting = (typeof PROGRAM_SETTINGS)[number];
 
 /** What each setting names, for messages. */
 const PROGRAM: Record<ProgramSetting, string> = {
   dotnetPath: 'the dotnet executable (or its folder)',
   trainerPath: "the trainer's lft-train.dll",
+  trainerPackageSource: "the trainer's package source (a folder, or a feed URL)",
 };
+
+/** A feed URL, which a package source may be instead of a folder. */
+const FEED_URL = /^https?:\/\/\S+$/i;
 
 /** The levels of `WorkspaceConfiguration.inspect`; only `globalValue` is ever used. */
 export interface SettingLevels {
@@ -25,7 +31,7 @@ export interface SettingLevels {
 
 export type ProgramPath =
   | { kind: 'unset' }
-  | { kind: 'path'; path: string }
+  | { kind: 'path'; path: string } // a feed URL for trainerPackageSource
   | { kind: 'refused'; message: string };
 
 /** The program path the user set in their user settings: absolute (`~` is the home folder), or refused with why. */
@@ -33,6 +39,7 @@ export function programPath(setting: ProgramSetting, levels: SettingLevels | und
   const value = levels?.globalValue;
   if (typeof value !== 'string' || value.trim() === '') return { kind: 'unset' };
   const trimmed = value.trim();
+  if (setting === 'trainerPackageSource' && FEED_URL.test(trimmed)) return { kind: 'path', path: trimmed };
   const expanded = trimmed === '~' || trimmed.startsWith('~/') ? path.join(home, trimmed.slice(1)) : trimmed;
   if (!path.isAbsolute(expanded)) {
     return {

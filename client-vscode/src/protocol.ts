@@ -12,6 +12,12 @@ export const ServerCommands = {
   setGpu: 'lft.setGpu',
 } as const;
 
+/** Error codes of the server's own (server/.../Protocol/BasicTypes.cs, LspErrorCodes). */
+export const ServerErrors = {
+  /** lft.train found no trainer anywhere it looks: the client may install one (trainerSetup.ts) and restart it. */
+  trainerNotFound: -31001,
+} as const;
+
 export const ClientCommands = {
   showBreakdown: 'lft.client.showBreakdown',
   plan: 'lft.client.plan',

@@ -45,9 +45,9 @@ describe('program settings in package.json', () => {
     for (const setting of settings.PROGRAM_SETTINGS) assert.equal(properties[`lft.${setting}`]?.scope, 'machine', `lft.${setting}`);
   });
 
-  it('every setting that describes an executable or an assembly is one of the program settings', () => {
+  it('every setting that describes an executable, an assembly or a package to install is one of the program settings', () => {
     const programs = Object.entries(properties)
-      .filter(([, p]) => /executable|\.dll\b/i.test(p.markdownDescription ?? p.description ?? ''))
+      .filter(([, p]) => /executable|\.dll\b|\.nupkg\b/i.test(p.markdownDescription ?? p.description ?? ''))
       .map(([key]) => key.replace(/^lft\./, ''));
     assert.deepEqual(programs.sort(), [...settings.PROGRAM_SETTINGS].sort());
     const machine = Object.entries(properties).filter(([, p]) => p.scope === 'machine').map(([key]) => key.replace(/^lft\./, ''));
@@ -74,6 +74,15 @@ describe('a program path comes from the user settings only', () => {
     const dotnet = settings.programPath('dotnetPath', { globalValue: './dotnet' }, HOME);
     assert.equal(dotnet.kind, 'refused');
     assert.match(dotnet.message, /^The setting lft\.dotnetPath is "\.\/dotnet", a relative path.*absolute path of the dotnet executable/);
+  });
+
+  it('takes a feed URL as the trainer\'s package source, and refuses a relative folder', () => {
+    assert.deepEqual(settings.programPath('trainerPackageSource', { globalValue: 'https://pkgs.example.com/v3/index.json' }, HOME), { kind: 'path', path: 'https://pkgs.example.com/v3/index.json' });
+    assert.deepEqual(settings.programPath('trainerPackageSource', { globalValue: '~/feed' }, HOME), { kind: 'path', path: '/home/someone/feed' });
+    const relative = settings.programPath('trainerPackageSource', { globalValue: 'feed' }, HOME);
+    assert.equal(relative.kind, 'refused');
+    assert.match(relative.message, /^The setting lft\.trainerPackageSource is "feed", a relative path, and is not used: .* the trainer's package source \(a folder, or a feed URL\)/);
+    assert.equal(settings.programPath('trainerPath', { globalValue: 'https://example.com/lft-train.dll' }, HOME).kind, 'refused', 'only a package source may be a URL');
   });
 
   it('takes ~/ as the home folder and normalises an absolute path', () => {

@@ -2,21 +2,12 @@
 // fresh profile, playwright-core drives Debian's Chromium through it like a user. The steps depend on each other
 // (one workbench, one document) and run in order; each saves a screenshot to tests/ui/artifacts/.
 // Input: LFT_UI_VSIX (tests/ui/run packages it). Nothing here reaches the network.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { T, assertEventually, page, quickOpen, root, runCommand, shot, startWorkbench, step } from './workbench.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-const codeServer = path.join(here, 'node_modules', '.bin', 'code-server');
-const vsix = process.env.LFT_UI_VSIX;
 const EXAMPLE = 'mistral-7b-long-context.lft.yaml';
 /** An axolotl config whose ZeRO-2 companion (ds_zero2.json, next to it) does not fit 8 x A100 40GB. */
 const AXOLOTL = 'full-8b-zero2.yml';
@@ -25,64 +16,10 @@ const AXOLOTL = 'full-8b-zero2.yml';
 const LLAMAFACTORY = 'llama3-8b-full-sft-ds2.yaml';
 /** A YAML file that is no training config: the server must leave it alone. */
 const WORKFLOW = path.join('.github', 'workflows', 'ci.yml');
-const T = { start: 90_000, server: 60_000, ui: 20_000 };
 /** A program of the repository's own that its .vscode/settings.json names as dotnet and as the trainer. */
 const IMPOSTOR = 'tools/impostor';
 
-let tmp, workspace, server, serverLog = '', browser, page, impostorRan;
-
-/** A screenshot for each step; failures name it so the reader can look. */
-async function shot(name) {
-  const file = path.join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-/** Runs a step; on failure saves a screenshot and puts its path (and the server's last log lines) in the message. */
-async function step(name, body, { screenshot = true } = {}) {
-  try {
-    await body();
-    if (screenshot) await shot(name);
-  } catch (error) {
-    const file = page ? await shot(`${name}-FAILED`).catch(() => '(no screenshot)') : '(no page)';
-    error.message = `${error.message}\n    screenshot: ${file}\n    code-server log (tail):\n${serverLog.split('\n').slice(-15).join('\n')}`;
-    throw error;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function run(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited ${code}:\n${out}`))));
-  });
-}
-
-async function waitForHttp(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`code-server did not answer ${url} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+let workspace, impostorRan;
 
 /** The status bar entry of the extension (its accessibility label is set by client-vscode/src/statusBar.ts). */
 const statusItem = () => page.locator('.statusbar-item', { has: page.locator('[aria-label^="Fine-tuning memory estimate"]') }).or(page.locator('.statusbar-item[aria-label^="Fine-tuning memory estimate"]')).first();
@@ -104,86 +41,34 @@ async function lightbulbAtFirstError(editor) {
 }
 
 before(async () => {
-  assert.ok(vsix && existsSync(vsix), `LFT_UI_VSIX must name the packaged extension (tests/ui/run sets it); got ${vsix}`);
-  rmSync(artifacts, { recursive: true, force: true });
-  mkdirSync(artifacts, { recursive: true });
-  // A fresh profile and extensions folder per run, and a copy of the examples so nothing edits the repository.
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'lft-ui-'));
-  const userData = path.join(tmp, 'user-data');
-  const extensions = path.join(tmp, 'extensions');
-  workspace = path.join(tmp, 'workspace');
-  cpSync(path.join(root, 'examples'), workspace, { recursive: true });
-  mkdirSync(path.join(workspace, path.dirname(WORKFLOW)), { recursive: true });
-  writeFileSync(path.join(workspace, WORKFLOW), [
-    'name: ci',
-    'on: [push, pull_request]',
-    'jobs:',
-    '  test:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: actions/checkout@v4',
-    '      - run: ./test',
-    '',
-  ].join('\n'));
-  // The repository tries to choose the programs the extension runs; they come from the user settings only.
-  impostorRan = path.join(tmp, 'impostor-ran');
-  mkdirSync(path.join(workspace, 'tools'), { recursive: true });
-  writeFileSync(path.join(workspace, IMPOSTOR), `#!/bin/sh\ntouch '${impostorRan}'\n`, { mode: 0o755 });
-  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'lft.dotnetPath': `./${IMPOSTOR}`, 'lft.trainerPath': `./${IMPOSTOR}` }, null, 2));
-  mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.colorTheme': 'Default Dark Modern',
-    // The installed extension lives in a temp folder, far from this checkout's trainer build: point at it.
-    'lft.trainerPath': path.join(root, 'server', 'LspFineTune.Trainer', 'bin', 'Release', 'net10.0', 'linux-x64', 'lft-train.dll'),
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'workbench.enableExperiments': false,
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'chat.commandCenter.enabled': false,
-    'editor.minimap.enabled': false,
-    'editor.inlayHints.enabled': 'on',
-    'editor.inlayHints.maximumLength': 0, // whole hints (VS Code cuts them at 43 characters by default)
-    'editor.codeLens': true,
-    'editor.lightbulb.enabled': 'on',
-    'editor.fontSize': 14,
-    'window.commandCenter': false,
-    'files.autoSave': 'off',
-  }, null, 2));
-  const config = path.join(tmp, 'config.yaml');
-  writeFileSync(config, ''); // keeps code-server from writing ~/.config/code-server/config.yaml
-  const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
-  const env = { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config') };
-
-  await run(codeServer, [...common, '--install-extension', vsix], { env });
-
-  const port = await freePort();
-  server = spawn(codeServer, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--bind-addr', `127.0.0.1:${port}`, workspace], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, T.start);
-
-  browser = await chromium.launch({ executablePath: process.env.LFT_UI_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-  page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
-  page.setDefaultTimeout(T.ui);
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: T.start });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-  // LFT_UI_KEEP=1 keeps the profile (logs under user-data/logs) for a look after a failure.
-  if (tmp && !process.env.LFT_UI_KEEP) rmSync(tmp, { recursive: true, force: true });
-  else if (tmp) console.log(`ui: kept ${tmp}`);
+  // A copy of the examples, so nothing edits the repository.
+  ({ workspace } = await startWorkbench({
+    prefix: 'lft-ui-',
+    fillWorkspace(folder, tmp) {
+      cpSync(path.join(root, 'examples'), folder, { recursive: true });
+      mkdirSync(path.join(folder, path.dirname(WORKFLOW)), { recursive: true });
+      writeFileSync(path.join(folder, WORKFLOW), [
+        'name: ci',
+        'on: [push, pull_request]',
+        'jobs:',
+        '  test:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '      - run: ./test',
+        '',
+      ].join('\n'));
+      // The repository tries to choose the programs the extension runs; they come from the user settings only.
+      impostorRan = path.join(tmp, 'impostor-ran');
+      mkdirSync(path.join(folder, 'tools'), { recursive: true });
+      writeFileSync(path.join(folder, IMPOSTOR), `#!/bin/sh\ntouch '${impostorRan}'\n`, { mode: 0o755 });
+      mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+      writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'lft.dotnetPath': `./${IMPOSTOR}`, 'lft.trainerPath': `./${IMPOSTOR}` }, null, 2));
+    },
+    // The installed extension lives in a temp folder, far from this checkout's trainer build: point at it
+    // (first-use.test.mjs installs the trainer package instead).
+    settings: { 'lft.trainerPath': path.join(root, 'server', 'LspFineTune.Trainer', 'bin', 'Release', 'net10.0', 'linux-x64', 'lft-train.dll') },
+  }));
 });
 
 describe('LspFineTune in the VS Code workbench (code-server)', () => {
@@ -204,15 +89,7 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
   it('opens a config that does not fit: inlay hint, code lens, squiggle, red status bar', async () => {
     await step('01-does-not-fit', async () => {
       // Quick Open, like a user: Ctrl+P, the file name, Enter.
-      await page.locator('.monaco-workbench .part.editor').click();
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill(EXAMPLE);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: EXAMPLE }).first().waitFor();
-      await page.keyboard.press('Enter');
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.locator('.view-lines', { hasText: 'gradient_checkpointing' }).waitFor();
+      const editor = await quickOpen(EXAMPLE, 'gradient_checkpointing');
 
       // The code lens on line 0 (the server's start-up and first analysis are included in this wait).
       const lens = editor.locator('.codelens-decoration a', { hasText: /Peak .* per GPU/ });
@@ -329,15 +206,7 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
 
   it('the code lens trains the bundled tiny model on the CPU, with progress, and shows measured memory next to the estimate', async () => {
     await step('08-train-tiny', async () => {
-      await page.locator('.monaco-workbench .part.editor').click();
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill('tiny-cpu-lora.lft.yaml');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny-cpu-lora.lft.yaml' }).first().waitFor();
-      await page.keyboard.press('Enter');
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.locator('.view-lines', { hasText: 'models/tiny' }).waitFor();
+      const editor = await quickOpen('tiny-cpu-lora.lft.yaml', 'models/tiny');
       await editor.locator('.codelens-decoration a', { hasText: 'Train with bundled trainer' }).first().click({ timeout: T.server });
       // Client-initiated LSP progress: a cancellable notification with the step, loss and ETA.
       await page.locator('.notification-toast', { hasText: /Training tiny-cpu-lora\.lft\.yaml/ }).first().waitFor({ timeout: 120_000 });
@@ -539,41 +408,3 @@ describe('LspFineTune in the VS Code workbench (code-server)', () => {
     assert.equal(existsSync(impostorRan), false);
   });
 });
-
-/** Opens a workspace file with Quick Open (Ctrl+P), as a user would, and waits for a text in it. */
-async function quickOpen(name, text) {
-  await page.locator('.monaco-workbench .part.editor').click();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: text }).waitFor();
-  return editor;
-}
-
-/** Runs a command from the command palette, as a user would. */
-async function runCommand(title) {
-  await page.locator('.editor-instance .monaco-editor').first().click({ position: { x: 200, y: 200 } });
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-/** Polls a condition (the workbench updates asynchronously) and fails with the given message after the UI timeout. */
-async function assertEventually(condition, message, timeoutMs = T.ui) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch { /* element not there yet */ }
-    if (Date.now() > deadline) assert.fail(`${message} (waited ${timeoutMs / 1000} s)`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-

@@ -186,8 +186,8 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
             throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has unsaved changes; save it first (the trainer reads the file from disk).");
         if (analysis.HasErrors)
             throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has errors; fix them first (see the Problems list).");
-        var trainer = TrainerLocator.Find(out var problem)
-            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {problem}.");
+        var trainer = TrainerLocator.Find(out var problem, out var nowhere)
+            ?? throw new LspException(nowhere ? LspErrorCodes.TrainerNotFound : LspErrorCodes.RequestFailed, $"{Train}: {problem}.");
         var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
         var request = new TrainingRequest(snapshot.Uri, path, Int(options, "maxSteps"), String(options, "outputDir"), Int(options, "threads"), requests.BinaryUnits)
         {

@@ -69,4 +69,11 @@ public static class LspErrorCodes
     public const int RequestFailed = -32803;
     public const int ContentModified = -32801;
     public const int RequestCancelled = -32800;
+
+    /// <summary>
+    /// lft.train found no trainer anywhere it looks (LFT_TRAIN_DLL unset, none next to the server, no checkout), so an
+    /// editor may offer to install one (VS Code: LspFineTune.Train on first use) and start the server again with it.
+    /// Application-defined: outside JSON-RPC's reserved -32768..-32000 and LSP's -32899..-32800.
+    /// </summary>
+    public const int TrainerNotFound = -31001;
 }

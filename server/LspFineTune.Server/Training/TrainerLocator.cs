@@ -18,9 +18,16 @@ public static class TrainerLocator
     private static readonly string CheckoutBuild = Path.Combine("server", "LspFineTune.Trainer", "bin", "Release", "net10.0", "linux-x64", "lft-train.dll");
 
     /// <summary>The trainer and its host, or null with <paramref name="problem"/> saying what is wrong and what to do.</summary>
-    public static TrainerProgram? Find(out string problem)
+    public static TrainerProgram? Find(out string problem) => Find(out problem, out _);
+
+    /// <summary>
+    /// As <see cref="Find(out string)"/>; <paramref name="nowhere"/> is true when no trainer is anywhere the server
+    /// looks (nothing named, nothing next to the server, no checkout), the one case where an editor may offer to install
+    /// it. A trainer that is named or found but refused is never that case: the user chose it, or the checkout builds it.
+    /// </summary>
+    public static TrainerProgram? Find(out string problem, out bool nowhere)
     {
-        if (FindAssembly(Environment.GetEnvironmentVariable(EnvironmentVariable), AppContext.BaseDirectory, out problem) is not { } assembly)
+        if (FindAssembly(Environment.GetEnvironmentVariable(EnvironmentVariable), AppContext.BaseDirectory, out problem, out nowhere) is not { } assembly)
             return null;
         if (DotnetHost.Find(out problem) is not { } host)
             return null;
@@ -28,8 +35,13 @@ public static class TrainerLocator
     }
 
     /// <summary>The trainer's absolute path from the environment's value or the server's folder, its identity checked.</summary>
-    internal static string? FindAssembly(string? fromEnvironment, string serverDirectory, out string problem)
+    internal static string? FindAssembly(string? fromEnvironment, string serverDirectory, out string problem) =>
+        FindAssembly(fromEnvironment, serverDirectory, out problem, out _);
+
+    /// <summary>As above; <paramref name="nowhere"/>: no candidate at all (see <see cref="Find(out string, out bool)"/>).</summary>
+    internal static string? FindAssembly(string? fromEnvironment, string serverDirectory, out string problem, out bool nowhere)
     {
+        nowhere = false;
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             // Relative to what? The working directory is the workspace folder, which is exactly what may not choose.
@@ -48,6 +60,7 @@ public static class TrainerLocator
             if (File.Exists(Path.Combine(dir.FullName, "LspFineTune.sln")))
                 return Refuse($"the bundled trainer is not built yet: run `./lft-train --help` in {dir.FullName} once (it builds {CheckoutBuild})", out problem);
         }
+        nowhere = true;
         return Refuse($"the bundled trainer (lft-train.dll) was not found next to the server; {HowToPoint}", out problem);
     }
 

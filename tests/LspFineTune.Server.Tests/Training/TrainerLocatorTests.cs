@@ -67,8 +67,24 @@ public sealed class TrainerLocatorTests : IDisposable
     [Fact]
     public void Nothing_configured_outside_a_checkout_says_where_to_point()
     {
-        Assert.Null(TrainerLocator.FindAssembly("  ", InstalledServerFolder(), out var problem));
+        Assert.Null(TrainerLocator.FindAssembly("  ", InstalledServerFolder(), out var problem, out var nowhere));
         Assert.Equal("the bundled trainer (lft-train.dll) was not found next to the server; set `lft.trainerPath` in your user settings (VS Code) or LFT_TRAIN_DLL in the server's environment to the absolute path of lft-train.dll", problem);
+        Assert.True(nowhere, "no candidate anywhere: the one case where the editor may offer to install the trainer");
+    }
+
+    [Fact]
+    public void A_trainer_that_is_named_or_found_but_refused_is_not_offered_for_installing()
+    {
+        var server = InstalledServerFolder();
+        Assert.Null(TrainerLocator.FindAssembly(Path.Combine(_folder.Path, "nowhere", "lft-train.dll"), server, out _, out var named));
+        Assert.False(named, "a path the user set that is wrong is theirs to fix, not replaced by a download");
+        Assert.Null(TrainerLocator.FindAssembly("relative/lft-train.dll", server, out _, out var relative));
+        Assert.False(relative);
+
+        var beside = Directory.CreateDirectory(Path.Combine(server, "..", "lft-train")).FullName;
+        Impostors.Assembly(beside, "lft-train.dll", "lft-train", new Version(9, 9, 9, 0));
+        Assert.Null(TrainerLocator.FindAssembly(null, server, out _, out var installed));
+        Assert.False(installed);
     }
 
     [Fact]
