@@ -49,14 +49,18 @@ public static class ConfigOverrides
         return true;
     }
 
-    /// <summary>The changes as <paramref name="format"/> writes them: YAML gets a number's text as written (<c>2.0e-3</c>
-    /// stays readable by PyYAML, which takes <c>2e-3</c> for a string); JSON needs real numbers.</summary>
+    /// <summary>The changes as <paramref name="format"/> writes them: YAML gets a value's text as written (<c>2.0e-3</c>
+    /// stays readable by PyYAML, which takes <c>2e-3</c> for a string); JSON needs typed numbers and booleans.</summary>
     public static IReadOnlyList<ConfigChange> ForFormat(IReadOnlyList<ConfigChange> changes, DocumentFormat format) =>
         format != DocumentFormat.Json
             ? changes
-            : changes.Select(c => c.Value is string text && ScalarResolver.Resolve(text) == ScalarKind.Float && ScalarResolver.ParseFloat(text) is { } real && double.IsFinite(real)
-                ? c with { Value = real }
-                : c).ToList();
+            : changes.Select(c => c.Value is string text ? c with { Value = JsonTyped(text) } : c).ToList();
+
+    private static object JsonTyped(string text) => ScalarResolver.Resolve(text) switch
+    {
+        ScalarKind.Float when ScalarResolver.ParseFloat(text) is { } real && double.IsFinite(real) => real,
+        var kind => kind is ScalarKind.Boolean or ScalarKind.Integer ? Typed(text) : text,
+    };
 
     /// <summary>Booleans and integers typed; a float keeps its text (see <see cref="ForFormat"/>); anything else is a string.</summary>
     private static object Typed(string text) => ScalarResolver.Resolve(text) switch
