@@ -77,6 +77,8 @@ public sealed class Sweep(TrainerProgram trainer, string configPath, SweepSpace 
         double? rho = finished.Count >= 3
             ? RankCorrelation.Spearman(finished.Select(t => t.EarlyEvalLoss!.Value).ToList(), finished.Select(t => t.FinalEvalLoss!.Value).ToList())
             : null;
+        if (rho is { } r && !double.IsFinite(r))
+            rho = null; // all early (or final) scores tied: no ranking to compare
         return new SweepResult(baseline, trials, best, rho, watch.Elapsed.TotalSeconds, resultsPath, parallel, earlySteps, totalSteps);
     }
 
