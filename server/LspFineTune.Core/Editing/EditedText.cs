@@ -3,7 +3,7 @@ using LspFineTune.Core.Text;
 namespace LspFineTune.Core.Editing;
 
 /// <summary>A document with non-overlapping LSP-style edits (zero-based, end exclusive) applied, last to first so
-/// each edit's range still means the original text.</summary>
+/// each edit's range still means the original text; edits at the same position appear in the order given (LSP).</summary>
 public static class EditedText
 {
     public static string Apply(string text, IReadOnlyList<TextEdit> edits)
@@ -16,7 +16,7 @@ public static class EditedText
         }
         int Offset(TextPosition p) => Math.Min(text.Length, p.Line < lineStarts.Count ? lineStarts[p.Line] + p.Character : text.Length);
         var result = text;
-        foreach (var edit in edits.OrderByDescending(e => e.Range.Start))
+        foreach (var edit in edits.Select((e, i) => (Edit: e, Index: i)).OrderByDescending(e => e.Edit.Range.Start).ThenByDescending(e => e.Index).Select(e => e.Edit))
             result = result[..Offset(edit.Range.Start)] + edit.NewText + result[Offset(edit.Range.End)..];
         return result;
     }

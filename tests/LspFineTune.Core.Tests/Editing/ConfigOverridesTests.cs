@@ -14,10 +14,13 @@ public class ConfigOverridesTests
         Assert.Equal(Yaml.Replace("1.0e-4", "2.0e-3"), edited);
     }
 
-    [Fact]
-    public void A_missing_key_is_added_under_its_section()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_missing_key_is_added_under_its_section_also_when_its_section_ends_the_file_where_a_new_section_goes(bool newSectionFirst)
     {
-        var edited = ConfigOverrides.Apply(Yaml, [ConfigOverrides.Parse("training.gradient_accumulation_steps=2"), ConfigOverrides.Parse("method.lora.rank=16")]);
+        string[] assignments = ["training.gradient_accumulation_steps=2", "method.lora.rank=16"];
+        var edited = ConfigOverrides.Apply(Yaml, (newSectionFirst ? assignments.Reverse() : assignments).Select(ConfigOverrides.Parse).ToList());
         var tree = ConfigParser.Parse(edited);
         Assert.Empty(tree.Diagnostics);
         Assert.Equal("2", ((ScalarNode)((MappingNode)tree.RootMapping!.Find("training")!.Value).Find("gradient_accumulation_steps")!.Value).Value);
