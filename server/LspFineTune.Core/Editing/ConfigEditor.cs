@@ -57,9 +57,17 @@ public static class ConfigEditor
                 continue;
             }
         }
+        // Insertions into a section and into its parent can fall at the same place (the section is the parent's last):
+        // LSP keeps same-position edits in array order, so the deeper one must come first or its keys would land under
+        // the parent's new ones.
+        var depths = new Dictionary<TextEdit, int>(ReferenceEqualityComparer.Instance);
         foreach (var (mapping, items) in insertions)
-            edits.Add(Insertion(tree, mapping, items, json));
-        return edits.OrderBy(e => e.Range.Start).ToList();
+        {
+            var insertion = Insertion(tree, mapping, items, json);
+            depths[insertion] = mapping.Range.Start.Character;
+            edits.Add(insertion);
+        }
+        return edits.OrderBy(e => e.Range.Start).ThenByDescending(e => depths.GetValueOrDefault(e, int.MaxValue)).ToList();
     }
 
     private static TextEdit Insertion(ConfigSyntaxTree tree, MappingNode mapping, List<(string[] Remaining, ConfigChange Change)> items, bool json)

@@ -16,7 +16,9 @@ public abstract record SearchDimension(string Name)
 /// them on a log scale, as every Bayesian-optimisation library does).</summary>
 public sealed record RealDimension(string Name, double Low, double High, bool Log) : SearchDimension(Name)
 {
-    public override string Format(double value) => value.ToString(Log || Math.Abs(value) < 1e-3 ? "0.###e+0" : "0.#####", CultureInfo.InvariantCulture);
+    /// <remarks>The mantissa always has a point (<c>1.0e-3</c>): PyYAML, the loader of axolotl, LLaMA-Factory and TRL,
+    /// reads <c>1e-3</c> as a string.</remarks>
+    public override string Format(double value) => value.ToString(Log || Math.Abs(value) < 1e-3 ? "0.0##e+0" : "0.#####", CultureInfo.InvariantCulture);
 
     public override double? Parse(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= Low && value <= High ? value : null;

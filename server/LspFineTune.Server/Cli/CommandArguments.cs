@@ -6,14 +6,20 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The files, flags and options of one verb. Unknown flags are usage errors, never silently ignored.</summary>
 public sealed class CommandArguments
 {
-    private CommandArguments(IReadOnlyList<string> files, IReadOnlySet<string> flags, IReadOnlyDictionary<string, string> options)
+    private CommandArguments(IReadOnlyList<string> files, IReadOnlySet<string> flags, IReadOnlyDictionary<string, string> options, IReadOnlyDictionary<string, List<string>>? repeated = null)
     {
+        _repeated = repeated ?? new Dictionary<string, List<string>>();
         Files = files;
         Flags = flags;
         Options = options;
     }
 
+    private readonly IReadOnlyDictionary<string, List<string>> _repeated;
+
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Every value of an option that may be given more than once (lft sweep's --space), in order.</summary>
+    public IReadOnlyList<string> All(string name) => _repeated.TryGetValue(name, out var values) ? values : [];
 
     public IReadOnlySet<string> Flags { get; }
 
@@ -23,15 +29,26 @@ public sealed class CommandArguments
 
     public string? Option(string name) => Options.TryGetValue(name, out var value) ? value : null;
 
-    public static CommandArguments Parse(string[] args, string[] flags, string[] options)
+    public static CommandArguments Parse(string[] args, string[] flags, string[] options, string[]? repeatable = null)
     {
+        repeatable ??= [];
+        var repeated = new Dictionary<string, List<string>>();
         var files = new List<string>();
         var seenFlags = new HashSet<string>();
         var seenOptions = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (flags.Contains(arg))
+            if (repeatable.Contains(arg) || (arg.Contains('=') && repeatable.Contains(arg[..arg.IndexOf('=')])))
+            {
+                var name = arg.Contains('=') ? arg[..arg.IndexOf('=')] : arg;
+                if (!arg.Contains('=') && i + 1 >= args.Length)
+                    throw new UsageException($"{arg} needs a value");
+                if (!repeated.TryGetValue(name, out var values))
+                    repeated[name] = values = [];
+                values.Add(arg.Contains('=') ? arg[(arg.IndexOf('=') + 1)..] : args[++i]);
+            }
+            else if (flags.Contains(arg))
             {
                 seenFlags.Add(arg);
             }
@@ -47,7 +64,7 @@ public sealed class CommandArguments
             }
             else if (arg.StartsWith('-') && arg.Length > 1)
             {
-                var known = string.Join(", ", flags.Concat(options));
+                var known = string.Join(", ", flags.Concat(options).Concat(repeatable));
                 throw new UsageException($"unknown option `{arg}`" + (known.Length > 0 ? $" (known: {known})" : ""));
             }
             else
@@ -55,7 +72,7 @@ public sealed class CommandArguments
                 files.Add(arg);
             }
         }
-        return new CommandArguments(files, seenFlags, seenOptions);
+        return new CommandArguments(files, seenFlags, seenOptions, repeated);
     }
 
     /// <summary>The single FILE a verb takes.</summary>

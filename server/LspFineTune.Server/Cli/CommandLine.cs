@@ -25,7 +25,9 @@ public static class CommandLine
           --gpu ID --gpus-per-node N --nodes N           the hardware (else the `# lft: gpu=...` modeline, the config, one a100-80gb)
           --accelerate-config PATH                       the accelerate config runs are launched with (a `# lft: accelerate=` is stronger)
           lft lsp [--stdio]                              the language server on stdin/stdout
-          lft train FILE [options]                       runs the bundled trainer (lft-train) on FILE
+          lft train FILE [--set KEY=VALUE]... [options]  runs the bundled trainer (lft-train) on FILE; --set overrides a key
+          lft sweep FILE [--trials N] [--early-fraction F] [--space KEY=lo..hi|V1,V2,...]... [--seed S] [--parallel P] [--json]
+                                                         early-scored hyperparameter search; the best as edits to FILE
 
         exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
         """;
@@ -50,6 +52,7 @@ public static class CommandLine
                 "gpus" => CatalogCommands.Gpus(stdout),
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
                 "train" => TrainCommand.Run(rest, stderr),
+                "sweep" => SweepCommand.Run(CommandArguments.Parse(rest, SweepCommand.Flags, SweepCommand.Options, SweepCommand.Repeatable), stdout, stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),
                 _ => Unknown(args[0], stderr),

@@ -6,10 +6,12 @@ namespace LspFineTune.Trainer.Cli;
 internal sealed class CommandLine
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
 
     public List<string> Positional { get; } = [];
 
-    public static CommandLine Parse(IEnumerable<string> arguments, IReadOnlySet<string> flags, IReadOnlySet<string> valued)
+    /// <param name="repeatable">Valued options that may be given more than once (--set); read them with <see cref="Values"/>.</param>
+    public static CommandLine Parse(IEnumerable<string> arguments, IReadOnlySet<string> flags, IReadOnlySet<string> valued, IReadOnlySet<string>? repeatable = null)
     {
         var result = new CommandLine();
         using var enumerator = arguments.GetEnumerator();
@@ -26,7 +28,13 @@ internal sealed class CommandLine
             var equals = name.IndexOf('=');
             if (equals >= 0)
                 (name, inline) = (name[..equals], name[(equals + 1)..]);
-            if (flags.Contains(name))
+            if (repeatable?.Contains(name) == true)
+            {
+                if (!result._repeated.TryGetValue(name, out var values))
+                    result._repeated[name] = values = [];
+                values.Add(inline ?? (enumerator.MoveNext() ? enumerator.Current : throw Usage($"--{name} needs a value.")));
+            }
+            else if (flags.Contains(name))
                 result._options[name] = null;
             else if (valued.Contains(name))
                 result._options[name] = inline ?? (enumerator.MoveNext() ? enumerator.Current : throw Usage($"--{name} needs a value."));
@@ -39,6 +47,8 @@ internal sealed class CommandLine
     public bool Has(string name) => _options.ContainsKey(name);
 
     public string? Value(string name) => _options.GetValueOrDefault(name);
+
+    public IReadOnlyList<string> Values(string name) => _repeated.GetValueOrDefault(name) ?? [];
 
     public long? Long(string name) => Value(name) is { } text
         ? long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : throw Usage($"--{name} takes a positive integer, not `{text}`.")

@@ -1,3 +1,4 @@
+using LspFineTune.Core.Editing;
 using LspFineTune.Core.Planning;
 using LspFineTune.Trainer.Data;
 using LspFineTune.Trainer.Models;
@@ -16,9 +17,14 @@ internal static class Commands
         lft-train: the bundled TorchSharp trainer of LspFineTune (CPU, real libtorch).
 
         lft-train train CONFIG.lft.yaml [--metrics OUT.jsonl] [--max-steps N] [--resume] [--bad-lines skip|fail]
-                                        [--merge] [--output DIR] [--threads N]
+                                        [--merge] [--output DIR] [--threads N] [--set KEY=VALUE]...
+                                        [--stop-after-steps N]
         lft-train CONFIG.lft.yaml [options]      the same as `train`
             Trains the config; metrics as JSON lines on stdout (docs/trainer.md), logs on stderr.
+            --set KEY=VALUE overrides one key of the config (its own dialect's path, e.g. optimizer.learning_rate=2e-3;
+            the value typed as YAML types it) before it is checked and bound; repeatable.
+            --stop-after-steps N stops after step N with an eval and a checkpoint, the learning-rate schedule still
+            that of the whole run, so a later --resume (with the same --set) continues to the end exactly.
         lft-train init-model DIR [--steps N] [--seed N] [--dtype bf16|fp32] [--threads N]
             Creates a small pretrained LLaMA in DIR (config.json, model.safetensors, tokenizer.json).
         lft-train convert-llama2c MODEL.bin DIR
@@ -35,7 +41,7 @@ internal static class Commands
 
     public static int Train(IReadOnlyList<string> arguments)
     {
-        var line = CommandLine.Parse(arguments, new HashSet<string> { "resume", "merge" }, new HashSet<string> { "metrics", "max-steps", "bad-lines", "output", "threads" });
+        var line = CommandLine.Parse(arguments, new HashSet<string> { "resume", "merge" }, new HashSet<string> { "metrics", "max-steps", "bad-lines", "output", "threads", "stop-after-steps" }, new HashSet<string> { "set" });
         if (line.Positional.Count != 1)
             throw CommandLine.Usage("train takes exactly one config file.");
         var badLines = line.Value("bad-lines") switch
@@ -45,6 +51,17 @@ internal static class Commands
             var other => throw CommandLine.Usage($"--bad-lines takes skip or fail, not `{other}`."),
         };
         var configPath = line.Positional[0];
+        var overrides = line.Values("set").Select(assignment =>
+        {
+            try
+            {
+                return ConfigOverrides.Parse(assignment);
+            }
+            catch (FormatException e)
+            {
+                throw CommandLine.Usage($"--set {e.Message}.");
+            }
+        }).ToList();
         var options = new TrainOptions
         {
             ConfigPath = configPath,
@@ -55,6 +72,8 @@ internal static class Commands
             MergeLora = line.Has("merge"),
             OutputDirectory = line.Value("output") is { } output ? Path.GetFullPath(output) : null,
             Threads = (int?)line.Long("threads"),
+            Overrides = overrides,
+            StopAfterSteps = line.Long("stop-after-steps"),
         };
         // The editor cancels with SIGTERM (Ctrl+C sends SIGINT): finish the step, checkpoint, exit 130.
         using var signals = new StopSignals(Console.Error);

@@ -13,6 +13,13 @@ public sealed record TrainOptions
     /// <summary>Overrides training.max_steps.</summary>
     public long? MaxSteps { get; init; }
 
+    /// <summary>`--set KEY=VALUE` overrides, written into the config's text before it is checked and bound.</summary>
+    public IReadOnlyList<Core.Editing.ConfigChange> Overrides { get; init; } = [];
+
+    /// <summary>Stop after this step with an eval and a checkpoint; the schedule stays the whole run's (a sweep's
+    /// early score, Oliver and Wang 2024), so --resume later continues to the end as if never stopped.</summary>
+    public long? StopAfterSteps { get; init; }
+
     /// <summary>Continue from the newest whole checkpoint in the output folder.</summary>
     public bool Resume { get; init; }
 

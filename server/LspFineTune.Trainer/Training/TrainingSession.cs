@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using LspFineTune.Core;
 using LspFineTune.Core.Diagnostics;
+using LspFineTune.Core.Editing;
 using LspFineTune.Core.Planning;
 using LspFineTune.Trainer.Data;
 using LspFineTune.Trainer.Files;
@@ -197,6 +198,24 @@ public sealed class TrainingSession
             var stepMs = new List<double>();
             long tokensSeen = 0;
             double secondsSpent = 0;
+            // One micro-batch's loss jumps with its examples; the progress line also shows a smoothed one.
+            var smoothed = new SmoothedLoss();
+            if (_options.StopAfterSteps is { } stopAt && stopAt >= totalSteps)
+                _log.WriteLine($"lft-train: --stop-after-steps {stopAt} is not before the last step ({totalSteps}); the run goes to the end.");
+            TrainingSummary Summary(long steps, bool cancelled, bool stopped) => new()
+            {
+                Steps = steps,
+                FinalLoss = lastLoss,
+                InitialEvalLoss = initialEval,
+                FinalEvalLoss = lastEval,
+                PeakRssBytes = PeakMemory.PeakResidentBytes(),
+                EstimatedPeakBytes = estimatedPeak,
+                MeanStepMs = stepMs.Count > 0 ? stepMs.Average() : 0,
+                TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
+                TrainableParameters = trainableCount,
+                Cancelled = cancelled,
+                StoppedEarly = stopped,
+            };
             for (var step = startStep; step < totalSteps; step++)
             {
                 var learningRate = schedule.At(step);
@@ -215,6 +234,8 @@ public sealed class TrainingSession
                 }
                 watch.Stop();
                 var completed = step + 1;
+                var stopping = completed == _options.StopAfterSteps && completed < totalSteps;
+                smoothed.Add(lastLoss);
                 stepMs.Add(watch.Elapsed.TotalMilliseconds);
                 tokensSeen += tokens;
                 secondsSpent += watch.Elapsed.TotalSeconds;
@@ -223,6 +244,7 @@ public sealed class TrainingSession
                     ["step"] = completed,
                     ["total_steps"] = totalSteps,
                     ["loss"] = MetricsWriter.Number(lastLoss),
+                    ["smoothed_loss"] = MetricsWriter.Number(smoothed.Value),
                     ["lr"] = learningRate,
                     ["tokens"] = tokens,
                     ["tokens_per_second"] = MetricsWriter.Number(tokens / watch.Elapsed.TotalSeconds),
@@ -235,15 +257,15 @@ public sealed class TrainingSession
                     throw new TrainerException($"the loss became {lastLoss} at step {completed}; lower optimizer.learning_rate or use fp32.", 1);
                 if (_options.StepsOnly)
                     continue;
-                if (evalBatches is not null && (completed % plan.Output.EvalEverySteps == 0 || completed == totalSteps))
+                if (evalBatches is not null && (completed % plan.Output.EvalEverySteps == 0 || completed == totalSteps || stopping))
                 {
                     lastEval = LanguageModelLoss.Evaluate(model, evalBatches);
                     WriteEval(completed, lastEval.Value);
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"lft-train: step {completed}/{totalSteps}: train loss {lastLoss:F4}, eval loss {lastEval:F4} (perplexity {Math.Exp(lastEval.Value):F2}), {stepMs.Average():F0} ms/step, peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB"));
+                        $"lft-train: step {completed}/{totalSteps}: train loss {lastLoss:F4} (smoothed {smoothed.Value:F4}, {SmoothedLoss.Description}), eval loss {lastEval:F4} (perplexity {Math.Exp(lastEval.Value):F2}), {stepMs.Average():F0} ms/step, peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB"));
                 }
                 string? checkpointPath = null;
-                if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps)
+                if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps || stopping)
                 {
                     checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
                     _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = checkpointPath });
@@ -254,19 +276,15 @@ public sealed class TrainingSession
                     checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
                     _metrics.Write("cancelled", new JsonObject { ["step"] = completed, ["checkpoint"] = checkpointPath });
                     _log.WriteLine($"lft-train: cancelled after step {completed}/{totalSteps}; checkpoint {checkpointPath}. Run again with --resume to continue.");
-                    return new TrainingSummary
-                    {
-                        Steps = completed,
-                        FinalLoss = lastLoss,
-                        InitialEvalLoss = initialEval,
-                        FinalEvalLoss = lastEval,
-                        PeakRssBytes = PeakMemory.PeakResidentBytes(),
-                        EstimatedPeakBytes = estimatedPeak,
-                        MeanStepMs = stepMs.Average(),
-                        TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
-                        TrainableParameters = trainableCount,
-                        Cancelled = true,
-                    };
+                    return Summary(completed, cancelled: true, stopped: false);
+                }
+                if (stopping)
+                {
+                    // --stop-after-steps (a sweep's early score): the schedule was the whole run's, so --resume
+                    // continues to the end exactly as an uninterrupted run.
+                    _metrics.Write("stopped", new JsonObject { ["step"] = completed, ["total_steps"] = totalSteps, ["eval_loss"] = lastEval is { } early ? MetricsWriter.Number(early) : null, ["checkpoint"] = checkpointPath });
+                    _log.WriteLine($"lft-train: stopped after step {completed}/{totalSteps} (--stop-after-steps); checkpoint {checkpointPath}. Run again with --resume to continue to the end.");
+                    return Summary(completed, cancelled: false, stopped: true);
                 }
             }
 
@@ -281,19 +299,10 @@ public sealed class TrainingSession
                 _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"lft-train: peak memory measured {measured / 1048576.0:F0} MiB (VmHWM), estimated {estimate / 1048576.0:F0} MiB ({(double)(estimate - measured) / measured * 100:+0;-0} %)."));
             }
-            var summary = new TrainingSummary
+            var summary = Summary(totalSteps, cancelled: false, stopped: false) with
             {
-                Steps = totalSteps,
-                FinalLoss = lastLoss,
-                InitialEvalLoss = initialEval,
-                FinalEvalLoss = lastEval,
-                PeakRssBytes = PeakMemory.PeakResidentBytes(),
-                EstimatedPeakBytes = estimatedPeak,
-                MeanStepMs = stepMs.Count > 0 ? stepMs.Average() : 0,
-                TokensPerSecond = secondsSpent > 0 ? tokensSeen / secondsSpent : 0,
                 AdapterDirectory = adapterDirectory,
                 ModelDirectory = savedModelDirectory,
-                TrainableParameters = trainableCount,
             };
             _metrics.Write("end", new JsonObject
             {
@@ -333,9 +342,19 @@ public sealed class TrainingSession
         {
             throw new TrainerException($"{_options.ConfigPath}: no such config file.");
         }
+        try
+        {
+            text = ConfigOverrides.Apply(text, _options.Overrides);
+        }
+        catch (FormatException e)
+        {
+            throw new TrainerException($"{_options.ConfigPath}: --set {e.Message}.");
+        }
         var analysis = ConfigAnalyzer.AnalyzeFile(_options.ConfigPath, text);
+        // With --set, positions are those of the overridden text; say so rather than point at the wrong line.
+        var overridden = _options.Overrides.Count > 0 ? $" (with --set {string.Join(", ", _options.Overrides)})" : "";
         string Format(Diagnostic d) =>
-            $"{_options.ConfigPath}:{d.Range.Start.Line + 1}:{d.Range.Start.Character + 1}: {d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}";
+            $"{_options.ConfigPath}:{d.Range.Start.Line + 1}:{d.Range.Start.Character + 1}: {d.Severity.ToString().ToLowerInvariant()} {d.Code}: {d.Message}{overridden}";
         var errors = analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0 || analysis.Plan is null)
             throw new TrainerException(errors.Count > 0 ? string.Join(Environment.NewLine, errors.Select(Format)) : $"{_options.ConfigPath}: the config could not be bound to a training plan.", 1);

@@ -17,4 +17,7 @@ public sealed record TrainingSummary
 
     /// <summary>Stopped early by a signal; a checkpoint of the last completed step was written.</summary>
     public bool Cancelled { get; init; }
+
+    /// <summary>Stopped at --stop-after-steps with an eval and a checkpoint; --resume continues it.</summary>
+    public bool StoppedEarly { get; init; }
 }
