@@ -51,9 +51,9 @@ public sealed record RunMeasurement
 /// <summary>
 /// Reads a framework's output as it streams: each segment (a line, or one redraw of a tqdm bar between carriage
 /// returns) goes through the parsers of the framework's <see cref="LogFormats"/>; a step is reported when the training
-/// bar or a step line moves forward. The training bar is the one counted in steps whose total is the run's (the
-/// estimate's step count when it matches one), else the longest seen: evaluation and dataset bars are shorter or count
-/// other units. Peaks are the maximum of every report (the frameworks reset the CUDA peak after each one).
+/// bar or a step line moves forward. The Trainer's training bar is the undescribed one counted in steps whose total is
+/// the run's (the estimate's step count when it matches one), else the longest seen: evaluation bars are shorter,
+/// dataset bars count other units, and checkpoint loading has a description. Peaks are the maximum of every report (the frameworks reset the CUDA peak after each one).
 /// </summary>
 public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
 {
@@ -121,7 +121,9 @@ public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
             _eta = bar.RemainingSeconds ?? _eta;
             return;
         }
-        if (!formats.HasFlag(LogFormats.HuggingFaceTrainer) || bar.Total is not { } total || !IsTrainingBar(total))
+        // The Trainer's bar has no description (ProgressCallback: tqdm(total=state.max_steps, dynamic_ncols=True)); a
+        // described one counts something else ("Loading checkpoint shards").
+        if (!formats.HasFlag(LogFormats.HuggingFaceTrainer) || bar.Description.Length > 0 || bar.Total is not { } total || !IsTrainingBar(total))
             return;
         _trainingBarTotal = total;
         _total = total;
