@@ -19,7 +19,7 @@ public class LogLineTests
         Assert.Equal((1.812, 1.998e-05, 0.5431, 0.04), (reading.Loss, reading.LearningRate, reading.GradNorm, reading.Epoch));
         Assert.Equal((long)Math.Round(15.23 * Gib), reading.PeakAllocatedBytes);
         Assert.Equal((long)Math.Round(17.5 * Gib), reading.PeakReservedBytes);
-        Assert.Equal(2345, reading.TokensPerSecond);
+        Assert.Equal(2345, reading.TokensPerSecondPerGpu);
         Assert.Contains("axolotl", reading.MemorySource);
     }
 
@@ -89,7 +89,7 @@ public class LogLineTests
     public void A_torchtune_metrics_line_gives_step_loss_speed_and_peak_memory()
     {
         var reading = TorchtuneLogLine.Read("Step 12 | loss:1.7342091798782349 lr:0.0003 tokens_per_second_per_gpu:2481.1875 peak_memory_active:9.853456497192383 peak_memory_alloc:9.853456497192383 peak_memory_reserved:11.5234375 ")!;
-        Assert.Equal((12L, 1.7342091798782349, 0.0003, 2481.1875), (reading.Step, reading.Loss, reading.LearningRate, reading.TokensPerSecond));
+        Assert.Equal((12L, 1.7342091798782349, 0.0003, 2481.1875), (reading.Step, reading.Loss, reading.LearningRate, reading.TokensPerSecondPerGpu));
         Assert.Equal((long)Math.Round(9.853456497192383 * Gib), reading.PeakAllocatedBytes);
         Assert.Equal((long)Math.Round(11.5234375 * Gib), reading.PeakReservedBytes);
     }
@@ -171,7 +171,7 @@ public class LogLineTests
         Assert.Equal(2.31, progress.Measured.FinalLoss);
         Assert.Null(progress.Feed("1|1|Loss: 2.31:   2%|▏         | 1/50 [00:02<01:38,  2.01s/it]"));
         var second = progress.Feed("Step 2 | loss:2.2 lr:0.0003 tokens_per_second_per_gpu:2000.5 peak_memory_active:9.5 peak_memory_alloc:9.5 peak_memory_reserved:11.0 ")!;
-        Assert.Equal((2L, 2000.5, (long)(11 * Gib)), (second.Step, second.TokensPerSecond, second.PeakBytes));
+        Assert.Equal((2L, 2000.5, (long)(11 * Gib)), (second.Step, second.TokensPerSecondPerGpu, second.PeakBytes));
         progress.FeedFile(["Step 3 | loss:2.1 lr:0.0003 tokens_per_second_per_gpu:2100 peak_memory_active:9.7 peak_memory_alloc:9.7 peak_memory_reserved:12.0 "]);
         Assert.Equal(((long)(12 * Gib), "/tmp/out/logs/log_1.txt"), (progress.Measured.PeakReservedBytes, progress.Measured.MetricsFile));
     }

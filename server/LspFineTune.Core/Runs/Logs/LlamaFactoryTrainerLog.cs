@@ -30,6 +30,7 @@ public static class LlamaFactoryTrainerLog
                 TotalSteps = Get("total_steps") is { } total ? (long)total : null,
                 Loss = Get("loss"),
                 LearningRate = Get("lr"),
+                // num_input_tokens_seen over the time since the start: all GPUs together.
                 TokensPerSecond = Get("throughput"),
                 PeakAllocatedBytes = LogReading.GibToBytes(allocated),
                 PeakReservedBytes = LogReading.GibToBytes(reserved),

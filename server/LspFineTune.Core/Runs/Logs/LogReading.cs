@@ -21,6 +21,10 @@ public sealed record LogReading
 
     public double? EvalLoss { get; init; }
 
+    /// <summary>Tokens per second on one GPU (axolotl's and torchtune's figures are per GPU).</summary>
+    public double? TokensPerSecondPerGpu { get; init; }
+
+    /// <summary>Tokens per second over all GPUs (the HF Trainer's num_input_tokens_seen is gathered from every process).</summary>
     public double? TokensPerSecond { get; init; }
 
     /// <summary>Optimizer steps per second (a tqdm bar's it/s).</summary>

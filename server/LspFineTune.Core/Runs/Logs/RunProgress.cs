@@ -9,6 +9,8 @@ public sealed record ProgressStep(long Step, long? TotalSteps)
 
     public double? Epoch { get; init; }
 
+    public double? TokensPerSecondPerGpu { get; init; }
+
     public double? TokensPerSecond { get; init; }
 
     public double? StepsPerSecond { get; init; }
@@ -35,6 +37,8 @@ public sealed record RunMeasurement
     public long? PeakReservedBytes { get; init; }
 
     public string? MemorySource { get; init; }
+
+    public double? TokensPerSecondPerGpu { get; init; }
 
     public double? TokensPerSecond { get; init; }
 
@@ -64,6 +68,7 @@ public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
     private double? _learningRate;
     private double? _epoch;
     private double? _tokensPerSecond;
+    private double? _tokensPerSecondPerGpu;
     private double? _stepsPerSecond;
     private double? _eta;
     private RunMeasurement _measured = new();
@@ -151,6 +156,7 @@ public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
         _learningRate = reading.LearningRate ?? _learningRate;
         _epoch = reading.Epoch ?? _epoch;
         _tokensPerSecond = reading.TokensPerSecond ?? _tokensPerSecond;
+        _tokensPerSecondPerGpu = reading.TokensPerSecondPerGpu ?? _tokensPerSecondPerGpu;
         _measured = _measured with
         {
             PeakAllocatedBytes = Max(_measured.PeakAllocatedBytes, reading.PeakAllocatedBytes),
@@ -158,6 +164,7 @@ public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
             MemorySource = _measured.MemorySource ?? reading.MemorySource,
             EvalLoss = reading.EvalLoss ?? _measured.EvalLoss,
             TokensPerSecond = reading.TokensPerSecond ?? _measured.TokensPerSecond,
+            TokensPerSecondPerGpu = reading.TokensPerSecondPerGpu ?? _measured.TokensPerSecondPerGpu,
             StepsPerSecond = reading.TrainRuntimeSeconds is not null ? reading.StepsPerSecond : _measured.StepsPerSecond,
             SamplesPerSecond = reading.SamplesPerSecond ?? _measured.SamplesPerSecond,
             TrainRuntimeSeconds = reading.TrainRuntimeSeconds ?? _measured.TrainRuntimeSeconds,
@@ -171,6 +178,7 @@ public sealed class RunProgress(LogFormats formats, long? expectedSteps = null)
         LearningRate = _learningRate,
         Epoch = _epoch,
         TokensPerSecond = _tokensPerSecond,
+        TokensPerSecondPerGpu = _tokensPerSecondPerGpu,
         StepsPerSecond = _stepsPerSecond,
         EtaSeconds = _eta,
         PeakBytes = _measured.PeakReservedBytes ?? _measured.PeakAllocatedBytes,

@@ -47,7 +47,7 @@ public static partial class TorchtuneLogLine
             Loss = Get("loss"),
             LearningRate = Get("lr"),
             GradNorm = Get("grad_norm"),
-            TokensPerSecond = Get("tokens_per_second_per_gpu"),
+            TokensPerSecondPerGpu = Get("tokens_per_second_per_gpu"),
             PeakAllocatedBytes = LogReading.GibToBytes(allocated),
             PeakReservedBytes = LogReading.GibToBytes(reserved),
             MemorySource = allocated is not null || reserved is not null ? "torchtune's peak_memory_alloc and peak_memory_reserved (GiB)" : null,
