@@ -29,7 +29,7 @@ public static class CommandLine
                                                          trains FILE: the bundled trainer (native, gpu: cpu) or the config's own
                                                          framework (axolotl, llamafactory-cli, tune run, trl) with the estimate's
                                                          GPUs; --dry-run prints the command; each run goes to .lft/runs.jsonl
-          lft export FILE --to native|axolotl|deepspeed|accelerate [-o OUT]
+          lft export FILE --to native|axolotl|deepspeed|accelerate [-o OUT] [--force]
                                                          the plan as another format (what it cannot express on stderr)
 
         exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
@@ -55,6 +55,7 @@ public static class CommandLine
                 "gpus" => CatalogCommands.Gpus(stdout),
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
                 "train" => TrainCommand.Run(rest, stdout, stderr),
+                "export" => ExportCommand.Run(CommandArguments.Parse(rest, flags: ["--force"], options: ExportCommand.Options), stdout, stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),
                 _ => Unknown(args[0], stderr),
@@ -90,7 +91,7 @@ public static class CommandLine
 
     private static int Unknown(string verb, TextWriter stderr)
     {
-        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train (see `lft --help`)");
+        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train, export (see `lft --help`)");
         return CannotRun;
     }
 }
