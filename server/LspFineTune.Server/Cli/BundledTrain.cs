@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using LspFineTune.Core;
 using LspFineTune.Core.Runs;
-using LspFineTune.Core.Runs.History;
 using LspFineTune.Server.Training;
 
 namespace LspFineTune.Server.Cli;
@@ -40,18 +38,11 @@ public static class BundledTrain
     private static async Task<int> Start(TrainArguments args, ConfigAnalysis? analysis, string? configText, TrainerProgram trainer, List<string> arguments, TextWriter stdout, TextWriter stderr)
     {
         var started = DateTimeOffset.UtcNow;
-        JsonObject? start = null, end = null, cancelled = null, lastStep = null;
+        var metrics = new BundledMetrics();
         void OnSegment(string segment)
         {
-            if (Event(segment) is not { } metrics)
-                return;
-            switch ((string?)metrics["event"])
-            {
-                case "start": start = metrics; break;
-                case "step": lastStep = metrics; break;
-                case "end": end = metrics; break;
-                case "cancelled": cancelled = metrics; break;
-            }
+            if (BundledMetrics.Parse(segment) is { } line)
+                metrics.Add(line);
         }
         FrameworkProcess process;
         try
@@ -67,42 +58,13 @@ public static class BundledTrain
         using (process)
             result = await ChildRun.RunAsync(process, stderr, "lft-train").ConfigureAwait(false);
         // A run the trainer refused before its first step (config errors, exit 1) is not a run to remember.
-        if (start is not null && analysis is not null && configText is not null)
+        if (metrics.Started && analysis is not null && configText is not null)
         {
-            var outcome = end is not null ? RunOutcome.Done : cancelled is not null || result.ExitCode == TrainerRun.CancelledExitCode ? RunOutcome.Cancelled : RunOutcome.Failed;
-            var last = end ?? cancelled ?? lastStep;
-            var measured = new MeasuredFigures
-            {
-                PeakBytes = Long(end ?? lastStep, "peak_rss_bytes"),
-                Kind = MeasuredKind.Rss,
-                Source = "lft-train's peak resident memory (VmHWM)",
-                Steps = Long(last, "step"),
-                FinalLoss = Number(end, "final_loss") ?? Number(lastStep, "loss"),
-                TokensPerSecondPerGpu = Number(end ?? lastStep, "tokens_per_second"),
-                StepsPerSecond = Number(end, "mean_step_ms") is > 0 and var ms ? 1000 / ms : null,
-            };
             var run = new RunRecorder.Run(args.File, configText, analysis, TrainArguments.Bundled, "lft-train", Shell(trainer.Host, arguments), started);
-            RunRecorder.Finish(run, measured, result.ExitCode, outcome, stderr);
+            var summary = RunRecorder.Finish(run, metrics.Measured(), result.ExitCode, metrics.Outcome(result.ExitCode));
+            lock (stderr)
+                stderr.WriteLine($"lft train: {summary}");
         }
         return result.ExitCode;
     }
-
-    private static JsonObject? Event(string line)
-    {
-        if (!line.StartsWith("{\"event\"", StringComparison.Ordinal))
-            return null;
-        try
-        {
-            return JsonNode.Parse(line) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static double? Number(JsonObject? metrics, string name) =>
-        metrics?[name] is JsonValue value && value.TryGetValue<double>(out var number) && double.IsFinite(number) ? number : null;
-
-    private static long? Long(JsonObject? metrics, string name) => Number(metrics, name) is { } number ? (long)number : null;
 }

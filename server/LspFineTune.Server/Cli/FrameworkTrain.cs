@@ -112,7 +112,9 @@ public static class FrameworkTrain
         var measured = Measured(progress.Measured);
         var outcome = result.Stopped ? RunOutcome.Cancelled : result.ExitCode == 0 ? RunOutcome.Done : RunOutcome.Failed;
         events.Write(FrameworkEvents.End(outcome, result.ExitCode, measured, estimate));
-        RunRecorder.Finish(record, measured, result.ExitCode, outcome, stderr);
+        var summary = RunRecorder.Finish(record, measured, result.ExitCode, outcome);
+        lock (stderr)
+            stderr.WriteLine($"lft train: {summary}");
         return outcome == RunOutcome.Cancelled ? TrainerRun.CancelledExitCode : result.ExitCode;
     }
 

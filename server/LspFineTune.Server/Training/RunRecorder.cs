@@ -3,18 +3,26 @@ using LspFineTune.Core;
 using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Runs.History;
 
-namespace LspFineTune.Server.Cli;
+namespace LspFineTune.Server.Training;
 
 /// <summary>
-/// The end of a `lft train` run, for either engine: one summary line (the measured peak next to the estimate's figure
-/// for the same quantity, the measured speed next to the estimated) and the run appended to <c>.lft/runs.jsonl</c> next
-/// to the config. A history that cannot be written is said, never fatal: the run itself happened.
+/// The end of a training run, for either engine and either front end (`lft train`, the editor's lft.train): one summary
+/// line (the measured peak next to the estimate's figure for the same quantity, the measured speed next to the
+/// estimated) and the run appended to <c>.lft/runs.jsonl</c> next to the config. A history that cannot be written is
+/// said, never fatal: the run itself happened.
 /// </summary>
 public static class RunRecorder
 {
     public sealed record Run(string ConfigPath, string ConfigText, ConfigAnalysis Analysis, string Engine, string? Framework, string Command, DateTimeOffset Started);
 
-    public static void Finish(Run run, MeasuredFigures measured, int exitCode, RunOutcome outcome, TextWriter stderr)
+    /// <summary>The run's summary, and where it was recorded (or why it could not be).</summary>
+    public sealed record Finished(string Summary, string History)
+    {
+        public override string ToString() => $"{Summary}; {History}";
+    }
+
+    /// <summary>Appends the run to the history.</summary>
+    public static Finished Finish(Run run, MeasuredFigures measured, int exitCode, RunOutcome outcome)
     {
         var estimate = run.Analysis.Estimate is { } e ? EstimatedFigures.Of(e) : null;
         var record = new RunRecord
@@ -35,18 +43,16 @@ public static class RunRecorder
             Outcome = outcome,
             Seconds = (DateTimeOffset.UtcNow - run.Started).TotalSeconds,
         };
-        var line = $"lft train: {Describe(outcome, exitCode, measured, estimate)}";
+        string history;
         try
         {
-            var path = RunHistory.Append(run.ConfigPath, record);
-            line += $"; recorded in {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}";
+            history = $"recorded in {Path.GetRelativePath(Directory.GetCurrentDirectory(), RunHistory.Append(run.ConfigPath, record))}";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            line += $"; the run history could not be written ({ex.Message})";
+            history = $"the run history could not be written ({ex.Message})";
         }
-        lock (stderr)
-            stderr.WriteLine(line);
+        return new Finished(Describe(outcome, exitCode, measured, estimate), history);
     }
 
     /// <summary>"done after 120 steps, final loss 1.734; peak 17.0 GB reserved measured vs 16.3 GB estimated (estimate −4%); 2,345 tokens/s (estimated 2,100)".</summary>
