@@ -32,4 +32,11 @@ public static class RunComparison
         long? estimated = estimate?[key] is JsonValue value && value.TryGetValue<long>(out var bytes) ? bytes : null;
         return Describe(measured, kind, estimated, binaryUnits);
     }
+
+    /// <summary>"Last run: 18.3 GB reserved measured vs 17.9 GB estimated (estimate −2%)", and when the file changed since,
+    /// that the run was of an earlier version; null when the run measured no peak.</summary>
+    public static string? LastRun(JsonObject run, string currentText, bool binaryUnits) =>
+        Describe(run, binaryUnits) is { } measured
+            ? $"Last run: {measured}" + ((string?)run["config_sha256"] == RunHistory.Hash(currentText) ? "" : " (an earlier version of this file)")
+            : null;
 }

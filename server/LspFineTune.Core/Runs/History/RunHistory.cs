@@ -39,6 +39,11 @@ public static class RunHistory
         return path;
     }
 
+    /// <summary>The newest run of this config that measured a peak, read through the cached file access (the editor asks
+    /// on every code lens request; the cache re-reads only when the history changed); null when there is none.</summary>
+    public static JsonObject? LastMeasured(Files.IAuxiliaryFiles files, string configPath) =>
+        files.ReadText(PathFor(configPath), MaxBytes).Text is { } text ? LastMeasured(text, Path.GetFileName(configPath)) : null;
+
     /// <summary>The newest run of this config (by file name) that measured a peak, from the history's text; null when none.</summary>
     public static JsonObject? LastMeasured(string historyText, string configName)
     {
