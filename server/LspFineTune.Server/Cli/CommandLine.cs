@@ -20,12 +20,17 @@ public static class CommandLine
           lft dialects                                   the formats read and how each is recognised
           lft models | lft gpus                          the catalogs
 
-        config options (check, estimate, plan):
+        config options (check, estimate, plan, train --engine framework, export):
           --dialect ID                                   read FILE as this dialect instead of detecting it
           --gpu ID --gpus-per-node N --nodes N           the hardware (else the `# lft: gpu=...` modeline, the config, one a100-80gb)
           --accelerate-config PATH                       the accelerate config runs are launched with (a `# lft: accelerate=` is stronger)
           lft lsp [--stdio]                              the language server on stdin/stdout
-          lft train FILE [--set KEY=VALUE]... [options]  runs the bundled trainer (lft-train) on FILE; --set overrides a key
+          lft train FILE [--engine bundled|framework] [--dry-run [--json]] [--metrics FILE|-] [--force] [--set KEY=VALUE]... [trainer options] [-- framework options]
+                                                         trains FILE: the bundled trainer (native, gpu: cpu) or the config's own
+                                                         framework (axolotl, llamafactory-cli, tune run, trl) with the estimate's
+                                                         GPUs; --dry-run prints the command; each run goes to .lft/runs.jsonl
+          lft export FILE --to native|axolotl|deepspeed|accelerate [-o OUT] [--force]
+                                                         the plan as another format (what it cannot express on stderr)
           lft sweep FILE [--trials N] [--early-fraction F] [--space KEY=lo..hi|V1,V2,...]... [--seed S] [--parallel P] [--json]
                                                          early-scored hyperparameter search; the best as edits to FILE
 
@@ -51,8 +56,9 @@ public static class CommandLine
                 "models" => CatalogCommands.Models(stdout),
                 "gpus" => CatalogCommands.Gpus(stdout),
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
-                "train" => TrainCommand.Run(rest, stderr),
+                "train" => TrainCommand.Run(rest, stdout, stderr),
                 "sweep" => SweepCommand.Run(CommandArguments.Parse(rest, SweepCommand.Flags, SweepCommand.Options, SweepCommand.Repeatable), stdout, stderr),
+                "export" => ExportCommand.Run(CommandArguments.Parse(rest, flags: ["--force"], options: ExportCommand.Options), stdout, stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),
                 _ => Unknown(args[0], stderr),
@@ -88,7 +94,7 @@ public static class CommandLine
 
     private static int Unknown(string verb, TextWriter stderr)
     {
-        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train (see `lft --help`)");
+        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train, export (see `lft --help`)");
         return CannotRun;
     }
 }

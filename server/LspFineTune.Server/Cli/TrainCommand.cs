@@ -1,39 +1,39 @@
-using System.Diagnostics;
-using LspFineTune.Server.Training;
+using LspFineTune.Core;
+using LspFineTune.Core.Files;
 
 namespace LspFineTune.Server.Cli;
 
 /// <summary>
-/// `lft train FILE [trainer options]`: runs the bundled trainer (lft-train) on FILE as a subprocess with this
-/// terminal's streams, and exits with its exit code (0 done, 1 config errors, 2 cannot run, 130 cancelled).
+/// `lft train FILE [--engine bundled|framework] [--dry-run] ...` (CONFIG.md "Running, exporting and tuning"): the bundled
+/// trainer (lft-train) for the native format and for a config on <c>gpu: cpu</c>, else the config's own framework. Exit
+/// codes: the run's (0 done, 130 stopped), 1 config errors, 2 the tool could not run; a framework that fails exits with
+/// its own code.
 /// </summary>
 public static class TrainCommand
 {
-    public static int Run(string[] args, TextWriter stderr)
+    public static int Run(string[] argv, TextWriter stdout, TextWriter stderr) => Run(argv, stdout, stderr, Environment.GetEnvironmentVariable);
+
+    public static int Run(string[] argv, TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
-        if (args.Length == 0 || args[0].StartsWith('-'))
-            throw new UsageException("needs the config file to train, e.g. `lft train examples/tiny-cpu-lora.lft.yaml` (options: see docs/trainer.md)");
-        var trainer = TrainerLocator.Find(out var problem);
-        if (trainer is null)
-        {
-            stderr.WriteLine($"lft train: {problem}");
+        var args = TrainArguments.Parse(argv);
+        if (args.Engine == TrainArguments.Bundled && args.HasConfigOptions)
+            throw new UsageException("--dialect, --gpu, --gpus-per-node, --nodes and --accelerate-config describe a framework run; the bundled trainer reads the config on this machine's CPU (use --engine framework)");
+        var text = RegularFile.ReadText(args.File, ConfigFileLoader.MaxFileBytes, out _);
+        var analysis = ConfigFileLoader.Load(args.File, AnalysisArguments.From(args.Analysis), stderr, "train");
+        if (analysis is null)
             return CommandLine.CannotRun;
-        }
-        var start = new ProcessStartInfo(trainer.Host)
-        {
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(trainer.Assembly);
-        start.ArgumentList.Add("train");
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start);
-        if (process is null)
-        {
-            stderr.WriteLine($"lft train: could not start {start.FileName}");
-            return CommandLine.CannotRun;
-        }
-        process.WaitForExit();
-        return process.ExitCode;
+        var engine = args.Engine ?? DefaultEngine(analysis);
+        if (engine == TrainArguments.Framework && args.TrainerOptions.Count > 0)
+            throw new UsageException($"`{args.TrainerOptions[0]}` is an option of the bundled trainer; a framework takes its own options after `--` (lft train FILE --engine framework -- OPTIONS)");
+        return engine == TrainArguments.Framework
+            ? FrameworkTrain.Run(args, analysis, text ?? "", stdout, stderr, environment)
+            : BundledTrain.Run(args, analysis.IsClaimed ? analysis : null, text, stdout, stderr);
     }
+
+    /// <summary>The bundled trainer where it is the config's engine (the native format; any config on <c>gpu: cpu</c>),
+    /// else the config's own framework (CONFIG.md: the default for a config the bundled trainer cannot run).</summary>
+    public static string DefaultEngine(ConfigAnalysis analysis) =>
+        analysis.Dialect is null || analysis.Dialect.Id == "native" || analysis.Plan?.Hardware.Gpu.IsCpu == true
+            ? TrainArguments.Bundled
+            : TrainArguments.Framework;
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace LspFineTune.Server.Training;
@@ -25,7 +24,7 @@ public sealed class TrainerRun : IDisposable
         {
             while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
-                if (Parse(line) is { } metrics)
+                if (BundledMetrics.Parse(line) is { } metrics)
                     await onEvent(metrics).ConfigureAwait(false);
                 else if (line.Length > 0)
                     onLog(line);
@@ -82,20 +81,6 @@ public sealed class TrainerRun : IDisposable
         if (!_process.HasExited)
             _process.Kill(entireProcessTree: true);
         _process.Dispose();
-    }
-
-    private static JsonObject? Parse(string line)
-    {
-        if (!line.StartsWith('{'))
-            return null;
-        try
-        {
-            return JsonNode.Parse(line) is JsonObject metrics && metrics["event"] is JsonValue ? metrics : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private const int Sigterm = 15;

@@ -40,9 +40,10 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
             if (progress)
                 await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
             var monitor = new RunMonitor(client, token, progress, request.BinaryUnits);
+            var started = DateTimeOffset.UtcNow;
             var run = TrainerRun.Start(trainer, request.ConfigPath, Options(request), monitor.OnEventAsync, monitor.OnLog);
             _byToken[token] = run;
-            _ = FinishAsync(run, token, request, monitor, title);
+            _ = FinishAsync(run, token, request, monitor, title, started);
             return token;
         }
         catch
@@ -62,7 +63,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
         return true;
     }
 
-    private async Task FinishAsync(TrainerRun run, string token, TrainingRequest request, RunMonitor monitor, string title)
+    private async Task FinishAsync(TrainerRun run, string token, TrainingRequest request, RunMonitor monitor, string title, DateTimeOffset started)
     {
         int exitCode;
         try
@@ -82,10 +83,26 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
             run.Dispose();
         }
         var (type, message) = monitor.Outcome(exitCode);
+        if (monitor.Metrics.Started)
+            message += "; " + RecordRun(request, monitor.Metrics, exitCode, started);
         if (monitor.Progress)
             await client.ProgressAsync(token, new WorkDoneProgressEnd(message)).ConfigureAwait(false);
         await client.LogMessageAsync(MessageType.Info, $"{title}: {message}").ConfigureAwait(false);
         await client.ShowMessageAsync(type, $"{title}: {message}").ConfigureAwait(false);
+    }
+
+    /// <summary>Appends the run to the config's <c>.lft/runs.jsonl</c> (the code lens shows its last measured peak); returns
+    /// where, or why not. The config is analysed as it is now on disk: what the trainer read.</summary>
+    private string RecordRun(TrainingRequest request, BundledMetrics metrics, int exitCode, DateTimeOffset started)
+    {
+        var text = Core.Files.RegularFile.ReadText(request.ConfigPath, Cli.ConfigFileLoader.MaxFileBytes, out var problem);
+        if (text is null)
+            return $"the run history was not written ({problem})";
+        var analysis = Core.ConfigAnalyzer.AnalyzeFile(request.ConfigPath, text);
+        var run = new RunRecorder.Run(request.ConfigPath, text, analysis, "bundled", "lft-train", "lft.train", started);
+        var finished = RunRecorder.Finish(run, metrics.Measured(), exitCode, metrics.Outcome(exitCode));
+        log.Write($"training {Path.GetFileName(request.ConfigPath)}: {finished}");
+        return finished.History;
     }
 
     private static IEnumerable<string> Options(TrainingRequest request)
@@ -108,8 +125,12 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
 
         public bool Progress => progress;
 
+        /// <summary>The run's metrics so far, for its record in the history.</summary>
+        public BundledMetrics Metrics { get; } = new();
+
         public async Task OnEventAsync(JsonObject metrics)
         {
+            Metrics.Add(metrics);
             switch ((string?)metrics["event"])
             {
                 case "step":
