@@ -13,8 +13,10 @@ public sealed class DatasetSourceBindingTests
         using var files = new DialectTestFiles();
         files.Write("data/train.jsonl", "{\"instruction\": \"a\", \"output\": \"b\"}\n{\"instruction\": \"c\", \"output\": \"d\"}\n");
         files.Write("data/chat.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]}\n");
-        files.Write("cfg/axolotl.yml", $"base_model: {Model}\nchat_template: chatml\ntrain_on_inputs: true\nval_set_size: 0.1\ndatasets:\n  - path: ../data/train.jsonl\n    type: alpaca:chatml\n  - path: ../data/chat.jsonl\n    type: chat_template\n    field_messages: conversations\n    message_property_mappings:\n      role: from\n      content: value\n    roles:\n      user: [human]\n      assistant: [gpt]\n    roles_to_train: [gpt]\n");
-        var data = files.Analyze("cfg/axolotl.yml").Plan!.Data;
+        files.Write("cfg/axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\nchat_template: chatml\ntrain_on_inputs: true\nval_set_size: 0.1\ndatasets:\n  - path: ../data/train.jsonl\n    type: alpaca:chatml\n  - path: ../data/chat.jsonl\n    type: chat_template\n    field_messages: conversations\n    message_property_mappings:\n      role: from\n      content: value\n    roles:\n      user: [human]\n      assistant: [gpt]\n    roles_to_train: [gpt]\n");
+        var analysis = files.Analyze("cfg/axolotl.yml");
+        Assert.True(analysis.Plan is not null, string.Join("; ", analysis.Diagnostics.Select(d => d.Message)));
+        var data = analysis.Plan!.Data;
         Assert.Equal(2, data.TrainSources.Count);
         var alpaca = data.TrainSources[0];
         Assert.Null(alpaca.Refusal);
@@ -33,8 +35,9 @@ public sealed class DatasetSourceBindingTests
     public void Axolotl_hub_datasets_keep_the_editor_quiet_and_carry_the_trainer_refusal()
     {
         using var files = new DialectTestFiles();
-        files.Write("axolotl.yml", $"base_model: {Model}\ndatasets:\n  - path: mhenrichsen/alpaca_2k_test\n    type: alpaca\n");
+        files.Write("axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\ndatasets:\n  - path: mhenrichsen/alpaca_2k_test\n    type: alpaca\n");
         var analysis = files.Analyze("axolotl.yml");
+        Assert.True(analysis.Plan is not null, string.Join("; ", analysis.Diagnostics.Select(d => d.Message)));
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Message.Contains("lft-train", StringComparison.Ordinal));
         var source = analysis.Plan!.Data.TrainSources.Single();
         Assert.Empty(source.Files);
@@ -70,12 +73,14 @@ public sealed class DatasetSourceBindingTests
         using var files = new DialectTestFiles();
         files.Write("ds/train.jsonl", "{\"text\": \"a\"}\n");
         files.Write("ds/test.jsonl", "{\"text\": \"b\"}\n");
-        files.Write("sft.yaml", $"# lft: recipe=sft\nmodel_name_or_path: {Model}\ndataset_name: ./ds\ndataset_text_field: body\neval_strategy: steps\n");
-        var data = files.Analyze("sft.yaml").Plan!.Data;
+        files.Write("sft.yaml", $"# lft: recipe=sft\nmodel_name_or_path: {Model}\noutput_dir: out\ndataset_name: ./ds\ndataset_text_field: body\neval_strategy: steps\n");
+        var analysis = files.Analyze("sft.yaml");
+        Assert.True(analysis.Plan is not null, string.Join("; ", analysis.Diagnostics.Select(d => d.Message)));
+        var data = analysis.Plan!.Data;
         Assert.Equal([Path.Combine(files.Folder, "ds", "train.jsonl")], data.TrainSources.Single().Files);
         Assert.Equal([Path.Combine(files.Folder, "ds", "test.jsonl")], data.EvalSources.Single().Files);
         Assert.Equal("body", data.TrainSources.Single().Fields.Text);
-        files.Write("sft.yaml", $"# lft: recipe=sft\nmodel_name_or_path: {Model}\ndataset_name: ./ds\n");
+        files.Write("sft.yaml", $"# lft: recipe=sft\nmodel_name_or_path: {Model}\noutput_dir: out\ndataset_name: ./ds\n");
         Assert.Empty(files.Analyze("sft.yaml").Plan!.Data.EvalSources);
     }
 
