@@ -84,16 +84,6 @@ public sealed class DataCurveCommandTests : IDisposable
         Assert.Equal([2L, 4, 8], json["runs"]!.AsArray().Select(r => (long)r!["steps"]!));
     }
 
-    [Fact]
-    public void A_config_without_eval_data_is_refused_before_any_run()
-    {
-        var config = _folder.Write("no-eval.lft.yaml", File.ReadAllText(WriteConfig("x.lft.yaml")).Replace($"  eval: {Repo.Example("data/tiny-eval.jsonl")}\n", ""));
-        var result = CliRunner.Run("data-curve", config);
-        Assert.Equal(1, result.Exit);
-        Assert.Contains("sets no eval data (data.eval)", result.Stderr);
-        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "run-x.lft.yaml-data-curve")));
-    }
-
     [Theory]
     [InlineData("--sizes", "10,abc", "--sizes takes whole numbers of examples from 1")]
     [InlineData("--sizes", "10,5000", "--sizes 5,000 is more than the 200 examples in data.train")]
