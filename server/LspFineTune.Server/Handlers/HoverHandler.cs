@@ -1,8 +1,10 @@
 using System.Text;
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Dialects;
+using LspFineTune.Core.Files;
 using LspFineTune.Core.Schema;
 using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Tuning;
 using LspFineTune.Server.Presentation;
 using LspFineTune.Server.Protocol;
 using StreamJsonRpc;
@@ -12,7 +14,7 @@ namespace LspFineTune.Server.Handlers;
 /// <summary>
 /// textDocument/hover. On a key (or its value): the schema's description, type, default and allowed values, and for
 /// keys that drive the estimate what each other value would do. On <c>model</c> the architecture, on
-/// <c>hardware.gpu</c> the GPU. Outside every key (the top of the document): the full breakdown table.
+/// <c>hardware.gpu</c> the GPU. On the train data's keys the data-size context and the measured data curve. Outside every key (the top of the document): the full breakdown table.
 /// </summary>
 public sealed class HoverHandler(DocumentRequests requests)
 {
@@ -55,6 +57,12 @@ public sealed class HoverHandler(DocumentRequests requests)
                 foreach (var effect in effects)
                     text.AppendLine($"- {EstimateMarkdown.Effect(effect, dialect.Vocabulary, binary)}");
             }
+        }
+        if (analysis.Binding is { Document.Path: { } configPath, Plan: { } plan }
+            && analysis.Provenance.FieldsDrivenBy(located.Property) is var driven && (driven.Contains(PlanField.DataTrain) || driven.Contains(PlanField.NumExamples)))
+        {
+            var record = await Task.Run(() => DataCurveRecord.Read(AuxiliaryFileCache.Shared, configPath), cancellationToken).ConfigureAwait(false);
+            text.AppendLine().AppendLine(DataSizeMarkdown.Section(configPath, plan.Data.NumExamples, record));
         }
         var range = located.OnKey ? located.Property.Key.Range : located.Property.Range;
         return new Hover(new MarkupContent(MarkupKind.Markdown, text.ToString().TrimEnd()), ProtocolConversions.ToRange(range));
