@@ -13,7 +13,7 @@ public sealed class DatasetSourceBindingTests
         using var files = new DialectTestFiles();
         files.Write("data/train.jsonl", "{\"instruction\": \"a\", \"output\": \"b\"}\n{\"instruction\": \"c\", \"output\": \"d\"}\n");
         files.Write("data/chat.jsonl", "{\"conversations\": [{\"from\": \"human\", \"value\": \"hi\"}]}\n");
-        files.Write("cfg/axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\nchat_template: chatml\ntrain_on_inputs: true\nval_set_size: 0.1\ndatasets:\n  - path: ../data/train.jsonl\n    type: alpaca:chatml\n  - path: ../data/chat.jsonl\n    type: chat_template\n    field_messages: conversations\n    message_property_mappings:\n      role: from\n      content: value\n    roles:\n      user: [human]\n      assistant: [gpt]\n    roles_to_train: [gpt]\n");
+        files.Write("cfg/axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\nmicro_batch_size: 1\nchat_template: chatml\ntrain_on_inputs: true\nval_set_size: 0.1\ndatasets:\n  - path: ../data/train.jsonl\n    type: alpaca:chatml\n  - path: ../data/chat.jsonl\n    type: chat_template\n    field_messages: conversations\n    message_property_mappings:\n      role: from\n      content: value\n    roles:\n      user: [human]\n      assistant: [gpt]\n    roles_to_train: [gpt]\n");
         var analysis = files.Analyze("cfg/axolotl.yml");
         Assert.True(analysis.Plan is not null, string.Join("; ", analysis.Diagnostics.Select(d => d.Message)));
         var data = analysis.Plan!.Data;
@@ -35,7 +35,7 @@ public sealed class DatasetSourceBindingTests
     public void Axolotl_hub_datasets_keep_the_editor_quiet_and_carry_the_trainer_refusal()
     {
         using var files = new DialectTestFiles();
-        files.Write("axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\ndatasets:\n  - path: mhenrichsen/alpaca_2k_test\n    type: alpaca\n");
+        files.Write("axolotl.yml", $"base_model: {Model}\nlearning_rate: 0.0002\nmicro_batch_size: 1\ndatasets:\n  - path: mhenrichsen/alpaca_2k_test\n    type: alpaca\n");
         var analysis = files.Analyze("axolotl.yml");
         Assert.True(analysis.Plan is not null, string.Join("; ", analysis.Diagnostics.Select(d => d.Message)));
         Assert.DoesNotContain(analysis.Diagnostics, d => d.Message.Contains("lft-train", StringComparison.Ordinal));
