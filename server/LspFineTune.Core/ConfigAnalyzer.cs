@@ -54,6 +54,7 @@ public static class ConfigAnalyzer
         {
             estimate = Estimate.For(binding.Plan);
             diagnostics.AddRange(FindingRules.For(binding, estimate, dialect, options.BinaryUnits));
+            diagnostics.AddRange(DataSizeFindings.For(binding, options.Binding.Files));
         }
         var ordered = diagnostics
             .OrderBy(d => d.FilePath is null ? 0 : 1)

@@ -73,4 +73,8 @@ public static class DiagnosticCodes
     // Runtime
     public const string NoDataSize = "LFT0601";
     public const string LengthsAssumed = "LFT0602";
+
+    /// <summary>Warning (far below) or information (far past): the data set's size against where gains flatten on the
+    /// data curve `lft data-curve` measured for this config.</summary>
+    public const string DataSizeOnCurve = "LFT0603";
 }

@@ -230,6 +230,20 @@ public sealed record DataChoice
 
     /// <summary>The examples' lengths in tokens, from the train file or stated in the modeline; null when unknown.</summary>
     public LengthProfile? Lengths { get; init; }
+
+    /// <summary>The datasets a framework config trains on (axolotl <c>datasets</c>, LLaMA-Factory <c>dataset</c>, TRL
+    /// <c>dataset_name</c>), in their own formats; empty for a native config, whose data is <see cref="TrainPath"/>.</summary>
+    public IReadOnlyList<DatasetSource> TrainSources { get; init; } = [];
+
+    /// <summary>The datasets it evaluates on (axolotl <c>test_datasets</c>, LLaMA-Factory <c>eval_dataset</c>, TRL's test split).</summary>
+    public IReadOnlyList<DatasetSource> EvalSources { get; init; } = [];
+
+    /// <summary>Training records held out for evaluation when no eval dataset is named (axolotl <c>val_set_size</c>,
+    /// LLaMA-Factory <c>val_size</c>): a fraction below 1, else a count; null: none.</summary>
+    public double? HeldOut { get; init; }
+
+    /// <summary>The key <see cref="HeldOut"/> comes from, for messages.</summary>
+    public string? HeldOutSetting { get; init; }
 }
 
 public sealed record OutputChoice

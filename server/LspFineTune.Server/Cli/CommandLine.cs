@@ -33,6 +33,9 @@ public static class CommandLine
                                                          the plan as another format (what it cannot express on stderr)
           lft sweep FILE [--trials N] [--early-fraction F] [--space KEY=lo..hi|V1,V2,...]... [--seed S] [--parallel P] [--json]
                                                          early-scored hyperparameter search; the best as edits to FILE
+          lft data-curve FILE [--sizes N,N,...] [--budget epochs|steps] [--seed S] [--parallel P] [--json]
+                                                         eval loss on nested subsets of the train data, a fitted saturation
+                                                         curve and where the data set stands on it (FILE.data-curve.json)
 
         exit codes: 0 clean, 1 the config has errors, 2 the tool could not run.
         """;
@@ -58,6 +61,7 @@ public static class CommandLine
                 "lsp" => LspCommand.Run(CommandArguments.Parse(rest, flags: ["--stdio"], options: []), stderr),
                 "train" => TrainCommand.Run(rest, stdout, stderr),
                 "sweep" => SweepCommand.Run(CommandArguments.Parse(rest, SweepCommand.Flags, SweepCommand.Options, SweepCommand.Repeatable), stdout, stderr),
+                "data-curve" => DataCurveCommand.Run(CommandArguments.Parse(rest, DataCurveCommand.Flags, DataCurveCommand.Options), stdout, stderr),
                 "export" => ExportCommand.Run(CommandArguments.Parse(rest, flags: ["--force"], options: ExportCommand.Options), stdout, stderr),
                 "--help" or "-h" or "help" => Help(stdout),
                 "--version" => Version(stdout),
@@ -94,7 +98,7 @@ public static class CommandLine
 
     private static int Unknown(string verb, TextWriter stderr)
     {
-        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train, export (see `lft --help`)");
+        stderr.WriteLine($"lft: unknown command `{verb}`; the commands are check, estimate, plan, dialects, models, gpus, lsp, train, export, sweep, data-curve (see `lft --help`)");
         return CannotRun;
     }
 }

@@ -29,26 +29,8 @@ public static class SweepCommand
             Parallel = Whole(args, "--parallel"),
             Space = args.All("--space"),
         };
-        var analysis = ConfigFileLoader.Load(file, AnalysisArguments.From(args), stderr, "sweep");
-        if (analysis is null)
-            return CommandLine.CannotRun;
-        if (!analysis.IsClaimed)
-        {
-            stderr.WriteLine(AnalysisArguments.NotAConfig("sweep", file));
-            return CommandLine.CannotRun;
-        }
-        if (analysis.HasErrors || analysis.Plan is not { } plan || analysis.Dialect is not { } dialect)
-        {
-            foreach (var diagnostic in analysis.Diagnostics.Where(d => d.Severity == Core.Diagnostics.DiagnosticSeverity.Error))
-                stderr.WriteLine(DiagnosticText.Format(DiagnosticText.FileOf(file, diagnostic), diagnostic));
-            stderr.WriteLine($"lft sweep: {file} has errors (above); fix them first: every trial would fail the same way.");
-            return CommandLine.ConfigHasErrors;
-        }
-        if (plan.Data.EvalPath is null)
-        {
-            stderr.WriteLine($"lft sweep: {file} sets no eval data ({dialect.Vocabulary.Key(Core.Dialects.PlanField.DataEval) ?? "data.eval"}); trials are scored by eval loss, so add a held-out JSON lines file.");
-            return CommandLine.ConfigHasErrors;
-        }
+        if (TrainedCommandSetup.Load(args, file, "sweep", stderr, out var exitCode) is not var (analysis, plan, dialect))
+            return exitCode;
         if ((plan.Training.MaxSteps ?? analysis.Estimate?.Runtime.TotalSteps) is not { } totalSteps)
         {
             stderr.WriteLine($"lft sweep: the length of {file}'s run is unknown; set {dialect.Vocabulary.Key(Core.Dialects.PlanField.MaxSteps) ?? "max_steps"} so each trial can be scored at a fraction of it.");
@@ -74,26 +56,15 @@ public static class SweepCommand
         var peak = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
         var parallel = options.Parallel ?? SweepParallelism.Choose(options.Trials + 1, peak, Environment.ProcessorCount, SweepParallelism.AvailableBytes());
 
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
         SweepResult result;
         try
         {
-            result = new Sweep(trainer, configPath, space, options, line => stderr.WriteLine(line)).RunAsync(sweepFolder, totalSteps, parallel, cancellation.Token).GetAwaiter().GetResult();
+            result = TrainedCommandSetup.WithConsoleCancellation(cancellation => new Sweep(trainer, configPath, space, options, line => stderr.WriteLine(line)).RunAsync(sweepFolder, totalSteps, parallel, cancellation));
         }
         catch (OperationCanceledException)
         {
             stderr.WriteLine($"lft sweep: cancelled; the trials so far are in {Sweep.ResultsPath(configPath)} and {sweepFolder}.");
             return TrainerRun.CancelledExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
         if (result.Baseline.FinalEvalLoss is null)
         {

@@ -1,8 +1,11 @@
 using System.Text;
 using LspFineTune.Core.Advice;
 using LspFineTune.Core.Dialects;
+using LspFineTune.Core.Files;
+using LspFineTune.Core.Runs.History;
 using LspFineTune.Core.Schema;
 using LspFineTune.Core.Syntax;
+using LspFineTune.Core.Tuning;
 using LspFineTune.Server.Presentation;
 using LspFineTune.Server.Protocol;
 using StreamJsonRpc;
@@ -12,7 +15,7 @@ namespace LspFineTune.Server.Handlers;
 /// <summary>
 /// textDocument/hover. On a key (or its value): the schema's description, type, default and allowed values, and for
 /// keys that drive the estimate what each other value would do. On <c>model</c> the architecture, on
-/// <c>hardware.gpu</c> the GPU. Outside every key (the top of the document): the full breakdown table.
+/// <c>hardware.gpu</c> the GPU. With the estimate, the last measured run of this config (its run history). On the train data's keys the data-size context and the measured data curve. Outside every key (the top of the document): the full breakdown table.
 /// </summary>
 public sealed class HoverHandler(DocumentRequests requests)
 {
@@ -26,10 +29,16 @@ public sealed class HoverHandler(DocumentRequests requests)
         var position = snapshot.Lines.Clamp(DocumentRequests.RequirePosition(Method, parameters!.Position));
         var binary = requests.BinaryUnits;
         var located = SyntaxLocator.PropertyAt(analysis.Tree, ProtocolConversions.ToTextPosition(position));
+        var lastRun = snapshot.FilePath is { } file && analysis.Estimate is not null
+            ? await Task.Run(() => RunHistory.LastMeasured(AuxiliaryFileCache.Shared, file), cancellationToken).ConfigureAwait(false) is { } run
+                ? RunComparison.LastRun(run, snapshot.Text, binary)
+                : null
+            : null;
+        var lastRunLine = lastRun is null ? "" : $"\n\n**{lastRun}** (from .lft/runs.jsonl)";
         if (located is null)
         {
             return analysis.Estimate is { } whole
-                ? new Hover(new MarkupContent(MarkupKind.Markdown, EstimateMarkdown.Breakdown(whole, binary) + "\n\n" + EstimateMarkdown.Hardware(whole, analysis.Provenance) + "."), null)
+                ? new Hover(new MarkupContent(MarkupKind.Markdown, EstimateMarkdown.Breakdown(whole, binary) + "\n\n" + EstimateMarkdown.Hardware(whole, analysis.Provenance) + "." + lastRunLine), null)
                 : null;
         }
 
@@ -54,7 +63,15 @@ public sealed class HoverHandler(DocumentRequests requests)
                 text.AppendLine();
                 foreach (var effect in effects)
                     text.AppendLine($"- {EstimateMarkdown.Effect(effect, dialect.Vocabulary, binary)}");
+                if (lastRun is not null)
+                    text.AppendLine().AppendLine($"**{lastRun}** (from .lft/runs.jsonl)");
             }
+        }
+        if (analysis.Binding is { Document.Path: { } configPath, Plan: { } plan }
+            && analysis.Provenance.FieldsDrivenBy(located.Property) is var driven && (driven.Contains(PlanField.DataTrain) || driven.Contains(PlanField.NumExamples)))
+        {
+            var record = await Task.Run(() => DataCurveRecord.Read(AuxiliaryFileCache.Shared, configPath), cancellationToken).ConfigureAwait(false);
+            text.AppendLine().AppendLine(DataSizeMarkdown.Section(configPath, plan.Data.NumExamples, record));
         }
         var range = located.OnKey ? located.Property.Key.Range : located.Property.Range;
         return new Hover(new MarkupContent(MarkupKind.Markdown, text.ToString().TrimEnd()), ProtocolConversions.ToRange(range));

@@ -16,7 +16,13 @@ public static class PeftAdapter
     public const string WeightsFile = "adapter_model.safetensors";
     public const string NamePrefix = "base_model.model.";
 
-    public static void Save(CausalLanguageModel model, string directory, string baseModelPath)
+    /// <param name="baseModelName">
+    /// The base model as the config names it (a hub id, or the folder as written), never this machine's absolute path:
+    /// PEFT's AutoPeftModelForCausalLM.from_pretrained(adapter) loads <c>base_model_name_or_path</c> with from_pretrained,
+    /// which reads a relative folder against the working directory, so run it from the config's folder (where the trainer
+    /// resolved it), or pass the base model yourself elsewhere.
+    /// </param>
+    public static void Save(CausalLanguageModel model, string directory, string baseModelName)
     {
         var lora = model.Lora ?? throw new InvalidOperationException("the model has no LoRA adapters");
         Directory.CreateDirectory(directory);
@@ -25,7 +31,7 @@ public static class PeftAdapter
         {
             ["peft_type"] = "LORA",
             ["task_type"] = "CAUSAL_LM",
-            ["base_model_name_or_path"] = baseModelPath,
+            ["base_model_name_or_path"] = baseModelName,
             ["r"] = lora.Rank,
             ["lora_alpha"] = lora.Alpha,
             ["lora_dropout"] = lora.Dropout,

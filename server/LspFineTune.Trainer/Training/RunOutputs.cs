@@ -12,14 +12,16 @@ namespace LspFineTune.Trainer.Training;
 /// </summary>
 internal static class RunOutputs
 {
-    public static (string? Adapter, string? Model) Save(CausalLanguageModel model, string outputDirectory, string baseModel, FineTuneMethod method, bool mergeLora, TextWriter log)
+    /// <param name="baseModel">The base model folder on this machine (its tokenizer files are copied).</param>
+    /// <param name="baseModelName">The model as the config names it, for the adapter's base_model_name_or_path.</param>
+    public static (string? Adapter, string? Model) Save(CausalLanguageModel model, string outputDirectory, string baseModel, string baseModelName, FineTuneMethod method, bool mergeLora, TextWriter log)
     {
         string? adapter = null;
         string? merged = null;
         if (method == FineTuneMethod.Lora)
         {
             adapter = Path.Combine(outputDirectory, "adapter");
-            PeftAdapter.Save(model, adapter, baseModel);
+            PeftAdapter.Save(model, adapter, baseModelName);
             log.WriteLine($"lft-train: LoRA adapter written to {adapter}");
         }
         if (method != FineTuneMethod.Lora || mergeLora)

@@ -85,8 +85,8 @@ public sealed class TrainingSession
 
         var tokenizer = TokenizerLoader.Load(modelDirectory, model.Config.VocabSize, _options.Cancellation);
         var maxTokens = training.SequenceLength + 1;
-        var trainData = ReadData(plan.Data.TrainPath ?? throw new TrainerException($"{_options.ConfigPath}: data.train is not set; lft-train needs a JSON lines file to train on.", 1), "data.train", tokenizer, model.Config, maxTokens);
-        var evalData = plan.Data.EvalPath is { } evalPath ? ReadData(evalPath, "data.eval", tokenizer, model.Config, maxTokens) : null;
+        var (trainData, evalData) = TrainingData.Load(plan.Data, _options.ConfigPath, modelDirectory,
+            new ExampleEncoder(tokenizer, model.Config.BosTokenId, model.Config.EosTokenId, maxTokens), _options.BadLines, ReportBadLines, _options.Cancellation);
         var trainBatches = new Batcher(trainData, training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
         var evalBatches = evalData is null ? null : new Batcher(evalData, training.MicroBatchSize, training.SequenceLength, packing: false, training.Seed, model.Config.PadTokenId);
 
@@ -314,7 +314,7 @@ public sealed class TrainingSession
             if (!_options.StepsOnly)
             {
                 model.DequantizeFrozen();
-                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, plan.Method.UsesLora ? FineTuneMethod.Lora : method, _options.MergeLora, _log);
+                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, plan.Model.Id.Trim(), plan.Method.UsesLora ? FineTuneMethod.Lora : method, _options.MergeLora, _log);
             }
 
             if (estimatedPeak is { } estimate)
@@ -402,20 +402,18 @@ public sealed class TrainingSession
         var candidate = Path.GetFullPath(Path.Combine(configDirectory, plan.Model.Id));
         if (Directory.Exists(candidate))
             return candidate;
-        throw new TrainerException($"{_options.ConfigPath}: lft-train needs `model.path` pointing to a local model folder (config.json + *.safetensors); `{plan.Model.Id}` is not one. Create a small one with `lft-train init-model DIR`.", 1);
+        throw new TrainerException($"{_options.ConfigPath}: lft-train needs the model as a local folder (config.json + *.safetensors), relative to the config's folder: `model.path`, axolotl's `base_model`, or LLaMA-Factory's and TRL's `model_name_or_path`; `{plan.Model.Id}` is not one. Create a small one with `lft-train init-model DIR`.", 1);
     }
 
-    private IReadOnlyList<TokenizedExample> ReadData(string path, string setting, ITextTokenizer tokenizer, CausalLmConfig config, int maxTokens)
+    private void ReportBadLines(string files, JsonlDataset.Result result)
     {
-        var result = JsonlDataset.Read(path, tokenizer, config.BosTokenId, config.EosTokenId, maxTokens, _options.BadLines, _options.Cancellation, setting);
         foreach (var bad in result.BadLines)
         {
             _log.WriteLine($"{bad}; line skipped.");
             _metrics.Write("bad_line", new JsonObject { ["file"] = bad.File, ["line"] = bad.Line, ["problem"] = bad.Problem });
         }
         if (result.BadLineCount > result.BadLines.Count)
-            _log.WriteLine($"{path}: {result.BadLineCount:N0} bad lines skipped in all; the first {result.BadLines.Count} are listed above.");
-        return result.Examples;
+            _log.WriteLine($"{files}: {result.BadLineCount:N0} bad lines skipped in all; the first {result.BadLines.Count} are listed above.");
     }
 
     private void WriteEval(long step, double loss) => _metrics.Write("eval", new JsonObject
@@ -464,7 +462,7 @@ public sealed class TrainingSession
     {
         var batches = trainBatches;
         if (plan.Method.ZerothOrder.CalibrationDataPath is { } calibrationPath)
-            batches = new Batcher(ReadData(calibrationPath, "method.zeroth_order.calibration_data", tokenizer, model.Config, maxTokens), training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
+            batches = new Batcher(TrainingData.ReadNative(calibrationPath, "method.zeroth_order.calibration_data", new ExampleEncoder(tokenizer, model.Config.BosTokenId, model.Config.EosTokenId, maxTokens), _options.BadLines, ReportBadLines, _options.Cancellation), training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
         else
             _log.WriteLine("lft-train: the sensitive weights are chosen on the training data; SensZOQ chooses them on general pre-training text (C4) so that they transfer: set method.zeroth_order.calibration_data to such a JSON lines file.");
         return SensitiveSubset.Select(trainable, fraction, training.GradientAccumulationSteps, micro =>

@@ -44,6 +44,21 @@ public sealed class RunHistoryLensTests : IDisposable
     }
 
     [Fact]
+    public async Task The_last_measured_run_is_in_the_hover_of_the_whole_file_and_of_the_keys_that_drive_the_estimate()
+    {
+        var text = File.ReadAllText(Repo.Example("llama2-7b-lora.lft.yaml"));
+        var config = _folder.Write("lora.lft.yaml", text);
+        RunHistory.Append(config, Record("lora.lft.yaml", text, 18_000_000_000, 17_100_000_000));
+        await using var client = await LspTestClient.StartAsync();
+        var uri = await client.OpenAsync(config);
+
+        const string lastRun = "**Last run: 18.0 GB reserved measured vs 17.1 GB estimated (estimate −5%)**";
+        var whole = await client.RequestAsync("textDocument/hover", At(uri, new System.Text.Json.Nodes.JsonObject { ["line"] = 0, ["character"] = 0 }));
+        Assert.Contains(lastRun, (string)whole!["contents"]!["value"]!);
+        Assert.Contains(lastRun, await HoverTextAsync(client, uri, "micro_batch_size:"));
+    }
+
+    [Fact]
     public async Task Without_a_history_there_is_no_such_lens()
     {
         await using var client = await LspTestClient.StartAsync();

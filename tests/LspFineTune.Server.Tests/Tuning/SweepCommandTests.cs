@@ -85,14 +85,17 @@ public sealed class SweepCommandTests : IDisposable
             Assert.Contains(((string)change!).Split(": ")[1], edited);
     }
 
-    [Fact]
-    public void A_config_without_eval_data_is_refused_before_any_trial_runs()
+    [Theory]
+    [InlineData("sweep", "-sweep")]
+    [InlineData("data-curve", "-data-curve")]
+    public void A_config_without_eval_data_is_refused_before_any_run(string verb, string folderSuffix)
     {
+        // Both commands score each run by eval loss: TrainedCommandSetup refuses for them.
         var config = _folder.Write("no-eval.lft.yaml", File.ReadAllText(WriteConfig("x.lft.yaml")).Replace($"  eval: {Repo.Example("data/tiny-eval.jsonl")}\n", ""));
-        var result = CliRunner.Run("sweep", config, "--trials", "2");
+        var result = CliRunner.Run(verb, config);
         Assert.Equal(1, result.Exit);
         Assert.Contains("sets no eval data (data.eval)", result.Stderr);
-        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "run-x.lft.yaml-sweep")));
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "run-x.lft.yaml" + folderSuffix)));
     }
 
     [Theory]

@@ -165,6 +165,7 @@ public static class AxolotlBinder
             }
         }
         AxolotlRules.AddNotModelled(root, plan, diagnostics);
+        plan = LocalDatasets.WithStatistics(plan with { Data = AxolotlDatasets.Bind(root, plan.Data, document.Path, options.Files) }, options.Files);
         plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.Values(root.Find("datasets")?.Value, "path"));
         return Result(plan);
     }

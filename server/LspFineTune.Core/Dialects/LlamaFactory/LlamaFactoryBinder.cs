@@ -163,6 +163,7 @@ public static class LlamaFactoryBinder
         TrainingArgumentsReader.CheckDeepSpeed(root, values, hardware.TotalGpus, diagnostics);
         LlamaFactoryRules.AddNotModelled(root, plan, stage, finetuningType, diagnostics);
         // dataset_info.json names (data/); the demo datasets LLaMA-Factory ships are known without the folder.
+        plan = LocalDatasets.WithStatistics(plan with { Data = LlamaFactoryDatasets.Bind(root, plan.Data, stage, document.Path, options.Files) }, options.Files);
         plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset")));
         var binding = Result(plan, values);
         if (refusesQuantization)

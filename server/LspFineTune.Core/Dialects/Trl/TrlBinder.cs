@@ -175,6 +175,7 @@ public static class TrlBinder
             }
         }
         TrlRules.AddNotModelled(root, trainer.Trainer, plan, diagnostics);
+        plan = LocalDatasets.WithStatistics(plan with { Data = TrlDatasets.Bind(root, plan.Data, trainer.Trainer, document.Path, options.Files) }, options.Files);
         plan = DatasetLengths.WithKnownLengths(plan, DatasetLengths.CommaList(String(root, "dataset_name")));
         return Result(plan);
     }
