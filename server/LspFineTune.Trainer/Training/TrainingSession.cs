@@ -88,6 +88,8 @@ public sealed class TrainingSession
         var (trainData, evalData) = TrainingData.Load(plan.Data, _options.ConfigPath, modelDirectory,
             new ExampleEncoder(tokenizer, model.Config.BosTokenId, model.Config.EosTokenId, maxTokens), _options.BadLines, ReportBadLines, _options.Cancellation);
         var trainBatches = new Batcher(trainData, training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
+        if (_options.FirstBatchPath is { } dumpPath)
+            FirstBatch.Write(trainBatches, model.named_parameters().Select(p => p.name), dumpPath);
         var evalBatches = evalData is null ? null : new Batcher(evalData, training.MicroBatchSize, training.SequenceLength, packing: false, training.Seed, model.Config.PadTokenId);
 
         var accumulation = training.GradientAccumulationSteps;
