@@ -22,6 +22,37 @@ public sealed class FirstStepLossTests
         return data;
     }
 
+    [Fact]
+    public void The_dumped_first_batch_is_the_batch_of_the_config_with_next_token_labels()
+    {
+        using var run = new TempRun();
+        var config = run.WriteConfig("""
+            method:
+              type: full
+            training:
+              micro_batch_size: 4
+              sequence_length: 64
+              max_steps: 1
+              packing: true
+            """);
+        var dump = Path.Combine(run.Directory, "batch.json");
+
+        new TrainingSession(new TrainOptions { ConfigPath = config, OutputDirectory = run.Output, StepsOnly = true, FirstBatchPath = dump }, TextWriter.Null, TextWriter.Null).Run();
+
+        var batch = JsonNode.Parse(File.ReadAllText(dump))!;
+        var inputs = batch["inputs"]!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<long>()).ToArray()).ToList();
+        var labels = batch["labels"]!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<long>()).ToArray()).ToList();
+        Assert.Equal(4, inputs.Count);
+        Assert.All(inputs, row => Assert.Equal(64, row.Length));
+        // Each label is the next input token or -100 (not scored): what PyTorch needs to score the same positions.
+        for (var row = 0; row < inputs.Count; row++)
+        {
+            for (var t = 0; t + 1 < inputs[row].Length; t++)
+                Assert.True(labels[row][t] == -100 || labels[row][t] == inputs[row][t + 1], $"row {row}, position {t}: label {labels[row][t]}, next input {inputs[row][t + 1]}");
+        }
+        Assert.Contains("model.embed_tokens.weight", batch["parameters"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
     [Theory]
     [MemberData(nameof(Variants))]
     public void The_first_step_loss_equals_the_pytorch_reference_on_the_same_batch(string variant)
