@@ -6,10 +6,12 @@ using LspFineTune.Trainer.Bench;
 
 // Times the bundled tiny model under each trainer option and compares the estimator's peak memory for `gpu: cpu`
 // with the measured VmHWM of each run. Every variant runs in its own lft-train process, as the editor runs it.
-// Usage: dotnet run --project bench/LspFineTune.Trainer.Bench -c Release -- [--steps N] [--record FILE.json] [--only TEXT]
+// Usage: dotnet run --project bench/LspFineTune.Trainer.Bench -c Release -- [--steps N] [--record FILE.json] [--only TEXT] [--pytorch]
+// --pytorch: lft-train against the PyTorch reference of the same model, side by side (PyTorchSideBySide).
 var steps = 20;
 string? record = null;
 string? only = null;
+var pytorch = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +26,11 @@ for (var i = 0; i < args.Length; i++)
         case "--only" when i + 1 < args.Length:
             only = args[++i];
             break;
+        case "--pytorch":
+            pytorch = true;
+            break;
         default:
-            Console.Error.WriteLine($"bench: unknown argument `{args[i]}`. Usage: [--steps N>3] [--record FILE.json] [--only TEXT]");
+            Console.Error.WriteLine($"bench: unknown argument `{args[i]}`. Usage: [--steps N>3] [--record FILE.json] [--only TEXT] [--pytorch]");
             return 2;
     }
 }
@@ -33,8 +38,10 @@ for (var i = 0; i < args.Length; i++)
 var root = FindRoot();
 var modelPath = Path.Combine(root, "examples", "models", "tiny");
 var trainPath = Path.Combine(root, "examples", "data", "tiny-train.jsonl");
-var work = Directory.CreateTempSubdirectory("lft-bench").FullName;
 var trainer = Path.Combine(AppContext.BaseDirectory, "lft-train.dll");
+if (pytorch)
+    return PyTorchSideBySide.Run(root, trainer, steps, only);
+var work = Directory.CreateTempSubdirectory("lft-bench").FullName;
 var results = new JsonArray();
 Console.WriteLine($"lft-train benchmark: tiny model ({modelPath}), {steps} steps per variant, first 3 steps excluded from timing, {Environment.ProcessorCount} cores");
 Console.WriteLine();

@@ -17,13 +17,13 @@ public sealed class CheckpointFitTests
         new(10, "/runs/x/checkpoints/step-00000010", new SafeTensorsFile.Contents(tensors.ToDictionary(t => t.Name, t => zeros(t.Shape)), metadata));
 
     private static TrainedLayout Layout(string method, string optimizer, bool optimizerHasState, bool masks, params (string Name, long[] Shape)[] trainable) =>
-        new(method, optimizer, optimizerHasState, masks, trainable.Select(t => (t.Name, new Parameter(zeros(t.Shape)))).ToList());
+        new(method, optimizer, optimizerHasState, masks, trainable.Select(t => (t.Name, (Tensor)new Parameter(zeros(t.Shape)))).ToList());
 
     private static string Refusal(CheckpointStore.Loaded checkpoint, TrainedLayout layout)
     {
         var tensors = checkpoint.Contents.Tensors;
         Dictionary<string, Tensor> Prefixed(string prefix) => tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
-        return Assert.Throws<TrainerException>(() => CheckpointFit.Check(checkpoint, layout, Prefixed("param."), Prefixed("optim."), Prefixed("mezo_mask.").Count > 0)).Message;
+        return Assert.Throws<TrainerException>(() => CheckpointFit.Check(checkpoint, layout, Prefixed("param."), Prefixed("optim."), Prefixed("mezo_index.").Count > 0)).Message;
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class CheckpointFitTests
     [Fact]
     public void Zeroth_order_masks_in_the_checkpoint_but_not_in_the_config_are_named()
     {
-        using var checkpoint = Checkpoint(new() { ["method"] = "zeroth_order", ["optimizer"] = "zo_sgd" }, ("param.w", [4]), ("mezo_mask.w", [4]));
+        using var checkpoint = Checkpoint(new() { ["method"] = "zeroth_order", ["optimizer"] = "zo_sgd" }, ("param.w", [4]), ("mezo_index.w", [4]));
 
         var message = Refusal(checkpoint, Layout("zeroth_order", "zo_sgd", false, false, ("w", [4])));
 

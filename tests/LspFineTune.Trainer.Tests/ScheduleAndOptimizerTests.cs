@@ -44,20 +44,22 @@ public sealed class ScheduleAndOptimizerTests(Xunit.Abstractions.ITestOutputHelp
     {
         LspFineTune.Trainer.Native.LibTorchLoader.EnsureLoaded();
         TorchSharp.torch.manual_seed(1);
-        var weight = new TorchSharp.Modules.Parameter(TorchSharp.torch.randn(32, 16));
-        using var optimizer = new AdaRankGradOptimizer([("w", weight)], weightDecay: 0, maxRank: 4, energyThreshold: 0.99);
+        var weight = new TorchSharp.Modules.Parameter(TorchSharp.torch.randn(16, 32));
+        var settings = new AdaRankGradSettings { MaxRank = 4, EnergyThreshold = 0.99, UpdateInterval = 5 };
+        using var optimizer = new AdaRankGradOptimizer([("w", weight)], weightDecay: 0, settings, seed: 1);
         var before = weight.detach().clone();
-        for (var step = 0; step < AdaRankGradOptimizer.MinRefreshInterval + 1; step++)
+        for (var step = 0; step < settings.UpdateInterval + 1; step++)
         {
             // A fresh random gradient each step: full-rank, so the cap decides the rank.
-            weight.grad = TorchSharp.torch.randn(32, 16);
+            weight.grad = TorchSharp.torch.randn(16, 32);
             optimizer.Step(1e-2);
         }
 
         Assert.Equal(4, optimizer.Ranks["w"]);
         var state = optimizer.State().ToDictionary(s => s.Name, s => s.Value);
-        Assert.Equal([4L, 16L], state["adarankgrad.exp_avg.w"].shape);
-        Assert.Equal([32L, 4L], state["adarankgrad.projector.w"].shape);
+        Assert.Equal([4L, 32L], state["adarankgrad.exp_avg.w"].shape);
+        Assert.Equal([16L, 4L], state["adarankgrad.projector.w"].shape);
+        Assert.Equal(settings.UpdateInterval + 1, state["adarankgrad.refreshed_at.w"].item<long>());
         Assert.True(state["adarankgrad.exp_avg.w"].abs().sum().item<float>() > 0, "moments were carried over, not reset");
         Assert.False(weight.detach().allclose(before));
     }

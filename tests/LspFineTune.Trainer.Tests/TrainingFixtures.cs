@@ -19,12 +19,13 @@ internal sealed class TempRun : IDisposable
     public static string TinyModel => RepositoryPaths.Examples("models", "tiny");
 
     /// <summary>Writes a config for the tiny model; <paramref name="sections"/> replaces the method/optimizer/training parts.</summary>
-    public string WriteConfig(string sections, string? trainPath = null, string? evalPath = null, string dtype = "fp32")
+    public string WriteConfig(string sections, string? trainPath = null, string? evalPath = null, string dtype = "fp32", string quantization = "none")
     {
         var text = $"""
             model:
               path: {TinyModel}
               dtype: {dtype}
+              quantization: {quantization}
             hardware:
               gpu: cpu
             {sections.Trim()}

@@ -23,7 +23,7 @@ public sealed class ParameterBudget
         // A reward model (AutoModelForSequenceClassification) has a score head, h x num_labels, where the LM head was.
         BaseParameters = structure.TotalParameters - (plan.Objective.HasLanguageModelHead ? 0 : structure.LmHeadParameters - ScoreHeadParameters(plan));
         BlockLinearWeights = structure.BlockLinearWeights;
-        AdaptedLinears = plan.Method.Type == FineTuneMethod.Lora ? LoraTargets.Match(structure, plan.Method.Lora) : [];
+        AdaptedLinears = plan.Method.UsesLora ? LoraTargets.Match(structure, plan.Method.Lora) : [];
         var rank = plan.Method.Lora.Rank;
         // DoRA (peft tuners/lora/dora.py DoraLinearLayer): one trainable magnitude per output row of each adapted linear,
         // an adapter weight like lora_A and lora_B (fp32 under PEFT's autocast_adapter_dtype).
@@ -34,6 +34,7 @@ public sealed class ParameterBudget
         TrainableParameters = plan.Method.Type switch
         {
             FineTuneMethod.Lora => AdapterParameters + SavedModuleParameters,
+            FineTuneMethod.ZerothOrder when plan.Method.ZerothOrder.OverLora => AdapterParameters,
             FineTuneMethod.ZerothOrder => (long)Math.Round(BaseParameters * plan.Method.ZerothOrder.TrainableFraction),
             _ => BaseParameters,
         };

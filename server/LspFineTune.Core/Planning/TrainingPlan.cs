@@ -97,6 +97,14 @@ public sealed record ZerothOrderSettings
 
     /// <summary>Fraction of weights perturbed and updated; 0.001 is SensZOQ's sensitive-sparse setting.</summary>
     public double TrainableFraction { get; init; } = 1.0;
+
+    /// <summary><c>parameters: lora</c>: perturb only LoRA adapters built from <c>method.lora</c> (MeZO's "MeZO (LoRA)"
+    /// variant, the reference's <c>--lora</c> with the zo trainer); false: the base weights.</summary>
+    public bool OverLora { get; init; }
+
+    /// <summary>JSON lines of general text whose squared gradients choose SensZOQ's sensitive weights (the paper uses C4
+    /// pre-training text); null: the training data.</summary>
+    public string? CalibrationDataPath { get; init; }
 }
 
 public sealed record MethodChoice
@@ -106,6 +114,9 @@ public sealed record MethodChoice
     public LoraSettings Lora { get; init; } = new();
 
     public ZerothOrderSettings ZerothOrder { get; init; } = new();
+
+    /// <summary>Whether the model carries LoRA modules: LoRA, or zeroth-order over LoRA parameters.</summary>
+    public bool UsesLora => Type == FineTuneMethod.Lora || (Type == FineTuneMethod.ZerothOrder && ZerothOrder.OverLora);
 }
 
 public sealed record AdaRankGradSettings
@@ -113,6 +124,12 @@ public sealed record AdaRankGradSettings
     public int MaxRank { get; init; } = 128;
 
     public double EnergyThreshold { get; init; } = 0.9;
+
+    /// <summary>T, the most steps one subspace is kept (GaLore's update_proj_gap default, 200).</summary>
+    public int UpdateInterval { get; init; } = 200;
+
+    /// <summary>The subspace has converged when |P^T G| falls below this fraction of its value when P was chosen.</summary>
+    public double ConvergenceTolerance { get; init; } = 0.1;
 }
 
 public sealed record OptimizerChoice

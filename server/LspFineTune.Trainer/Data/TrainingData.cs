@@ -44,6 +44,15 @@ public static class TrainingData
         }
     }
 
+    /// <summary>One file of lft's own records (<c>{"text"}</c> or prompt and completion), named by <paramref name="setting"/>:
+    /// what a native key other than the data's names, such as SensZOQ's calibration data.</summary>
+    public static IReadOnlyList<TokenizedExample> ReadNative(string path, string setting, ExampleEncoder encoder, BadLinePolicy policy, Action<string, JsonlDataset.Result> report, CancellationToken cancellation)
+    {
+        var result = JsonlDataset.Read([path], NativeRecords.Instance, encoder, policy, cancellation, setting);
+        report(path, result);
+        return result.Examples;
+    }
+
     /// <summary>
     /// The held-out examples: a fraction (rounded up) or a count, from the end, as datasets' train_test_split with
     /// shuffle=False (axolotl utils/data/shared.py 453-459) takes them. axolotl shuffles the merged data first with its

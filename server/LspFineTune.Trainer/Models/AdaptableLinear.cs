@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using LspFineTune.Trainer.Weights;
 using static TorchSharp.torch;
 
 namespace LspFineTune.Trainer.Models;
@@ -21,6 +22,10 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     private readonly double _scaling;
     private readonly double _dropout;
     private readonly bool _fanInFanOut;
+    // SensZOQ: the frozen remainder in NF4 and the sensitive entries (flat indices) at full precision; null otherwise.
+    private Nf4Weight? _frozen;
+    private Tensor? _sensitiveIndices;
+    private Tensor? _sensitiveValues;
 
     public long InFeatures { get; }
     public long OutFeatures { get; }
@@ -55,15 +60,56 @@ internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var output = _fanInFanOut
-            ? (bias is null ? matmul(input, weight) : matmul(input, weight) + bias)
-            : nn.functional.linear(input, weight, bias);
-        if (lora_A is null || lora_B is null)
-            return output;
         using var scope = NewDisposeScope();
+        var current = _frozen is null ? weight : CurrentWeight();
+        var output = _fanInFanOut
+            ? (bias is null ? matmul(input, current) : matmul(input, current) + bias)
+            : nn.functional.linear(input, current, bias);
+        if (lora_A is null || lora_B is null)
+            return output.MoveToOuterDisposeScope();
         var dropped = _dropout > 0 && training ? nn.functional.dropout(input, _dropout, training: true) : input;
         var update = lora_B.forward(lora_A.forward(dropped)) * _scaling;
         return (output + update).MoveToOuterDisposeScope();
+    }
+
+    public bool IsQuantized => _frozen is not null;
+
+    /// <summary>
+    /// Holds the weight as NF4 except the entries at <paramref name="flatIndices"/> (row-major positions), which stay at
+    /// full precision in the returned vector: what SensZOQ perturbs and updates. The full-precision weight is freed;
+    /// every forward dequantizes it (a transient the size of one weight) and writes the sensitive values over it.
+    /// </summary>
+    public Tensor QuantizeFrozen(Tensor flatIndices)
+    {
+        using var noGrad = no_grad();
+        _sensitiveIndices = flatIndices.to(int64).contiguous();
+        _sensitiveValues = weight.detach().flatten().index_select(0, _sensitiveIndices).to(float32).contiguous();
+        _frozen = Nf4Weight.Quantize(weight);
+        weight.set_(empty(0, dtype: weight.dtype));
+        return _sensitiveValues;
+    }
+
+    /// <summary>The weight the layer computes with: the dequantized remainder with the sensitive values written in.</summary>
+    private Tensor CurrentWeight()
+    {
+        var full = _frozen!.Dequantize();
+        full.view(-1).index_copy_(0, _sensitiveIndices!, _sensitiveValues!.to(full.dtype));
+        return full;
+    }
+
+    /// <summary>Puts a quantized weight back into full precision (for saving the trained model); a no-op otherwise.</summary>
+    public void Dequantize()
+    {
+        if (_frozen is null)
+            return;
+        using var noGrad = no_grad();
+        using var full = CurrentWeight();
+        weight.set_(full.clone());
+        _frozen.Dispose();
+        _frozen = null;
+        _sensitiveIndices!.Dispose();
+        _sensitiveIndices = null;
+        _sensitiveValues = null;
     }
 
     /// <summary>Folds the adapter into the base weight (W += scaling * B A) and zeroes B, so outputs do not change.</summary>

@@ -47,6 +47,13 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
             linear.MergeLora();
     }
 
+    /// <summary>Puts every NF4-held projection back into full precision (before the trained model is saved).</summary>
+    public void DequantizeFrozen()
+    {
+        foreach (var linear in named_modules().Select(m => m.module).OfType<AdaptableLinear>())
+            linear.Dequantize();
+    }
+
     /// <summary>Base weights by Hugging Face name (no adapter parameters).</summary>
     public IEnumerable<(string Name, Parameter Parameter)> BaseParameters() =>
         named_parameters().Where(p => !IsAdapterName(p.name)).Select(p => (p.name, p.parameter));

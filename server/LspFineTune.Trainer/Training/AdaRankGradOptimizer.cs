@@ -1,32 +1,36 @@
+using LspFineTune.Core.Planning;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LspFineTune.Trainer.Training;
 
 /// <summary>
-/// AdaRankGrad-style adaptive low-rank gradient projection (Refael et al. 2024), in the GaLore family: for each weight
-/// matrix, the gradient G [m, n] is projected onto the top left singular vectors P [m, r] of a recent gradient,
-/// Adam runs on the small R = P^T G [r, n], and the update is P times Adam's direction. The rank r is chosen when the
-/// subspace is refreshed as the smallest one keeping <c>energy_threshold</c> of the gradient's squared singular values
-/// (at most <c>max_rank</c>), so it shrinks as training converges. The subspace is refreshed when it no longer holds
-/// that share of the current gradient's energy (checked every step, at most once per <see cref="MinRefreshInterval"/>).
-/// When the subspace changes, the moments are carried into the new one through T = P_new^T P_old (first moment T M; second moment (T∘T) V, an approximation since V is
-/// elementwise). Vectors (norm weights) use plain AdamW. Optimizer memory is O(r n) per matrix instead of O(m n).
+/// AdaRankGrad (Refael et al. 2024, arXiv 2410.17881), adaptive low-rank gradient projection in the GaLore family. For
+/// each weight matrix G [m, n] the gradient is projected onto a subspace of its shorter side (GaLore's rule: left,
+/// P [m, r], R = P^T G [r, n] when m &lt;= n; right, Q [n, r], R = G Q [m, r] otherwise), Adam runs on R, and the update
+/// is Adam's direction mapped back. The subspace comes from a randomized SVD of the current gradient (Halko, Martinsson
+/// and Tropp 2011: a Gaussian sketch of max_rank + oversampling columns, power iterations, QR, a small exact SVD), and
+/// its rank is the smallest that keeps <c>energy_threshold</c> of the gradient's squared Frobenius norm (at most
+/// <c>max_rank</c>), so it shrinks as the gradient's energy concentrates. As in the paper, a subspace is kept while the
+/// optimization in it goes on: it is chosen anew when the projected gradient has converged (|R| below
+/// <c>convergence_tolerance</c> of |R| when the subspace was chosen) or after <c>update_interval</c> (T) steps. On a
+/// change the moments are carried into the new subspace through the basis change T = P_new^T P_old (first moment
+/// T M; second moment (T∘T) V, an approximation since V is elementwise). Vectors (norm weights) use plain AdamW.
 /// </summary>
 public sealed class AdaRankGradOptimizer : IParameterOptimizer
 {
-    /// <summary>
-    /// Fewest steps between two refreshes of one matrix's subspace (an SVD each). Between them the subspace is kept;
-    /// after that it is refreshed as soon as it stops holding <c>energy_threshold</c> of the current gradient's energy,
-    /// so a converging (stable) gradient keeps its subspace and a drifting one gets a new one.
-    /// </summary>
-    public const int MinRefreshInterval = 10;
+    /// <summary>Extra sketch columns beyond the target rank (Halko et al. 2011, §4.2: p = 5 or 10 suffices).</summary>
+    public const int Oversampling = 10;
+
+    /// <summary>Power iterations of the range finder (Halko et al. 2011, §4.5; torch.svd_lowrank's default niter=2).</summary>
+    public const int PowerIterations = 2;
 
     private readonly IReadOnlyList<(string Name, Parameter Parameter)> _parameters;
     private readonly Dictionary<string, MatrixState> _states = [];
     private readonly double _weightDecay;
-    private readonly int _maxRank;
-    private readonly double _energyThreshold;
+    private readonly AdaRankGradSettings _settings;
+    private readonly long _seed;
     private const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8;
     private long _steps;
 
@@ -36,27 +40,22 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
         public Tensor M = null!;
         public Tensor V = null!;
         public long RefreshedAt;
+        /// <summary>|R| when the subspace was chosen: the scale the convergence test compares with.</summary>
+        public double ProjectedNormAtRefresh;
+        public bool Right;
     }
 
-    /// <summary>Share of the gradient's squared norm that lies in the subspace: |P^T G|^2 / |G|^2.</summary>
-    private static double CapturedEnergy(Tensor projector, Tensor gradient)
-    {
-        using var scope = NewDisposeScope();
-        var total = gradient.pow(2).sum().item<float>();
-        return total > 0 ? matmul(projector.t(), gradient).pow(2).sum().item<float>() / total : 1.0;
-    }
-
-    public AdaRankGradOptimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double weightDecay, int maxRank, double energyThreshold)
+    public AdaRankGradOptimizer(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double weightDecay, AdaRankGradSettings settings, long seed)
     {
         _parameters = parameters;
         _weightDecay = weightDecay;
-        _maxRank = Math.Max(1, maxRank);
-        _energyThreshold = Math.Clamp(energyThreshold, 0.01, 1.0);
+        _settings = settings with { MaxRank = Math.Max(1, settings.MaxRank), EnergyThreshold = Math.Clamp(settings.EnergyThreshold, 0.01, 1.0), UpdateInterval = Math.Max(1, settings.UpdateInterval) };
+        _seed = seed;
         foreach (var (name, parameter) in parameters)
         {
-            // Matrices start unprojected-sized and get their subspace on the first step.
+            // Matrices get their subspace (and moment shapes) on the first step.
             _states[name] = parameter.dim() == 2
-                ? new MatrixState { M = zeros(0), V = zeros(0) }
+                ? new MatrixState { M = zeros(0), V = zeros(0), Right = parameter.shape[0] > parameter.shape[1] }
                 : new MatrixState { M = zeros_like(parameter, dtype: float32), V = zeros_like(parameter, dtype: float32) };
         }
     }
@@ -66,31 +65,45 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
     /// <summary>Current rank per projected matrix (for logs and tests).</summary>
     public IReadOnlyDictionary<string, long> Ranks => _states.Where(s => s.Value.Projector is not null).ToDictionary(s => s.Key, s => s.Value.Projector!.shape[1]);
 
+    /// <summary>Which side each projected matrix is projected from ("left": P^T G, "right": G Q).</summary>
+    public IReadOnlyDictionary<string, string> Sides => _states.Where(s => s.Value.Projector is not null).ToDictionary(s => s.Key, s => s.Value.Right ? "right" : "left");
+
     public void Step(double learningRate)
     {
         _steps++;
         var correction1 = 1 - Math.Pow(Beta1, _steps);
         var correction2 = 1 - Math.Pow(Beta2, _steps);
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in _parameters)
+        for (var index = 0; index < _parameters.Count; index++)
         {
+            var (name, parameter) = _parameters[index];
             if (parameter.grad is not { } gradient)
                 continue;
             using var scope = NewDisposeScope();
             var state = _states[name];
             var g = gradient.to(float32);
             var projected = parameter.dim() == 2;
-            if (projected && (state.Projector is null || (_steps - state.RefreshedAt >= MinRefreshInterval && CapturedEnergy(state.Projector, g) < _energyThreshold)))
+            Tensor r;
+            if (projected)
             {
-                Refresh(state, g);
-                state.RefreshedAt = _steps;
+                r = state.Projector is null ? null! : Project(state, g);
+                var norm = state.Projector is null ? 0 : r.norm().item<float>();
+                if (state.Projector is null || _steps - state.RefreshedAt >= _settings.UpdateInterval || norm <= _settings.ConvergenceTolerance * state.ProjectedNormAtRefresh)
+                {
+                    Refresh(state, g, index);
+                    r = Project(state, g);
+                    state.ProjectedNormAtRefresh = r.norm().item<float>();
+                }
             }
-            var r = projected ? matmul(state.Projector!.t(), g) : g;
+            else
+            {
+                r = g;
+            }
             state.M.mul_(Beta1).add_(r, alpha: 1 - Beta1);
             state.V.mul_(Beta2).addcmul_(r, r, value: 1 - Beta2);
             var direction = (state.M / correction1) / ((state.V / correction2).sqrt_().add_(Eps));
             if (projected)
-                direction = matmul(state.Projector!, direction);
+                direction = state.Right ? matmul(direction, state.Projector!.t()) : matmul(state.Projector!, direction);
             var master = parameter.to(float32);
             if (_weightDecay != 0)
                 master = master * (1 - learningRate * _weightDecay);
@@ -98,45 +111,69 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
         }
     }
 
-    private void Refresh(MatrixState state, Tensor gradient)
+    private static Tensor Project(MatrixState state, Tensor gradient) =>
+        state.Right ? matmul(gradient, state.Projector!) : matmul(state.Projector!.t(), gradient);
+
+    /// <summary>
+    /// Chooses the subspace of the shorter side from a randomized SVD of <paramref name="gradient"/>. The sketch is
+    /// seeded by (seed, step, matrix), so a resumed run draws the same one; the small QR and SVD run on one thread,
+    /// so LAPACK's blocking cannot round differently between runs.
+    /// </summary>
+    private void Refresh(MatrixState state, Tensor gradient, int index)
     {
-        // Multithreaded LAPACK may split the work differently from run to run and round differently; one thread makes
-        // the subspace a pure function of the gradient, so a resumed run repeats the uninterrupted one bit for bit.
+        // Work on the shorter side as rows: A [short, long].
+        var a = state.Right ? gradient.t() : gradient;
+        var shortSide = a.shape[0];
+        var sketch = (int)Math.Min(_settings.MaxRank + Oversampling, shortSide);
+        using var generator = new Generator(unchecked((ulong)(_seed * 1_000_003L + _steps * 8191L + index)));
+        var omega = randn(a.shape[1], sketch, generator: generator);
+        var y = matmul(a, omega);
         var threads = get_num_threads();
-        set_num_threads(1);
+        Tensor basis;
         Tensor u, s, vh;
         try
         {
-            (u, s, vh) = linalg.svd(gradient, fullMatrices: false);
+            set_num_threads(1);
+            basis = linalg.qr(y).Q;
+            for (var i = 0; i < PowerIterations; i++)
+            {
+                basis = linalg.qr(matmul(a.t(), basis)).Q;
+                basis = linalg.qr(matmul(a, basis)).Q;
+            }
+            (u, s, vh) = linalg.svd(matmul(basis.t(), a), fullMatrices: false);
         }
         finally
         {
             set_num_threads(threads);
         }
-        vh.Dispose();
-        var energy = s.pow(2);
-        var cumulative = energy.cumsum(0) / energy.sum().clamp_min(1e-30);
-        var reached = (cumulative < _energyThreshold).sum().item<long>() + 1;
-        var rank = (int)Math.Min(Math.Min(reached, _maxRank), s.shape[0]);
-        var projector = u[.., ..rank].contiguous().DetachFromDisposeScope();
+        var leftVectors = matmul(basis, u);
+        // Energy against the whole gradient's, not the sketch's: what the sketch misses counts as not kept.
+        var total = a.pow(2).sum().clamp_min(1e-30);
+        var cumulative = s.pow(2).cumsum(0) / total;
+        var reached = (cumulative < _settings.EnergyThreshold).sum().item<long>() + 1;
+        var rank = (int)Math.Min(Math.Min(reached, _settings.MaxRank), s.shape[0]);
+        var projector = leftVectors[.., ..rank].contiguous().DetachFromDisposeScope();
+        var momentShape = state.Right ? new[] { gradient.shape[0], (long)rank } : new[] { (long)rank, gradient.shape[1] };
         if (state.Projector is null || state.M.numel() == 0)
         {
             state.M.Dispose();
             state.V.Dispose();
-            state.M = zeros(rank, gradient.shape[1]).DetachFromDisposeScope();
-            state.V = zeros(rank, gradient.shape[1]).DetachFromDisposeScope();
+            state.M = zeros(momentShape).DetachFromDisposeScope();
+            state.V = zeros(momentShape).DetachFromDisposeScope();
         }
         else
         {
-            var transition = matmul(projector.t(), state.Projector);
-            var m = matmul(transition, state.M).DetachFromDisposeScope();
-            var v = matmul(transition.pow(2), state.V).DetachFromDisposeScope();
+            // Left: R_new = P_new^T P_old R_old. Right: R_new = R_old Q_old^T Q_new.
+            var change = matmul(projector.t(), state.Projector);
+            var m = (state.Right ? matmul(state.M, change.t()) : matmul(change, state.M)).DetachFromDisposeScope();
+            var v = (state.Right ? matmul(state.V, change.t().pow(2)) : matmul(change.pow(2), state.V)).DetachFromDisposeScope();
             state.M.Dispose();
             state.V.Dispose();
             state.Projector.Dispose();
             (state.M, state.V) = (m, v);
         }
         state.Projector = projector;
+        state.RefreshedAt = _steps;
     }
 
     public IEnumerable<(string Name, Tensor Value)> State()
@@ -150,6 +187,7 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
             {
                 yield return ($"adarankgrad.projector.{name}", state.Projector);
                 yield return ($"adarankgrad.refreshed_at.{name}", tensor(new[] { state.RefreshedAt }));
+                yield return ($"adarankgrad.projected_norm.{name}", tensor(new[] { state.ProjectedNormAtRefresh }));
             }
         }
     }
@@ -159,14 +197,21 @@ public sealed class AdaRankGradOptimizer : IParameterOptimizer
         _steps = AdamWOptimizer.Required(saved, "adarankgrad.steps").item<long>();
         foreach (var (name, state) in _states)
         {
+            var projector = saved.GetValueOrDefault($"adarankgrad.projector.{name}");
+            // A checkpoint of the earlier left-only AdaRankGrad has projectors of the long side for tall matrices;
+            // read as this version it would project wrongly, so it is refused rather than misread.
+            if (projector is not null && state.Right && projector.shape[0] != _parameters.First(p => p.Name == name).Parameter.shape[1])
+                throw new TrainerException($"the checkpoint's AdaRankGrad state for `{name}` projects from the longer side (written by an earlier lft-train); this version projects from the shorter side and cannot continue it. Start afresh in another output.dir, or without --resume.", exitCode: 1);
             // Shapes follow the saved ranks, so the tensors are replaced rather than copied into.
             state.M.Dispose();
             state.V.Dispose();
             state.Projector?.Dispose();
             state.M = AdamWOptimizer.Required(saved, $"adarankgrad.exp_avg.{name}").clone();
             state.V = AdamWOptimizer.Required(saved, $"adarankgrad.exp_avg_sq.{name}").clone();
-            state.Projector = saved.TryGetValue($"adarankgrad.projector.{name}", out var projector) ? projector.clone() : null;
+            state.Projector = projector?.clone();
             state.RefreshedAt = saved.TryGetValue($"adarankgrad.refreshed_at.{name}", out var refreshedAt) ? refreshedAt.item<long>() : 0;
+            // Absent in checkpoints of the earlier energy-switching version: 0 keeps that subspace until T steps have passed.
+            state.ProjectedNormAtRefresh = saved.TryGetValue($"adarankgrad.projected_norm.{name}", out var norm) ? norm.to(float64).item<double>() : 0;
         }
     }
 

@@ -32,7 +32,7 @@ internal static class CheckpointFit
 
     private static IEnumerable<Difference> Differences(IReadOnlyDictionary<string, string> metadata, TrainedLayout layout, IReadOnlyDictionary<string, Tensor> savedWeights, IReadOnlyDictionary<string, Tensor> savedOptimizer, bool savedMasks)
     {
-        var expected = layout.Trainable.ToDictionary(p => p.Name, p => p.Parameter.shape, StringComparer.Ordinal);
+        var expected = layout.Trainable.ToDictionary(p => p.Name, p => p.Value.shape, StringComparer.Ordinal);
         var savedLora = savedWeights.Keys.Any(IsLoraA);
         var configLora = expected.Keys.Any(IsLoraA);
         if (metadata.TryGetValue(TrainedLayout.MethodKey, out var savedMethod) ? savedMethod != layout.Method : savedLora != configLora)

@@ -69,7 +69,7 @@ public sealed class TrainingSession
 
         manual_seed(plan.Training.Seed);
         var method = plan.Method.Type;
-        var lora = method == FineTuneMethod.Lora
+        var lora = plan.Method.UsesLora
             ? new LoraSpec(plan.Method.Lora.Rank, plan.Method.Lora.Alpha, plan.Method.Lora.Dropout, plan.Method.Lora.TargetModules, plan.Method.Lora.AllLinear)
             : null;
         using var model = ModelFolder.Load(modelDirectory, lora, _options.Cancellation);
@@ -95,17 +95,20 @@ public sealed class TrainingSession
         totalSteps = Math.Max(1, totalSteps);
         var schedule = new LearningRateSchedule(plan.Optimizer.LearningRate, plan.Optimizer.Scheduler, plan.Optimizer.WarmupSteps, totalSteps);
 
-        // Which weights train: LoRA adapters only; every weight for full and zeroth-order fine-tuning.
-        var trainable = method == FineTuneMethod.Lora ? model.AdapterParameters().ToList() : model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
+        // Which weights train: LoRA adapters only (LoRA, zeroth-order over LoRA); every weight for full and zeroth-order fine-tuning.
+        var trainable = lora is not null ? model.AdapterParameters().ToList() : model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         var frozen = model.named_parameters().Where(p => !trainable.Any(t => t.Item1 == p.name)).ToList();
         foreach (var (_, parameter) in frozen)
             parameter.requires_grad = false;
         var trainableCount = trainable.Sum(p => p.Item2.numel());
+        // Counted before SensZOQ's NF4 step frees the full-precision projections.
+        var totalParameters = model.parameters().Sum(p => p.numel());
 
         var checkpoints = new CheckpointStore(Path.Combine(outputDirectory, "checkpoints"), _log, _options.Cancellation);
         IParameterOptimizer? optimizer = null;
         ZerothOrderOptimizer? zeroth = null;
-        Dictionary<string, Tensor>? masks = null;
+        Dictionary<string, Tensor>? sensitiveIndices = null;
+        IReadOnlyList<(string Name, Tensor Value)> checkpointed = trainable.Select(p => (p.Item1, (Tensor)p.Item2)).ToList();
         long startStep = 0;
         CheckpointStore.Loaded? resumed = null;
         if (_options.Resume)
@@ -135,18 +138,32 @@ public sealed class TrainingSession
                 foreach (var (_, parameter) in trainable)
                     parameter.requires_grad = false;
                 var fraction = plan.Method.ZerothOrder.TrainableFraction;
-                if (resumed is not null)
-                    masks = TrainingState.RestoreMasks(resumed);
-                else if (fraction < 1.0)
-                    masks = ZerothOrderOptimizer.SensitiveMasks(trainable, fraction, () => CalibrationBackward(model, trainBatches));
-                zeroth = new ZerothOrderOptimizer(trainable, plan.Method.ZerothOrder.Epsilon, training.Seed, masks);
+                List<ZerothOrderTarget> targets;
+                if (fraction < 1.0)
+                {
+                    if (lora is not null)
+                        throw new TrainerException($"{_options.ConfigPath}: method.zeroth_order.trainable_fraction below 1 (SensZOQ) chooses sensitive base weights and cannot be combined with parameters: lora; use one or the other.", 1);
+                    // The mask is static: a resumed run continues with the checkpoint's indices.
+                    sensitiveIndices = resumed is not null
+                        ? TrainingState.RestoreSensitiveIndices(resumed) ?? []
+                        : SelectSensitiveWeights(model, trainable, fraction, plan, training, tokenizer, maxTokens, trainBatches);
+                    targets = SensitiveSubset.Targets(model, trainable, sensitiveIndices, plan.Model.Quantization == Quantization.Nf4);
+                    checkpointed = targets.Select(t => (t.Name, t.Values)).ToList();
+                }
+                else
+                {
+                    targets = trainable.Select(p => new ZerothOrderTarget(p.Item1, p.Item2, null, p.Item2.dim() >= 2)).ToList();
+                }
+                zeroth = new ZerothOrderOptimizer(targets, plan.Method.ZerothOrder.Epsilon, training.Seed, plan.Optimizer.WeightDecay);
+                trainableCount = zeroth.PerturbedCount;
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lft-train: zeroth-order perturbs {zeroth.PerturbedCount:N0} values a step{(plan.Model.Quantization == Quantization.Nf4 ? ", the frozen linear weights held in NF4" : "")}."));
             }
             else
             {
                 optimizer = plan.Optimizer.Type switch
                 {
                     OptimizerType.Sgd or OptimizerType.ZoSgd => new SgdOptimizer(trainable, plan.Optimizer.WeightDecay),
-                    OptimizerType.AdaRankGrad => new AdaRankGradOptimizer(trainable, plan.Optimizer.WeightDecay, plan.Optimizer.AdaRankGrad.MaxRank, plan.Optimizer.AdaRankGrad.EnergyThreshold),
+                    OptimizerType.AdaRankGrad => new AdaRankGradOptimizer(trainable, plan.Optimizer.WeightDecay, plan.Optimizer.AdaRankGrad, training.Seed),
                     OptimizerType.AdamW => new AdamWOptimizer(trainable, plan.Optimizer.WeightDecay),
                     var other => UnsupportedOptimizer(other),
                 };
@@ -157,10 +174,11 @@ public sealed class TrainingSession
                 optimizer?.Name ?? "zo_sgd",
                 optimizer?.State().Any() ?? false,
                 method == FineTuneMethod.ZerothOrder && plan.Method.ZerothOrder.TrainableFraction < 1.0,
-                trainable);
+                checkpointed);
             if (resumed is not null)
             {
                 TrainingState.Restore(resumed, layout, optimizer);
+                zeroth?.WriteBack();
                 startStep = resumed.Step;
                 _log.WriteLine($"lft-train: resumed from {resumed.Path} (step {startStep}).");
             }
@@ -174,7 +192,7 @@ public sealed class TrainingSession
                 ["total_steps"] = totalSteps,
                 ["start_step"] = startStep,
                 ["trainable_parameters"] = trainableCount,
-                ["total_parameters"] = model.parameters().Sum(p => p.numel()),
+                ["total_parameters"] = totalParameters,
                 ["train_examples"] = trainBatches.ExampleCount,
                 ["eval_examples"] = evalBatches?.ExampleCount,
                 ["estimated_peak_bytes"] = estimatedPeak,
@@ -223,7 +241,10 @@ public sealed class TrainingSession
                 long tokens = 0;
                 if (zeroth is not null)
                 {
+                    // The reference's zo_forward runs the model in eval mode: no dropout, the same function both times.
+                    model.eval();
                     lastLoss = zeroth.Step(step, () => ForwardLoss(model, trainBatches, step, accumulation, ref tokens), learningRate);
+                    model.train();
                     tokens /= 2; // both forwards read the same tokens
                 }
                 else
@@ -267,13 +288,13 @@ public sealed class TrainingSession
                 string? checkpointPath = null;
                 if (completed % plan.Output.SaveEverySteps == 0 || completed == totalSteps || stopping)
                 {
-                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
+                    checkpointPath = TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, sensitiveIndices);
                     _metrics.Write("checkpoint", new JsonObject { ["step"] = completed, ["path"] = checkpointPath });
                 }
                 if (_options.Cancellation.IsCancellationRequested && completed < totalSteps)
                 {
                     // Stopped by SIGTERM/SIGINT (the editor's cancel): keep the work, so --resume continues from here.
-                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, masks);
+                    checkpointPath ??= TrainingState.Save(checkpoints, completed, lastLoss, layout, optimizer, sensitiveIndices);
                     _metrics.Write("cancelled", new JsonObject { ["step"] = completed, ["checkpoint"] = checkpointPath });
                     _log.WriteLine($"lft-train: cancelled after step {completed}/{totalSteps}; checkpoint {checkpointPath}. Run again with --resume to continue.");
                     return Summary(completed, cancelled: true, stopped: false);
@@ -291,7 +312,10 @@ public sealed class TrainingSession
             string? adapterDirectory = null;
             string? savedModelDirectory = null;
             if (!_options.StepsOnly)
-                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, plan.Model.Id.Trim(), method, _options.MergeLora, _log);
+            {
+                model.DequantizeFrozen();
+                (adapterDirectory, savedModelDirectory) = RunOutputs.Save(model, outputDirectory, modelDirectory, plan.Model.Id.Trim(), plan.Method.UsesLora ? FineTuneMethod.Lora : method, _options.MergeLora, _log);
+            }
 
             if (estimatedPeak is { } estimate)
             {
@@ -323,7 +347,8 @@ public sealed class TrainingSession
         finally
         {
             optimizer?.Dispose();
-            zeroth?.Dispose();
+            foreach (var tensor in sensitiveIndices?.Values.AsEnumerable() ?? [])
+                tensor.Dispose();
             resumed?.Dispose();
         }
     }
@@ -361,8 +386,10 @@ public sealed class TrainingSession
         foreach (var warning in analysis.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
             _log.WriteLine(Format(warning));
         var plan = analysis.Plan;
-        if (plan.Model.Quantization != Quantization.None)
-            throw new TrainerException($"{_options.ConfigPath}: model.quantization {plan.Model.Quantization.ToConfigName()} is not supported by lft-train on CPU; set it to none.", 1);
+        // NF4 holds SensZOQ's frozen remainder: the only method where lft-train never computes gradients of those weights.
+        var sensZoq = plan.Method.Type == FineTuneMethod.ZerothOrder && plan.Method.ZerothOrder.TrainableFraction < 1.0 && !plan.Method.ZerothOrder.OverLora;
+        if (plan.Model.Quantization != Quantization.None && !(sensZoq && plan.Model.Quantization == Quantization.Nf4))
+            throw new TrainerException($"{_options.ConfigPath}: model.quantization {plan.Model.Quantization.ToConfigName()} is not supported by lft-train on CPU{(plan.Model.Quantization == Quantization.Nf4 ? " except for zeroth_order with trainable_fraction below 1 (SensZOQ, whose frozen weights it holds in NF4)" : "")}; set it to none.", 1);
         // The estimate is of this machine's memory only when the config targets the CPU.
         var estimate = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
         if (!plan.Hardware.Gpu.IsCpu)
@@ -427,10 +454,22 @@ public sealed class TrainingSession
         return total / accumulation;
     }
 
-    private static void CalibrationBackward(CausalLanguageModel model, Batcher batches)
+    /// <summary>
+    /// SensZOQ's mask: squared gradients summed over one batch (micro_batch_size x gradient_accumulation_steps examples)
+    /// of <c>method.zeroth_order.calibration_data</c> (the paper: C4 pre-training text), else of the training data.
+    /// </summary>
+    private Dictionary<string, Tensor> SelectSensitiveWeights(CausalLanguageModel model, IReadOnlyList<(string Name, Parameter Parameter)> trainable, double fraction, TrainingPlan plan, TrainingChoice training, ITextTokenizer tokenizer, int maxTokens, Batcher trainBatches)
     {
-        using var scope = NewDisposeScope();
-        var (inputs, labels, _) = batches.MicroBatch(0);
-        LanguageModelLoss.Mean(model, inputs, labels).backward();
+        var batches = trainBatches;
+        if (plan.Method.ZerothOrder.CalibrationDataPath is { } calibrationPath)
+            batches = new Batcher(TrainingData.ReadNative(calibrationPath, "method.zeroth_order.calibration_data", new ExampleEncoder(tokenizer, model.Config.BosTokenId, model.Config.EosTokenId, maxTokens), _options.BadLines, ReportBadLines, _options.Cancellation), training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
+        else
+            _log.WriteLine("lft-train: the sensitive weights are chosen on the training data; SensZOQ chooses them on general pre-training text (C4) so that they transfer: set method.zeroth_order.calibration_data to such a JSON lines file.");
+        return SensitiveSubset.Select(trainable, fraction, training.GradientAccumulationSteps, micro =>
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, labels, _) = batches.MicroBatch(micro);
+            LanguageModelLoss.Mean(model, inputs, labels).backward();
+        });
     }
 }

@@ -6,25 +6,29 @@ namespace LspFineTune.Trainer.Training;
 
 /// <summary>
 /// What a checkpoint holds to continue a run exactly, by tensor-name prefix: the trainable weights (param.*), the
-/// optimizer state (optim.*), MeZO's sensitivity masks (mezo_mask.*) and the CPU generator state (rng.cpu).
+/// optimizer state (optim.*), SensZOQ's sensitive indices (mezo_index.*: flat positions, int64; the weights under
+/// param.* are then the vectors of sensitive values, so a checkpoint grows with the mask, not the model) and the CPU
+/// generator state (rng.cpu).
 /// Data order needs no state: batches are a function of the seed and the step.
 /// </summary>
 internal static class TrainingState
 {
     private const string ParameterPrefix = "param.";
     private const string OptimizerPrefix = "optim.";
-    private const string MaskPrefix = "mezo_mask.";
+    private const string IndexPrefix = "mezo_index.";
+    // lft-train before 2026-12 stored SensZOQ masks as dense fp32 tensors with the whole model under param.*.
+    private const string DenseMaskPrefix = "mezo_mask.";
     private const string RngName = "rng.cpu";
 
-    public static string Save(CheckpointStore store, long step, double loss, TrainedLayout layout, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? masks)
+    public static string Save(CheckpointStore store, long step, double loss, TrainedLayout layout, IParameterOptimizer? optimizer, IReadOnlyDictionary<string, Tensor>? sensitiveIndices)
     {
         using var rng = random.get_rng_state();
         var tensors = new List<(string, Tensor)>();
-        tensors.AddRange(layout.Trainable.Select(p => (ParameterPrefix + p.Name, (Tensor)p.Parameter)));
+        tensors.AddRange(layout.Trainable.Select(p => (ParameterPrefix + p.Name, p.Value)));
         if (optimizer is not null)
             tensors.AddRange(optimizer.State().Select(s => (OptimizerPrefix + s.Name, s.Value)));
-        if (masks is not null)
-            tensors.AddRange(masks.Select(m => (MaskPrefix + m.Key, m.Value)));
+        if (sensitiveIndices is not null)
+            tensors.AddRange(sensitiveIndices.Select(m => (IndexPrefix + m.Key, m.Value)));
         tensors.Add((RngName, rng));
         var metadata = new Dictionary<string, string>(layout.Metadata)
         {
@@ -42,13 +46,14 @@ internal static class TrainingState
         var tensors = checkpoint.Contents.Tensors;
         var saved = ReadPrefixed(tensors, ParameterPrefix);
         var savedOptimizer = ReadPrefixed(tensors, OptimizerPrefix);
-        CheckpointFit.Check(checkpoint, layout, saved, savedOptimizer, ReadPrefixed(tensors, MaskPrefix).Count > 0);
+        RefuseDenseMasks(checkpoint);
+        CheckpointFit.Check(checkpoint, layout, saved, savedOptimizer, ReadPrefixed(tensors, IndexPrefix).Count > 0);
         try
         {
             using (no_grad())
             {
-                foreach (var (name, parameter) in layout.Trainable)
-                    parameter.copy_(saved[name]);
+                foreach (var (name, value) in layout.Trainable)
+                    value.copy_(saved[name]);
             }
             optimizer?.LoadState(savedOptimizer);
         }
@@ -68,7 +73,18 @@ internal static class TrainingState
     public static double LastLoss(CheckpointStore.Loaded checkpoint) =>
         checkpoint.Contents.Metadata.TryGetValue("loss", out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var loss) ? loss : double.NaN;
 
-    /// <summary>The sensitive-weight masks of a zeroth-order run (copies the caller owns), or null when it had none.</summary>
-    public static Dictionary<string, Tensor>? RestoreMasks(CheckpointStore.Loaded checkpoint) =>
-        ReadPrefixed(checkpoint.Contents.Tensors, MaskPrefix) is { Count: > 0 } saved ? saved.ToDictionary(p => p.Key, p => p.Value.clone()) : null;
+    /// <summary>The sensitive indices of a SensZOQ run (copies the caller owns), or null when it had none.</summary>
+    public static Dictionary<string, Tensor>? RestoreSensitiveIndices(CheckpointStore.Loaded checkpoint)
+    {
+        RefuseDenseMasks(checkpoint);
+        return ReadPrefixed(checkpoint.Contents.Tensors, IndexPrefix) is { Count: > 0 } saved ? saved.ToDictionary(p => p.Key, p => p.Value.to(int64).clone()) : null;
+    }
+
+    /// <summary>A checkpoint of the older dense-mask format cannot be read as this one (its param.* are whole weights,
+    /// not sensitive values): refused with the way out, never misread.</summary>
+    private static void RefuseDenseMasks(CheckpointStore.Loaded checkpoint)
+    {
+        if (checkpoint.Contents.Tensors.Keys.Any(k => k.StartsWith(DenseMaskPrefix, StringComparison.Ordinal)))
+            throw new TrainerException($"{checkpoint.Path}: cannot resume: the checkpoint was written by an earlier lft-train that stored SensZOQ masks densely (mezo_mask.*); this version stores the sensitive weights' indices and values and does not read that format. Start afresh in another output.dir, or without --resume (which replaces the checkpoints there).", exitCode: 1);
+    }
 }

@@ -64,6 +64,8 @@ public static class NativeBinder
                 {
                     Epsilon = Double(zerothSection, "epsilon", 1e-3),
                     TrainableFraction = Math.Clamp(Double(zerothSection, "trainable_fraction", 1.0), 1e-9, 1.0),
+                    OverLora = String(zerothSection, "parameters") == "lora",
+                    CalibrationDataPath = String(zerothSection, "calibration_data") is { } calibration ? ResolvePath(calibration, options) : null,
                 },
             },
             Optimizer = new OptimizerChoice
@@ -77,6 +79,8 @@ public static class NativeBinder
                 {
                     MaxRank = Math.Max(1, Int(Section(optimizerSection, "adarankgrad"), "max_rank", 128)),
                     EnergyThreshold = Double(Section(optimizerSection, "adarankgrad"), "energy_threshold", 0.9),
+                    UpdateInterval = Math.Max(1, Int(Section(optimizerSection, "adarankgrad"), "update_interval", 200)),
+                    ConvergenceTolerance = Math.Clamp(Double(Section(optimizerSection, "adarankgrad"), "convergence_tolerance", 0.1), 0, 1),
                 },
             },
             Training = new TrainingChoice

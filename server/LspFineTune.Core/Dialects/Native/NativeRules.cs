@@ -13,7 +13,7 @@ internal static class NativeRules
         void Warn(string code, string message, string path) =>
             findings.Add(Diagnostic.Warning(code, message, tree.FindProperty(path)?.Key.Range ?? tree.RangeOf(path)));
 
-        if (plan.Method.Type != FineTuneMethod.Lora && tree.FindProperty("method.lora") is not null)
+        if (!plan.Method.UsesLora && tree.FindProperty("method.lora") is not null)
             Warn(DiagnosticCodes.LoraKeysWithoutLora, $"`method.lora` is ignored because `method.type` is {plan.Method.Type.ToConfigName()}. Set `type: lora` or remove the section.", "method.lora");
         if (plan.Method.Type != FineTuneMethod.ZerothOrder && tree.FindProperty("method.zeroth_order") is not null)
             Warn(DiagnosticCodes.ZerothOrderKeysWithoutZerothOrder, $"`method.zeroth_order` is ignored because `method.type` is {plan.Method.Type.ToConfigName()}. Set `type: zeroth_order` or remove the section.", "method.zeroth_order");
