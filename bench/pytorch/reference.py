@@ -6,7 +6,7 @@ folder's config.json and model.safetensors, trained with the same method and sha
 (wall time of one optimizer step, the first 3 steps excluded). Run by bench/LspFineTune.Trainer.Bench --pytorch; needs
 Debian's python3-torch with libopenblas0-openmp (`apt-get install python3-torch libopenblas0-openmp`).
 
-Prints one JSON line: {"median_step_ms": ..., "first_loss": ..., "peak_rss_bytes": ...}.
+Prints one JSON line: {"median_step_ms": ..., "first_loss": ..., "phase_ms": {...}, "peak_rss_bytes": ...}.
 """
 
 import argparse
@@ -174,7 +174,7 @@ def main():
     model.train()
     ids = torch.randint(3, c["vocab_size"], (args.batch, args.sequence + 1), generator=torch.Generator().manual_seed(1))
     optimizer = torch.optim.AdamW(trainable, lr=1e-3, weight_decay=0.0) if args.method != "mezo" else None
-    times, first = [], None
+    times, first, phases = [], None, []
     for step in range(args.steps):
         start = time.perf_counter()
         if args.method == "mezo":
@@ -195,17 +195,24 @@ def main():
             model.train()
             loss = (plus + minus) / 2
         else:
+            t0 = time.perf_counter()
             value = loss_of(model, ids)
+            t1 = time.perf_counter()
             value.backward()
+            t2 = time.perf_counter()
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
+            t3 = time.perf_counter()
             loss = value.item()
+            phases.append({"forward": (t1 - t0) * 1000, "backward": (t2 - t1) * 1000, "optimizer": (t3 - t2) * 1000})
         times.append((time.perf_counter() - start) * 1000)
         first = loss if first is None else first
     measured = sorted(times[3:])
     print(json.dumps({
         "median_step_ms": measured[len(measured) // 2],
         "first_loss": first,
+        # Median per phase over the timed steps (forward with the loss, backward, optimizer step with zero_grad).
+        "phase_ms": {k: sorted(p[k] for p in phases[3:])[len(phases[3:]) // 2] for k in ("forward", "backward", "optimizer")} if phases else None,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }))
 

@@ -18,13 +18,15 @@ internal static class Commands
 
         lft-train train CONFIG.lft.yaml [--metrics OUT.jsonl] [--max-steps N] [--resume] [--bad-lines skip|fail]
                                         [--merge] [--output DIR] [--threads N] [--set KEY=VALUE]...
-                                        [--stop-after-steps N]
+                                        [--stop-after-steps N] [--dump-first-batch FILE.json]
         lft-train CONFIG.lft.yaml [options]      the same as `train`
             Trains the config; metrics as JSON lines on stdout (docs/trainer.md), logs on stderr.
             --set KEY=VALUE overrides one key of the config (its own dialect's path, e.g. optimizer.learning_rate=2e-3;
             the value typed as YAML types it) before it is checked and bound; repeatable.
             --stop-after-steps N stops after step N with an eval and a checkpoint, the learning-rate schedule still
             that of the whole run, so a later --resume (with the same --set) continues to the end exactly.
+            --dump-first-batch FILE.json writes the first micro-batch's input ids and labels (-100: not scored), to feed
+            a reference implementation exactly the batch lft-train starts on.
         lft-train init-model DIR [--steps N] [--seed N] [--dtype bf16|fp32] [--threads N]
             Creates a small pretrained LLaMA in DIR (config.json, model.safetensors, tokenizer.json).
         lft-train convert-llama2c MODEL.bin DIR
@@ -41,7 +43,7 @@ internal static class Commands
 
     public static int Train(IReadOnlyList<string> arguments)
     {
-        var line = CommandLine.Parse(arguments, new HashSet<string> { "resume", "merge" }, new HashSet<string> { "metrics", "max-steps", "bad-lines", "output", "threads", "stop-after-steps" }, new HashSet<string> { "set" });
+        var line = CommandLine.Parse(arguments, new HashSet<string> { "resume", "merge" }, new HashSet<string> { "metrics", "max-steps", "bad-lines", "output", "threads", "stop-after-steps", "dump-first-batch" }, new HashSet<string> { "set" });
         if (line.Positional.Count != 1)
             throw CommandLine.Usage("train takes exactly one config file.");
         var badLines = line.Value("bad-lines") switch
@@ -74,6 +76,7 @@ internal static class Commands
             Threads = (int?)line.Long("threads"),
             Overrides = overrides,
             StopAfterSteps = line.Long("stop-after-steps"),
+            FirstBatchPath = line.Value("dump-first-batch") is { } dump ? Path.GetFullPath(dump) : null,
         };
         // The editor cancels with SIGTERM (Ctrl+C sends SIGINT): finish the step, checkpoint, exit 130.
         using var signals = new StopSignals(Console.Error);

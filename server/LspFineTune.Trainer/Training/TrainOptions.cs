@@ -46,6 +46,10 @@ public sealed record TrainOptions
     /// <summary>Called once, just before the first step: from then on a stop keeps the step's work.</summary>
     public Action? StepsStarting { get; init; }
 
+    /// <summary>Writes the first step's first micro-batch (input ids and labels) as JSON here, so a reference
+    /// implementation can be fed exactly what lft-train trains on (bench/pytorch/first_step_loss.py).</summary>
+    public string? FirstBatchPath { get; init; }
+
     /// <summary>Skip evaluation and checkpoints (the benchmark measures steps only).</summary>
     public bool StepsOnly { get; init; }
 }

@@ -88,6 +88,8 @@ public sealed class TrainingSession
         var (trainData, evalData) = TrainingData.Load(plan.Data, _options.ConfigPath, modelDirectory,
             new ExampleEncoder(tokenizer, model.Config.BosTokenId, model.Config.EosTokenId, maxTokens), _options.BadLines, ReportBadLines, _options.Cancellation);
         var trainBatches = new Batcher(trainData, training.MicroBatchSize, training.SequenceLength, training.Packing, training.Seed, model.Config.PadTokenId);
+        if (_options.FirstBatchPath is { } dumpPath)
+            FirstBatch.Write(trainBatches, model.named_parameters().Select(p => p.name), dumpPath);
         var evalBatches = evalData is null ? null : new Batcher(evalData, training.MicroBatchSize, training.SequenceLength, packing: false, training.Seed, model.Config.PadTokenId);
 
         var accumulation = training.GradientAccumulationSteps;
@@ -238,6 +240,7 @@ public sealed class TrainingSession
             {
                 var learningRate = schedule.At(step);
                 var watch = Stopwatch.StartNew();
+                var phases = new StepPhases();
                 long tokens = 0;
                 if (zeroth is not null)
                 {
@@ -249,9 +252,11 @@ public sealed class TrainingSession
                 }
                 else
                 {
-                    lastLoss = GradientStep(model, trainBatches, step, accumulation, ref tokens);
+                    lastLoss = GradientStep(model, trainBatches, step, accumulation, ref tokens, phases);
+                    var optimizerStart = Stopwatch.GetTimestamp();
                     optimizer!.Step(learningRate);
                     model.zero_grad();
+                    phases.Optimizer += Stopwatch.GetElapsedTime(optimizerStart);
                 }
                 watch.Stop();
                 var completed = step + 1;
@@ -270,6 +275,7 @@ public sealed class TrainingSession
                     ["tokens"] = tokens,
                     ["tokens_per_second"] = MetricsWriter.Number(tokens / watch.Elapsed.TotalSeconds),
                     ["step_ms"] = Math.Round(watch.Elapsed.TotalMilliseconds, 3),
+                    ["phase_ms"] = zeroth is null ? phases.ToJson(watch.Elapsed) : null,
                     ["peak_rss_bytes"] = PeakMemory.PeakResidentBytes(),
                     ["epoch"] = Math.Round((double)completed * accumulation / trainBatches.BatchesPerEpoch, 4),
                     ["eta_seconds"] = Math.Round((totalSteps - completed) * secondsSpent / stepMs.Count, 1),
@@ -424,16 +430,22 @@ public sealed class TrainingSession
     });
 
     /// <summary>Forward and backward over the step's micro-batches; gradients accumulate scaled by 1/accumulation.</summary>
-    private static double GradientStep(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens)
+    private static double GradientStep(CausalLanguageModel model, Batcher batches, long step, int accumulation, ref long tokens, StepPhases phases)
     {
         double total = 0;
         for (var micro = 0; micro < accumulation; micro++)
         {
+            var start = Stopwatch.GetTimestamp();
             using var scope = NewDisposeScope();
             var (inputs, labels, _) = batches.MicroBatch(step * accumulation + micro);
             tokens += inputs.numel();
+            var forwardStart = Stopwatch.GetTimestamp();
+            phases.Batch += Stopwatch.GetElapsedTime(start, forwardStart);
             var loss = LanguageModelLoss.Mean(model, inputs, labels);
+            var backwardStart = Stopwatch.GetTimestamp();
+            phases.Forward += Stopwatch.GetElapsedTime(forwardStart, backwardStart);
             (loss / accumulation).backward();
+            phases.Backward += Stopwatch.GetElapsedTime(backwardStart);
             total += loss.item<float>();
         }
         return total / accumulation;
