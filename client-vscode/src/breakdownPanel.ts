@@ -1,10 +1,10 @@
 // The memory breakdown view: one webview panel that follows one config and redraws when its estimate changes.
 // The page is static (client-vscode/media) and draws from the data posted to it, so typing never reloads the page
 // (no flicker, scroll position kept). Everything is local: no CDN, the page works offline.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Estimates } from './estimates';
 import { ClientCommands } from './protocol';
+import { webviewHtml } from './webviewPage';
 
 export class BreakdownPanel implements vscode.Disposable {
   static readonly viewType = 'lft.breakdown';
@@ -41,7 +41,7 @@ export class BreakdownPanel implements vscode.Disposable {
         retainContextWhenHidden: false,
       });
       this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'icon.png');
-      this.panel.webview.html = this.html(this.panel.webview, media);
+      this.panel.webview.html = webviewHtml(this.panel.webview, media, { css: 'breakdown.css', js: 'breakdown.js', title: 'Memory breakdown', placeholder: 'Computing the estimate…' });
       this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
       // The page asks for data once its script runs (and again after being hidden and shown).
       this.panel.webview.onDidReceiveMessage(
@@ -72,26 +72,6 @@ export class BreakdownPanel implements vscode.Disposable {
 
   private async post(message: object): Promise<void> {
     await this.panel?.webview.postMessage(message);
-  }
-
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'breakdown.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'breakdown.js'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
-<title>Memory breakdown</title>
-</head>
-<body>
-<main id="root" aria-live="polite"><p class="muted">Computing the estimate…</p></main>
-<script nonce="${nonce}" src="${js}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {
