@@ -24,7 +24,8 @@ import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
 import { Estimates } from './estimates';
 import { GpuPicker } from './gpuPicker';
 import { GpuInfo, parseGpuTable } from './gpus';
-import { ClientCommands, PlanResult, ServerCommands, ServerErrors } from './protocol';
+import { FrameworkTasks } from './frameworkTask';
+import { ClientCommands, FrameworkLaunchResult, PlanResult, ServerCommands, ServerErrors } from './protocol';
 import { ProgramPath, ProgramSettings } from './programSettings';
 import { vscodeSettingsHost } from './settingsHost';
 import { RunOutcome, StartedRun, runWithProgress } from './serverRuns';
@@ -101,7 +102,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
   };
   const sweepPanel = new SweepPanel(context.extensionUri, estimates, executeOnServer);
-  context.subscriptions.push(sweepPanel);
+  const frameworkTasks = new FrameworkTasks(() => {
+    const dll = serverDll(context);
+    return dotnetPath && dll ? { dotnet: dotnetPath, dll } : undefined;
+  }, log);
+  context.subscriptions.push(sweepPanel, frameworkTasks);
 
   /**
    * Starts a run of the bundled trainer on the server (a training, a search) for the config at `uri`, shown as a
@@ -205,6 +210,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const options = { trials: tuning.get<number>('trials', 12), earlyFraction: tuning.get<number>('earlyFraction', 0.2) };
       const outcome = await runTrainer(uri, ServerCommands.sweep, [options], `Tuning ${uri.path.split('/').pop()}`, 'tune');
       if (outcome && !outcome.cancelled) sweepPanel.show(uri);
+    }),
+
+    vscode.commands.registerCommand(ClientCommands.trainFramework, async (argument?: unknown) => {
+      // A framework runs the user's own code and data loaders: never from an untrusted workspace.
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage('Training does not start in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to train.');
+        return;
+      }
+      const uri = targetUri(argument);
+      if (!uri) return needConfig();
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (document?.isDirty) await document.save(); // the framework reads the file from disk
+      try {
+        const launch = await executeOnServer<FrameworkLaunchResult>(ServerCommands.trainFramework, [uri.toString(), { show: false }]);
+        if (!launch.installed || launch.missing.length > 0) {
+          void vscode.window.showErrorMessage(launch.message);
+          return;
+        }
+        let force = false;
+        if (launch.errors > 0) {
+          const file = uri.path.split('/').pop();
+          const choice = await vscode.window.showWarningMessage(
+            `${file} has ${launch.errors} error${launch.errors === 1 ? '' : 's'} (see the Problems list): ${launch.name} may refuse it or run out of memory.`,
+            { modal: true },
+            'Start Anyway',
+          );
+          if (choice !== 'Start Anyway') return;
+          force = true;
+        }
+        await frameworkTasks.start(uri, launch.name, force);
+      } catch (error) {
+        void vscode.window.showErrorMessage(messageOf(error));
+      }
     }),
 
     vscode.commands.registerCommand(ClientCommands.showTuningResults, (argument?: unknown) => {
@@ -357,6 +395,7 @@ const REDIRECTS: Record<string, string> = {
   [ServerCommands.plan]: ClientCommands.plan,
   [ServerCommands.train]: ClientCommands.train,
   [ServerCommands.sweep]: ClientCommands.tune,
+  [ServerCommands.trainFramework]: ClientCommands.trainFramework,
 };
 
 /** The document a command argument names: a URI string (as the server's lenses pass it), a Uri, or {uri}. */

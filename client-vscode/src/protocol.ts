@@ -16,6 +16,8 @@ export const ServerCommands = {
   sweepResults: 'lft.sweepResults',
   /** `[uri, {trial?}]` → ApplySweepResult; applies the best trial (or the one named) through workspace/applyEdit. */
   applySweep: 'lft.applySweep',
+  /** `[uri, {show: false}]` → FrameworkLaunchResult: how the config runs on its own framework (the client runs it). */
+  trainFramework: 'lft.trainFramework',
 } as const;
 
 /** Error codes of the server's own (server/.../Protocol/BasicTypes.cs, LspErrorCodes). */
@@ -30,6 +32,7 @@ export const ClientCommands = {
   selectGpu: 'lft.client.selectGpu',
   train: 'lft.client.train',
   tune: 'lft.client.tune',
+  trainFramework: 'lft.client.trainFramework',
   showTuningResults: 'lft.client.showTuningResults',
   restartServer: 'lft.client.restartServer',
   showOutput: 'lft.client.showOutput',
@@ -161,4 +164,24 @@ export interface ApplySweepResult {
   trial: number;
   changes: string[];
   message?: string;
+}
+
+/** How a config runs on its own framework (`lft train FILE --engine framework`; server/.../FrameworkCommands.cs). */
+export interface FrameworkLaunchResult {
+  /** The launch command's id: axolotl, llamafactory, llamafactory-v1, torchtune, trl. */
+  framework: string;
+  /** As its users write it: "LLaMA-Factory". */
+  name: string;
+  program: string;
+  /** The program is on the PATH the editor (and so the server and the task) was started with. */
+  installed: boolean;
+  /** The command line lft builds, as a POSIX shell reads it. */
+  shell: string;
+  notes: string[];
+  /** Environment variables a multi-node run needs on each node and this one lacks. */
+  missing: string[];
+  /** Error diagnostics of the config (an out-of-memory prediction is one). */
+  errors: number;
+  config: string;
+  message: string;
 }

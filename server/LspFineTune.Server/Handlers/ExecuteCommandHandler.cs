@@ -18,9 +18,10 @@ namespace LspFineTune.Server.Handlers;
 /// choice through the document's dialect, <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
 /// <c>{"apply": false}</c> second to only look), <c>lft.train</c> starts the bundled trainer on the saved file (options
 /// second: <c>{"maxSteps", "outputDir", "threads"}</c>) and answers at once with the progress token it reports on; the
-/// search commands (<c>lft.sweep</c>, <c>lft.sweepResults</c>, <c>lft.applySweep</c>) are <see cref="TuningCommands"/>.
+/// search commands (<c>lft.sweep</c>, <c>lft.sweepResults</c>, <c>lft.applySweep</c>) are <see cref="TuningCommands"/>; <c>lft.trainFramework</c> (how the config runs on its own framework) is
+/// <see cref="FrameworkCommands"/>.
 /// </summary>
-public sealed class ExecuteCommandHandler(DocumentRequests requests, CommandDocuments documents, LanguageClient client, TrainingSessions training, TuningCommands tuning)
+public sealed class ExecuteCommandHandler(DocumentRequests requests, CommandDocuments documents, LanguageClient client, TrainingSessions training, TuningCommands tuning, FrameworkCommands frameworks)
 {
     public const string ShowBreakdown = "lft.showBreakdown";
     public const string Plan = "lft.plan";
@@ -28,7 +29,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, CommandDocu
     public const string Hardware = "lft.hardware";
     public const string SetGpu = "lft.setGpu";
 
-    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train, Hardware, SetGpu, TuningCommands.Sweep, TuningCommands.SweepResults, TuningCommands.ApplySweep];
+    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train, Hardware, SetGpu, TuningCommands.Sweep, TuningCommands.SweepResults, TuningCommands.ApplySweep, FrameworkCommands.TrainFramework];
 
     private const string Method = "workspace/executeCommand";
 
@@ -50,6 +51,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, CommandDocu
             TuningCommands.Sweep => await tuning.StartAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
             TuningCommands.SweepResults => await tuning.ResultsAsync(arguments, cancellationToken).ConfigureAwait(false),
             TuningCommands.ApplySweep => await tuning.ApplyAsync(arguments, cancellationToken).ConfigureAwait(false),
+            FrameworkCommands.TrainFramework => await frameworks.DescribeAsync(arguments, cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
     }

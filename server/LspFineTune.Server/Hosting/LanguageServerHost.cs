@@ -59,7 +59,7 @@ public sealed class LanguageServerHost : IDisposable
             new CodeActionHandler(requests),
             new CompletionHandler(requests),
             new DocumentSymbolHandler(requests),
-            new ExecuteCommandHandler(requests, documents, client, training, new TuningCommands(documents, requests, client, _runs, _log)),
+            new ExecuteCommandHandler(requests, documents, client, training, new TuningCommands(documents, requests, client, _runs, _log), new FrameworkCommands(documents, client)),
             new ProgressHandler(_runs),
         ];
         foreach (var handler in handlers)

@@ -63,7 +63,7 @@ it('initialize announces what VS Code needs for the features below', () => {
   const init = session.initializeResult;
   assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
   assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.lft.applyPlan']);
-  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.applySweep', 'lft.hardware', 'lft.plan', 'lft.setGpu', 'lft.showBreakdown', 'lft.sweep', 'lft.sweepResults', 'lft.train']);
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.applySweep', 'lft.hardware', 'lft.plan', 'lft.setGpu', 'lft.showBreakdown', 'lft.sweep', 'lft.sweepResults', 'lft.train', 'lft.trainFramework']);
 });
 
 /** The editor's diagnostics against `lft check`'s for one example: code, severity, position and message. */
@@ -199,7 +199,9 @@ for (const file of axolotlFiles) {
       // and then a fifth lens shows its last measured peak.
       const history = fs.existsSync(path.join(examplesDir, path.dirname(file), '.lft', 'runs.jsonl'));
       const lenses = history ? all.slice(0, 4) : all;
-      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
+      // A GPU config in a framework's format trains on that framework ("Train with axolotl"), in a terminal.
+      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.trainFramework', 'lft.hardware']);
+      assert.match(lenses[2].command.title, /^Train with (axolotl|LLaMA-Factory|TRL|torchtune)$/, lenses[2].command.title);
       if (history && all.length > 4) assert.match(all[4].command.title, /^Last run: /, all[4].command.title);
       assert.ok(lenses[0].command.title.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), lenses[0].command.title);
       assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline(, the count from accelerate config \S+)?$/, lenses[3].command.title);
