@@ -224,6 +224,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (document?.isDirty) await document.save(); // the framework reads the file from disk
       try {
         const launch = await executeOnServer<FrameworkLaunchResult>(ServerCommands.trainFramework, [uri.toString(), { show: false }]);
+        log(`train ${uri.fsPath} with ${launch.name}: ${launch.shell}${launch.installed ? '' : ` (${launch.program} is not on PATH)`}`);
         if (!launch.installed || launch.missing.length > 0) {
           void vscode.window.showErrorMessage(launch.message);
           return;

@@ -30,6 +30,7 @@ interface RunEvent {
   total_steps?: number | null;
   loss?: number | null;
   tokens_per_second?: number | null;
+  tokens_per_second_per_gpu?: number | null;
   peak_gpu_bytes?: number | null;
   eta_seconds?: number | null;
   framework?: string;
@@ -191,12 +192,14 @@ class FrameworkTerminal implements vscode.Pseudoterminal {
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-/** "step 12/100 · loss 1.234 · 2,100 tokens/s · peak 18.3 GB · ETA 3 min". */
+/** "step 12/100 · loss 1.234 · 2,100 tokens/s per GPU · peak 18.3 GB · ETA 3 min". */
 function stepMessage(event: RunEvent): string {
   const units = vscode.workspace.getConfiguration('lft').get<'GB' | 'GiB'>('units', 'GB');
   const parts = [`step ${event.step ?? '?'}${event.total_steps ? `/${event.total_steps}` : ''}`];
   if (event.loss != null) parts.push(`loss ${event.loss.toFixed(3)}`);
-  if (event.tokens_per_second != null) parts.push(`${Math.round(event.tokens_per_second).toLocaleString('en-US')} tokens/s`);
+  // The framework's own figure: axolotl and torchtune report per GPU, the Trainer's throughput is the run's.
+  if (event.tokens_per_second_per_gpu != null) parts.push(`${Math.round(event.tokens_per_second_per_gpu).toLocaleString('en-US')} tokens/s per GPU`);
+  else if (event.tokens_per_second != null) parts.push(`${Math.round(event.tokens_per_second).toLocaleString('en-US')} tokens/s`);
   if (event.peak_gpu_bytes != null) parts.push(`peak ${formatBytes(event.peak_gpu_bytes, units)}`);
   if (event.eta_seconds != null) parts.push(`ETA ${event.eta_seconds < 90 ? `${Math.round(event.eta_seconds)} s` : `${Math.round(event.eta_seconds / 60)} min`}`);
   return parts.join(' · ');
