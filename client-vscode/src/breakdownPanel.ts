@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { Estimates } from './estimates';
 import { ClientCommands } from './protocol';
-import { webviewHtml } from './webviewPage';
+import { openPagePanel } from './webviewPage';
 
 export class BreakdownPanel implements vscode.Disposable {
   static readonly viewType = 'lft.breakdown';
@@ -34,25 +34,13 @@ export class BreakdownPanel implements vscode.Disposable {
       this.panel.title = title;
       this.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const media = vscode.Uri.joinPath(this.extensionUri, 'client-vscode', 'media');
-      this.panel = vscode.window.createWebviewPanel(BreakdownPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [media],
-        retainContextWhenHidden: false,
-      });
-      this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'icon.png');
-      this.panel.webview.html = webviewHtml(this.panel.webview, media, { css: 'breakdown.css', js: 'breakdown.js', title: 'Memory breakdown', placeholder: 'Computing the estimate…' });
-      this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
       // The page asks for data once its script runs (and again after being hidden and shown).
-      this.panel.webview.onDidReceiveMessage(
-        (message: { type: string }) => {
-          if (message.type === 'ready') void this.update();
-          else if (message.type === 'plan' && this.uri) void vscode.commands.executeCommand(ClientCommands.plan, this.uri);
-          else if (message.type === 'open' && this.uri) void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
-        },
-        undefined,
-        this.disposables,
-      );
+      this.panel = openPagePanel(this.extensionUri, BreakdownPanel.viewType, title, { css: 'breakdown.css', js: 'breakdown.js', title: 'Memory breakdown', placeholder: 'Computing the estimate…' }, (message) => {
+        if (message.type === 'ready') void this.update();
+        else if (message.type === 'plan' && this.uri) void vscode.commands.executeCommand(ClientCommands.plan, this.uri);
+        else if (message.type === 'open' && this.uri) void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
+      }, this.disposables);
+      this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
     }
     void this.update();
   }

@@ -10,6 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes } from './protocol';
+import { ProgressNotification, cancellableProgress } from './serverRuns';
 
 export const TASK_TYPE = 'lft';
 
@@ -93,9 +94,7 @@ class FrameworkTerminal implements vscode.Pseudoterminal {
   readonly onDidWrite = this.written.event;
   readonly onDidClose = this.closed.event;
   private child: ChildProcess | undefined;
-  private report: ((message: string, percentage?: number) => void) | undefined;
-  private reported = 0;
-  private ended: ((message: string) => void) | undefined;
+  private progress: ProgressNotification | undefined;
   private last: RunEvent | undefined;
 
   constructor(
@@ -110,17 +109,8 @@ class FrameworkTerminal implements vscode.Pseudoterminal {
     const args = [this.program.dll, 'train', this.definition.config, '--engine', 'framework', '--metrics', '-', ...(this.definition.force ? ['--force'] : [])];
     this.write(`> lft ${args.slice(1).join(' ')}\n`);
     this.log(`framework run: ${this.program.dotnet} ${args.join(' ')} (in ${this.cwd})`);
-    const finished = new Promise<string>((resolve) => (this.ended = resolve));
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: this.title, cancellable: true }, (progress, cancel) => {
-      this.report = (message, percentage) => {
-        const increment = percentage !== undefined ? Math.max(0, percentage - this.reported) : undefined;
-        if (percentage !== undefined) this.reported = Math.max(this.reported, percentage);
-        progress.report({ message, increment });
-      };
-      this.report('starting…');
-      cancel.onCancellationRequested(() => this.stop());
-      return finished;
-    });
+    this.progress = cancellableProgress(this.title, () => this.stop());
+    this.progress.report('starting…');
     const child = spawn(this.program.dotnet, args, { cwd: this.cwd, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let pending = '';
@@ -165,20 +155,19 @@ class FrameworkTerminal implements vscode.Pseudoterminal {
     }
     if (!event || typeof event.event !== 'string') return;
     this.last = event;
-    if (event.event === 'start') this.report?.(`starting ${event.framework ?? 'the framework'}…`);
+    if (event.event === 'start') this.progress?.report(`starting ${event.framework ?? 'the framework'}…`);
     else if (event.event === 'step') {
       const total = event.total_steps ?? undefined;
-      this.report?.(stepMessage(event), total ? Math.min(100, Math.round(((event.step ?? 0) * 100) / total)) : undefined);
+      this.progress?.report(stepMessage(event), total ? Math.min(100, Math.round(((event.step ?? 0) * 100) / total)) : undefined);
     }
   }
 
   private finish(code: number): void {
-    if (!this.ended) return;
-    const ended = this.ended;
-    this.ended = undefined;
+    if (!this.progress) return;
+    this.progress.end();
+    this.progress = undefined;
     const last = this.last;
     const message = last?.summary ?? `lft train exited with code ${code}; see the terminal.`;
-    ended(message);
     const show = last?.event === 'end' && code === 0 ? vscode.window.showInformationMessage : last?.event === 'cancelled' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     void show(`${this.title}: ${message}`);
     this.closed.fire(code);

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { Estimates } from './estimates';
 import { ApplySweepResult, ServerCommands, SweepResults } from './protocol';
-import { webviewHtml } from './webviewPage';
+import { openPagePanel } from './webviewPage';
 
 type Execute = <T>(command: string, args: unknown[]) => Promise<T>;
 
@@ -35,24 +35,12 @@ export class SweepPanel implements vscode.Disposable {
       this.panel.title = title;
       this.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const media = vscode.Uri.joinPath(this.extensionUri, 'client-vscode', 'media');
-      this.panel = vscode.window.createWebviewPanel(SweepPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [media],
-        retainContextWhenHidden: false,
-      });
-      this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'icon.png');
-      this.panel.webview.html = webviewHtml(this.panel.webview, media, { css: 'sweep.css', js: 'sweep.js', title: 'Hyperparameter search', placeholder: "Reading the search's results…" });
+      this.panel = openPagePanel(this.extensionUri, SweepPanel.viewType, title, { css: 'sweep.css', js: 'sweep.js', title: 'Hyperparameter search', placeholder: "Reading the search's results…" }, (message) => {
+        if (message.type === 'ready') void this.update();
+        else if (message.type === 'apply' && this.uri) void this.apply(this.uri, typeof message.trial === 'number' ? message.trial : undefined);
+        else if (message.type === 'open' && this.uri) void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
+      }, this.disposables);
       this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
-      this.panel.webview.onDidReceiveMessage(
-        (message: { type: string; trial?: number }) => {
-          if (message.type === 'ready') void this.update();
-          else if (message.type === 'apply' && this.uri) void this.apply(this.uri, message.trial);
-          else if (message.type === 'open' && this.uri) void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
-        },
-        undefined,
-        this.disposables,
-      );
     }
     void this.update();
   }

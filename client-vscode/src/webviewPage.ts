@@ -33,3 +33,27 @@ export function webviewHtml(webview: vscode.Webview, media: vscode.Uri, page: Pa
 </body>
 </html>`;
 }
+
+/**
+ * A new panel beside the editor showing one of the pages: scripts on, only client-vscode/media readable, the page
+ * reloaded when shown again (it asks for its data with a `ready` message); messages from the page go to `onMessage`.
+ */
+export function openPagePanel(
+  extensionUri: vscode.Uri,
+  viewType: string,
+  title: string,
+  page: PageAssets,
+  onMessage: (message: { type: string; [key: string]: unknown }) => void,
+  disposables: vscode.Disposable[],
+): vscode.WebviewPanel {
+  const media = vscode.Uri.joinPath(extensionUri, 'client-vscode', 'media');
+  const panel = vscode.window.createWebviewPanel(viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    enableScripts: true,
+    localResourceRoots: [media],
+    retainContextWhenHidden: false,
+  });
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
+  panel.webview.html = webviewHtml(panel.webview, media, page);
+  panel.webview.onDidReceiveMessage(onMessage, undefined, disposables);
+  return panel;
+}
