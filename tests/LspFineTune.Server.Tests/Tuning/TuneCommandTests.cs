@@ -15,37 +15,7 @@ public sealed class TuneCommandTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private string WriteConfig(string name, int maxSteps = 10, bool eval = true) => _folder.Write(name, $"""
-        # a short schedule: the search's mechanics, not its quality
-        model:
-          path: {Repo.Example("models/tiny")}
-          dtype: fp32
-        hardware:
-          gpu: cpu
-        method:
-          type: lora
-          lora:
-            rank: 4   # small on purpose
-            alpha: 8
-            target_modules: [q_proj, v_proj]
-        optimizer:
-          type: adamw
-          learning_rate: 1.0e-3   # the rate to search around
-          lr_scheduler: cosine
-          warmup_steps: 1
-        training:
-          micro_batch_size: 4
-          sequence_length: 64
-          max_steps: {maxSteps}
-          seed: 3
-        data:
-          train: {Repo.Example("data/tiny-train.jsonl")}
-        {(eval ? $"  eval: {Repo.Example("data/tiny-eval.jsonl")}" : "")}
-        output:
-          dir: ./run-{name}
-          save_every_steps: 1000
-          eval_every_steps: 1000
-        """);
+    private string WriteConfig(string name, int maxSteps = 10, bool eval = true) => _folder.Write(name, ShortTinyConfig.Text(name, maxSteps, eval));
 
     private static JsonObject Command(string command, string uri, JsonObject? options = null, string? token = null) =>
         new() { ["command"] = command, ["arguments"] = options is null ? new JsonArray(uri) : new JsonArray(uri, options), ["workDoneToken"] = token };
