@@ -44,23 +44,8 @@
   const percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
   const number = (x) => Math.round(x).toLocaleString('en-US');
 
-  /** Tiny element builder: h('div', {class: 'x'}, child, 'text'). */
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      // Through the CSSOM: the page's Content-Security-Policy blocks inline style attributes, not style properties.
-      if (key === 'style') el.style.cssText = value;
-      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, String(value));
-    }
-    for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child);
-    return el;
-  }
-
-  function kpi(label, value, detail, tone) {
-    return h('div', { class: `kpi ${tone || ''}` }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-detail' }, detail || ''));
-  }
+  // @ts-ignore page.js (loaded first) defines it
+  const { h, kpi, niceStep } = window.lftPage;
 
   function render(message) {
     if (message.type === 'closed') {
@@ -159,13 +144,6 @@
         h('a', { class: 'file', href: '#', onclick: (e) => { e.preventDefault(); vscode.postMessage({ type: 'open' }); } }, file)),
       b ? h('span', { class: `pill ${b.fits ? 'good' : 'bad'}`, id: 'verdict' }, b.fits ? '✓ Fits' : '✕ Does not fit') : null,
     );
-  }
-
-  /** A round axis step: 1, 2 or 5 × 10^n. */
-  function niceStep(raw) {
-    const power = Math.pow(10, Math.floor(Math.log10(raw)));
-    const m = raw / power;
-    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
   }
 
   window.addEventListener('message', (event) => render(event.data));

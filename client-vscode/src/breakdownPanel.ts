@@ -1,101 +1,34 @@
 // The memory breakdown view: one webview panel that follows one config and redraws when its estimate changes.
-// The page is static (client-vscode/media) and draws from the data posted to it, so typing never reloads the page
-// (no flicker, scroll position kept). Everything is local: no CDN, the page works offline.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Estimates } from './estimates';
 import { ClientCommands } from './protocol';
+import { ConfigPagePanel, PageMessage } from './webviewPage';
 
-export class BreakdownPanel implements vscode.Disposable {
+export class BreakdownPanel extends ConfigPagePanel {
   static readonly viewType = 'lft.breakdown';
-  private panel: vscode.WebviewPanel | undefined;
-  private uri: vscode.Uri | undefined;
-  private generation = 0;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly estimates: Estimates,
   ) {
+    super(extensionUri, estimates, BreakdownPanel.viewType, 'Memory', { css: 'breakdown.css', js: 'breakdown.js', title: 'Memory breakdown', placeholder: 'Computing the estimate…' });
     this.disposables.push(
-      estimates.onDidChange((uri) => {
-        if (this.panel && uri.toString() === this.uri?.toString()) void this.update();
-      }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (this.panel && document.uri.toString() === this.uri?.toString()) void this.post({ type: 'closed' });
       }),
     );
   }
 
-  show(uri: vscode.Uri): void {
-    this.uri = uri;
-    const title = `Memory: ${uri.path.split('/').pop()}`;
-    if (this.panel) {
-      this.panel.title = title;
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
-    } else {
-      const media = vscode.Uri.joinPath(this.extensionUri, 'client-vscode', 'media');
-      this.panel = vscode.window.createWebviewPanel(BreakdownPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [media],
-        retainContextWhenHidden: false,
-      });
-      this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'icon.png');
-      this.panel.webview.html = this.html(this.panel.webview, media);
-      this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
-      // The page asks for data once its script runs (and again after being hidden and shown).
-      this.panel.webview.onDidReceiveMessage(
-        (message: { type: string }) => {
-          if (message.type === 'ready') void this.update();
-          else if (message.type === 'plan' && this.uri) void vscode.commands.executeCommand(ClientCommands.plan, this.uri);
-          else if (message.type === 'open' && this.uri) void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
-        },
-        undefined,
-        this.disposables,
-      );
-    }
-    void this.update();
-  }
-
-  private async update(): Promise<void> {
-    const uri = this.uri;
-    if (!uri || !this.panel) return;
-    const generation = ++this.generation;
+  protected async data(uri: vscode.Uri): Promise<object> {
     const reply = await this.estimates.get(uri);
-    if (generation !== this.generation) return;
     // A file no dialect claims (any more): say so rather than pass on "no estimate: fix the errors".
     const shown = reply.served
       ? reply
       : { ...reply, message: 'LspFineTune does not read this file: no dialect claims it (an axolotl YAML, a DeepSpeed JSON, a native *.lft.yaml). The lft.dialects setting or a "# lft: dialect=ID" comment makes one read it.' };
-    await this.post({ type: 'update', file: vscode.workspace.asRelativePath(uri), ...shown });
+    return { type: 'update', file: vscode.workspace.asRelativePath(uri), ...shown };
   }
 
-  private async post(message: object): Promise<void> {
-    await this.panel?.webview.postMessage(message);
-  }
-
-  private html(webview: vscode.Webview, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'breakdown.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'breakdown.js'));
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
-<title>Memory breakdown</title>
-</head>
-<body>
-<main id="root" aria-live="polite"><p class="muted">Computing the estimate…</p></main>
-<script nonce="${nonce}" src="${js}"></script>
-</body>
-</html>`;
-  }
-
-  dispose(): void {
-    this.panel?.dispose();
-    this.disposables.forEach((d) => d.dispose());
+  protected onMessage(message: PageMessage, uri: vscode.Uri): void {
+    if (message.type === 'plan') void vscode.commands.executeCommand(ClientCommands.plan, uri);
   }
 }

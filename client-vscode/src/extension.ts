@@ -18,18 +18,19 @@ import {
   ServerOptions,
   State,
   TransportKind,
-  WorkDoneProgress,
-  WorkDoneProgressCancelNotification,
 } from 'vscode-languageclient/node';
 import { BreakdownPanel } from './breakdownPanel';
 import { DotnetNotFoundError, findDotnet, reportDotnetMissing } from './dotnet';
 import { Estimates } from './estimates';
 import { GpuPicker } from './gpuPicker';
 import { GpuInfo, parseGpuTable } from './gpus';
-import { ClientCommands, PlanResult, ServerCommands, ServerErrors } from './protocol';
+import { FrameworkTasks } from './frameworkTask';
+import { ClientCommands, FrameworkLaunchResult, PlanResult, ServerCommands, ServerErrors } from './protocol';
 import { ProgramPath, ProgramSettings } from './programSettings';
 import { vscodeSettingsHost } from './settingsHost';
+import { RunOutcome, StartedRun, runWithProgress } from './serverRuns';
 import { MemoryStatusBar } from './statusBar';
+import { SweepPanel } from './sweepPanel';
 import { TrainerSetup } from './trainerSetup';
 
 /** How the server learns the trainer (server/.../Training/TrainerLocator.cs): its launch environment, never configuration. */
@@ -96,46 +97,57 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const needConfig = () =>
     void vscode.window.showWarningMessage('Open a fine-tuning config first: an axolotl YAML, a DeepSpeed JSON or a native *.lft.yaml (any YAML or JSON file that LspFineTune recognises).');
 
-  /**
-   * Runs lft.train with a progress token the client creates (LSP client-initiated progress), so the run shows as a
-   * cancellable notification; the client library's own handling of server-created progress only uses the status bar,
-   * where VS Code offers no Cancel. The listener is in place before the request, so no report is missed.
-   */
-  const trainWithProgress = async (uri: vscode.Uri, options: object): Promise<void> => {
-    if (!client) throw new Error('The lft language server is not running; see the LspFineTune output.');
-    const running = client;
-    const token = `lft-train-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    const title = `Training ${uri.path.split('/').pop()}`;
-    let ended!: () => void;
-    const finished = new Promise<void>((resolve) => (ended = resolve));
-    let reported = 0;
-    let report: ((message: string, percentage?: number) => void) | undefined;
-    const listener = running.onProgress(WorkDoneProgress.type, token, (value) => {
-      if (value.kind === 'report' || value.kind === 'begin') report?.(value.message ?? '', value.percentage);
-      if (value.kind === 'end') ended();
-    });
-    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancel) => {
-      report = (message, percentage) => {
-        const increment = percentage !== undefined ? Math.max(0, percentage - reported) : undefined;
-        if (percentage !== undefined) reported = Math.max(reported, percentage);
-        progress.report({ message, increment });
-      };
-      cancel.onCancellationRequested(() => void running.sendNotification(WorkDoneProgressCancelNotification.type, { token }));
-      return finished;
-    });
-    try {
-      await running.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.train, arguments: [uri.toString(), options], workDoneToken: token });
-    } catch (error) {
-      ended();
-      throw error;
-    } finally {
-      void finished.then(() => listener.dispose());
-    }
-  };
-
   const executeOnServer = async <T>(command: string, args: unknown[]): Promise<T> => {
     if (!client || client.state !== State.Running) throw new Error('The lft language server is not running; run "LspFineTune: Restart Language Server".');
     return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
+  };
+  const sweepPanel = new SweepPanel(context.extensionUri, estimates, executeOnServer);
+  const frameworkTasks = new FrameworkTasks(() => {
+    const dll = serverDll(context);
+    return dotnetPath && dll ? { dotnet: dotnetPath, dll } : undefined;
+  }, log);
+  context.subscriptions.push(sweepPanel, frameworkTasks);
+
+  /**
+   * Starts a run of the bundled trainer on the server (a training, a search) for the config at `uri`, shown as a
+   * cancellable progress notification, and returns how it ended. Trainers run code on this machine (the trainer, data
+   * loaders): never from an untrusted workspace. With no trainer anywhere (the .vsix carries none) it is installed on
+   * first use, with consent, and the server started again, which gets it at launch (LFT_TRAIN_DLL) as it gets
+   * lft.trainerPath.
+   */
+  const runTrainer = async (uri: vscode.Uri, command: string, args: unknown[], title: string, what: string): Promise<RunOutcome | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(`The bundled trainer does not run in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to ${what}.`);
+      return undefined;
+    }
+    // A refused lft.trainerPath (relative) is not silently replaced by the trainer the server would find itself.
+    const trainerSetting = await programs.read('trainerPath');
+    if (trainerSetting.kind === 'refused') {
+      void vscode.window.showErrorMessage(trainerSetting.message);
+      return undefined;
+    }
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (document?.isDirty) await document.save(); // the trainer reads the file from disk
+    const start = () => {
+      if (!client) throw new Error('The lft language server is not running; see the LspFineTune output.');
+      return runWithProgress(client, command, [uri.toString(), ...args], title);
+    };
+    try {
+      let run: StartedRun;
+      try {
+        run = await start();
+      } catch (error) {
+        if (!isTrainerNotFound(error) || !dotnetPath) throw error;
+        const installed = await trainerSetup.install(dotnetPath, uri.path.split('/').pop() ?? uri.path);
+        if (!installed) return undefined;
+        await restartServer();
+        run = await start();
+      }
+      return await run.ended;
+    } catch (error) {
+      void vscode.window.showErrorMessage(messageOf(error));
+      return undefined;
+    }
   };
 
   /** A new server with the program paths as they stand now (settings, the trainer installed on first use). */
@@ -179,42 +191,65 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
 
     vscode.commands.registerCommand(ClientCommands.train, async (argument?: unknown) => {
-      // Training runs code on this machine (the trainer, data loaders): never from an untrusted workspace.
+      const uri = targetUri(argument);
+      if (!uri) return needConfig();
+      // The run reports through LSP progress (step, loss, ETA; cancellable) and ends with a message comparing the
+      // measured peak memory with the estimate.
+      const trainer = vscode.workspace.getConfiguration('lft.trainer', uri);
+      const threads = trainer.get<number>('threads', 0);
+      const outputDir = trainer.get<string>('outputDir', '');
+      const options = { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) };
+      await runTrainer(uri, ServerCommands.train, [options], `Training ${uri.path.split('/').pop()}`, 'train');
+    }),
+
+    vscode.commands.registerCommand(ClientCommands.tune, async (argument?: unknown) => {
+      const uri = targetUri(argument);
+      if (!uri) return needConfig();
+      // Each trial's end is a progress report (trial n/N, its early score, the best so far); at the end the results.
+      const tuning = vscode.workspace.getConfiguration('lft.tuning', uri);
+      const options = { trials: tuning.get<number>('trials', 12), earlyFraction: tuning.get<number>('earlyFraction', 0.2) };
+      const outcome = await runTrainer(uri, ServerCommands.sweep, [options], `Tuning ${uri.path.split('/').pop()}`, 'tune');
+      if (outcome && !outcome.cancelled) sweepPanel.show(uri);
+    }),
+
+    vscode.commands.registerCommand(ClientCommands.trainFramework, async (argument?: unknown) => {
+      // A framework runs the user's own code and data loaders: never from an untrusted workspace.
       if (!vscode.workspace.isTrusted) {
-        void vscode.window.showWarningMessage('The bundled trainer does not run in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to train.');
+        void vscode.window.showWarningMessage('Training does not start in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to train.');
         return;
       }
       const uri = targetUri(argument);
       if (!uri) return needConfig();
-      // A refused lft.trainerPath (relative) is not silently replaced by the trainer the server would find itself.
-      const trainerSetting = await programs.read('trainerPath');
-      if (trainerSetting.kind === 'refused') {
-        void vscode.window.showErrorMessage(trainerSetting.message);
-        return;
-      }
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      if (document?.isDirty) await document.save(); // the trainer reads the file from disk
+      if (document?.isDirty) await document.save(); // the framework reads the file from disk
       try {
-        // The run reports through LSP progress (step, loss, ETA; cancellable) and ends with a message comparing the
-        // measured peak memory with the estimate.
-        const trainer = vscode.workspace.getConfiguration('lft.trainer', uri);
-        const threads = trainer.get<number>('threads', 0);
-        const outputDir = trainer.get<string>('outputDir', '');
-        const options = { ...(threads > 0 ? { threads } : {}), ...(outputDir ? { outputDir } : {}) };
-        try {
-          await trainWithProgress(uri, options);
-        } catch (error) {
-          // No trainer anywhere (the .vsix carries none): install it on first use, with consent, then start the server
-          // again, which gets it at launch (LFT_TRAIN_DLL) as it gets lft.trainerPath, and train.
-          if (!isTrainerNotFound(error) || !dotnetPath) throw error;
-          const installed = await trainerSetup.install(dotnetPath, uri.path.split('/').pop() ?? uri.path);
-          if (!installed) return;
-          await restartServer();
-          await trainWithProgress(uri, options);
+        const launch = await executeOnServer<FrameworkLaunchResult>(ServerCommands.trainFramework, [uri.toString(), { show: false }]);
+        log(`train ${uri.fsPath} with ${launch.name}: ${launch.shell}${launch.installed ? '' : ` (${launch.program} is not on PATH)`}`);
+        if (!launch.installed || launch.missing.length > 0) {
+          void vscode.window.showErrorMessage(launch.message);
+          return;
         }
+        let force = false;
+        if (launch.errors > 0) {
+          const file = uri.path.split('/').pop();
+          const choice = await vscode.window.showWarningMessage(
+            `${file} has ${launch.errors} error${launch.errors === 1 ? '' : 's'} (see the Problems list): ${launch.name} may refuse it or run out of memory.`,
+            { modal: true },
+            'Start Anyway',
+          );
+          if (choice !== 'Start Anyway') return;
+          force = true;
+        }
+        await frameworkTasks.start(uri, launch.name, force);
       } catch (error) {
         void vscode.window.showErrorMessage(messageOf(error));
       }
+    }),
+
+    vscode.commands.registerCommand(ClientCommands.showTuningResults, (argument?: unknown) => {
+      const uri = targetUri(argument);
+      if (!uri) return needConfig();
+      sweepPanel.show(uri);
     }),
 
     vscode.commands.registerCommand(ClientCommands.restartServer, () => restartServer()),
@@ -360,6 +395,8 @@ const REDIRECTS: Record<string, string> = {
   [ServerCommands.showBreakdown]: ClientCommands.showBreakdown,
   [ServerCommands.plan]: ClientCommands.plan,
   [ServerCommands.train]: ClientCommands.train,
+  [ServerCommands.sweep]: ClientCommands.tune,
+  [ServerCommands.trainFramework]: ClientCommands.trainFramework,
 };
 
 /** The document a command argument names: a URI string (as the server's lenses pass it), a Uri, or {uri}. */

@@ -49,7 +49,7 @@ const BASE_SETTINGS = {
  * Makes a temp folder with a fresh profile (user data, extensions) and a workspace that `fillWorkspace(workspace,
  * tmp)` fills, installs the .vsix (LFT_UI_VSIX, packaged by tests/ui/run), starts code-server on it and opens the
  * workspace in Chromium. `settings` are added to the user settings; `env` to code-server's environment (a value of
- * undefined removes a variable). Returns the folders; `after` stops it all.
+ * undefined removes a variable; a function of the temp folder gives it). Returns the folders; `after` stops it all.
  */
 export async function startWorkbench({ prefix, fillWorkspace, settings = {}, env: extraEnv = {} }) {
   const vsix = process.env.LFT_UI_VSIX;
@@ -66,7 +66,7 @@ export async function startWorkbench({ prefix, fillWorkspace, settings = {}, env
   const config = path.join(tmp, 'config.yaml');
   writeFileSync(config, ''); // keeps code-server from writing ~/.config/code-server/config.yaml
   const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
-  const env = { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), ...extraEnv };
+  const env = { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg-data'), XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), ...(typeof extraEnv === 'function' ? extraEnv(tmp) : extraEnv) };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
 
   await run(codeServer, [...common, '--install-extension', vsix], { env });

@@ -9,7 +9,8 @@ namespace LspFineTune.Server.Cli;
 /// A framework run's progress as the bundled trainer's metrics protocol (docs/trainer.md: one JSON object per line,
 /// each with <c>"event"</c>), so whatever reads lft-train's progress (the language server's) reads a framework's too:
 /// <c>start</c>, <c>step</c> (step, total_steps, loss, lr, tokens_per_second, step_ms, eta_seconds, epoch and
-/// <c>peak_gpu_bytes</c>), and <c>end</c> or <c>cancelled</c> with the measured peak next to the estimate.
+/// <c>peak_gpu_bytes</c>), and <c>end</c> or <c>cancelled</c> with the measured peak next to the estimate and the
+/// run's <c>summary</c> line (what `lft train` prints at the end, for an editor's message).
 /// </summary>
 public static class FrameworkEvents
 {
@@ -39,8 +40,8 @@ public static class FrameworkEvents
         ["eta_seconds"] = Finite(step.EtaSeconds),
     };
 
-    public static JsonObject End(RunOutcome outcome, int exitCode, MeasuredFigures measured, EstimatedFigures? estimate) => outcome == RunOutcome.Cancelled
-        ? new JsonObject { ["event"] = "cancelled", ["step"] = measured.Steps, ["exit_code"] = exitCode }
+    public static JsonObject End(RunOutcome outcome, int exitCode, MeasuredFigures measured, EstimatedFigures? estimate, string summary) => outcome == RunOutcome.Cancelled
+        ? new JsonObject { ["event"] = "cancelled", ["step"] = measured.Steps, ["exit_code"] = exitCode, ["summary"] = summary }
         : new JsonObject
         {
             ["event"] = "end",
@@ -52,6 +53,7 @@ public static class FrameworkEvents
             ["tokens_per_second_per_gpu"] = Finite(measured.TokensPerSecondPerGpu),
             ["mean_step_ms"] = measured.StepsPerSecond is > 0 and var rate ? Finite(1000 / rate) : null,
             ["exit_code"] = exitCode,
+            ["summary"] = summary,
         };
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;

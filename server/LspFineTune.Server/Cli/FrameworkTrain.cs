@@ -111,8 +111,8 @@ public static class FrameworkTrain
         ReadMetricsFiles(command, progress);
         var measured = Measured(progress.Measured);
         var outcome = result.Stopped ? RunOutcome.Cancelled : result.ExitCode == 0 ? RunOutcome.Done : RunOutcome.Failed;
-        events.Write(FrameworkEvents.End(outcome, result.ExitCode, measured, estimate));
         var summary = RunRecorder.Finish(record, measured, result.ExitCode, outcome);
+        events.Write(FrameworkEvents.End(outcome, result.ExitCode, measured, estimate, summary.ToString()));
         lock (stderr)
             stderr.WriteLine($"lft train: {summary}");
         return outcome == RunOutcome.Cancelled ? TrainerRun.CancelledExitCode : result.ExitCode;

@@ -31,11 +31,12 @@ public static class SweepCommand
         };
         if (TrainedCommandSetup.Load(args, file, "sweep", stderr, out var exitCode) is not var (analysis, plan, dialect))
             return exitCode;
-        if ((plan.Training.MaxSteps ?? analysis.Estimate?.Runtime.TotalSteps) is not { } totalSteps)
+        if (SweepSetup.Unsearchable(analysis, file) is { } unsearchable)
         {
-            stderr.WriteLine($"lft sweep: the length of {file}'s run is unknown; set {dialect.Vocabulary.Key(Core.Dialects.PlanField.MaxSteps) ?? "max_steps"} so each trial can be scored at a fraction of it.");
+            stderr.WriteLine($"lft sweep: {unsearchable}");
             return CommandLine.ConfigHasErrors;
         }
+        var totalSteps = SweepSetup.TotalSteps(analysis)!.Value;
         SweepSpace space;
         try
         {
@@ -52,9 +53,8 @@ public static class SweepCommand
         }
 
         var configPath = Path.GetFullPath(file);
-        var sweepFolder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(configPath)!, plan.Output.Dir.TrimEnd('/', '\\') + "-sweep"));
-        var peak = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
-        var parallel = options.Parallel ?? SweepParallelism.Choose(options.Trials + 1, peak, Environment.ProcessorCount, SweepParallelism.AvailableBytes());
+        var sweepFolder = SweepSetup.Folder(configPath, plan);
+        var parallel = SweepSetup.Parallel(options, analysis);
 
         SweepResult result;
         try
@@ -72,25 +72,14 @@ public static class SweepCommand
             return CommandLine.ConfigHasErrors;
         }
 
-        var changes = BestChanges(space, result.Best);
-        var edits = changes.Count == 0 ? [] : ConfigEditor.ToTextEdits(analysis.Tree, ConfigOverrides.ForFormat(changes, analysis.Tree.Format));
+        var changes = SweepEdits.Changes(space, result.Best.Parameters);
+        var edits = SweepEdits.Edits(analysis, changes);
         if (args.Has("--json"))
             JsonOutput.Write(stdout, Json(file, result, changes, edits));
         else
             WriteText(stdout, file, result, changes, edits);
         return CommandLine.Clean;
     }
-
-    /// <summary>The best trial's parameters that differ from the config's own values, with what they bring along.</summary>
-    private static IReadOnlyList<ConfigChange> BestChanges(SweepSpace space, SweepTrial best)
-    {
-        var differing = best.Parameters.Where(p => !space.Baseline.TryGetValue(p.Key, out var own) || !SameValue(own, p.Value))
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        return space.Changes(differing);
-    }
-
-    private static bool SameValue(string a, string b) =>
-        a == b || (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && x == y);
 
     private static JsonObject Json(string file, SweepResult result, IReadOnlyList<ConfigChange> changes, IReadOnlyList<TextEdit> edits) => new()
     {

@@ -17,9 +17,11 @@ namespace LspFineTune.Server.Handlers;
 /// <c>lft.hardware</c> says which GPUs the estimate assumes and where that came from, <c>lft.setGpu</c> records a GPU
 /// choice through the document's dialect, <c>lft.plan</c> finds the fastest plan that fits and applies it through workspace/applyEdit (pass
 /// <c>{"apply": false}</c> second to only look), <c>lft.train</c> starts the bundled trainer on the saved file (options
-/// second: <c>{"maxSteps", "outputDir", "threads"}</c>) and answers at once with the progress token it reports on.
+/// second: <c>{"maxSteps", "outputDir", "threads"}</c>) and answers at once with the progress token it reports on; the
+/// search commands (<c>lft.sweep</c>, <c>lft.sweepResults</c>, <c>lft.applySweep</c>) are <see cref="TuningCommands"/>; <c>lft.trainFramework</c> (how the config runs on its own framework) is
+/// <see cref="FrameworkCommands"/>.
 /// </summary>
-public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageClient client, TrainingSessions training)
+public sealed class ExecuteCommandHandler(DocumentRequests requests, CommandDocuments documents, LanguageClient client, TrainingSessions training, TuningCommands tuning, FrameworkCommands frameworks)
 {
     public const string ShowBreakdown = "lft.showBreakdown";
     public const string Plan = "lft.plan";
@@ -27,7 +29,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     public const string Hardware = "lft.hardware";
     public const string SetGpu = "lft.setGpu";
 
-    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train, Hardware, SetGpu];
+    public static readonly IReadOnlyList<string> Commands = [ShowBreakdown, Plan, Train, Hardware, SetGpu, TuningCommands.Sweep, TuningCommands.SweepResults, TuningCommands.ApplySweep, FrameworkCommands.TrainFramework];
 
     private const string Method = "workspace/executeCommand";
 
@@ -41,31 +43,20 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         var arguments = parameters.Arguments ?? [];
         return command switch
         {
-            ShowBreakdown => await BreakdownAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
-            Plan => await PlanAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
+            ShowBreakdown => await BreakdownAsync(await documents.EstimatedAsync(command, arguments, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            Plan => await PlanAsync(await documents.EstimatedAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments, cancellationToken).ConfigureAwait(false),
             Train => await TrainAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
-            Hardware => await HardwareAsync(await EstimateAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments).ConfigureAwait(false),
+            Hardware => await HardwareAsync(await documents.EstimatedAsync(command, arguments, cancellationToken).ConfigureAwait(false), arguments).ConfigureAwait(false),
             SetGpu => await SetGpuAsync(arguments, cancellationToken).ConfigureAwait(false),
+            TuningCommands.Sweep => await tuning.StartAsync(arguments, TokenText(parameters.WorkDoneToken), cancellationToken).ConfigureAwait(false),
+            TuningCommands.SweepResults => await tuning.ResultsAsync(arguments, cancellationToken).ConfigureAwait(false),
+            TuningCommands.ApplySweep => await tuning.ApplyAsync(arguments, cancellationToken).ConfigureAwait(false),
+            FrameworkCommands.TrainFramework => await frameworks.DescribeAsync(arguments, cancellationToken).ConfigureAwait(false),
             _ => throw LspException.InvalidParams($"{Method}: unknown command `{command}`; this server runs {string.Join(", ", Commands)}."),
         };
     }
 
-    private async Task<(DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate)> EstimateAsync(string command, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
-    {
-        var uri = arguments.Count > 0 ? UriOf(arguments[0]) : null;
-        if (uri is null)
-            throw LspException.InvalidParams($"{command}: the first argument must be the document URI (a string or {{\"uri\": ...}}).");
-        var snapshot = requests.Snapshot(command, new TextDocumentIdentifier(uri))
-            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{command}: {uri} is not open in the editor; open it first.");
-        var analysis = await snapshot.GetAnalysisAsync(cancellationToken).ConfigureAwait(false);
-        if (!analysis.IsClaimed)
-            throw new LspException(LspErrorCodes.RequestFailed, $"{command}: {uri} is not a fine-tuning config that LspFineTune reads (force a dialect with a `# lft: dialect=ID` comment).");
-        if (analysis.Estimate is not { } estimate)
-            throw new LspException(LspErrorCodes.RequestFailed, $"{command}: no estimate for {uri}: fix the errors it reports first (the model or GPU could not be resolved).");
-        return (snapshot, analysis, estimate);
-    }
-
-    private Task<object?> BreakdownAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document)
+    private Task<object?> BreakdownAsync(EstimatedDocument document)
     {
         var (snapshot, _, estimate) = document;
         var binary = requests.BinaryUnits;
@@ -97,7 +88,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         return Task.FromResult<object?>(result);
     }
 
-    private async Task<object?> PlanAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    private async Task<object?> PlanAsync(EstimatedDocument document, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
     {
         var (snapshot, analysis, estimate) = document;
         var apply = !(arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object
@@ -133,7 +124,7 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
     /// The hardware the estimate assumes, where it came from, and how to change it in this document's dialect; shown
     /// as a message too (the lens's answer in clients without a picker) unless the second argument is <c>{"show": false}</c>.
     /// </summary>
-    private async Task<object?> HardwareAsync((DocumentSnapshot Snapshot, Core.ConfigAnalysis Analysis, Estimate Estimate) document, IReadOnlyList<JsonElement> arguments)
+    private async Task<object?> HardwareAsync(EstimatedDocument document, IReadOnlyList<JsonElement> arguments)
     {
         var (_, analysis, estimate) = document;
         var hardware = estimate.Plan.Hardware;
@@ -176,19 +167,10 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
 
     private async Task<object?> TrainAsync(IReadOnlyList<JsonElement> arguments, string? workDoneToken, CancellationToken cancellationToken)
     {
-        var (snapshot, analysis, _) = await EstimateAsync(Train, arguments, cancellationToken).ConfigureAwait(false);
-        if (snapshot.FilePath is not { } path || !File.Exists(path))
-            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {snapshot.Uri} is not a file on disk; save it first (the trainer reads the file).");
-        // The file is read as every other file is (regular files only, capped): a FIFO in its place must not hang the server.
-        var onDisk = Core.Files.RegularFile.ReadText(path, Cli.ConfigFileLoader.MaxFileBytes, out var unreadable, cancellationToken)
-            ?? throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: cannot read {Path.GetFileName(path)}: {unreadable}.");
-        if (!string.Equals(onDisk, snapshot.Text, StringComparison.Ordinal))
-            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has unsaved changes; save it first (the trainer reads the file from disk).");
-        if (analysis.HasErrors)
-            throw new LspException(LspErrorCodes.RequestFailed, $"{Train}: {Path.GetFileName(path)} has errors; fix them first (see the Problems list).");
+        var (snapshot, _, path) = await documents.SavedAsync(Train, arguments, cancellationToken).ConfigureAwait(false);
         var trainer = TrainerLocator.Find(out var problem, out var nowhere)
             ?? throw new LspException(nowhere ? LspErrorCodes.TrainerNotFound : LspErrorCodes.RequestFailed, $"{Train}: {problem}.");
-        var options = arguments.Count > 1 && arguments[1].ValueKind == JsonValueKind.Object ? arguments[1] : default;
+        var options = CommandDocuments.Options(arguments);
         var request = new TrainingRequest(snapshot.Uri, path, Int(options, "maxSteps"), String(options, "outputDir"), Int(options, "threads"), requests.BinaryUnits)
         {
             WorkDoneToken = workDoneToken,
@@ -205,16 +187,9 @@ public sealed class ExecuteCommandHandler(DocumentRequests requests, LanguageCli
         _ => null,
     };
 
-    private static int? Int(JsonElement options, string name) =>
-        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.TryGetInt32(out var number) && number > 0 ? number : null;
+    private static int? Int(JsonElement options, string name) => CommandDocuments.Int(options, name);
 
-    private static string? String(JsonElement options, string name) =>
-        options.ValueKind == JsonValueKind.Object && options.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? LspJson.String(value) : null;
+    private static string? String(JsonElement options, string name) => CommandDocuments.String(options, name);
 
-    private static string? UriOf(JsonElement argument) => argument.ValueKind switch
-    {
-        JsonValueKind.String => LspJson.String(argument),
-        JsonValueKind.Object when argument.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String => LspJson.String(uri),
-        _ => null,
-    };
+    private static string? UriOf(JsonElement argument) => CommandDocuments.UriOf(argument);
 }

@@ -5,13 +5,13 @@ using StreamJsonRpc;
 
 namespace LspFineTune.Server.Handlers;
 
-/// <summary>window/workDoneProgress/cancel: the user pressed Cancel on a training run's progress.</summary>
-public sealed class ProgressHandler(TrainingSessions training)
+/// <summary>window/workDoneProgress/cancel: the user pressed Cancel on a run's progress (a training, a search).</summary>
+public sealed class ProgressHandler(EditorRuns runs)
 {
     [JsonRpcMethod("window/workDoneProgress/cancel", UseSingleObjectParameterDeserialization = true)]
     public void Cancel(JsonElement? parameters = null)
     {
         if (parameters is { ValueKind: JsonValueKind.Object } cancel && cancel.TryGetProperty("token", out var token))
-            training.Cancel(token.ValueKind == JsonValueKind.String ? LspJson.String(token)! : token.GetRawText());
+            runs.Cancel(token.ValueKind == JsonValueKind.String ? LspJson.String(token)! : token.GetRawText());
     }
 }

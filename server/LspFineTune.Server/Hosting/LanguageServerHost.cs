@@ -24,6 +24,7 @@ public sealed class LanguageServerHost : IDisposable
     private readonly LspJsonRpc _rpc;
     private readonly ServerSession _session = new();
     private readonly ServerLog _log;
+    private readonly EditorRuns _runs;
 
     public LanguageServerHost(Stream input, Stream output, TextWriter log, LanguageServerOptions? options = null)
     {
@@ -43,7 +44,9 @@ public sealed class LanguageServerHost : IDisposable
         var publisher = new DiagnosticPublisher(store, client, _session, _log);
         var settings = new SettingsUpdater(_session, store, client, () => publisher);
         var requests = new DocumentRequests(_session, store, _log);
-        var training = new TrainingSessions(client, _session, _log);
+        _runs = new EditorRuns(client, _session, _log);
+        var training = new TrainingSessions(client, _runs, _log);
+        var documents = new CommandDocuments(requests);
         var targetOptions = new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true };
         object[] handlers =
         [
@@ -56,8 +59,8 @@ public sealed class LanguageServerHost : IDisposable
             new CodeActionHandler(requests),
             new CompletionHandler(requests),
             new DocumentSymbolHandler(requests),
-            new ExecuteCommandHandler(requests, client, training),
-            new ProgressHandler(training),
+            new ExecuteCommandHandler(requests, documents, client, training, new TuningCommands(documents, requests, client, _runs, _log), new FrameworkCommands(documents, client)),
+            new ProgressHandler(_runs),
         ];
         foreach (var handler in handlers)
             _rpc.AddLocalRpcTarget(handler, targetOptions);
@@ -73,6 +76,8 @@ public sealed class LanguageServerHost : IDisposable
         var code = await finished.ConfigureAwait(false);
         if (finished == connectionClosed)
             _log.Write("the client closed the connection; exiting");
+        // The runs the editor started stop with it (each trainer finishes its step and checkpoints it).
+        _runs.Dispose();
         _rpc.Dispose();
         return code;
     }

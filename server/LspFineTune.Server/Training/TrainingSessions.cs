@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LspFineTune.Core.Estimation;
@@ -17,83 +16,55 @@ public sealed record TrainingRequest(string Uri, string ConfigPath, int? MaxStep
 
 /// <summary>
 /// The training runs started from the editor: each is an <c>lft-train</c> subprocess whose metrics become LSP work-done
-/// progress (step, loss, ETA; cancellable), whose stderr goes to the log, and whose end is shown next to the estimate
-/// (measured peak memory against the estimator's for <c>hardware.gpu: cpu</c>). One run per config at a time.
+/// progress (step, loss, ETA; cancellable) through <see cref="EditorRuns"/>, whose stderr goes to the log, and whose end
+/// is shown next to the estimate (measured peak memory against the estimator's for <c>hardware.gpu: cpu</c>).
 /// </summary>
-public sealed class TrainingSessions(LanguageClient client, ServerSession session, ServerLog log)
+public sealed class TrainingSessions(LanguageClient client, EditorRuns runs, ServerLog log)
 {
-    private readonly ConcurrentDictionary<string, TrainerRun> _byToken = new();
-    private readonly ConcurrentDictionary<string, string> _tokenByConfig = new(StringComparer.Ordinal);
-
     /// <summary>Starts a run; returns its progress token. Throws <see cref="LspException"/> when it cannot start.</summary>
-    public async Task<string> StartAsync(TrainerProgram trainer, TrainingRequest request, CancellationToken cancellationToken)
+    public Task<string> StartAsync(TrainerProgram trainer, TrainingRequest request, CancellationToken cancellationToken)
     {
-        var token = request.WorkDoneToken ?? "lft-train-" + Guid.NewGuid().ToString("N");
-        if (!_tokenByConfig.TryAdd(request.ConfigPath, token))
-            throw new LspException(LspErrorCodes.RequestFailed, $"lft.train: {Path.GetFileName(request.ConfigPath)} is already training; cancel that run first (the progress notification's Cancel).");
-        try
+        var name = Path.GetFileName(request.ConfigPath);
+        var editorRun = new EditorRunRequest("lft.train", request.ConfigPath, $"Training {name}", "training", "starting lft-train…", request.WorkDoneToken);
+        return runs.StartAsync(editorRun, reporter =>
         {
-            // A client-initiated token needs no create; otherwise ask the client for one where it supports progress.
-            var progress = request.WorkDoneToken is not null
-                || session.Capabilities.WorkDoneProgress && await client.CreateProgressAsync(token, cancellationToken).ConfigureAwait(false);
-            var title = $"Training {Path.GetFileName(request.ConfigPath)}";
-            if (progress)
-                await client.ProgressAsync(token, new WorkDoneProgressBegin(title, Cancellable: true, "starting lft-train…", 0)).ConfigureAwait(false);
-            var monitor = new RunMonitor(client, token, progress, request.BinaryUnits);
+            var monitor = new RunMonitor(client, reporter, request.BinaryUnits);
             var started = DateTimeOffset.UtcNow;
             var run = TrainerRun.Start(trainer, request.ConfigPath, Options(request), monitor.OnEventAsync, monitor.OnLog);
-            _byToken[token] = run;
-            _ = FinishAsync(run, token, request, monitor, title, started);
-            return token;
-        }
-        catch
-        {
-            _tokenByConfig.TryRemove(request.ConfigPath, out _);
-            throw;
-        }
+            return new BundledRun(run, monitor, exitCode => RecordRun(request, monitor.Metrics, started, exitCode));
+        }, cancellationToken);
     }
 
-    /// <summary>window/workDoneProgress/cancel: stop after the current step, leaving a checkpoint.</summary>
-    public bool Cancel(string token)
+    /// <summary>One lft-train subprocess as an editor run: Cancel is SIGTERM (it checkpoints the step), the end its summary.</summary>
+    private sealed class BundledRun(TrainerRun run, RunMonitor monitor, Func<int, string> record) : IEditorRun
     {
-        if (!_byToken.TryGetValue(token, out var run))
-            return false;
-        log.Write($"cancelling training {token}");
-        run.Cancel();
-        return true;
-    }
+        public void Cancel() => run.Cancel();
 
-    private async Task FinishAsync(TrainerRun run, string token, TrainingRequest request, RunMonitor monitor, string title, DateTimeOffset started)
-    {
-        int exitCode;
-        try
+        public async Task<RunEnd> WaitAsync()
         {
-            exitCode = await run.WaitAsync().ConfigureAwait(false);
+            int exitCode;
+            try
+            {
+                exitCode = await run.WaitAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Reading the trainer's output failed (not the trainer): still end the progress, with what happened.
+                monitor.OnLog($"reading lft-train's output failed: {e.Message}");
+                exitCode = -1;
+            }
+            var (type, message) = monitor.Outcome(exitCode);
+            if (monitor.Metrics.Started)
+                message += "; " + record(exitCode);
+            return new RunEnd(type, message);
         }
-        catch (Exception e)
-        {
-            // Reading the trainer's output failed (not the trainer): still end the progress, with what happened.
-            log.Write($"training {token}: reading lft-train's output failed: {e}");
-            exitCode = -1;
-        }
-        finally
-        {
-            _byToken.TryRemove(token, out _);
-            _tokenByConfig.TryRemove(request.ConfigPath, out _);
-            run.Dispose();
-        }
-        var (type, message) = monitor.Outcome(exitCode);
-        if (monitor.Metrics.Started)
-            message += "; " + RecordRun(request, monitor.Metrics, exitCode, started);
-        if (monitor.Progress)
-            await client.ProgressAsync(token, new WorkDoneProgressEnd(message)).ConfigureAwait(false);
-        await client.LogMessageAsync(MessageType.Info, $"{title}: {message}").ConfigureAwait(false);
-        await client.ShowMessageAsync(type, $"{title}: {message}").ConfigureAwait(false);
+
+        public void Dispose() => run.Dispose();
     }
 
     /// <summary>Appends the run to the config's <c>.lft/runs.jsonl</c> (the code lens shows its last measured peak); returns
     /// where, or why not. The config is analysed as it is now on disk: what the trainer read.</summary>
-    private string RecordRun(TrainingRequest request, BundledMetrics metrics, int exitCode, DateTimeOffset started)
+    private string RecordRun(TrainingRequest request, BundledMetrics metrics, DateTimeOffset started, int exitCode)
     {
         var text = Core.Files.RegularFile.ReadText(request.ConfigPath, Cli.ConfigFileLoader.MaxFileBytes, out var problem);
         if (text is null)
@@ -116,14 +87,12 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
     }
 
     /// <summary>Turns one run's metrics lines into progress reports and its final summary.</summary>
-    private sealed class RunMonitor(LanguageClient client, string token, bool progress, bool binaryUnits)
+    private sealed class RunMonitor(LanguageClient client, RunReporter reporter, bool binaryUnits)
     {
         private readonly List<string> _lastLogLines = [];
         private JsonObject? _end;
         private JsonObject? _cancelled;
         private double? _initialEvalLoss;
-
-        public bool Progress => progress;
 
         /// <summary>The run's metrics so far, for its record in the history.</summary>
         public BundledMetrics Metrics { get; } = new();
@@ -139,8 +108,7 @@ public sealed class TrainingSessions(LanguageClient client, ServerSession sessio
                     var percentage = total > 0 ? (int)Math.Clamp(step * 100 / total, 0, 100) : (int?)null;
                     var eta = metrics["eta_seconds"] is JsonValue etaValue && etaValue.TryGetValue<double>(out var seconds) ? $" · ETA {DurationText.Format(seconds)}" : "";
                     var report = $"step {step:0}/{total:0} · loss {Format(metrics, "loss")}{eta}";
-                    if (progress)
-                        await client.ProgressAsync(token, new WorkDoneProgressReport(report, percentage)).ConfigureAwait(false);
+                    await reporter.ReportAsync(report, percentage).ConfigureAwait(false);
                     // Every step's metrics in the editor's log (VS Code: the LspFineTune output channel).
                     await client.LogMessageAsync(MessageType.Log,
                         $"lft-train: {report} · lr {Format(metrics, "lr", "0.######")} · {Number(metrics, "tokens_per_second").ToString("N0", CultureInfo.InvariantCulture)} tokens/s · {Number(metrics, "step_ms").ToString("0", CultureInfo.InvariantCulture)} ms/step · peak {ByteSizes.Format(Number(metrics, "peak_rss_bytes"), binaryUnits)}").ConfigureAwait(false);

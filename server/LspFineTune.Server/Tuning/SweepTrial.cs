@@ -13,7 +13,9 @@ public sealed record SweepTrial(int Number, IReadOnlyDictionary<string, double> 
     public double Seconds { get; set; }
     public string? Problem { get; set; }
 
-    public JsonObject ToJson() => new()
+    /// <summary>Its line in the results file (<see cref="SweepResultsFile"/> reads it back), with the step it was
+    /// scored at of its whole schedule.</summary>
+    public JsonObject ToJson(long earlySteps, long totalSteps) => new()
     {
         ["trial"] = Number,
         ["baseline"] = IsBaseline,
@@ -22,5 +24,7 @@ public sealed record SweepTrial(int Number, IReadOnlyDictionary<string, double> 
         ["final_eval_loss"] = FinalEvalLoss,
         ["seconds"] = Math.Round(Seconds, 2),
         ["problem"] = Problem,
+        ["early_steps"] = earlySteps,
+        ["total_steps"] = totalSteps,
     };
 }

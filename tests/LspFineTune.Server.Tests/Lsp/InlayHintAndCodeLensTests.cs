@@ -56,6 +56,20 @@ public sealed class InlayHintAndCodeLensTests
     }
 
     [Fact]
+    public async Task A_config_the_bundled_trainer_runs_on_this_cpu_offers_a_hyperparameter_search_next_to_training()
+    {
+        await using var client = await LspTestClient.StartAsync();
+        var cpu = await client.OpenAsync(Repo.Example("tiny-cpu-lora.lft.yaml"));
+        var gpu = await client.OpenAsync(Repo.Example("llama2-7b-lora.lft.yaml"));
+
+        var lenses = (await client.RequestAsync("textDocument/codeLens", Document(cpu)))!.AsArray().Select(l => ((string)l!["command"]!["title"]!, (string)l["command"]!["command"]!)).ToList();
+        var onGpu = (await client.RequestAsync("textDocument/codeLens", Document(gpu)))!.AsArray().Select(l => (string)l!["command"]!["command"]!).ToList();
+
+        Assert.Equal(("Tune hyperparameters", "lft.sweep"), lenses[lenses.IndexOf(("Train with bundled trainer", "lft.train")) + 1]);
+        Assert.DoesNotContain("lft.sweep", onGpu);
+    }
+
+    [Fact]
     public async Task A_cpu_config_speaks_of_the_cpu_not_of_a_gpu()
     {
         await using var client = await LspTestClient.StartAsync();

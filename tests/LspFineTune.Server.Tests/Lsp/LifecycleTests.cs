@@ -20,7 +20,7 @@ public sealed class LifecycleTests
         Assert.NotNull(capabilities["codeLensProvider"]);
         Assert.NotNull(capabilities["completionProvider"]);
         Assert.Equal(["quickfix", "source.lft.applyPlan"], capabilities["codeActionProvider"]!["codeActionKinds"]!.AsArray().Select(k => (string)k!));
-        Assert.Equal(["lft.showBreakdown", "lft.plan", "lft.train", "lft.hardware", "lft.setGpu"], capabilities["executeCommandProvider"]!["commands"]!.AsArray().Select(k => (string)k!));
+        Assert.Equal(["lft.showBreakdown", "lft.plan", "lft.train", "lft.hardware", "lft.setGpu", "lft.sweep", "lft.sweepResults", "lft.applySweep", "lft.trainFramework"], capabilities["executeCommandProvider"]!["commands"]!.AsArray().Select(k => (string)k!));
         Assert.Equal("utf-16", (string)capabilities["positionEncoding"]!);
         Assert.Equal("lft", (string)result["serverInfo"]!["name"]!);
     }

@@ -137,6 +137,8 @@ public sealed class FrameworkTrainTests : IDisposable
         Assert.All(events.Where(e => (string)e["event"]! == "step"), e => Assert.True(e["loss"] is null || (double)e["loss"]! is 2.5 or 2.25, e.ToJsonString()));
         Assert.Equal(2.25, (double)events[^1]["final_loss"]!);
         Assert.Equal(17L * 1024 * 1024 * 1024, (long)events[^1]["peak_gpu_bytes"]!);
+        // The end event carries the summary line too, for an editor that reads the events, not the terminal.
+        Assert.Equal(summary["lft train: ".Length..], (string)events[^1]["summary"]!);
 
         var history = File.ReadAllLines(Path.Combine(_folder.Path, ".lft", "runs.jsonl")).Select(l => JsonNode.Parse(l)!).Single();
         Assert.Equal(("config.yml", "framework", "axolotl", "done", 0), ((string)history["config"]!, (string)history["engine"]!, (string)history["framework"]!, (string)history["exit"]!["outcome"]!, (int)history["exit"]!["code"]!));

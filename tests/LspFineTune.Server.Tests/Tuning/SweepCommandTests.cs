@@ -12,37 +12,7 @@ public sealed class SweepCommandTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private string WriteConfig(string name) => _folder.Write(name, $"""
-        # a short schedule: the search's mechanics, not its quality
-        model:
-          path: {Repo.Example("models/tiny")}
-          dtype: fp32
-        hardware:
-          gpu: cpu
-        method:
-          type: lora
-          lora:
-            rank: 4   # small
-            alpha: 8
-            target_modules: [q_proj, v_proj]
-        optimizer:
-          type: adamw
-          learning_rate: 1.0e-3
-          lr_scheduler: cosine
-          warmup_steps: 1
-        training:
-          micro_batch_size: 4
-          sequence_length: 64
-          max_steps: 10
-          seed: 3
-        data:
-          train: {Repo.Example("data/tiny-train.jsonl")}
-          eval: {Repo.Example("data/tiny-eval.jsonl")}
-        output:
-          dir: ./run-{name}
-          save_every_steps: 100
-          eval_every_steps: 100
-        """);
+    private string WriteConfig(string name) => _folder.Write(name, ShortTinyConfig.Text(name));
 
     private static JsonNode Sweep(string config)
     {

@@ -122,7 +122,8 @@ describe('axolotl config and its DeepSpeed JSON, both open in the workspace fold
     for (const h of hints) assert.equal(h.position.character, lines[h.position.line].length, `hint "${h.label}" at the end of its line`);
 
     const lenses = await session.request('textDocument/codeLens', { textDocument: { uri: config } });
-    assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
+    assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.trainFramework', 'lft.hardware']);
+    assert.equal(lenses[2].command.title, 'Train with axolotl');
     assert.match(lenses[0].command.title, /^Peak 45\.3 GB of 42\.5 GB per GPU \(out of memory\)/);
     assert.equal(lenses[3].command.title, 'On 8 × A100 40GB SXM4, from the modeline');
     // The lens's command, as the editor runs it when clicked.

@@ -63,7 +63,7 @@ it('initialize announces what VS Code needs for the features below', () => {
   const init = session.initializeResult;
   assert.equal(init.capabilities.textDocumentSync.change, 2, 'incremental sync');
   assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.lft.applyPlan']);
-  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.hardware', 'lft.plan', 'lft.setGpu', 'lft.showBreakdown', 'lft.train']);
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['lft.applySweep', 'lft.hardware', 'lft.plan', 'lft.setGpu', 'lft.showBreakdown', 'lft.sweep', 'lft.sweepResults', 'lft.train', 'lft.trainFramework']);
 });
 
 /** The editor's diagnostics against `lft check`'s for one example: code, severity, position and message. */
@@ -142,14 +142,16 @@ for (const file of files) {
         `weights hint is on a model key, got line ${weights.position.line}: ${lines[weights.position.line]}`);
     });
 
-    it('code lenses at the top: estimate, plan search, trainer', async () => {
+    it('code lenses at the top: estimate, plan search, trainer (and the search, on the CPU)', async () => {
       const all = await session.request('textDocument/codeLens', { textDocument: { uri } });
+      // The search's trials run the bundled trainer: offered for configs that run on this CPU.
+      const expected = ['lft.showBreakdown', 'lft.plan', 'lft.train', ...(cli.per === 'on the CPU' ? ['lft.sweep'] : []), 'lft.hardware'];
       // A config trained earlier (the training tests train the tiny example in place) has a run history beside it,
-      // and then a fifth lens shows its last measured peak.
+      // and then one more lens shows its last measured peak.
       const history = fs.existsSync(path.join(examplesDir, path.dirname(file), '.lft', 'runs.jsonl'));
-      const lenses = history ? all.slice(0, 4) : all;
-      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
-      if (history && all.length > 4) assert.match(all[4].command.title, /^Last run: /, all[4].command.title);
+      const lenses = history ? all.slice(0, expected.length) : all;
+      assert.deepEqual(lenses.map((l) => l.command.command), expected);
+      if (history && all.length > expected.length) assert.match(all[expected.length].command.title, /^Last run: /, all[expected.length].command.title);
       for (const l of lenses) assert.equal(l.range.start.line, 0);
       const [estimate, plan] = lenses.map((l) => l.command.title);
       assert.ok(estimate.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), estimate);
@@ -197,7 +199,9 @@ for (const file of axolotlFiles) {
       // and then a fifth lens shows its last measured peak.
       const history = fs.existsSync(path.join(examplesDir, path.dirname(file), '.lft', 'runs.jsonl'));
       const lenses = history ? all.slice(0, 4) : all;
-      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.hardware']);
+      // A GPU config in a framework's format trains on that framework ("Train with axolotl"), in a terminal.
+      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.trainFramework', 'lft.hardware']);
+      assert.match(lenses[2].command.title, /^Train with (axolotl|LLaMA-Factory|TRL|torchtune)$/, lenses[2].command.title);
       if (history && all.length > 4) assert.match(all[4].command.title, /^Last run: /, all[4].command.title);
       assert.ok(lenses[0].command.title.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), lenses[0].command.title);
       assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline(, the count from accelerate config \S+)?$/, lenses[3].command.title);
