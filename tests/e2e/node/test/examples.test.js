@@ -198,14 +198,20 @@ for (const file of axolotlFiles) {
       // A config trained earlier (the training tests train the tiny example in place) has a run history beside it,
       // and then a fifth lens shows its last measured peak.
       const history = fs.existsSync(path.join(examplesDir, path.dirname(file), '.lft', 'runs.jsonl'));
-      const lenses = history ? all.slice(0, 4) : all;
-      // A GPU config in a framework's format trains on that framework ("Train with axolotl"), in a terminal.
-      assert.deepEqual(lenses.map((l) => l.command.command), ['lft.showBreakdown', 'lft.plan', 'lft.trainFramework', 'lft.hardware']);
-      assert.match(lenses[2].command.title, /^Train with (axolotl|LLaMA-Factory|TRL|torchtune)$/, lenses[2].command.title);
-      if (history && all.length > 4) assert.match(all[4].command.title, /^Last run: /, all[4].command.title);
+      // A CPU copy (the tiny example in a framework's format) trains with the bundled trainer and can be tuned; a GPU
+      // config in a framework's format trains on that framework ("Train with axolotl"), in a terminal.
+      const onCpu = cli.per === 'on the CPU';
+      const commands = onCpu
+        ? ['lft.showBreakdown', 'lft.plan', 'lft.train', 'lft.sweep', 'lft.hardware']
+        : ['lft.showBreakdown', 'lft.plan', 'lft.trainFramework', 'lft.hardware'];
+      const lenses = history ? all.slice(0, commands.length) : all;
+      assert.deepEqual(lenses.map((l) => l.command.command), commands);
+      assert.match(lenses[2].command.title, onCpu ? /^Train with bundled trainer$/ : /^Train with (axolotl|LLaMA-Factory|TRL|torchtune)$/, lenses[2].command.title);
+      if (history && all.length > commands.length) assert.match(all[commands.length].command.title, /^Last run: /, all[commands.length].command.title);
       assert.ok(lenses[0].command.title.startsWith(`Peak ${cli.peak} of ${cli.usable} ${cli.per}`), lenses[0].command.title);
-      assert.match(lenses[3].command.title, /^On \d+ × .+, from the modeline(, the count from accelerate config \S+)?$/, lenses[3].command.title);
-      assert.ok(lenses[3].command.title.includes(cli.hardware), `hardware lens "${lenses[3].command.title}" vs lft estimate "${cli.hardware}"`);
+      const hardwareLens = lenses[commands.length - 1];
+      assert.match(hardwareLens.command.title, /^On \d+ × .+, from the modeline(, the count from accelerate config \S+)?$/, hardwareLens.command.title);
+      assert.ok(hardwareLens.command.title.includes(cli.hardware), `hardware lens "${hardwareLens.command.title}" vs lft estimate "${cli.hardware}"`);
     });
   });
 }
