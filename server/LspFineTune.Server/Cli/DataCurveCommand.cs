@@ -38,7 +38,7 @@ public static class DataCurveCommand
             stderr.WriteLine($"lft data-curve: {file} names no JSON lines train file that a subset can replace ({vocabulary.Key(PlanField.DataTrain) ?? $"{dialect.DisplayName} datasets"}); the curve needs one (`lft export {file} --to native` writes a native config that has data.train).");
             return CommandLine.ConfigHasErrors;
         }
-        if ((plan.Training.MaxSteps ?? analysis.Estimate?.Runtime.TotalSteps) is not { } totalSteps || totalSteps < 1)
+        if (SweepSetup.TotalSteps(analysis) is not { } totalSteps || totalSteps < 1)
         {
             stderr.WriteLine($"lft data-curve: the length of {file}'s run is unknown; set {stepsKey} so each subset's schedule can follow from it.");
             return CommandLine.ConfigHasErrors;
@@ -66,10 +66,9 @@ public static class DataCurveCommand
         }
 
         var configPath = Path.GetFullPath(file);
-        var folder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(configPath)!, plan.Output.Dir.TrimEnd('/', '\\') + "-data-curve"));
+        var folder = SweepSetup.FolderBeside(configPath, plan, "-data-curve");
         var schedules = sizes.Select(n => Schedule(n, lines.Count, totalSteps, plan.Optimizer.WarmupSteps, budget)).ToList();
-        var peak = plan.Hardware.Gpu.IsCpu ? analysis.Estimate?.Memory.PeakBytes : null;
-        var parallel = Whole(args, "--parallel") ?? SweepParallelism.Choose(schedules.Count, peak, Environment.ProcessorCount, SweepParallelism.AvailableBytes());
+        var parallel = Whole(args, "--parallel") ?? SweepSetup.Parallel(schedules.Count, analysis);
         var keys = new DataCurveKeys(trainKey, stepsKey, plan.Optimizer.WarmupSteps > 0 ? vocabulary.Key(PlanField.WarmupSteps) : null);
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"lft data-curve: {schedules.Count} subsets of {lines.Count:N0} examples ({string.Join(", ", sizes.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))}), each for {(budget == DataCurveRecord.EpochsBudget ? "the whole run's epochs" : $"the whole run's {totalSteps:N0} steps")}, {parallel} at once, into {folder}"));

@@ -2,6 +2,7 @@ using LspFineTune.Core;
 using LspFineTune.Core.Diagnostics;
 using LspFineTune.Core.Dialects;
 using LspFineTune.Core.Planning;
+using LspFineTune.Server.Tuning;
 
 namespace LspFineTune.Server.Cli;
 
@@ -39,9 +40,9 @@ public static class TrainedCommandSetup
             stderr.WriteLine($"lft {verb}: {file} has errors (above); fix them first: every run would fail the same way.");
             return null;
         }
-        if (plan.Data.EvalPath is null)
+        if (SweepSetup.MissingEvalData(plan, dialect, file) is { } missing)
         {
-            stderr.WriteLine($"lft {verb}: {file} sets no eval data ({dialect.Vocabulary.Key(PlanField.DataEval) ?? "data.eval"}); each run is scored by eval loss, so add a held-out JSON lines file.");
+            stderr.WriteLine($"lft {verb}: {missing}");
             return null;
         }
         exitCode = CommandLine.Clean;

@@ -44,12 +44,12 @@ public sealed class HoverHandler(DocumentRequests requests)
 
         var text = new StringBuilder();
         text.AppendLine($"### `{located.Path}`");
+        var fields = analysis.Provenance.FieldsDrivenBy(located.Property);
         if (analysis.Documentation?.Find(located.Path) is { } key)
             AppendSchema(text, key);
         if (analysis.Estimate is { } estimate && analysis.Dialect is { } dialect)
         {
             var provenance = analysis.Provenance;
-            var fields = provenance.FieldsDrivenBy(located.Property);
             // A section that holds the model's key (native `model:`) describes the model as well.
             var holdsModel = located.Property.Value is MappingNode section && provenance.Written(PlanField.Model) is { } model && section.Properties.Contains(model);
             if (fields.Contains(PlanField.Model) || holdsModel)
@@ -68,7 +68,7 @@ public sealed class HoverHandler(DocumentRequests requests)
             }
         }
         if (analysis.Binding is { Document.Path: { } configPath, Plan: { } plan }
-            && analysis.Provenance.FieldsDrivenBy(located.Property) is var driven && (driven.Contains(PlanField.DataTrain) || driven.Contains(PlanField.NumExamples)))
+            && (fields.Contains(PlanField.DataTrain) || fields.Contains(PlanField.NumExamples)))
         {
             var record = await Task.Run(() => DataCurveRecord.Read(AuxiliaryFileCache.Shared, configPath), cancellationToken).ConfigureAwait(false);
             text.AppendLine().AppendLine(DataSizeMarkdown.Section(configPath, plan.Data.NumExamples, record));

@@ -14,35 +14,9 @@ public sealed class DataCurveCommandTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private string WriteConfig(string name, string schedule = "max_steps: 8") => _folder.Write(name, $"""
-        model:
-          path: {Repo.Example("models/tiny")}
-          dtype: fp32
-        hardware:
-          gpu: cpu
-        method:
-          type: lora
-          lora:
-            rank: 4
-            alpha: 8
-            target_modules: [q_proj, v_proj]
-        optimizer:
-          type: adamw
-          learning_rate: 2.0e-3
-          warmup_steps: 2
-        training:
-          micro_batch_size: 4
-          sequence_length: 64
-          {schedule}
-          seed: 3
-        data:
-          train: {Repo.Example("data/tiny-train.jsonl")}
-          eval: {Repo.Example("data/tiny-eval.jsonl")}
-        output:
-          dir: ./run-{name}
-          save_every_steps: 100
-          eval_every_steps: 100
-        """);
+    /// <summary>The search tests' short tiny config; <paramref name="schedule"/> replaces its fixed max_steps.</summary>
+    private string WriteConfig(string name, string schedule = "max_steps: 8") =>
+        _folder.Write(name, ShortTinyConfig.Text(name).Replace("max_steps: 10", schedule));
 
     [Fact]
     public void Each_subset_trains_the_runs_steps_and_the_curve_is_kept_next_to_the_config()
