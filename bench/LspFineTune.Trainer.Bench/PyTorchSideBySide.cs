@@ -8,6 +8,8 @@ namespace LspFineTune.Trainer.Bench;
 /// lft-train against the PyTorch reference of the same model and method (bench/pytorch/reference.py), run back to
 /// back for each variant and thread count in one process, so a loaded machine slows both alike; prints the ratio of
 /// median step times (below 1: lft-train is faster). Needs Debian's python3-torch with libopenblas0-openmp.
+/// lft-train runs under tcmalloc when the machine has it (Native/MemoryAllocator in the trainer); PyTorch is timed as
+/// installed (glibc's malloc) and, when tcmalloc is there, once more with it preloaded, so both comparisons show.
 /// </summary>
 internal static class PyTorchSideBySide
 {
@@ -43,8 +45,11 @@ internal static class PyTorchSideBySide
         var work = Directory.CreateTempSubdirectory("lft-bench-torch").FullName;
         Console.WriteLine($"lft-train vs PyTorch ({python}, reference.py), tiny model, batch 8 x 128 tokens, {steps} steps, median of steps 4..{steps}, {Environment.ProcessorCount} cores; run back to back, so compare the ratios, not the times");
         Console.WriteLine();
-        Console.WriteLine("| variant | threads | lft-train ms/step | PyTorch ms/step | ratio (lft / PyTorch) | lft-train peak RSS | PyTorch peak RSS |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        var tcmalloc = new[] { "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "/usr/lib64/libtcmalloc_minimal.so.4" }.FirstOrDefault(File.Exists);
+        Console.WriteLine($"lft-train's allocator: {(tcmalloc is null ? "glibc (tcmalloc not installed)" : "tcmalloc")}; PyTorch as installed (glibc){(tcmalloc is null ? "" : ", and with tcmalloc preloaded")}");
+        Console.WriteLine();
+        Console.WriteLine("| variant | threads | lft-train ms/step | PyTorch ms/step | ratio (lft / PyTorch) | PyTorch + tcmalloc ms/step | ratio (lft / PyTorch + tcmalloc) | lft-train peak RSS | PyTorch peak RSS | PyTorch + tcmalloc peak RSS |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try
         {
             foreach (var variant in Variants(steps).Where(v => only is null || v.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
@@ -54,14 +59,17 @@ internal static class PyTorchSideBySide
                     var config = Path.Combine(work, "side.lft.yaml");
                     File.WriteAllText(config, variant.Config.ConfigText(model, train, Path.Combine(work, "run")));
                     var ours = RunTrainer(trainer, config, threads);
-                    var theirs = RunReference(python, reference, model, variant.ReferenceArguments, steps, threads);
+                    var theirs = RunReference(python, reference, model, variant.ReferenceArguments, steps, threads, preload: null);
+                    var theirsTcmalloc = tcmalloc is null ? null : RunReference(python, reference, model, variant.ReferenceArguments, steps, threads, tcmalloc);
                     if (ours is null || theirs is null)
                     {
-                        Console.WriteLine($"| {variant.Name} | {threads} | {(ours is null ? "failed" : "")} | {(theirs is null ? "failed" : "")} | | | |");
+                        Console.WriteLine($"| {variant.Name} | {threads} | {(ours is null ? "failed" : "")} | {(theirs is null ? "failed" : "")} | | | | | | |");
                         continue;
                     }
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {variant.Name} | {threads} | {ours.Value.Ms:F1} | {theirs.Value.Ms:F1} | {ours.Value.Ms / theirs.Value.Ms:F2}x | {ours.Value.Rss / 1048576.0:F0} MiB | {theirs.Value.Rss / 1048576.0:F0} MiB |"));
+                    string Ms((double Ms, long Rss)? run) => run is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{run.Value.Ms:F1}");
+                    string Ratio((double Ms, long Rss)? run) => run is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{ours.Value.Ms / run.Value.Ms:F2}x");
+                    string Rss((double Ms, long Rss)? run) => run is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{run.Value.Rss / 1048576.0:F0} MiB");
+                    Console.WriteLine($"| {variant.Name} | {threads} | {Ms(ours)} | {Ms(theirs)} | {Ratio(theirs)} | {Ms(theirsTcmalloc)} | {Ratio(theirsTcmalloc)} | {Rss(ours)} | {Rss(theirs)} | {Rss(theirsTcmalloc)} |");
                 }
             }
         }
@@ -85,9 +93,9 @@ internal static class PyTorchSideBySide
         return (ms[ms.Count / 2], lines.Single(l => l["event"]!.GetValue<string>() == "end")["peak_rss_bytes"]!.GetValue<long>());
     }
 
-    private static (double Ms, long Rss)? RunReference(string python, string script, string model, string arguments, int steps, int threads)
+    private static (double Ms, long Rss)? RunReference(string python, string script, string model, string arguments, int steps, int threads, string? preload)
     {
-        var (code, stdout, stderr) = Start(python, [script, "--model", model, .. arguments.Split(' '), "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)], threads);
+        var (code, stdout, stderr) = Start(python, [script, "--model", model, .. arguments.Split(' '), "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture)], threads, preload);
         if (code != 0)
         {
             Console.Error.WriteLine($"PyTorch reference failed (is python3-torch installed?): {stderr.Trim().Split('\n')[^1]}");
@@ -97,7 +105,7 @@ internal static class PyTorchSideBySide
         return (result["median_step_ms"]!.GetValue<double>(), result["peak_rss_bytes"]!.GetValue<long>());
     }
 
-    private static (int Code, string Stdout, string Stderr) Start(string program, IEnumerable<string> arguments, int threads)
+    private static (int Code, string Stdout, string Stderr) Start(string program, IEnumerable<string> arguments, int threads, string? preload = null)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -105,6 +113,8 @@ internal static class PyTorchSideBySide
         // The same OpenMP setup for both: thread count, and passive waiting (what lft-train sets for itself).
         info.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        if (preload is not null)
+            info.Environment["LD_PRELOAD"] = preload;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

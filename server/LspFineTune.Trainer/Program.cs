@@ -1,5 +1,6 @@
 using LspFineTune.Trainer;
 using LspFineTune.Trainer.Cli;
+using LspFineTune.Trainer.Native;
 
 // Every failure the user can act on is a TrainerException: one line on stderr, a documented exit code, no stack trace.
 try
@@ -10,14 +11,17 @@ try
         return args.Length == 0 ? 2 : 0;
     }
     var rest = args.Skip(1).ToList();
+    var isConfigPath = args[0].EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || args[0].EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || args[0].EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+    // Before anything loads libtorch: training's peak memory and step time depend on the allocator (MemoryAllocator).
+    if (args[0] == "train" || isConfigPath)
+        MemoryAllocator.PreferTcmalloc();
     return args[0] switch
     {
         "train" => Commands.Train(rest),
         "init-model" => Commands.InitModel(rest),
         "convert-llama2c" => Commands.ConvertLlama2c(rest),
         "generate" => Commands.Generate(rest),
-        var first when first.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || first.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || first.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-            => Commands.Train(args),
+        _ when isConfigPath => Commands.Train(args),
         var other => throw CommandLine.Usage($"unknown command `{other}`."),
     };
 }

@@ -59,8 +59,11 @@ public sealed class ActivationMemory
         {
             // Eager attention materialises the s x s scores: HF's softmax runs in fp32 and saves its output (4as),
             // then the probabilities are cast back and saved by the matmul with v (Bas). Korthikanti's 5as counts
-            // 2as softmax + 1as dropout mask + 2as dropout output for a GPT-3 block with attention dropout.
-            parts.Add(new("attention_scores", attentionShare * (4 + B) * a * s / t, (attentionShare < 1 ? "(4 + B) a s in the attention blocks" : "(4 + B) a s (fp32 softmax + cast probabilities)") + perT));
+            // 2as softmax + 1as dropout mask + 2as dropout output for a GPT-3 block with attention dropout. In fp32 the
+            // cast is a no-op (`.to(float32)` returns the same tensor), so the matmul saves the softmax output itself: 4as.
+            var scoreBytes = B == 4 ? 4 : 4 + B;
+            var scoreFormula = B == 4 ? "4as (fp32 softmax output, also the probabilities)" : "(4 + B) a s (fp32 softmax + cast probabilities)";
+            parts.Add(new("attention_scores", attentionShare * scoreBytes * a * s / t, (attentionShare < 1 ? $"{scoreBytes} a s in the attention blocks" : scoreFormula) + perT));
         }
 
         // MLP. Gated (SwiGLU/GeGLU): input (shared by gate and up), gate output (activation input), activation

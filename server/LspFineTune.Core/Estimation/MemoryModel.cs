@@ -57,6 +57,21 @@ public static class MemoryModel
             logitsFormula = "freed before the peak (generation's KV cache is larger)";
         }
 
+        // SensZOQ in the bundled trainer: choosing the mask is a gradient pass, larger than the forward-only steps.
+        var sensitivityFormula = "";
+        var sensitivityPass = SensitivityPassMemory.Applies(plan) ? SensitivityPassMemory.Bytes(plan, budget, out sensitivityFormula) : 0;
+        if (sensitivityPass > activationBytes + logits)
+        {
+            activationBytes = 0;
+            activationFormula = "freed before the peak (choosing SensZOQ's mask before training is larger)";
+            logits = 0;
+            logitsFormula = activationFormula;
+        }
+        else
+        {
+            sensitivityPass = 0;
+        }
+
         // Gradients and the activation peak are not alive together when nothing keeps the gradients between steps: the
         // Trainer, torchtune and FSDP free them after every optimizer step (zero_grad(set_to_none=True)), so with one
         // micro-batch per step backward allocates them as it frees the activations; the peak is the larger end of backward.
@@ -121,6 +136,12 @@ public static class MemoryModel
             { DrivenBy = [PlanField.ZeroStage] },
         };
         terms.InsertRange(terms.FindIndex(t => t.Name == MemoryTermNames.Zero3GatherBuffers), objective.Terms);
+        if (sensitivityPass > 0)
+        {
+            terms.Insert(terms.FindIndex(t => t.Name == MemoryTermNames.Zero3GatherBuffers), new MemoryTerm(MemoryTermNames.SensitivityPass, Round(sensitivityPass), sensitivityFormula,
+                "SensZOQ (Guo et al. 2024) §3: the mask from summed squared gradients; lft-train SensitiveSubset")
+            { DrivenBy = [.. drivenByBatch, PlanField.Method] });
+        }
         var tensorBytes = terms.Sum(t => (double)t.Bytes);
         var overhead = OverheadMemory.Bytes(plan, tensorBytes, out var overheadFormula);
         terms.AddRange(objective.ReservedTerms);

@@ -25,6 +25,7 @@ public static class MemoryTermNames
     public const string ReferenceModel = "reference_model";
     public const string RewardAndValueModels = "reward_and_value_models";
     public const string Generation = "generation";
+    public const string SensitivityPass = "sensitivity_pass";
     public const string Zero3GatherBuffers = "zero3_gather_buffers";
     public const string CommunicationBuffers = "communication_buffers";
     public const string Overhead = "overhead";
@@ -33,6 +34,6 @@ public static class MemoryTermNames
     public static readonly IReadOnlyList<string> All =
     [
         Weights, Gradients, OptimizerStates, OptimizerStepBuffers, AutocastWeightCopies, Activations, LogitsAndLoss,
-        ReferenceModel, RewardAndValueModels, Generation, Zero3GatherBuffers, CommunicationBuffers, Overhead,
+        ReferenceModel, RewardAndValueModels, Generation, SensitivityPass, Zero3GatherBuffers, CommunicationBuffers, Overhead,
     ];
 }

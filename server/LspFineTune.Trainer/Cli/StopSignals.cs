@@ -36,17 +36,28 @@ internal sealed class StopSignals : IDisposable
         context.Cancel = true; // the default would end the process without the checkpoint
         if (Interlocked.Increment(ref _signals) > 1)
             ExitNow("a second stop signal: exiting without finishing the step; --resume continues from the last checkpoint written.");
-        _stop.Cancel();
         if (!_stepsRunning)
             ExitNow("stopped before the first step; nothing to keep (run again to start).");
+        _stop.Cancel();
     }
 
+    /// <summary>
+    /// Ends the process at once with _exit: Environment.Exit would run libtorch's static destructors while the main
+    /// thread is still inside a torch call, which then fails on the torn-down operator registry (seen as "Could not
+    /// find schema for aten::normal_" or an abort, exit 134, instead of 130).
+    /// </summary>
     private void ExitNow(string why)
     {
         _log.WriteLine($"lft-train: {why}");
         _log.Flush();
-        Environment.Exit(Commands.CancelledExitCode);
+        Console.Out.Flush();
+        if (OperatingSystem.IsWindows())
+            Environment.Exit(Commands.CancelledExitCode);
+        _exit(Commands.CancelledExitCode);
     }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void _exit(int status);
 
     public void Dispose()
     {

@@ -36,9 +36,11 @@ public sealed class AdamWOptimizer : IParameterOptimizer
         using var noGrad = no_grad();
         foreach (var (name, parameter) in _parameters)
         {
+            // Each read of .grad is a new handle; inside the scope it is released with the step instead of by the GC, which
+            // would keep the gradient alive after zero_grad (measured: +3 MiB per step of full fine-tuning on the tiny model).
+            using var scope = NewDisposeScope();
             if (parameter.grad is not { } gradient)
                 continue;
-            using var scope = NewDisposeScope();
             var (m, v) = _moments[name];
             var g = gradient.to(float32);
             m.mul_(_beta1).add_(g, alpha: 1 - _beta1);

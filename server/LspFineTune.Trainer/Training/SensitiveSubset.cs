@@ -31,9 +31,11 @@ internal static class SensitiveSubset
                 using var noGrad = no_grad();
                 foreach (var (name, parameter) in parameters)
                 {
+                    // Each read of .grad is a new handle; inside the scope it is released with the step instead of by the GC, which
+                    // would keep the gradient alive after zero_grad (measured: +3 MiB per step of full fine-tuning on the tiny model).
+                    using var scope = NewDisposeScope();
                     if (parameter.grad is not { } gradient)
                         continue;
-                    using var scope = NewDisposeScope();
                     var g = gradient.detach().to(float32).flatten();
                     fisher[name].addcmul_(g, g, value: 1);
                     parameter.grad = null;

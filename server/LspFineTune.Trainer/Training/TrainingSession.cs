@@ -186,6 +186,8 @@ public sealed class TrainingSession
             }
 
             _log.WriteLine($"lft-train: {model.Config.NumHiddenLayers}-layer {model.Config.ModelType} from {modelDirectory}, {method.ToConfigName()}, {trainableCount:N0} trainable parameters, tokenizer {tokenizer.Description}, {trainBatches.ExampleCount} training examples, {totalSteps} steps.");
+            if (MemoryAllocator.FallbackReason is { } stayedOnGlibc)
+                _log.WriteLine($"lft-train: memory allocator glibc malloc ({stayedOnGlibc}): peak memory can exceed the estimate by half or more and steps run slower, since glibc keeps freed tensor memory resident; install tcmalloc (Debian/Ubuntu: libtcmalloc-minimal4, Fedora: gperftools-libs) and lft-train uses it.");
             _metrics.Write("start", new JsonObject
             {
                 ["config"] = Path.GetFullPath(_options.ConfigPath),
@@ -198,6 +200,8 @@ public sealed class TrainingSession
                 ["train_examples"] = trainBatches.ExampleCount,
                 ["eval_examples"] = evalBatches?.ExampleCount,
                 ["estimated_peak_bytes"] = estimatedPeak,
+                // Which malloc serves libtorch's tensors: tcmalloc when installed (MemoryAllocator), else glibc.
+                ["allocator"] = MemoryAllocator.Current(),
                 // Resident memory with the runtime, libtorch, model and data loaded, before the first step:
                 // the fixed part an estimator's process-overhead term has to cover.
                 ["rss_bytes_before_training"] = PeakMemory.CurrentResidentBytes(),
