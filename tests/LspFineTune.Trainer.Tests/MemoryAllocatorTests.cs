@@ -8,16 +8,6 @@ namespace LspFineTune.Trainer.Tests;
 /// </summary>
 public sealed class MemoryAllocatorTests
 {
-    private const string Lora = """
-        method:
-          type: lora
-          lora: { rank: 4, alpha: 8, target_modules: [q_proj] }
-        training:
-          micro_batch_size: 4
-          sequence_length: 32
-          max_steps: 2
-        """;
-
     private static readonly bool TcmallocInstalled = new[]
     {
         "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4",
@@ -42,7 +32,7 @@ public sealed class MemoryAllocatorTests
     public void Training_runs_under_tcmalloc_when_installed_and_otherwise_says_what_glibc_costs()
     {
         using var run = new TempRun();
-        var (allocator, stderr, metrics) = Train(run.WriteConfig(Lora), choice: null);
+        var (allocator, stderr, metrics) = Train(run.WriteConfig(TempRun.TwoStepLora), choice: null);
 
         Assert.Equal(2, metrics.Events("step").Count());
         if (TcmallocInstalled)
@@ -62,7 +52,7 @@ public sealed class MemoryAllocatorTests
     public void LFT_TRAIN_ALLOCATOR_glibc_keeps_glibc_without_a_note_and_a_missing_library_is_named()
     {
         using var run = new TempRun();
-        var config = run.WriteConfig(Lora);
+        var config = run.WriteConfig(TempRun.TwoStepLora);
 
         var (allocator, stderr, _) = Train(config, "glibc");
         Assert.Equal("glibc", allocator);

@@ -7,16 +7,6 @@ namespace LspFineTune.Trainer.Tests;
 /// <summary>The trainer as the editor runs it, pointed at FIFOs, devices and folders: a clear error, never a hang.</summary>
 public sealed class SpecialFileRunTests
 {
-    private const string Lora = """
-        method:
-          type: lora
-          lora: { rank: 4, alpha: 8, target_modules: [q_proj] }
-        training:
-          micro_batch_size: 4
-          sequence_length: 32
-          max_steps: 2
-        """;
-
     private static (int ExitCode, string Stdout, string Stderr) RunWithTimeout(params string[] arguments)
     {
         using var process = Process.Start(TrainerProcess.StartInfo(arguments))!;
@@ -58,7 +48,7 @@ public sealed class SpecialFileRunTests
             (RepositoryPaths.Examples("data", "tiny-train.jsonl"), run.Directory, "the data file (data.eval) is a folder, not a file"),
         })
         {
-            var config = run.WriteConfig(Lora, train, eval);
+            var config = run.WriteConfig(TempRun.TwoStepLora, train, eval);
             var (code, _, stderr) = RunWithTimeout("train", config);
             Assert.Equal(2, code);
             Assert.Contains(problem, stderr);
@@ -72,7 +62,7 @@ public sealed class SpecialFileRunTests
         var model = Directory.CreateDirectory(Path.Combine(run.Directory, "model")).FullName;
         foreach (var file in Directory.GetFiles(TempRun.TinyModel))
             File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
-        var config = run.WriteConfig(Lora);
+        var config = run.WriteConfig(TempRun.TwoStepLora);
         File.WriteAllText(config, File.ReadAllText(config).Replace(TempRun.TinyModel, model));
 
         File.Delete(Path.Combine(model, "tokenizer.json"));
@@ -98,7 +88,7 @@ public sealed class SpecialFileRunTests
         var stdout = new StringWriter();
         var log = new StringWriter();
 
-        var summary = new TrainingSession(new TrainOptions { ConfigPath = run.WriteConfig(Lora, data), Threads = 1 }, stdout, log).Run();
+        var summary = new TrainingSession(new TrainOptions { ConfigPath = run.WriteConfig(TempRun.TwoStepLora, data), Threads = 1 }, stdout, log).Run();
 
         Assert.Equal(2, summary.Steps);
         var bad = new MetricsLines(stdout.ToString()).Events("bad_line").Single();
@@ -114,7 +104,7 @@ public sealed class SpecialFileRunTests
         // Enough data that reading and tokenizing it takes a while, so the signal lands before any step.
         var data = Path.Combine(run.Directory, "many.jsonl");
         File.WriteAllLines(data, Enumerable.Range(0, 400_000).Select(i => $"{{\"text\": \"line {i} of a long file that takes a while to tokenize.\"}}"));
-        var config = run.WriteConfig(Lora, data, RepositoryPaths.Examples("data", "tiny-eval.jsonl"));
+        var config = run.WriteConfig(TempRun.TwoStepLora, data, RepositoryPaths.Examples("data", "tiny-eval.jsonl"));
 
         using var process = Process.Start(TrainerProcess.StartInfo("train", config))!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -14,6 +14,17 @@ internal sealed class TempRun : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>The shortest real run: LoRA r4 on q_proj, 2 steps of 4 x 32 tokens.</summary>
+    public const string TwoStepLora = """
+        method:
+          type: lora
+          lora: { rank: 4, alpha: 8, target_modules: [q_proj] }
+        training:
+          micro_batch_size: 4
+          sequence_length: 32
+          max_steps: 2
+        """;
+
     public string Output => Path.Combine(Directory, "run");
 
     public static string TinyModel => RepositoryPaths.Examples("models", "tiny");
