@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LspFineTune.Trainer.Native;
 
 namespace LspFineTune.Trainer.Bench;
 
@@ -45,7 +46,7 @@ internal static class PyTorchSideBySide
         var work = Directory.CreateTempSubdirectory("lft-bench-torch").FullName;
         Console.WriteLine($"lft-train vs PyTorch ({python}, reference.py), tiny model, batch 8 x 128 tokens, {steps} steps, median of steps 4..{steps}, {Environment.ProcessorCount} cores; run back to back, so compare the ratios, not the times");
         Console.WriteLine();
-        var tcmalloc = new[] { "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "/usr/lib64/libtcmalloc_minimal.so.4" }.FirstOrDefault(File.Exists);
+        var tcmalloc = MemoryAllocator.FindTcmalloc();
         Console.WriteLine($"lft-train's allocator: {(tcmalloc is null ? "glibc (tcmalloc not installed)" : "tcmalloc")}; PyTorch as installed (glibc){(tcmalloc is null ? "" : ", and with tcmalloc preloaded")}");
         Console.WriteLine();
         Console.WriteLine("| variant | threads | lft-train ms/step | PyTorch ms/step | ratio (lft / PyTorch) | PyTorch + tcmalloc ms/step | ratio (lft / PyTorch + tcmalloc) | lft-train peak RSS | PyTorch peak RSS | PyTorch + tcmalloc peak RSS |");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LspFineTune.Trainer.Native;
 
 namespace LspFineTune.Trainer.Tests;
 
@@ -8,11 +9,7 @@ namespace LspFineTune.Trainer.Tests;
 /// </summary>
 public sealed class MemoryAllocatorTests
 {
-    private static readonly bool TcmallocInstalled = new[]
-    {
-        "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4",
-        "/usr/lib64/libtcmalloc_minimal.so.4", "/usr/lib/libtcmalloc_minimal.so.4",
-    }.Any(File.Exists);
+    private static readonly bool TcmallocInstalled = MemoryAllocator.FindTcmalloc() is not null;
 
     private static (string Allocator, string Stderr, MetricsLines Metrics) Train(string config, string? choice)
     {

@@ -19,7 +19,7 @@ namespace LspFineTune.Trainer.Native;
 /// and pipes are unaffected) with LD_PRELOAD naming it. LFT_TRAIN_ALLOCATOR=glibc keeps glibc; a path names the
 /// library to preload; an allocator already in LD_PRELOAD is kept.
 /// </summary>
-internal static partial class MemoryAllocator
+internal static class MemoryAllocator
 {
     internal const string ChoiceVariable = "LFT_TRAIN_ALLOCATOR";
     // Set in the re-executed process: never re-execute twice, even when the preload did not take.
@@ -35,14 +35,15 @@ internal static partial class MemoryAllocator
     ];
 
     /// <summary>
-    /// Re-executes this process under tcmalloc when that is possible and not yet done; returns only when it is not
-    /// (the reason for staying on glibc, or null when nothing was to be done).
+    /// Re-executes this process under tcmalloc when that is possible and not yet done; returns only when it is not,
+    /// with <see cref="FallbackReason"/> saying why when glibc stays against the default's wish.
     /// </summary>
-    public static string? PreferTcmalloc() => FallbackReason = TryTcmalloc();
+    public static void PreferTcmalloc() => FallbackReason = TryTcmalloc();
 
     /// <summary>Why this process stayed on glibc's malloc although it would have preferred tcmalloc; null otherwise.</summary>
     public static string? FallbackReason { get; private set; }
 
+    /// <summary>Null when nothing is to be done (not Linux, already re-executed, glibc or another allocator chosen).</summary>
     private static string? TryTcmalloc()
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(ReexecutedVariable) is not null)
@@ -97,7 +98,8 @@ internal static partial class MemoryAllocator
         return "glibc";
     }
 
-    private static string? FindTcmalloc() =>
+    /// <summary>The system's tcmalloc library, or null when it is not installed.</summary>
+    internal static string? FindTcmalloc() =>
         LibraryFolders.SelectMany(folder => TcmallocNames.Select(name => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
 
     /// <summary>argv as the kernel holds it (NUL-separated), so `dotnet lft-train.dll …` and the apphost both re-run as started.</summary>
