@@ -12,9 +12,9 @@ try
     }
     var rest = args.Skip(1).ToList();
     var isConfigPath = args[0].EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || args[0].EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || args[0].EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-    // Before anything loads libtorch: training's peak memory and step time depend on the allocator (MemoryAllocator).
+    // Before anything loads libtorch: the allocator and MKL's kernel choice decide peak memory and step time (Preloads).
     if (args[0] == "train" || isConfigPath)
-        MemoryAllocator.PreferTcmalloc();
+        Preloads.Apply();
     return args[0] switch
     {
         "train" => Commands.Train(rest),

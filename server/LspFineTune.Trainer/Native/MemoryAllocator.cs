@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace LspFineTune.Trainer.Native;
 
 /// <summary>
@@ -14,16 +11,13 @@ namespace LspFineTune.Trainer.Native;
 /// steady steps fault no pages. PyTorch's own CPU launcher (torch.backends.xeon.run_cpu, --enable_tcmalloc) preloads
 /// it for the same reason.
 ///
-/// A library can only replace malloc when it is loaded before everything else, so lft-train re-executes itself
-/// (execve of /proc/self/exe with the same arguments: same process id, same standard streams, so a launcher's signals
-/// and pipes are unaffected) with LD_PRELOAD naming it. LFT_TRAIN_ALLOCATOR=glibc keeps glibc; a path names the
-/// library to preload; an allocator already in LD_PRELOAD is kept.
+/// A library can only replace malloc when it is loaded before everything else, so it is preloaded by re-executing
+/// (<see cref="Preloads"/>). LFT_TRAIN_ALLOCATOR=glibc keeps glibc; a path names the library to preload; an allocator
+/// already in LD_PRELOAD is kept.
 /// </summary>
 internal static class MemoryAllocator
 {
     internal const string ChoiceVariable = "LFT_TRAIN_ALLOCATOR";
-    // Set in the re-executed process: never re-execute twice, even when the preload did not take.
-    private const string ReexecutedVariable = "LFT_TRAIN_ALLOCATOR_REEXECUTED";
 
     /// <summary>gperftools' library names (Debian/Ubuntu libtcmalloc-minimal4, Fedora/RHEL gperftools-libs).</summary>
     private static readonly string[] TcmallocNames = ["libtcmalloc_minimal.so.4", "libtcmalloc.so.4"];
@@ -34,45 +28,33 @@ internal static class MemoryAllocator
         "/usr/lib64", "/lib64", "/usr/lib", "/usr/local/lib",
     ];
 
-    /// <summary>
-    /// Re-executes this process under tcmalloc when that is possible and not yet done; returns only when it is not,
-    /// with <see cref="FallbackReason"/> saying why when glibc stays against the default's wish.
-    /// </summary>
-    public static void PreferTcmalloc() => FallbackReason = TryTcmalloc();
-
-    /// <summary>Why this process stayed on glibc's malloc although it would have preferred tcmalloc; null otherwise.</summary>
+    /// <summary>Why this process stays on glibc's malloc although it would have preferred tcmalloc; null otherwise.</summary>
     public static string? FallbackReason { get; private set; }
 
-    /// <summary>Null when nothing is to be done (not Linux, already re-executed, glibc or another allocator chosen).</summary>
-    private static string? TryTcmalloc()
+    /// <summary>
+    /// The allocator library to preload, or null: not Linux, glibc chosen, an allocator already preloaded, or none
+    /// found (then <see cref="FallbackReason"/> says why).
+    /// </summary>
+    public static string? LibraryToPreload()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(ReexecutedVariable) is not null)
+        FallbackReason = null;
+        if (!OperatingSystem.IsLinux())
             return null;
         var choice = Environment.GetEnvironmentVariable(ChoiceVariable)?.Trim();
         if (string.Equals(choice, "glibc", StringComparison.OrdinalIgnoreCase))
             return null;
-        var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "";
-        if (preload.Contains("malloc", StringComparison.Ordinal))
+        if ((Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("malloc", StringComparison.Ordinal))
             return null; // the user chose an allocator (tcmalloc, jemalloc, mimalloc): theirs stays
         var library = string.IsNullOrEmpty(choice) || string.Equals(choice, "tcmalloc", StringComparison.OrdinalIgnoreCase) ? FindTcmalloc() : choice;
         if (library is null)
-            return "tcmalloc was not found";
-        if (!File.Exists(library))
-            return $"{ChoiceVariable}={choice}: no such file";
-        var arguments = CommandLineOfThisProcess();
-        if (arguments is null)
-            return "this process's command line could not be read";
-        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(name => name is not ("LD_PRELOAD" or ReexecutedVariable))
-            .Select(name => $"{name}={Environment.GetEnvironmentVariable(name)}")
-            .Append($"LD_PRELOAD={(preload.Length == 0 ? library : library + ":" + preload)}")
-            .Append($"{ReexecutedVariable}=1")
-            .ToArray();
-        Console.Out.Flush();
-        Console.Error.Flush();
-        Execute("/proc/self/exe", arguments, environment);
-        return $"re-executing under {library} failed (errno {Marshal.GetLastPInvokeError()})";
+            FallbackReason = "tcmalloc was not found";
+        else if (!File.Exists(library))
+            FallbackReason = $"{ChoiceVariable}={choice}: no such file";
+        return FallbackReason is null ? library : null;
     }
+
+    /// <summary>Says that re-executing under the allocator failed, so glibc stays.</summary>
+    public static void ReexecutionFailed(string why) => FallbackReason ??= why;
 
     /// <summary>The allocator serving malloc in this process, read from its mapped libraries.</summary>
     public static string Current()
@@ -101,55 +83,4 @@ internal static class MemoryAllocator
     /// <summary>The system's tcmalloc library, or null when it is not installed.</summary>
     internal static string? FindTcmalloc() =>
         LibraryFolders.SelectMany(folder => TcmallocNames.Select(name => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
-
-    /// <summary>argv as the kernel holds it (NUL-separated), so `dotnet lft-train.dll …` and the apphost both re-run as started.</summary>
-    private static string[]? CommandLineOfThisProcess()
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(File.ReadAllBytes("/proc/self/cmdline"));
-            var parts = text.Split('\0');
-            return parts.Length > 1 ? parts[..^1] : null; // the text ends with a NUL
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static void Execute(string path, string[] arguments, string[] environment)
-    {
-        var argv = ToNative(arguments);
-        var envp = ToNative(environment);
-        try
-        {
-            _ = execve(path, argv, envp);
-        }
-        finally
-        {
-            Free(argv);
-            Free(envp);
-        }
-    }
-
-    /// <summary>A NULL-terminated array of NUL-terminated UTF-8 strings, as execve takes them.</summary>
-    private static IntPtr[] ToNative(string[] values)
-    {
-        var native = new IntPtr[values.Length + 1];
-        for (var i = 0; i < values.Length; i++)
-            native[i] = Marshal.StringToCoTaskMemUTF8(values[i]);
-        return native;
-    }
-
-    private static void Free(IntPtr[] native)
-    {
-        foreach (var pointer in native)
-        {
-            if (pointer != IntPtr.Zero)
-                Marshal.FreeCoTaskMem(pointer);
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int execve([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr[] argv, IntPtr[] envp);
 }

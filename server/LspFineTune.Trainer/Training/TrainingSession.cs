@@ -202,6 +202,8 @@ public sealed class TrainingSession
                 ["estimated_peak_bytes"] = estimatedPeak,
                 // Which malloc serves libtorch's tensors: tcmalloc when installed (MemoryAllocator), else glibc.
                 ["allocator"] = MemoryAllocator.Current(),
+                // Whether MKL's vendor check is answered so it picks its AVX-512 kernels on AMD (MklVendorCheck).
+                ["mkl_vendor_check_answered"] = MklVendorCheck.Answered(),
                 // Resident memory with the runtime, libtorch, model and data loaded, before the first step:
                 // the fixed part an estimator's process-overhead term has to cover.
                 ["rss_bytes_before_training"] = PeakMemory.CurrentResidentBytes(),
