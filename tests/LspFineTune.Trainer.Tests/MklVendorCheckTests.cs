@@ -33,5 +33,4 @@ public sealed class MklVendorCheckTests
         Assert.Equal(built && MklVendorCheck.IsAmdWithAvx512(), Answered(config, choice: null));
         Assert.False(Answered(config, "keep"));
     }
-
 }
