@@ -57,28 +57,8 @@ internal static class MemoryAllocator
     public static void ReexecutionFailed(string why) => FallbackReason ??= why;
 
     /// <summary>The allocator serving malloc in this process, read from its mapped libraries.</summary>
-    public static string Current()
-    {
-        if (!OperatingSystem.IsLinux())
-            return "system";
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/maps"))
-            {
-                if (line.Contains("libtcmalloc", StringComparison.Ordinal))
-                    return "tcmalloc";
-                if (line.Contains("libjemalloc", StringComparison.Ordinal))
-                    return "jemalloc";
-                if (line.Contains("libmimalloc", StringComparison.Ordinal))
-                    return "mimalloc";
-            }
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-        return "glibc";
-    }
+    public static string Current() =>
+        !OperatingSystem.IsLinux() ? "system" : new[] { "tcmalloc", "jemalloc", "mimalloc" }.FirstOrDefault(name => Preloads.IsMapped("lib" + name)) ?? "glibc";
 
     /// <summary>The system's tcmalloc library, or null when it is not installed.</summary>
     internal static string? FindTcmalloc() =>

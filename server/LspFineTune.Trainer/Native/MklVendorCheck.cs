@@ -25,17 +25,7 @@ internal static class MklVendorCheck
     }
 
     /// <summary>Whether this process runs with MKL's vendor check answered (the library is mapped).</summary>
-    public static bool Answered()
-    {
-        try
-        {
-            return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(line => line.Contains(LibraryName, StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    public static bool Answered() => Preloads.IsMapped(LibraryName);
 
     internal static bool IsAmdWithAvx512()
     {

@@ -16,8 +16,12 @@ internal static class Preloads
 
     public static void Apply()
     {
-        var wanted = new[] { MemoryAllocator.LibraryToPreload(), MklVendorCheck.LibraryToPreload() }.OfType<string>().ToList();
-        if (wanted.Count == 0 || Environment.GetEnvironmentVariable(ReexecutedVariable) is not null)
+        // The allocator's choice also runs in the re-executed process: it says why glibc stays, when it does.
+        var allocator = MemoryAllocator.LibraryToPreload();
+        if (Environment.GetEnvironmentVariable(ReexecutedVariable) is not null)
+            return;
+        var wanted = new[] { allocator, MklVendorCheck.LibraryToPreload() }.OfType<string>().ToList();
+        if (wanted.Count == 0)
             return;
         var arguments = CommandLineOfThisProcess();
         if (arguments is null)
@@ -36,6 +40,19 @@ internal static class Preloads
         Console.Error.Flush();
         Execute("/proc/self/exe", arguments, environment);
         MemoryAllocator.ReexecutionFailed($"re-executing with {string.Join(", ", wanted)} preloaded failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>Whether a loaded library's path contains <paramref name="name"/> (from /proc/self/maps; false off Linux).</summary>
+    public static bool IsMapped(string name)
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(line => line.Contains(name, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>argv as the kernel holds it (NUL-separated), so `dotnet lft-train.dll …` and the apphost both re-run as started.</summary>
