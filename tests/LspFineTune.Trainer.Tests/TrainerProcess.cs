@@ -21,12 +21,18 @@ internal static class TrainerProcess
         return info;
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] arguments)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] arguments) => Run(StartInfo(arguments));
+
+    /// <summary>Runs <paramref name="info"/> (from <see cref="StartInfo"/>, with its environment adjusted) to its end, or fails the test after <paramref name="timeout"/>.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(ProcessStartInfo info, TimeSpan? timeout = null)
     {
-        using var process = Process.Start(StartInfo(arguments))!;
+        using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
+        if (timeout is { } limit)
+            Assert.True(process.WaitForExit(limit), $"lft-train did not finish within {limit.TotalMinutes:0} minutes");
+        else
+            process.WaitForExit();
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
