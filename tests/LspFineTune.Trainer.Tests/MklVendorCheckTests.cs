@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LspFineTune.Trainer.Native;
 
 namespace LspFineTune.Trainer.Tests;
@@ -14,9 +15,12 @@ public sealed class MklVendorCheckTests
         var info = TrainerProcess.StartInfo("train", config);
         if (choice is not null)
             info.Environment[MklVendorCheck.ChoiceVariable] = choice;
-        var (code, stdout, stderr) = TrainerProcess.Run(info, TimeSpan.FromMinutes(2));
-        Assert.True(code == 0, stderr);
-        return new MetricsLines(stdout).Events("start").Single()["mkl_vendor_check_answered"]!.GetValue<bool>();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "lft-train did not finish within 2 minutes");
+        Assert.True(process.ExitCode == 0, stderr.Result);
+        return new MetricsLines(stdout.Result).Events("start").Single()["mkl_vendor_check_answered"]!.GetValue<bool>();
     }
 
     [Fact]
